@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""Writes the PyTorch golden fixtures for lossd's losses.
+
+Run by a developer (needs torch; the tests do not):
+
+    python3 Scripts/gen-torch-goldens.py [LOSS ...]
+
+Each module in Scripts/torch_goldens/ defines LOSS (lossd's registry name), MODULE (the torch.nn
+class name) and CASES, a list of `case(...)` records. For every case this script builds the float64
+tensors, runs the torch.nn loss, and records the output and, for every floating input that torch
+can differentiate, the gradient of output.sum(). Cases where torch raises are recorded as
+expected errors. Output: Tests/LossdCommandsTests/Fixtures/torch/<MODULE>.json, whose `request`
+objects are exactly `lossd eval --json` requests.
+"""
+import importlib
+import json
+import math
+import pathlib
+import sys
+
+import torch
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+OUT = ROOT / "Tests" / "LossdCommandsTests" / "Fixtures" / "torch"
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+
+from torch_goldens.common import Case  # noqa: E402
+
+
+def to_tensor(spec):
+    values, dtype = spec
+    if dtype == "long":
+        return torch.tensor(values, dtype=torch.int64)
+    return torch.tensor(values, dtype=torch.float64)
+
+
+def json_tensor(t):
+    flat = t.detach().reshape(-1).tolist()
+    if t.dtype in (torch.int64, torch.int32):
+        data = [int(v) for v in flat]
+    else:
+        data = [float(v) for v in flat]
+    return {"shape": list(t.shape), "data": data}
+
+
+def build_module(module_name, options):
+    kwargs = {}
+    for key, value in options.items():
+        if isinstance(value, tuple):  # a tensor option: (values, dtype)
+            kwargs[key] = to_tensor(value)
+        else:
+            kwargs[key] = value
+    return getattr(torch.nn, module_name)(**kwargs)
+
+
+def run_forward(module_name, options, inputs, grad_name=None):
+    tensors = {}
+    for name, spec in inputs.items():
+        t = to_tensor(spec)
+        if name == grad_name:
+            t.requires_grad_(True)
+        tensors[name] = t
+    module = build_module(module_name, options)
+    out = module(*tensors.values())
+    return out, tensors
+
+
+def evaluate(module_name, case):
+    out, tensors = run_forward(module_name, case.options, case.inputs)
+    grads = {}
+    for name, spec in case.inputs.items():
+        if spec[1] == "long":
+            continue
+        try:
+            out2, ts = run_forward(module_name, case.options, case.inputs, grad_name=name)
+            if not out2.requires_grad:
+                continue
+            (g,) = torch.autograd.grad(out2.sum(), ts[name], allow_unused=True)
+        except RuntimeError as error:
+            if "not implemented" in str(error) or "does not require grad" in str(error):
+                continue
+            raise
+        if g is not None:
+            grads[name] = json_tensor(g)
+    return {"value": json_tensor(out), "grad": grads}
+
+
+def request(loss, case):
+    options = {}
+    for key, value in case.options.items():
+        options[key] = json_tensor(to_tensor(value)) if isinstance(value, tuple) else value
+    inputs = {name: json_tensor(to_tensor(spec)) for name, spec in case.inputs.items()}
+    return {"loss": loss, "options": options, "inputs": inputs}
+
+
+def main(selected):
+    OUT.mkdir(parents=True, exist_ok=True)
+    folder = pathlib.Path(__file__).resolve().parent / "torch_goldens"
+    names = sorted(p.stem for p in folder.glob("*.py") if p.stem not in ("__init__", "common"))
+    for stem in names:
+        module = importlib.import_module(f"torch_goldens.{stem}")
+        if selected and module.LOSS not in selected and module.MODULE not in selected:
+            continue
+        torch.manual_seed(0)
+        records = []
+        seen = set()
+        for case in module.CASES:
+            assert isinstance(case, Case), case
+            assert case.id not in seen, f"duplicate case id {case.id} in {stem}"
+            seen.add(case.id)
+            record = {"id": case.id, "request": request(module.LOSS, case), "rtol": case.rtol}
+            try:
+                record["expected"] = evaluate(module.MODULE, case)
+            except (RuntimeError, ValueError, IndexError) as error:
+                record["error"] = str(error).splitlines()[0]
+            records.append(record)
+        document = {
+            "generator": "Scripts/gen-torch-goldens.py",
+            "torch_version": torch.__version__.split("+")[0],
+            "loss": module.LOSS,
+            "module": f"torch.nn.{module.MODULE}",
+            "cases": records,
+        }
+        path = OUT / f"{module.MODULE}.json"
+        path.write_text(json.dumps(document, indent=1, allow_nan=True) + "\n")
+        errors = sum(1 for r in records if "error" in r)
+        print(f"{path.relative_to(ROOT)}: {len(records)} cases ({errors} expected errors)")
+
+
+if __name__ == "__main__":
+    main(set(sys.argv[1:]))

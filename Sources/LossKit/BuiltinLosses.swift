@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: Apache-2.0
+
+extension LossRegistry.Builder {
+    /// A builder holding every built-in loss, in `lossd losses` order.
+    /// Adding a loss: write its type in `Losses/`, then add one line here.
+    public static var builtins: LossRegistry.Builder {
+        var builder = LossRegistry.Builder()
+        do {
+            try builder.register(L1Loss.self)
+            try builder.register(MSELoss.self)
+            try builder.register(CrossEntropyLoss.self)
+            try builder.register(NLLLoss.self)
+        } catch {
+            preconditionFailure("built-in losses clash: \(error)")
+        }
+        return builder
+    }
+}

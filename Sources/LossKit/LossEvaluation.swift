@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// A one-off evaluation by argument names, allocating its own buffers (`lossd eval`, tests).
+/// Training loops call ``Loss/evaluate(_:output:gradients:workspace:)`` with buffers they keep.
+public struct LossEvaluation: Sendable {
+    /// The loss output: a scalar, or per-element values for `reduction: none`.
+    public var value: Tensor
+    /// The gradient of `sum(value)` for each differentiable argument given, by PyTorch name.
+    public var gradients: [String: Tensor]
+
+    /// Evaluates `loss` on tensors named as in PyTorch (`input`, `target`, `var`, ...).
+    ///
+    /// Unknown names, missing required arguments and invalid shapes or values throw, naming the
+    /// argument. Optional arguments (none among the built-ins yet) may be omitted.
+    public init(loss: any Loss, arguments named: [String: Tensor], wantGradients: Bool = true) throws(LossError) {
+        let descriptor = loss.descriptor
+        for name in named.keys.sorted() where descriptor.argumentIndex(name) == nil {
+            let known = descriptor.arguments.map(\.name)
+            throw LossError(.unknownArgument, subject: name,
+                            "\(descriptor.name) takes no tensor '\(name)'" + Suggestions.didYouMean(name, among: known)
+                                + " (it takes: \(known.joined(separator: ", ")))")
+        }
+        var tensors: [Tensor?] = []
+        for spec in descriptor.arguments {
+            guard let tensor = named[spec.name] else {
+                throw LossError(.missingArgument, subject: spec.name,
+                                "\(descriptor.name) needs the tensor '\(spec.name)': \(spec.summary)")
+            }
+            if spec.kind == .index { try Validation.requireIntegral(tensor, spec.name) }
+            tensors.append(tensor)
+        }
+        let arguments = LossArguments(tensors)
+        let shape = try loss.validate(arguments)
+        var output = Array(repeating: Double.nan, count: shape.reduce(1, *))
+        var gradients = wantGradients ? LossGradients(for: loss, arguments: arguments)
+                                      : LossGradients(for: loss, arguments: arguments, wanted: [])
+        var workspace: [Double] = []
+        loss.evaluate(arguments, output: &output, gradients: &gradients, workspace: &workspace)
+        value = Tensor(shape: shape, scalars: output)
+        var named: [String: Tensor] = [:]
+        for (index, spec) in descriptor.arguments.enumerated() where gradients.wanted[index] {
+            named[spec.name] = Tensor(shape: arguments[index].shape, scalars: gradients.buffers[index])
+        }
+        self.gradients = named
+    }
+}

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// Mean absolute error (PyTorch `torch.nn.L1Loss`), registry name `l1`.
+///
+///     Per element:  l_i = |x_i - y_i|
+///     Reduction:    mean -> (1/N) sum_i l_i ;  sum -> sum_i l_i ;  none -> [l_i]
+///     Gradient:     dL/dx_i =  s * sgn(x_i - y_i),  dL/dy_i = -s * sgn(x_i - y_i),  s = 1/N (mean) or 1
+///
+/// - Options (YAML key, default): `reduction` (`mean`). Legacy `size_average`/`reduce` are refused.
+/// - Shapes: input `(*)`; target the same shape; output scalar, or `(*)` for `none`.
+/// - Kink: at x_i == y_i the gradient is 0, autograd's choice (`abs` -> `grad * self.sgn()`).
+/// - Check: x = [1,2,3], y = [1,2,5] -> 0.6667 (mean), 2 (sum).
+public struct L1Loss: BuiltinLoss {
+    public static let descriptor = LossDescriptor(
+        name: "l1", pytorchName: "L1Loss", summary: "mean absolute error |x - y|",
+        arguments: LossDescriptor.inputTarget, options: [.reduction])
+
+    public let reduction: Reduction
+
+    public init(options: LossOptions) {
+        reduction = options.reduction
+    }
+
+    public func validate(_ arguments: LossArguments) throws(LossError) -> [Int] {
+        try Pointwise.validate(arguments, reduction)
+    }
+
+    @inlinable
+    public func evaluate(_ arguments: LossArguments, output: inout [Double], gradients: inout LossGradients, workspace: inout [Double]) {
+        Pointwise.evaluate(arguments, reduction, output: &output, gradients: &gradients) { x, y in
+            let d = x - y
+            let s = Kernels.sign(d)
+            return ElementLoss(Swift.abs(d), dInput: s, dTarget: -s)
+        }
+    }
+}

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// "Did you mean" suggestions by edit distance, shared by every name lookup.
+public enum Suggestions {
+    /// The candidates closest to `name` (case-insensitive Levenshtein distance, at most a third of
+    /// the name's length, or a case-insensitive equal), best first.
+    public static func closest(to name: String, among candidates: [String], limit: Int = 3) -> [String] {
+        let lowered = name.lowercased()
+        let threshold = max(2, lowered.count / 3)
+        let scored = candidates.compactMap { candidate -> (String, Int)? in
+            let other = candidate.lowercased()
+            if other == lowered { return (candidate, 0) }
+            let distance = editDistance(Array(lowered.unicodeScalars), Array(other.unicodeScalars))
+            if distance <= threshold { return (candidate, distance) }
+            if other.hasPrefix(lowered) || lowered.hasPrefix(other), min(other.count, lowered.count) >= 3 {
+                return (candidate, threshold)
+            }
+            return nil
+        }
+        return scored.sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }.prefix(limit).map(\.0)
+    }
+
+    /// `", did you mean 'x'?"`, or an empty string when nothing is close.
+    public static func didYouMean(_ name: String, among candidates: [String]) -> String {
+        let close = closest(to: name, among: candidates)
+        guard !close.isEmpty else { return "" }
+        return ", did you mean " + close.map { "'\($0)'" }.joined(separator: " or ") + "?"
+    }
+
+    static func editDistance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previous = Array(0...b.count)
+        var current = Array(repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            current[0] = i
+            for j in 1...b.count {
+                let substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, substitution)
+            }
+            swap(&previous, &current)
+        }
+        return previous[b.count]
+    }
+}

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// An error a subcommand reports to the user before exiting with a sysexits code.
+public struct CommandError: Error, Sendable, CustomStringConvertible {
+    /// sysexits(3) codes lossd uses.
+    public enum Status: Int32, Sendable {
+        /// EX_USAGE: a bad command-line argument.
+        case usage = 64
+        /// EX_DATAERR: bad input data (tensors, the eval JSON document).
+        case dataError = 65
+        /// EX_NOINPUT: an input file is missing or unreadable.
+        case noInput = 66
+        /// EX_CONFIG: a bad configuration file.
+        case config = 78
+    }
+
+    public var status: Status
+    public var message: String
+
+    public init(_ status: Status, _ message: String) {
+        self.status = status
+        self.message = message
+    }
+
+    public var description: String { message }
+}

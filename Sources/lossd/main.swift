@@ -1,0 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import ArgumentParser
+import LossdCommands
+
+Lossd.main()
