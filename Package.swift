@@ -12,12 +12,24 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // MARK: - Public API
         // Pure Swift: the loss protocol, the registry and every loss. No system library, no I/O;
         // elementary functions come from swift-numerics' RealModule.
         .target(name: "LossKit", dependencies: [.product(name: "RealModule", package: "swift-numerics")]),
+
+        // MARK: - C system libraries
+        // libsystemd from the system (apt: libsystemd-dev); only LossdSystemd imports it.
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+
+        // MARK: - systemd reporting
+        // journald entries (sd_journal_sendv), sd_notify, watchdog; a swift-log handler for journald.
+        .target(
+            name: "LossdSystemd",
+            dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]
+        ),
 
         // MARK: - Command line
         // The subcommands and their I/O (JSON tensors); a library so that tests can drive it in-process.
@@ -40,6 +52,7 @@ let package = Package(
             name: "LossKitTests",
             dependencies: ["LossKit", "LossdTestSupport", .product(name: "RealModule", package: "swift-numerics")]
         ),
+        .testTarget(name: "LossdSystemdTests", dependencies: ["LossdSystemd", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "LossdCommandsTests",
             dependencies: ["LossdCommands", "LossKit", "LossdTestSupport"],
@@ -50,7 +63,7 @@ let package = Package(
 )
 
 // Stricter checks for every target (as swift-log does).
-for target in package.targets {
+for target in package.targets where target.type != .system {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     settings.append(.enableUpcomingFeature("MemberImportVisibility"))

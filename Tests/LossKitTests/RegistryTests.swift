@@ -37,7 +37,7 @@ struct RegistryTests {
         var builder = LossRegistry.Builder.builtins
         #expect {
             try builder.register(descriptor: MSELoss.descriptor, origin: "plugin libmse.so 1.0") { options throws(LossError) in
-                try MSELoss(options: options)
+                MSELoss(options: options)
             }
         } throws: { error in
             let error = error as! LossError
@@ -50,7 +50,7 @@ struct RegistryTests {
         renamed.name = "my_mse"
         renamed.pytorchName = "MyMSELoss"
         var builder = LossRegistry.Builder.builtins
-        try builder.register(descriptor: renamed, origin: "test") { options throws(LossError) in try MSELoss(options: options) }
+        try builder.register(descriptor: renamed, origin: "test") { options throws(LossError) in MSELoss(options: options) }
         let registry = builder.build()
         #expect(registry.names.last == "my_mse")
         #expect(LossRegistry.builtins.names.contains("my_mse") == false)
