@@ -10,6 +10,7 @@ extension LossRegistry.Builder {
             try builder.register(MSELoss.self)
             try builder.register(CrossEntropyLoss.self)
             try builder.register(NLLLoss.self)
+            try builder.register(CTCLoss.self)
         } catch {
             preconditionFailure("built-in losses clash: \(error)")
         }

@@ -31,6 +31,7 @@ struct GradientSample: Sendable, CustomTestStringConvertible {
         MSESamples.all,
         CrossEntropySamples.all,
         NLLSamples.all,
+        CTCSamples.all,
     ].flatMap { $0 }
 
     /// The same sample with one more option.
