@@ -31,6 +31,12 @@ struct GradientSample: Sendable, CustomTestStringConvertible {
         MSESamples.all,
         CrossEntropySamples.all,
         NLLSamples.all,
+        SmoothL1Samples.all,
+        HuberSamples.all,
+        SoftMarginSamples.all,
+        MultiLabelSoftMarginSamples.all,
+        HingeEmbeddingSamples.all,
+        MarginRankingSamples.all,
     ].flatMap { $0 }
 
     /// The same sample with one more option.
