@@ -11,6 +11,12 @@ extension LossRegistry.Builder {
             try builder.register(CrossEntropyLoss.self)
             try builder.register(NLLLoss.self)
             try builder.register(CTCLoss.self)
+            try builder.register(SmoothL1Loss.self)
+            try builder.register(HuberLoss.self)
+            try builder.register(SoftMarginLoss.self)
+            try builder.register(MultiLabelSoftMarginLoss.self)
+            try builder.register(HingeEmbeddingLoss.self)
+            try builder.register(MarginRankingLoss.self)
         } catch {
             preconditionFailure("built-in losses clash: \(error)")
         }

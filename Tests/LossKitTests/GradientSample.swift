@@ -32,6 +32,12 @@ struct GradientSample: Sendable, CustomTestStringConvertible {
         CrossEntropySamples.all,
         NLLSamples.all,
         CTCSamples.all,
+        SmoothL1Samples.all,
+        HuberSamples.all,
+        SoftMarginSamples.all,
+        MultiLabelSoftMarginSamples.all,
+        HingeEmbeddingSamples.all,
+        MarginRankingSamples.all,
     ].flatMap { $0 }
 
     /// The same sample with one more option.

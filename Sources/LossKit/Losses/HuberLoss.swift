@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// Huber loss (PyTorch `torch.nn.HuberLoss`), registry name `huber`.
+///
+/// With d_i = x_i - y_i and delta > 0 (ATen's `huber_kernel` / `huber_backward_kernel`):
+///
+///     Per element:  l_i = 0.5 d_i^2                   if |d_i| < delta
+///                         delta (|d_i| - 0.5 delta)   otherwise
+///     Reduction:    mean -> (1/N) sum_i l_i ;  sum -> sum_i l_i ;  none -> [l_i]
+///     Gradient:     dL/dx_i = s * ( -delta if d_i <= -delta ;  delta if d_i >= delta ;  d_i otherwise )
+///                   dL/dy_i = -dL/dx_i ,   s = 1/N (mean) or 1
+///
+/// Equals `delta * smooth_l1(beta = delta)`; with delta == 1 the two losses coincide.
+///
+/// - Options (YAML key, default): `reduction` (`mean`), `delta` (1.0, must be > 0 as in ATen).
+/// - Shapes: input `(*)`; target the same shape (no broadcasting); output scalar, or `(*)` for `none`.
+/// - Kinks: |d_i| == delta takes the linear branch (gradient +-delta, equal to the quadratic one's
+///   limit); d_i == 0 gives gradient 0. Both are pinned by the `kinks_*` goldens.
+/// - Edge cases: N == 0 with `mean` gives NaN, as PyTorch does.
+/// - Check: x = [0, 0.5, 3], y = [0, 0, 0], delta = 2 -> none [0, 0.125, 4].
+public struct HuberLoss: BuiltinLoss {
+    public static let descriptor = LossDescriptor(
+        name: "huber", pytorchName: "HuberLoss",
+        summary: "squared error below delta, delta-scaled absolute error above",
+        arguments: LossDescriptor.inputTarget,
+        options: [
+            .reduction,
+            OptionSpec("delta", .number, default: .number(1), "threshold between the squared and the delta-scaled L1 region, > 0"),
+        ])
+
+    public let reduction: Reduction
+    public let delta: Double
+
+    public init(options: LossOptions) throws(LossError) {
+        reduction = options.reduction
+        delta = options.number("delta")
+        guard delta > 0 else {
+            throw .option("delta", "must be > 0 (huber_loss does not support non-positive values for delta), got \(delta)")
+        }
+    }
+
+    public func validate(_ arguments: LossArguments) throws(LossError) -> [Int] {
+        try Pointwise.validate(arguments, reduction)
+    }
+
+    @inlinable
+    public func evaluate(_ arguments: LossArguments, output: inout [Double], gradients: inout LossGradients, workspace: inout [Double]) {
+        let delta = self.delta
+        Pointwise.evaluate(arguments, reduction, output: &output, gradients: &gradients) { x, y in
+            let d = x - y
+            let z = Swift.abs(d)
+            let value = z < delta ? 0.5 * z * z : delta * (z - 0.5 * delta)
+            let g = d <= -delta ? -delta : (d >= delta ? delta : d)
+            return ElementLoss(value, dInput: g, dTarget: -g)
+        }
+    }
+}
