@@ -10,6 +10,11 @@ extension LossRegistry.Builder {
             try builder.register(MSELoss.self)
             try builder.register(CrossEntropyLoss.self)
             try builder.register(NLLLoss.self)
+            try builder.register(CosineEmbeddingLoss.self)
+            try builder.register(MultiMarginLoss.self)
+            try builder.register(MultiLabelMarginLoss.self)
+            try builder.register(TripletMarginLoss.self)
+            try builder.register(TripletMarginWithDistanceLoss.self)
         } catch {
             preconditionFailure("built-in losses clash: \(error)")
         }

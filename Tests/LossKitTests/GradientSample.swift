@@ -31,6 +31,11 @@ struct GradientSample: Sendable, CustomTestStringConvertible {
         MSESamples.all,
         CrossEntropySamples.all,
         NLLSamples.all,
+        CosineEmbeddingSamples.all,
+        MultiMarginSamples.all,
+        MultiLabelMarginSamples.all,
+        TripletMarginSamples.all,
+        TripletMarginWithDistanceSamples.all,
     ].flatMap { $0 }
 
     /// The same sample with one more option.
