@@ -17,6 +17,11 @@ extension LossRegistry.Builder {
             try builder.register(MultiLabelSoftMarginLoss.self)
             try builder.register(HingeEmbeddingLoss.self)
             try builder.register(MarginRankingLoss.self)
+            try builder.register(CosineEmbeddingLoss.self)
+            try builder.register(MultiMarginLoss.self)
+            try builder.register(MultiLabelMarginLoss.self)
+            try builder.register(TripletMarginLoss.self)
+            try builder.register(TripletMarginWithDistanceLoss.self)
         } catch {
             preconditionFailure("built-in losses clash: \(error)")
         }

@@ -38,6 +38,11 @@ struct GradientSample: Sendable, CustomTestStringConvertible {
         MultiLabelSoftMarginSamples.all,
         HingeEmbeddingSamples.all,
         MarginRankingSamples.all,
+        CosineEmbeddingSamples.all,
+        MultiMarginSamples.all,
+        MultiLabelMarginSamples.all,
+        TripletMarginSamples.all,
+        TripletMarginWithDistanceSamples.all,
     ].flatMap { $0 }
 
     /// The same sample with one more option.
