@@ -10,6 +10,11 @@ extension LossRegistry.Builder {
             try builder.register(MSELoss.self)
             try builder.register(CrossEntropyLoss.self)
             try builder.register(NLLLoss.self)
+            try builder.register(BCELoss.self)
+            try builder.register(BCEWithLogitsLoss.self)
+            try builder.register(KLDivLoss.self)
+            try builder.register(PoissonNLLLoss.self)
+            try builder.register(GaussianNLLLoss.self)
         } catch {
             preconditionFailure("built-in losses clash: \(error)")
         }

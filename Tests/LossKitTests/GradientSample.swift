@@ -31,6 +31,11 @@ struct GradientSample: Sendable, CustomTestStringConvertible {
         MSESamples.all,
         CrossEntropySamples.all,
         NLLSamples.all,
+        BCESamples.all,
+        BCEWithLogitsSamples.all,
+        KLDivSamples.all,
+        PoissonNLLSamples.all,
+        GaussianNLLSamples.all,
     ].flatMap { $0 }
 
     /// The same sample with one more option.
