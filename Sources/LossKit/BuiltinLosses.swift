@@ -22,6 +22,11 @@ extension LossRegistry.Builder {
             try builder.register(MultiLabelMarginLoss.self)
             try builder.register(TripletMarginLoss.self)
             try builder.register(TripletMarginWithDistanceLoss.self)
+            try builder.register(BCELoss.self)
+            try builder.register(BCEWithLogitsLoss.self)
+            try builder.register(KLDivLoss.self)
+            try builder.register(PoissonNLLLoss.self)
+            try builder.register(GaussianNLLLoss.self)
         } catch {
             preconditionFailure("built-in losses clash: \(error)")
         }

@@ -43,6 +43,11 @@ struct GradientSample: Sendable, CustomTestStringConvertible {
         MultiLabelMarginSamples.all,
         TripletMarginSamples.all,
         TripletMarginWithDistanceSamples.all,
+        BCESamples.all,
+        BCEWithLogitsSamples.all,
+        KLDivSamples.all,
+        PoissonNLLSamples.all,
+        GaussianNLLSamples.all,
     ].flatMap { $0 }
 
     /// The same sample with one more option.
