@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(
             name: "LossdCommandsTests",
             dependencies: ["LossdCommands", "LossKit", "LossdTestSupport"],
-            resources: [.copy("Fixtures"), .copy("Snapshots")]
+            resources: [.copy("Fixtures")]
         ),
     ],
     swiftLanguageModes: [.v6]
