@@ -20,6 +20,9 @@ let package = Package(
         // elementary functions come from swift-numerics' RealModule.
         .target(name: "LossKit", dependencies: [.product(name: "RealModule", package: "swift-numerics")]),
 
+        // JSON read and written exactly (tensors, results, the eval interface).
+        .target(name: "LossdJSON", dependencies: ["LossKit"]),
+
         // MARK: - C system libraries
         // libsystemd from the system (apt: libsystemd-dev); only LossdSystemd imports it.
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
@@ -37,6 +40,7 @@ let package = Package(
             name: "LossdCommands",
             dependencies: [
                 "LossKit",
+                "LossdJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -55,7 +59,8 @@ let package = Package(
         .testTarget(name: "LossdSystemdTests", dependencies: ["LossdSystemd", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "LossdCommandsTests",
-            dependencies: ["LossdCommands", "LossKit", "LossdTestSupport"],
+            dependencies: ["LossdCommands", "LossKit", "LossdJSON", "LossdTestSupport"],
+            exclude: ["Snapshots"],
             resources: [.copy("Fixtures")]
         ),
     ],

@@ -3,6 +3,7 @@
 public import ArgumentParser
 import Foundation
 import LossKit
+import LossdJSON
 
 extension Lossd {
     /// `lossd eval`: one loss on tensors given as JSON, with its gradient.

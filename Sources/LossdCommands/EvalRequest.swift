@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 public import LossKit
+public import LossdJSON
 
 /// The machine interface of `lossd eval --json`: one request object in, one response object out.
 ///

@@ -2,6 +2,7 @@
 
 public import ArgumentParser
 import LossKit
+import LossdJSON
 
 extension Lossd {
     /// `lossd losses`: every registered loss with its PyTorch name and options.

@@ -3,6 +3,7 @@
 import Foundation
 import LossKit
 import LossdCommands
+import LossdJSON
 import Testing
 
 @Suite("lossd losses")
