@@ -19,12 +19,21 @@ let package = Package(
         // elementary functions come from swift-numerics' RealModule.
         .target(name: "LossKit", dependencies: [.product(name: "RealModule", package: "swift-numerics")]),
 
+        // MARK: - C system libraries
+        // libyaml through pkg-config; imported (internally) by LossdConfig only.
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+
+        // MARK: - Configuration
+        // The YAML configuration: libyaml's document loader, the schema, located errors, sweeps, drop-ins.
+        .target(name: "LossdConfig", dependencies: ["LossKit", "CYAML"]),
+
         // MARK: - Command line
         // The subcommands and their I/O (JSON tensors); a library so that tests can drive it in-process.
         .target(
             name: "LossdCommands",
             dependencies: [
                 "LossKit",
+                "LossdConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -45,12 +54,17 @@ let package = Package(
             dependencies: ["LossdCommands", "LossKit", "LossdTestSupport"],
             resources: [.copy("Fixtures"), .copy("Snapshots")]
         ),
+        .testTarget(
+            name: "LossdConfigTests",
+            dependencies: ["LossdConfig", "LossdCommands", "LossKit"],
+            exclude: ["Fixtures"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
 
 // Stricter checks for every target (as swift-log does).
-for target in package.targets {
+for target in package.targets where target.type != .system {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     settings.append(.enableUpcomingFeature("MemberImportVisibility"))
