@@ -56,7 +56,10 @@ let package = Package(
         ),
         .testTarget(
             name: "LossdConfigTests",
-            dependencies: ["LossdConfig", "LossdCommands", "LossKit"],
+            dependencies: [
+                "LossdConfig", "LossdCommands", "LossKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             exclude: ["Fixtures"]
         ),
     ],

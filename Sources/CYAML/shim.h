@@ -68,4 +68,48 @@ static inline int lossd_yaml_read(void *data, unsigned char *buffer, size_t size
 /// The handler as a function pointer value, for yaml_parser_set_input.
 static inline yaml_read_handler_t *lossd_yaml_read_handler(void) { return lossd_yaml_read; }
 
+/// What lossd_yaml_scan found.
+enum {
+    LOSSD_SCAN_OK = 0,
+    LOSSD_SCAN_INVALID_UTF8 = 1,
+    LOSSD_SCAN_TRUNCATED_UTF8 = 2,
+    LOSSD_SCAN_CONTROL = 3,
+    LOSSD_SCAN_TOO_MANY_ALIASES = 4,
+    LOSSD_SCAN_TOO_MANY_DIRECTIVES = 5,
+};
+
+/// Checks text before libyaml reads it, in one pass: strict UTF-8 (no overlong forms, surrogates
+/// or code points past U+10FFFF), no C0 control character but tab, LF and CR, at most
+/// `max_stars` '*' characters (an upper bound on aliases, which libyaml resolves by a linear
+/// search) and at most `max_directives` lines starting with '%'. Returns a LOSSD_SCAN_* code and
+/// sets `*offset` to the offending byte.
+static inline int lossd_yaml_scan(const unsigned char *bytes, size_t length, long max_stars, long max_directives, size_t *offset) {
+    long stars = 0, directives = 0;
+    size_t i = 0;
+    while (i < length) {
+        unsigned char byte = bytes[i];
+        if (byte < 0x80) {
+            if (byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D) { *offset = i; return LOSSD_SCAN_CONTROL; }
+            if (byte == '*' && ++stars > max_stars) { *offset = i; return LOSSD_SCAN_TOO_MANY_ALIASES; }
+            if (byte == '%' && (i == 0 || bytes[i - 1] == 0x0A) && ++directives > max_directives) { *offset = i; return LOSSD_SCAN_TOO_MANY_DIRECTIVES; }
+            i += 1;
+            continue;
+        }
+        size_t width;
+        unsigned long scalar, minimum;
+        if (byte >= 0xC2 && byte <= 0xDF) { width = 2; scalar = byte & 0x1F; minimum = 0x80; }
+        else if (byte >= 0xE0 && byte <= 0xEF) { width = 3; scalar = byte & 0x0F; minimum = 0x800; }
+        else if (byte >= 0xF0 && byte <= 0xF4) { width = 4; scalar = byte & 0x07; minimum = 0x10000; }
+        else { *offset = i; return LOSSD_SCAN_INVALID_UTF8; }
+        if (i + width > length) { *offset = i; return LOSSD_SCAN_TRUNCATED_UTF8; }
+        for (size_t k = 1; k < width; k++) {
+            if ((bytes[i + k] & 0xC0) != 0x80) { *offset = i; return LOSSD_SCAN_INVALID_UTF8; }
+            scalar = (scalar << 6) | (bytes[i + k] & 0x3F);
+        }
+        if (scalar < minimum || scalar > 0x10FFFF || (scalar >= 0xD800 && scalar <= 0xDFFF)) { *offset = i; return LOSSD_SCAN_INVALID_UTF8; }
+        i += width;
+    }
+    return LOSSD_SCAN_OK;
+}
+
 #endif

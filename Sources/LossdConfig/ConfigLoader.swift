@@ -49,7 +49,7 @@ private final class Session {
     let decoder: JobDecoder
     var totalBytes = 0
     var jobs: [JobConfiguration] = []
-    var names: [String: SourceLocation] = [:]
+    var names: [String: ConfigLocation] = [:]
 
     init(loader: ConfigLoader, name: String) {
         self.loader = loader
@@ -93,7 +93,7 @@ private final class Session {
         if let given {
             bytes = given
         } else {
-            switch FileSystem.read(path, maxBytes: limits.maxFileBytes) {
+            switch FileSystem.read(Paths.resolve(path, against: loader.workingDirectory), display: path, maxBytes: limits.maxFileBytes) {
             case .success(let read): bytes = read
             case .failure(let problem):
                 let file = diagnostics.add(file: path, text: SourceText([]))
@@ -195,24 +195,28 @@ private final class Session {
                     diagnostics.report(.limit, at: item, path: path.index(index), "more than \(limits.maxJobs) jobs in all")
                     return
                 }
-                let job = entry.job
-                if let first = names[job.name] {
-                    let what = job.sweep == nil ? "duplicate job name '\(job.name)'" : "the sweep generates the job name '\(job.name)', which is taken"
+                if let first = names[entry.name] {
+                    let what = entry.generated ? "the sweep generates the job name '\(entry.name)', which is taken" : "duplicate job name '\(entry.name)'"
                     diagnostics.report(.duplicateJob, at: entry.nameNode, path: path.index(index).key("name"), "\(what) (first defined at \(first))")
                     continue
                 }
-                names[job.name] = job.source
-                jobs.append(job)
+                names[entry.name] = ConfigLocation(file: file, mark: entry.nameNode.location.mark)
+                if let job = entry.job { jobs.append(job) }
             }
         }
     }
+
+    static let dropInHints = [
+        "daemon": "set only in the main file; a drop-in file holds only a 'jobs' list",
+        "defaults": "set only in the main file (they apply to drop-in jobs too); a drop-in file holds only a 'jobs' list",
+    ]
 
     /// Reads the drop-in directory: `*.yaml` and `*.yml` files not starting with `.`, in byte order
     /// of their names. Each holds only a `jobs:` list.
     func readDropIns(_ directory: String, node: ConfigNode) -> [String] {
         let path = KeyPath.root.key("daemon").key("jobs_directory")
         let names: [String]
-        switch FileSystem.list(directory) {
+        switch FileSystem.list(Paths.resolve(directory, against: loader.workingDirectory), display: directory) {
         case .success(let found): names = found
         case .failure(let problem):
             diagnostics.report(.unreadable, at: node, path: path, "jobs_directory: " + problem.description)
@@ -230,7 +234,7 @@ private final class Session {
             let filePath = directory == "." ? file : directory + "/" + file
             read.append(filePath)
             guard let (name, root) = parse(filePath, bytes: nil, at: (node, path)),
-                  let map = diagnostics.mapping(root, .root, what: "a drop-in file (it holds only a 'jobs' list)", allowed: ["jobs"]) else { continue }
+                  let map = diagnostics.mapping(root, .root, what: "a drop-in file", allowed: ["jobs"], hints: Session.dropInHints) else { continue }
             if let jobsNode = map.value("jobs") { decodeJobs(jobsNode, file: name) }
         }
         return read

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 /// A file taking part in a load: its name as shown in errors and its text for snippets.
-struct SourceFile: Sendable {
+struct SourceFile {
     var name: String
     var text: SourceText
 }
@@ -33,8 +33,12 @@ final class Diagnostics {
     /// Whether no error has been reported.
     var isClean: Bool { errors.isEmpty && !truncated }
 
-    /// Whether the error budget is spent (callers may stop looking).
-    var isFull: Bool { errors.count >= maxErrors }
+    /// Whether the error budget is spent: callers stop looking, and the errors count as truncated.
+    var isFull: Bool {
+        guard errors.count >= maxErrors else { return false }
+        truncated = true
+        return true
+    }
 
     /// Records a problem at `location`.
     func report(_ code: ConfigError.Code, at location: Location, path: KeyPath, _ message: String) {

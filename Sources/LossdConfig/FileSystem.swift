@@ -11,19 +11,20 @@ import Musl
 enum FileSystem {
     /// The contents of the regular file at `path`, refusing directories, devices, FIFOs and files
     /// larger than `maxBytes` before reading any of them.
-    static func read(_ path: String, maxBytes: Int) -> Result<[UInt8], FileProblem> {
+    /// Messages name the file `display` (the path as the user wrote it).
+    static func read(_ path: String, display: String, maxBytes: Int) -> Result<[UInt8], FileProblem> {
         var info = stat()
-        guard stat(path, &info) == 0 else { return .failure(.system(path, errno)) }
+        guard stat(path, &info) == 0 else { return .failure(.system(display, errno)) }
         switch info.st_mode & S_IFMT {
         case S_IFREG: break
-        case S_IFDIR: return .failure(.message("\(path) is a directory, not a configuration file"))
-        default: return .failure(.message("\(path) is not a regular file"))
+        case S_IFDIR: return .failure(.message("\(display) is a directory, not a configuration file"))
+        default: return .failure(.message("\(display) is not a regular file"))
         }
         guard Int(info.st_size) <= maxBytes else {
-            return .failure(.tooLarge("\(path) is \(info.st_size) bytes; the limit is \(maxBytes) bytes"))
+            return .failure(.tooLarge("\(display) is \(info.st_size) bytes; the limit is \(maxBytes) bytes"))
         }
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard descriptor >= 0 else { return .failure(.system(path, errno)) }
+        guard descriptor >= 0 else { return .failure(.system(display, errno)) }
         defer { close(descriptor) }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65_536)
@@ -32,24 +33,24 @@ enum FileSystem {
             let count = chunk.withUnsafeMutableBytes { buffer in Glibc.read(descriptor, buffer.baseAddress, buffer.count) }
             if count < 0 {
                 if errno == EINTR { continue }
-                return .failure(.system(path, errno))
+                return .failure(.system(display, errno))
             }
             if count == 0 { break }
             bytes.append(contentsOf: chunk[0..<count])
             // The file may have grown since stat: the bound holds on what is read.
             if bytes.count > maxBytes {
-                return .failure(.tooLarge("\(path) is larger than the limit of \(maxBytes) bytes"))
+                return .failure(.tooLarge("\(display) is larger than the limit of \(maxBytes) bytes"))
             }
         }
         return .success(bytes)
     }
 
     /// The names in directory `path` (no `.` or `..`), unsorted.
-    static func list(_ path: String) -> Result<[String], FileProblem> {
+    static func list(_ path: String, display: String) -> Result<[String], FileProblem> {
         var info = stat()
-        guard stat(path, &info) == 0 else { return .failure(.system(path, errno)) }
-        guard info.st_mode & S_IFMT == S_IFDIR else { return .failure(.message("\(path) is not a directory")) }
-        guard let directory = opendir(path) else { return .failure(.system(path, errno)) }
+        guard stat(path, &info) == 0 else { return .failure(.system(display, errno)) }
+        guard info.st_mode & S_IFMT == S_IFDIR else { return .failure(.message("\(display) is not a directory")) }
+        guard let directory = opendir(path) else { return .failure(.system(display, errno)) }
         defer { closedir(directory) }
         var names: [String] = []
         // Sound: readdir returns an entry valid until the next readdir/closedir; its name is a

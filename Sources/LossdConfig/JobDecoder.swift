@@ -33,15 +33,18 @@ final class JobDecoder {
 
     // MARK: - Jobs as written
 
-    /// A job that decoded, with the node of its name for duplicate-name reports.
+    /// A job name a list item stands for, with the job when it decoded without problems.
+    /// Names are checked for uniqueness even when their job has other problems.
     struct Decoded {
-        var job: JobConfiguration
+        var name: String
         var nameNode: ConfigNode
+        var generated: Bool
+        var job: JobConfiguration?
     }
 
     /// The jobs one list item stands for: one, or one per sweep combination.
     func jobs(from node: ConfigNode, _ path: KeyPath, file: String, remaining: Int) -> [Decoded] {
-        guard let map = diagnostics.mapping(node, path, what: "a job", allowed: JobDecoder.jobKeys) else { return [] }
+        guard let map = diagnostics.mapping(node, path, what: "a job", allowed: JobDecoder.jobKeys, hints: optionHints) else { return [] }
         guard let nameEntry = map.entry("name") else {
             diagnostics.report(.missingKey, at: node, path: path, "a job needs a 'name'")
             return []
@@ -50,24 +53,34 @@ final class JobDecoder {
               checkName(name, nameEntry.value, path.key("name")) else { return [] }
         var entries = map.entries.filter { $0.key != "name" && $0.key != "sweep" }
         for entry in defaults where !map.has(entry.key) { entries.append(entry) }
-        let source = SourceLocation(file: file, mark: node.location.mark)
+        let source = ConfigLocation(file: file, mark: node.location.mark)
         guard let sweepEntry = map.entry("sweep") else {
-            return decode(entries, name: name, nameNode: nameEntry.value, node: node, path, source: source, sweep: nil)
-                .map { [Decoded(job: $0, nameNode: nameEntry.value)] } ?? []
+            let job = decode(entries, name: name, nameNode: nameEntry.value, node: node, path, source: source, sweep: nil)
+            return [Decoded(name: name, nameNode: nameEntry.value, generated: false, job: job)]
         }
         guard let sweep = Sweep(sweepEntry.value, path.key("sweep"), diagnostics: diagnostics, limits: limits, remaining: remaining) else { return [] }
         var decoded: [Decoded] = []
         for combination in sweep.combinations() {
             guard !diagnostics.isFull else { break }
-            guard let concrete = sweep.apply(combination, to: entries, diagnostics: diagnostics) else { continue }
             let generated = sweep.name(base: name, combination)
             guard checkName(generated, nameEntry.value, path.key("name"), generated: true) else { break }
-            let origin = SweepOrigin(template: name, assignments: sweep.assignments(combination))
-            if let job = decode(concrete, name: generated, nameNode: nameEntry.value, node: node, path, source: source, sweep: origin) {
-                decoded.append(Decoded(job: job, nameNode: nameEntry.value))
+            var job: JobConfiguration?
+            if let concrete = sweep.apply(combination, to: entries, diagnostics: diagnostics) {
+                let origin = SweepOrigin(template: name, assignments: sweep.assignments(combination))
+                job = decode(concrete, name: generated, nameNode: nameEntry.value, node: node, path, source: source, sweep: origin)
             }
+            decoded.append(Decoded(name: generated, nameNode: nameEntry.value, generated: true, job: job))
         }
         return decoded
+    }
+
+    /// Advice for a job key that is really an option: `lr` belongs in `optimizer`.
+    private var optionHints: [String: String] {
+        var hints: [String: String] = [:]
+        for descriptor in vocabulary.schedulers { for option in descriptor.options { hints[option.name] = "an option of the scheduler: write it inside scheduler: {name: ..., \(option.name): ...}" } }
+        for entry in vocabulary.losses.entries { for option in entry.descriptor.options { hints[option.name] = "an option of the loss: write it inside loss: {name: ..., \(option.name): ...}" } }
+        for descriptor in vocabulary.optimizers { for option in descriptor.options { hints[option.name] = "an option of the optimizer: write it inside optimizer: {name: ..., \(option.name): ...}" } }
+        return hints
     }
 
     /// Letters, digits, `.`, `_`, `-`; starting with a letter or a digit; not too long.
@@ -91,7 +104,7 @@ final class JobDecoder {
 
     /// Reads one job's effective entries (defaults applied, sweep values set).
     func decode(_ entries: [MappingView.Entry], name: String, nameNode: ConfigNode, node: ConfigNode, _ path: KeyPath,
-                source: SourceLocation, sweep: SweepOrigin?) -> JobConfiguration? {
+                source: ConfigLocation, sweep: SweepOrigin?) -> JobConfiguration? {
         func value(_ key: String) -> ConfigNode? {
             guard let found = entries.first(where: { $0.key == key })?.value else { return nil }
             if let scalar = found.scalar, ScalarValue(resolving: scalar, tag: found.tag) == .null, key != "loss" { return nil }

@@ -32,7 +32,8 @@ struct MappingView: Sendable {
 extension Diagnostics {
     /// Reads `node` as a mapping: reports a non-mapping, non-scalar or null keys, duplicate keys
     /// (libyaml accepts them) and, when `allowed` is given, unknown keys with a suggestion.
-    func mapping(_ node: ConfigNode, _ path: KeyPath, what: String, allowed: [String]? = nil) -> MappingView? {
+    /// `hints` adds advice for particular unknown keys.
+    func mapping(_ node: ConfigNode, _ path: KeyPath, what: String, allowed: [String]? = nil, hints: [String: String] = [:]) -> MappingView? {
         guard case .mapping(let pairs) = node.content else {
             report(.wrongType, at: node, path: path, "\(what) must be a mapping (key: value), got \(node.kindDescription)")
             return nil
@@ -59,9 +60,10 @@ extension Diagnostics {
             }
             firstSeen[key] = pair.key.location
             if let allowed, !allowed.contains(key) {
+                let suggestion = Suggestions.didYouMean(key, among: allowed)
+                let advice = suggestion.isEmpty ? hints[key].map { ": '\(key)' is \($0)" } : nil
                 report(.unknownKey, at: pair.key, path: path.key(key),
-                       "unknown key '\(key)' in \(what)" + Suggestions.didYouMean(key, among: allowed)
-                           + " (allowed: \(allowed.joined(separator: ", ")))")
+                       "unknown key '\(key)' in \(what)" + (advice ?? suggestion + " (allowed: \(allowed.joined(separator: ", ")))"))
                 continue
             }
             entries.append(MappingView.Entry(key: key, keyNode: pair.key, value: pair.value))

@@ -23,7 +23,7 @@ public struct Mark: Sendable, Hashable, Comparable, CustomStringConvertible {
 }
 
 /// A file and a position in it: where a job or a setting was written.
-public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
+public struct ConfigLocation: Sendable, Hashable, CustomStringConvertible {
     /// The path as given to the loader (or found in the drop-in directory).
     public var file: String
     public var mark: Mark

@@ -116,10 +116,12 @@ extension JobDecoder {
         let known = kind == .optimizer ? vocabulary.optimizers : vocabulary.schedulers
         let found = kind == .optimizer ? vocabulary.optimizer(named: named.name) : vocabulary.scheduler(named: named.name)
         guard let descriptor = found else {
-            let names = known.flatMap { [$0.name, $0.pytorchName] }
+            // Registry names first; PyTorch class names only when no registry name is close.
+            var suggestion = Suggestions.didYouMean(named.name, among: known.map(\.name))
+            if suggestion.isEmpty { suggestion = Suggestions.didYouMean(named.name, among: known.map(\.pytorchName)) }
             diagnostics.report(kind == .optimizer ? .unknownOptimizer : .unknownScheduler, at: named.nameNode,
                                path: node.scalar != nil ? path : path.key("name"),
-                               "unknown \(kind.rawValue) '\(named.name)'" + Suggestions.didYouMean(named.name, among: names)
+                               "unknown \(kind.rawValue) '\(named.name)'" + suggestion
                                    + " (known: \(known.map(\.name).joined(separator: ", ")))")
             return nil
         }
@@ -143,14 +145,16 @@ extension JobDecoder {
             values[option.key] = value
             valueNodes[option.key] = option.value
         }
+        var missing = false
         for name in descriptor.required where values[name] == nil || values[name] == .null {
             if valueNodes[name] == nil {
                 diagnostics.report(.missingKey, at: node, path: path,
                                    "\(descriptor.name) needs the option '\(name)': \(descriptor.option(name)?.summary ?? "")")
             }
-            valid = false
+            missing = true
         }
-        guard valid else { return nil }
+        guard !missing else { return nil }
+        // Range checks run on the options that did parse, so that one bad option does not hide another.
         var complete: [String: OptionValue] = [:]
         for spec in descriptor.options { complete[spec.name] = values[spec.name] ?? spec.defaultValue }
         let problems = descriptor.check(complete)
@@ -159,7 +163,7 @@ extension JobDecoder {
             diagnostics.report(.outOfRange, at: at, path: valueNodes[problem.option] != nil ? path.key(problem.option) : path,
                                "\(descriptor.name) option '\(problem.option)' \(problem.message)")
         }
-        guard problems.isEmpty else { return nil }
+        guard valid, problems.isEmpty else { return nil }
         return ComponentConfiguration(name: descriptor.name, options: complete)
     }
 }

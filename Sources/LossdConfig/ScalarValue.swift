@@ -145,19 +145,20 @@ enum ScalarValue: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// A YAML 1.1 spelling that YAML 1.2 reads differently, with the advice to give.
-    var yaml11Hint: String? {
+    /// `boolean`: whether a boolean was expected (then `yes`/`no`/`on`/`off` get advice).
+    func yaml11Hint(boolean: Bool) -> String? {
         guard case .string(let text, quoted: false) = self else { return nil }
-        switch text {
-        case "yes", "Yes", "YES", "on", "On", "ON", "y", "Y":
+        if boolean, ["yes", "Yes", "YES", "on", "On", "ON", "y", "Y"].contains(text) {
             return "YAML 1.2 reads '\(text)' as a string; write true"
-        case "no", "No", "NO", "off", "Off", "OFF", "n", "N":
-            return "YAML 1.2 reads '\(text)' as a string; write false"
-        default:
-            if text.contains("_"), ScalarValue.core(text.replacingUnderscores()) != .string(text.replacingUnderscores(), quoted: false) {
-                return "digit separators '_' are not part of YAML 1.2; write \(text.replacingUnderscores())"
-            }
-            return nil
         }
+        if boolean, ["no", "No", "NO", "off", "Off", "OFF", "n", "N"].contains(text) {
+            return "YAML 1.2 reads '\(text)' as a string; write false"
+        }
+        let joined = text.replacingUnderscores()
+        if text.contains("_"), ScalarValue.core(joined) != .string(joined, quoted: false) {
+            return "digit separators '_' are not part of YAML 1.2; write \(joined)"
+        }
+        return nil
     }
 }
 

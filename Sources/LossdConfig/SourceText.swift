@@ -2,23 +2,31 @@
 
 /// The bytes of one configuration file, checked before libyaml sees them, and its lines for
 /// error snippets.
-struct SourceText: Sendable {
+final class SourceText {
     let bytes: [UInt8]
-    /// Byte offsets where lines start.
-    private let lineStarts: [Int]
 
     init(_ bytes: [UInt8]) {
         self.bytes = bytes
-        var starts = [0]
-        for (offset, byte) in bytes.enumerated() where byte == 0x0A { starts.append(offset + 1) }
-        lineStarts = starts
     }
+
+    /// Byte offsets where lines start, found on first use (only errors need them).
+    private lazy var lineStarts: [Int] = {
+        var starts = [0]
+        var offset = 0
+        while let newline = bytes[offset...].firstIndex(of: 0x0A) {
+            starts.append(newline + 1)
+            offset = newline + 1
+        }
+        return starts
+    }()
 
     /// Line `line` (1-based) without its line break, or nil.
     func line(_ line: Int) -> String? {
         guard line >= 1, line <= lineStarts.count else { return nil }
         let start = lineStarts[line - 1]
         var end = line < lineStarts.count ? lineStarts[line] - 1 : bytes.count
+        // Snippets of machine-made lines (megabytes long) are not worth their cost.
+        guard end - start <= 4_096 else { return nil }
         if end > start, bytes[end - 1] == 0x0D { end -= 1 }
         guard end >= start else { return "" }
         return String(decoding: bytes[start..<end], as: UTF8.self)
@@ -61,61 +69,8 @@ struct SourceText: Sendable {
         var message: String
     }
 
-    /// Rejects what libyaml would handle badly or slowly: invalid UTF-8 (strictly: no overlong
-    /// forms, surrogates or code points past U+10FFFF), NUL and other C0 controls but tab, CR and
-    /// LF, more `*` alias markers than `maxAliasMarkers`, and more than 16 directive lines.
+    /// Rejects what libyaml would handle badly or slowly (see ``YAMLParser/scan(_:maxAliasMarkers:)``).
     func check(maxAliasMarkers: Int) -> Problem? {
-        var offset = 0
-        var stars = 0
-        var directives = 0
-        let count = bytes.count
-        while offset < count {
-            let byte = bytes[offset]
-            if byte < 0x80 {
-                if byte < 0x20, byte != 0x09, byte != 0x0A, byte != 0x0D {
-                    return Problem(code: .encoding, offset: offset,
-                                   message: "control character 0x\(String(byte, radix: 16)) in the text; configuration files are UTF-8 text")
-                }
-                if byte == 0x2A {
-                    stars += 1
-                    if stars > maxAliasMarkers {
-                        return Problem(code: .limit, offset: offset,
-                                       message: "more than \(maxAliasMarkers) '*' characters (YAML aliases) in one file")
-                    }
-                }
-                if byte == 0x25, offset == 0 || bytes[offset - 1] == 0x0A {
-                    directives += 1
-                    if directives > 16 {
-                        return Problem(code: .limit, offset: offset, message: "more than 16 YAML directive lines ('%...')")
-                    }
-                }
-                offset += 1
-                continue
-            }
-            let length: Int
-            let minimum: UInt32
-            var scalar: UInt32
-            switch byte {
-            case 0xC2...0xDF: length = 2; minimum = 0x80; scalar = UInt32(byte & 0x1F)
-            case 0xE0...0xEF: length = 3; minimum = 0x800; scalar = UInt32(byte & 0x0F)
-            case 0xF0...0xF4: length = 4; minimum = 0x10000; scalar = UInt32(byte & 0x07)
-            default:
-                return Problem(code: .encoding, offset: offset, message: "invalid UTF-8 byte 0x\(String(byte, radix: 16)); configuration files are UTF-8 text")
-            }
-            guard offset + length <= count else {
-                return Problem(code: .encoding, offset: offset, message: "truncated UTF-8 sequence at the end of the file")
-            }
-            for next in bytes[(offset + 1)..<(offset + length)] {
-                guard next & 0xC0 == 0x80 else {
-                    return Problem(code: .encoding, offset: offset, message: "invalid UTF-8 sequence; configuration files are UTF-8 text")
-                }
-                scalar = scalar << 6 | UInt32(next & 0x3F)
-            }
-            guard scalar >= minimum, scalar <= 0x10FFFF, !(0xD800...0xDFFF).contains(scalar) else {
-                return Problem(code: .encoding, offset: offset, message: "invalid UTF-8 sequence (overlong, surrogate or out of range)")
-            }
-            offset += length
-        }
-        return nil
+        YAMLParser.scan(bytes, maxAliasMarkers: maxAliasMarkers)
     }
 }

@@ -27,7 +27,7 @@ extension ComponentDescriptor {
                 checks.nonNegative("weight_decay")
                 if options["nesterov"] == .bool(true) {
                     checks.require((checks.number("momentum") ?? 0) > 0 && checks.number("dampening") == 0, "nesterov",
-                                   "nesterov momentum requires momentum > 0 and dampening = 0")
+                                   "requires momentum > 0 and dampening = 0")
                 }
                 return checks.problems
             }),

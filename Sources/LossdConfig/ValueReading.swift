@@ -21,7 +21,7 @@ extension Diagnostics {
         var message = "\(what) must be \(expected), got \(value)"
         if case .string(let text, quoted: true) = value, ScalarValue.core(text) != .string(text, quoted: false) {
             message += " (remove the quotes)"
-        } else if let hint = value.yaml11Hint {
+        } else if let hint = value.yaml11Hint(boolean: expected == "true or false") {
             message += " (\(hint))"
         }
         report(.wrongType, at: node, path: path, message)

@@ -37,7 +37,9 @@ final class YAMLParser {
         document = .allocate(capacity: 1)
         input = .allocate(capacity: 1)
         bytes = .allocate(capacity: max(source.count, 1))
-        _ = bytes.initialize(from: source)
+        source.withUnsafeBufferPointer { buffer in
+            if let base = buffer.baseAddress { bytes.baseAddress!.initialize(from: base, count: buffer.count) }
+        }
         // Sound: `bytes` and `parser` outlive every read through `input` (freed in deinit, after
         // yaml_parser_delete); libyaml only reads `input` through lossd_yaml_read.
         input.initialize(to: lossd_yaml_input(
@@ -135,6 +137,33 @@ final class YAMLParser {
         }
         if let hint = YAMLParser.hint(for: problem) { message += "; " + hint }
         return YAMLLoadError(code: .syntax, message: message, location: at(line: mark.line + 1, column: mark.column + 1))
+    }
+
+    // MARK: - Checks before parsing
+
+    /// Rejects what libyaml would handle badly or slowly: invalid UTF-8, NUL and other control
+    /// characters, more `*` alias markers than `maxAliasMarkers`, more than 16 directive lines.
+    /// The scan runs in C (`lossd_yaml_scan` in shim.h): one pass, fast even in debug builds.
+    static func scan(_ bytes: [UInt8], maxAliasMarkers: Int) -> SourceText.Problem? {
+        var offset = 0
+        // Sound: the buffer is the live array's storage, read only, for the duration of the call.
+        let code = bytes.withUnsafeBufferPointer { buffer in
+            lossd_yaml_scan(buffer.baseAddress, buffer.count, maxAliasMarkers, 16, &offset)
+        }
+        let byte = offset < bytes.count ? "0x" + String(bytes[offset], radix: 16) : "end"
+        switch Int(code) {
+        case Int(LOSSD_SCAN_OK): return nil
+        case Int(LOSSD_SCAN_CONTROL):
+            return .init(code: .encoding, offset: offset, message: "control character \(byte) in the text; configuration files are UTF-8 text")
+        case Int(LOSSD_SCAN_TRUNCATED_UTF8):
+            return .init(code: .encoding, offset: offset, message: "truncated UTF-8 sequence at the end of the file")
+        case Int(LOSSD_SCAN_TOO_MANY_ALIASES):
+            return .init(code: .limit, offset: offset, message: "more than \(maxAliasMarkers) '*' characters (YAML aliases) in one file")
+        case Int(LOSSD_SCAN_TOO_MANY_DIRECTIVES):
+            return .init(code: .limit, offset: offset, message: "more than 16 YAML directive lines ('%...')")
+        default:
+            return .init(code: .encoding, offset: offset, message: "invalid UTF-8 (byte \(byte)); configuration files are UTF-8 text")
+        }
     }
 
     /// Advice for libyaml's most common complaints.
