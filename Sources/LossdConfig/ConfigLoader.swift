@@ -15,6 +15,9 @@ public struct ConfigLoader: Sendable {
     public var environment: [String: String]
     /// Relative configuration paths are taken from here (default: the process's).
     public var workingDirectory: String
+    /// Whether `daemon.jobs_directory` is read (true). The fuzz target turns it off so that
+    /// generated inputs never make it read the machine's directories.
+    public var readsDropIns = true
 
     public init(vocabulary: ConfigVocabulary = .standard, limits: ConfigLimits = .default,
                 environment: [String: String] = [:], workingDirectory: String? = nil) {
@@ -79,7 +82,7 @@ private final class Session {
                 decoder.defaults = defaults.entries
             }
             if let node = map.value("jobs") { decodeJobs(node, file: file) }
-            if let jobsDirectory { dropIns = readDropIns(jobsDirectory.display, node: jobsDirectory.node) }
+            if let jobsDirectory, loader.readsDropIns { dropIns = readDropIns(jobsDirectory.display, node: jobsDirectory.node) }
         }
         guard diagnostics.isClean else { throw ConfigErrors(diagnostics.sortedErrors, truncated: diagnostics.truncated) }
         return LossdConfiguration(file: name, dropIns: dropIns, daemon: daemon, jobs: jobs)
