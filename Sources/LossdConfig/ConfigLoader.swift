@@ -191,10 +191,11 @@ private final class Session {
         guard let items = diagnostics.sequence(node, path, what: "jobs") else { return }
         for (index, item) in items.enumerated() {
             guard !diagnostics.isFull else { return }
-            let remaining = limits.maxJobs - jobs.count
+            // Every name counts, also of jobs with errors: the work stays bounded either way.
+            let remaining = limits.maxJobs - names.count
             let decoded = decoder.jobs(from: item, path.index(index), file: file, remaining: max(remaining, 0))
             for entry in decoded {
-                guard jobs.count < limits.maxJobs else {
+                guard names.count < limits.maxJobs else {
                     diagnostics.report(.limit, at: item, path: path.index(index), "more than \(limits.maxJobs) jobs in all")
                     return
                 }

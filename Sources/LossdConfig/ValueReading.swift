@@ -108,6 +108,11 @@ extension Diagnostics {
             let number = String(trimmed.dropLast(unit.count)).trimmingSpaces
             guard !number.isEmpty, number.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E }),
                   let amount = Double(number), amount.isFinite else { break }
+            // Past a year the caller's range check fails anyway; Duration must not overflow.
+            guard amount * milliseconds <= 365 * 86_400_000 else {
+                report(.outOfRange, at: node, path: path, "\(what): \(ScalarValue.quote(text)) is longer than a year")
+                return nil
+            }
             return .milliseconds(amount * milliseconds)
         }
         report(.invalidValue, at: node, path: path, "\(what): \(ScalarValue.quote(text)) is not a duration; \(advice)")

@@ -28,6 +28,9 @@ struct ConfigsDirectoryTests {
         } catch {
             Issue.record("\(relative) is rejected:\n\(error)")
         }
+        // And through the command itself, as a user runs it.
+        let command = try Lossd.Check.parse(["--quiet", url.path])
+        try command.run()
     }
 
     @Test("lossd check accepts configs/seed.yaml")
