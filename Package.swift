@@ -34,6 +34,13 @@ let package = Package(
             dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]
         ),
 
+        // libyaml through pkg-config (apt: libyaml-dev); imported (internally) by LossdConfig only.
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+
+        // MARK: - Configuration
+        // The YAML configuration: libyaml's document loader, the schema, located errors, sweeps, drop-ins.
+        .target(name: "LossdConfig", dependencies: ["LossKit", "CYAML"]),
+
         // MARK: - Command line
         // The subcommands and their I/O (JSON tensors); a library so that tests can drive it in-process.
         .target(
@@ -41,6 +48,7 @@ let package = Package(
             dependencies: [
                 "LossKit",
                 "LossdJSON",
+                "LossdConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -62,6 +70,14 @@ let package = Package(
             dependencies: ["LossdCommands", "LossKit", "LossdJSON", "LossdTestSupport"],
             exclude: ["Snapshots"],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "LossdConfigTests",
+            dependencies: [
+                "LossdConfig", "LossdCommands", "LossKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            exclude: ["Fixtures"]
         ),
     ],
     swiftLanguageModes: [.v6]

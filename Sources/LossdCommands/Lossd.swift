@@ -12,7 +12,7 @@ public struct Lossd: ParsableCommand {
             Exit status: 0 success, 64 usage error, 65 bad data, 66 missing input, 78 bad config.
             """,
         version: LossdVersion.current,
-        subcommands: [Losses.self, Eval.self]
+        subcommands: [Losses.self, Eval.self, Check.self]
     )
 
     public init() {}

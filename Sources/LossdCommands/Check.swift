@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: Apache-2.0
+
+public import ArgumentParser
+import Foundation
+import LossKit
+import LossdConfig
+
+extension Lossd {
+    /// `lossd check CONFIG`: validates a configuration and its drop-ins and lists the jobs it
+    /// would run; every problem goes to standard error as `FILE:LINE:COLUMN: error: MESSAGE`.
+    public struct Check: ParsableCommand {
+        public static let configuration = CommandConfiguration(
+            abstract: "Check a configuration file and its drop-ins; list the jobs it would run.",
+            discussion: """
+                Every problem is reported, each as FILE:LINE:COLUMN: error: MESSAGE (at KEY.PATH)
+                followed by the line and a caret, on standard error; the exit status is then 78
+                (EX_CONFIG). A valid file prints the daemon settings and one line per job, sweeps
+                expanded, and exits 0. See docs/configuration.md for the format.
+
+                Examples:
+                  lossd check configs/seed.yaml
+                  lossd check --quiet /etc/lossd/lossd.yaml && systemctl reload lossd
+                """
+        )
+
+        @Argument(help: "The configuration file (YAML).")
+        var config: String
+
+        @Flag(name: .shortAndLong, help: "Print nothing when the file is valid.")
+        var quiet = false
+
+        @Flag(name: .customLong("no-snippets"), help: "Do not quote the offending line under each error.")
+        var noSnippets = false
+
+        public init() {}
+
+        public func run() throws {
+            let loader = ConfigLoader(environment: ProcessInfo.processInfo.environment)
+            let configuration: LossdConfiguration
+            do throws(ConfigErrors) {
+                configuration = try loader.load(path: config)
+            } catch {
+                var text = error.errors.map { noSnippets ? $0.description : $0.rendered }.joined(separator: "\n") + "\n"
+                if error.truncated { text += "(stopped after \(error.errors.count) errors)\n" }
+                FileHandle.standardError.write(Data(text.utf8))
+                let count = error.errors.count
+                throw Console.fail(CommandError(.config, "\(config): \(count)\(error.truncated ? "+" : "") error\(count == 1 ? "" : "s")"))
+            }
+            if !quiet {
+                print(CheckReport.render(configuration, vocabulary: loader.vocabulary), terminator: "")
+            }
+        }
+    }
+}
+
+/// The summary `lossd check` prints for a valid configuration.
+enum CheckReport {
+    static func render(_ configuration: LossdConfiguration, vocabulary: ConfigVocabulary) -> String {
+        let daemon = configuration.daemon
+        let dropIns = configuration.dropIns.count
+        var text = "\(configuration.file): OK, \(configuration.jobs.count) job\(configuration.jobs.count == 1 ? "" : "s")"
+        text += dropIns == 0 ? "\n" : " (\(dropIns) drop-in file\(dropIns == 1 ? "" : "s"))\n"
+        text += "daemon: workers \(daemon.workers), report every \(format(daemon.reportInterval)), checkpoint every \(format(daemon.checkpointInterval))\n"
+        text += "  state directory: \(daemon.stateDirectory)\n"
+        if let jobs = daemon.jobsDirectory { text += "  jobs directory: \(jobs)\n" }
+        if !daemon.plugins.isEmpty { text += "  plugins: \(daemon.plugins.joined(separator: ", "))\n" }
+        guard !configuration.jobs.isEmpty else { return text }
+        let header = ["NAME", "LOSS", "SHAPES", "OPTIMIZER", "SCHEDULER", "STOP", "HASH", "SOURCE"]
+        let rows = configuration.jobs.map { job -> [String] in
+            var loss = job.loss.name
+            if let entry = try? vocabulary.losses.entry(named: job.loss.name) {
+                loss += changed(job.loss.options, entry.descriptor.options)
+            }
+            var shapes = "\(job.initial.shape.describe)->\(job.target.shape.describe)"
+            if job.initial.isRandom || job.target.isRandom { shapes += " random" }
+            let optimizer = job.optimizer.name + changed(job.optimizer.options, vocabulary.optimizer(named: job.optimizer.name)?.options ?? [])
+            let scheduler = job.scheduler.map { $0.name + changed($0.options, vocabulary.scheduler(named: $0.name)?.options ?? []) } ?? "-"
+            var stop = "\(job.stopping.maxSteps) steps"
+            if let tolerance = job.stopping.tolerance { stop += ", loss<=\(number(tolerance))" }
+            if let patience = job.stopping.patience { stop += ", patience \(patience)" }
+            if !job.enabled { stop += " (disabled)" }
+            return [job.name, loss, shapes, optimizer, scheduler, stop, job.hash.description, job.source.description]
+        }
+        var widths = header.map(\.count)
+        for row in rows { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) } }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { index, cell in
+                index == cells.count - 1 ? cell : cell + String(repeating: " ", count: widths[index] - cell.count)
+            }.joined(separator: "  ") + "\n"
+        }
+        return text + line(header) + rows.map(line).joined()
+    }
+
+    /// ` key=value ...` for the options that differ from their defaults.
+    static func changed(_ options: [String: OptionValue], _ specs: [OptionSpec]) -> String {
+        let parts = specs.compactMap { spec -> String? in
+            guard let value = options[spec.name], value != spec.defaultValue else { return nil }
+            return "\(spec.name)=\(describe(value))"
+        }
+        return parts.isEmpty ? "" : " " + parts.joined(separator: " ")
+    }
+
+    static func describe(_ value: OptionValue) -> String {
+        switch value {
+        case .number(let value): number(value)
+        case .string(let string): string
+        case .bool(let flag): String(flag)
+        case .tensor(let tensor) where tensor.count <= 4: "[" + tensor.scalars.map(number).joined(separator: ",") + "]"
+        default: value.description
+        }
+    }
+
+    static func number(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+    }
+
+    /// `500ms`, `1s`, `1.5s`, `2m`, `1h`.
+    static func format(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        let milliseconds = Double(seconds) * 1000 + Double(attoseconds) / 1e15
+        if milliseconds < 1000 { return "\(number(milliseconds))ms" }
+        if milliseconds.truncatingRemainder(dividingBy: 3_600_000) == 0 { return "\(number(milliseconds / 3_600_000))h" }
+        if milliseconds.truncatingRemainder(dividingBy: 60_000) == 0 { return "\(number(milliseconds / 60_000))m" }
+        return "\(number(milliseconds / 1000))s"
+    }
+}
+
+extension Array where Element == Int {
+    fileprivate var describe: String { Tensor.describe(self) }
+}
+
+extension TensorSpec {
+    fileprivate var isRandom: Bool {
+        if case .random = self { return true }
+        return false
+    }
+}

@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// Loads a lossd configuration file and its drop-ins into a checked ``LossdConfiguration``.
+///
+/// Every problem is reported, located (`FILE:LINE:COLUMN`), in one pass (up to
+/// ``ConfigLimits/maxErrors``). No input makes it crash, hang or use unbounded memory: see
+/// ``ConfigLimits``. The loader holds no state; each call reads the files anew.
+/// ```swift
+/// let configuration = try ConfigLoader(environment: ProcessInfo.processInfo.environment).load(path: "lossd.yaml")
+/// ```
+public struct ConfigLoader: Sendable {
+    public var vocabulary: ConfigVocabulary
+    public var limits: ConfigLimits
+    /// Read for `STATE_DIRECTORY` (the default state directory under systemd).
+    public var environment: [String: String]
+    /// Relative configuration paths are taken from here (default: the process's).
+    public var workingDirectory: String
+    /// Whether `daemon.jobs_directory` is read (true). The fuzz target turns it off so that
+    /// generated inputs never make it read the machine's directories.
+    public var readsDropIns = true
+
+    public init(vocabulary: ConfigVocabulary = .standard, limits: ConfigLimits = .default,
+                environment: [String: String] = [:], workingDirectory: String? = nil) {
+        self.vocabulary = vocabulary
+        self.limits = limits
+        self.environment = environment
+        self.workingDirectory = workingDirectory ?? FileSystem.currentDirectory()
+    }
+
+    /// The main sections of a configuration file.
+    static let rootKeys = ["daemon", "defaults", "jobs"]
+
+    /// Loads the file at `path` and the drop-ins it names.
+    public func load(path: String) throws(ConfigErrors) -> LossdConfiguration {
+        try Session(loader: self, name: path).run(bytes: nil)
+    }
+
+    /// Loads a configuration from memory, as if read from `name` (drop-in and other relative
+    /// paths resolve against `name`'s directory).
+    public func load(bytes: [UInt8], name: String) throws(ConfigErrors) -> LossdConfiguration {
+        try Session(loader: self, name: name).run(bytes: bytes)
+    }
+}
+
+// MARK: - One load
+
+/// The state of one load: files read, errors, names seen.
+private final class Session {
+    let loader: ConfigLoader
+    let name: String
+    let diagnostics: Diagnostics
+    let decoder: JobDecoder
+    var totalBytes = 0
+    var jobs: [JobConfiguration] = []
+    var names: [String: ConfigLocation] = [:]
+
+    init(loader: ConfigLoader, name: String) {
+        self.loader = loader
+        self.name = name
+        diagnostics = Diagnostics(maxErrors: loader.limits.maxErrors)
+        decoder = JobDecoder(diagnostics: diagnostics, vocabulary: loader.vocabulary, limits: loader.limits)
+    }
+
+    var limits: ConfigLimits { loader.limits }
+
+    func run(bytes: [UInt8]?) throws(ConfigErrors) -> LossdConfiguration {
+        let directory = Paths.directory(of: name)
+        let absoluteDirectory = Paths.resolve(directory, against: loader.workingDirectory)
+        var daemon = DaemonSettings(stateDirectory: Paths.resolve("state", against: absoluteDirectory))
+        if let first = loader.environment["STATE_DIRECTORY"]?.split(separator: ":").first, !first.isEmpty {
+            daemon.stateDirectory = Paths.resolve(String(first), against: absoluteDirectory)
+        }
+        var dropIns: [String] = []
+        if let (file, root) = parse(name, bytes: bytes),
+           let map = diagnostics.mapping(root, .root, what: "the configuration file", allowed: ConfigLoader.rootKeys) {
+            var jobsDirectory: (display: String, node: ConfigNode)?
+            if let node = map.value("daemon") {
+                jobsDirectory = decodeDaemon(node, into: &daemon, directory: directory, absoluteDirectory: absoluteDirectory)
+            }
+            if let node = map.value("defaults"),
+               let defaults = diagnostics.mapping(node, KeyPath.root.key("defaults"), what: "defaults", allowed: JobDecoder.defaultKeys) {
+                decoder.defaults = defaults.entries
+            }
+            if let node = map.value("jobs") { decodeJobs(node, file: file) }
+            if let jobsDirectory, loader.readsDropIns { dropIns = readDropIns(jobsDirectory.display, node: jobsDirectory.node) }
+        }
+        guard diagnostics.isClean else { throw ConfigErrors(diagnostics.sortedErrors, truncated: diagnostics.truncated) }
+        return LossdConfiguration(file: name, dropIns: dropIns, daemon: daemon, jobs: jobs)
+    }
+
+    // MARK: - Files
+
+    /// Reads (unless given), checks and parses one file; registers it for locations.
+    func parse(_ path: String, bytes given: [UInt8]?, at reference: (ConfigNode, KeyPath)? = nil) -> (file: String, root: ConfigNode)? {
+        let bytes: [UInt8]
+        if let given {
+            bytes = given
+        } else {
+            switch FileSystem.read(Paths.resolve(path, against: loader.workingDirectory), display: path, maxBytes: limits.maxFileBytes) {
+            case .success(let read): bytes = read
+            case .failure(let problem):
+                let file = diagnostics.add(file: path, text: SourceText([]))
+                if let (node, keyPath) = reference {
+                    diagnostics.report(.unreadable, at: node, path: keyPath, problem.description)
+                } else {
+                    diagnostics.report(.unreadable, at: Location(file: file, line: 1, column: 1), path: .root, problem.description)
+                }
+                return nil
+            }
+        }
+        let text = SourceText(bytes)
+        let file = diagnostics.add(file: path, text: text)
+        let start = Location(file: file, line: 1, column: 1)
+        guard bytes.count <= limits.maxFileBytes else {
+            diagnostics.report(.unreadable, at: start, path: .root, "\(path) is \(bytes.count) bytes; the limit is \(limits.maxFileBytes) bytes")
+            return nil
+        }
+        totalBytes += bytes.count
+        guard totalBytes <= limits.maxTotalBytes else {
+            diagnostics.report(.limit, at: start, path: .root, "the configuration files hold more than \(limits.maxTotalBytes) bytes together")
+            return nil
+        }
+        if let problem = text.check(maxAliasMarkers: limits.maxAliasMarkers) {
+            let mark = text.mark(ofByte: problem.offset)
+            diagnostics.report(problem.code, at: Location(file: file, line: Int32(mark.line), column: Int32(mark.column)), path: .root, problem.message)
+            return nil
+        }
+        let root: ConfigNode?
+        do throws(YAMLLoadError) {
+            root = try YAMLParser(bytes: bytes, file: file, limits: limits).loadSingleDocument()
+        } catch {
+            diagnostics.report(error.code, at: error.location, path: .root, error.message)
+            return nil
+        }
+        guard let root else {
+            diagnostics.report(.empty, at: start, path: .root,
+                               "\(path) holds no YAML document (empty, or only comments); expected a mapping with 'jobs'")
+            return nil
+        }
+        return (path, root)
+    }
+
+    // MARK: - Sections
+
+    /// Reads `daemon:`; returns the drop-in directory (as displayed) and its node, if set.
+    func decodeDaemon(_ node: ConfigNode, into daemon: inout DaemonSettings, directory: String, absoluteDirectory: String) -> (String, ConfigNode)? {
+        let path = KeyPath.root.key("daemon")
+        let keys = ["workers", "report_interval", "checkpoint_interval", "state_directory", "jobs_directory", "plugins"]
+        guard let map = diagnostics.mapping(node, path, what: "daemon", allowed: keys) else { return nil }
+        if let value = map.value("workers") {
+            let workersPath = path.key("workers")
+            if let scalar = value.scalar, scalar.text == "auto" {
+                daemon.workers = .auto
+            } else if let count = diagnostics.integer(value, workersPath, what: "workers (a count or auto)"),
+                      diagnostics.require((1...1024).contains(count), value, workersPath, "workers must be auto or 1 to 1024, got \(count)") {
+                daemon.workers = .count(count)
+            }
+        }
+        for (key, keyPath) in [("report_interval", \DaemonSettings.reportInterval), ("checkpoint_interval", \DaemonSettings.checkpointInterval)] {
+            guard let value = map.value(key), let duration = diagnostics.duration(value, path.key(key), what: key) else { continue }
+            if diagnostics.require(duration >= .milliseconds(10) && duration <= .seconds(86_400), value, path.key(key),
+                                   "\(key) must be between 10ms and 24h") {
+                daemon[keyPath: keyPath] = duration
+            }
+        }
+        if let value = map.value("state_directory"), let text = pathString(value, path.key("state_directory"), what: "state_directory") {
+            daemon.stateDirectory = Paths.resolve(text, against: absoluteDirectory)
+        }
+        if let value = map.value("plugins"), let items = diagnostics.sequence(value, path.key("plugins"), what: "plugins") {
+            daemon.plugins = items.enumerated().compactMap { index, item in
+                pathString(item, path.key("plugins").index(index), what: "a plugin path").map { Paths.resolve($0, against: absoluteDirectory) }
+            }
+        }
+        guard let value = map.value("jobs_directory"), let text = pathString(value, path.key("jobs_directory"), what: "jobs_directory") else { return nil }
+        daemon.jobsDirectory = Paths.resolve(text, against: absoluteDirectory)
+        return (text.hasPrefix("/") ? Paths.normalize(text) : Paths.resolve(text, against: directory), value)
+    }
+
+    private func pathString(_ node: ConfigNode, _ path: KeyPath, what: String) -> String? {
+        guard let text = diagnostics.string(node, path, what: what) else { return nil }
+        guard !text.isEmpty, !text.utf8.contains(0) else {
+            diagnostics.report(.invalidValue, at: node, path: path, "\(what) must be a non-empty path")
+            return nil
+        }
+        return text
+    }
+
+    /// Reads a `jobs:` list of `file`.
+    func decodeJobs(_ node: ConfigNode, file: String) {
+        let path = KeyPath.root.key("jobs")
+        guard let items = diagnostics.sequence(node, path, what: "jobs") else { return }
+        for (index, item) in items.enumerated() {
+            guard !diagnostics.isFull else { return }
+            // Every name counts, also of jobs with errors: the work stays bounded either way.
+            let remaining = limits.maxJobs - names.count
+            let decoded = decoder.jobs(from: item, path.index(index), file: file, remaining: max(remaining, 0))
+            for entry in decoded {
+                guard names.count < limits.maxJobs else {
+                    diagnostics.report(.limit, at: item, path: path.index(index), "more than \(limits.maxJobs) jobs in all")
+                    return
+                }
+                if let first = names[entry.name] {
+                    let what = entry.generated ? "the sweep generates the job name '\(entry.name)', which is taken" : "duplicate job name '\(entry.name)'"
+                    diagnostics.report(.duplicateJob, at: entry.nameNode, path: path.index(index).key("name"), "\(what) (first defined at \(first))")
+                    continue
+                }
+                names[entry.name] = ConfigLocation(file: file, mark: entry.nameNode.location.mark)
+                if let job = entry.job { jobs.append(job) }
+            }
+        }
+    }
+
+    static let dropInHints = [
+        "daemon": "set only in the main file; a drop-in file holds only a 'jobs' list",
+        "defaults": "set only in the main file (they apply to drop-in jobs too); a drop-in file holds only a 'jobs' list",
+    ]
+
+    /// Reads the drop-in directory: `*.yaml` and `*.yml` files not starting with `.`, in byte order
+    /// of their names. Each holds only a `jobs:` list.
+    func readDropIns(_ directory: String, node: ConfigNode) -> [String] {
+        let path = KeyPath.root.key("daemon").key("jobs_directory")
+        let names: [String]
+        switch FileSystem.list(Paths.resolve(directory, against: loader.workingDirectory), display: directory) {
+        case .success(let found): names = found
+        case .failure(let problem):
+            diagnostics.report(.unreadable, at: node, path: path, "jobs_directory: " + problem.description)
+            return []
+        }
+        let files = names.filter { !$0.hasPrefix(".") && ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) }
+            .sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        guard files.count <= limits.maxDropInFiles else {
+            diagnostics.report(.limit, at: node, path: path, "\(directory) holds \(files.count) drop-in files; the limit is \(limits.maxDropInFiles)")
+            return []
+        }
+        var read: [String] = []
+        for file in files {
+            guard !diagnostics.isFull else { break }
+            let filePath = directory == "." ? file : directory + "/" + file
+            read.append(filePath)
+            guard let (name, root) = parse(filePath, bytes: nil, at: (node, path)),
+                  let map = diagnostics.mapping(root, .root, what: "a drop-in file", allowed: ["jobs"], hints: Session.dropInHints) else { continue }
+            if let jobsNode = map.value("jobs") { decodeJobs(jobsNode, file: name) }
+        }
+        return read
+    }
+}

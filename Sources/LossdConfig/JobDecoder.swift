@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import LossKit
+
+/// Turns job mappings into ``JobConfiguration``s: applies `defaults`, expands sweeps, reads and
+/// checks every key, and checks the tensors against the loss. Problems go to ``Diagnostics``;
+/// a job with any problem yields nothing.
+final class JobDecoder {
+    let diagnostics: Diagnostics
+    let vocabulary: ConfigVocabulary
+    let limits: ConfigLimits
+    var tensors: TensorDecoder
+    /// The `defaults` entries of the main file.
+    var defaults: [MappingView.Entry] = []
+    /// Tensor elements of all jobs decoded so far.
+    private(set) var totalElements = 0
+    private var reportedTotal = false
+
+    /// Every key a job may have.
+    static let jobKeys = [
+        "name", "enabled", "loss", "init", "target", "inputs", "optimizer", "scheduler",
+        "max_steps", "tolerance", "patience", "min_delta", "seed", "sweep",
+    ]
+    /// Keys `defaults` may set: every job key but `name` and `sweep`.
+    static let defaultKeys = jobKeys.filter { $0 != "name" && $0 != "sweep" }
+
+    init(diagnostics: Diagnostics, vocabulary: ConfigVocabulary, limits: ConfigLimits) {
+        self.diagnostics = diagnostics
+        self.vocabulary = vocabulary
+        self.limits = limits
+        tensors = TensorDecoder(diagnostics: diagnostics, limits: limits)
+    }
+
+    // MARK: - Jobs as written
+
+    /// A job name a list item stands for, with the job when it decoded without problems.
+    /// Names are checked for uniqueness even when their job has other problems.
+    struct Decoded {
+        var name: String
+        var nameNode: ConfigNode
+        var generated: Bool
+        var job: JobConfiguration?
+    }
+
+    /// The jobs one list item stands for: one, or one per sweep combination.
+    func jobs(from node: ConfigNode, _ path: KeyPath, file: String, remaining: Int) -> [Decoded] {
+        guard let map = diagnostics.mapping(node, path, what: "a job", allowed: JobDecoder.jobKeys, hints: optionHints) else { return [] }
+        guard let nameEntry = map.entry("name") else {
+            diagnostics.report(.missingKey, at: node, path: path, "a job needs a 'name'")
+            return []
+        }
+        guard let name = diagnostics.string(nameEntry.value, path.key("name"), what: "name"),
+              checkName(name, nameEntry.value, path.key("name")) else { return [] }
+        var entries = map.entries.filter { $0.key != "name" && $0.key != "sweep" }
+        for entry in defaults where !map.has(entry.key) { entries.append(entry) }
+        let source = ConfigLocation(file: file, mark: node.location.mark)
+        guard let sweepEntry = map.entry("sweep") else {
+            let job = decode(entries, name: name, nameNode: nameEntry.value, node: node, path, source: source, sweep: nil)
+            return [Decoded(name: name, nameNode: nameEntry.value, generated: false, job: job)]
+        }
+        guard let sweep = Sweep(sweepEntry.value, path.key("sweep"), diagnostics: diagnostics, limits: limits, remaining: remaining) else { return [] }
+        var decoded: [Decoded] = []
+        for combination in sweep.combinations() {
+            guard !diagnostics.isFull else { break }
+            let generated = sweep.name(base: name, combination)
+            guard checkName(generated, nameEntry.value, path.key("name"), generated: true) else { break }
+            var job: JobConfiguration?
+            if let concrete = sweep.apply(combination, to: entries, diagnostics: diagnostics) {
+                let origin = SweepOrigin(template: name, assignments: sweep.assignments(combination))
+                job = decode(concrete, name: generated, nameNode: nameEntry.value, node: node, path, source: source, sweep: origin)
+            }
+            decoded.append(Decoded(name: generated, nameNode: nameEntry.value, generated: true, job: job))
+        }
+        return decoded
+    }
+
+    /// Advice for a job key that is really an option: `lr` belongs in `optimizer`.
+    private var optionHints: [String: String] {
+        var hints: [String: String] = [:]
+        for descriptor in vocabulary.schedulers { for option in descriptor.options { hints[option.name] = "an option of the scheduler: write it inside scheduler: {name: ..., \(option.name): ...}" } }
+        for entry in vocabulary.losses.entries { for option in entry.descriptor.options { hints[option.name] = "an option of the loss: write it inside loss: {name: ..., \(option.name): ...}" } }
+        for descriptor in vocabulary.optimizers { for option in descriptor.options { hints[option.name] = "an option of the optimizer: write it inside optimizer: {name: ..., \(option.name): ...}" } }
+        return hints
+    }
+
+    /// Letters, digits, `.`, `_`, `-`; starting with a letter or a digit; not too long.
+    func checkName(_ name: String, _ node: ConfigNode, _ path: KeyPath, generated: Bool = false) -> Bool {
+        let allowed = name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0)) }
+        let first = name.unicodeScalars.first.map { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) } ?? false
+        let label = generated ? "generated job name" : "job name"
+        guard allowed, first else {
+            diagnostics.report(.invalidName, at: node, path: path,
+                               "\(label) '\(name)' may only hold letters, digits, '.', '_' and '-', and must start with a letter or digit")
+            return false
+        }
+        guard name.count <= limits.maxNameLength else {
+            diagnostics.report(.invalidName, at: node, path: path, "\(label) '\(name.prefix(40))...' is longer than \(limits.maxNameLength) characters")
+            return false
+        }
+        return true
+    }
+
+    // MARK: - One concrete job
+
+    /// Reads one job's effective entries (defaults applied, sweep values set).
+    func decode(_ entries: [MappingView.Entry], name: String, nameNode: ConfigNode, node: ConfigNode, _ path: KeyPath,
+                source: ConfigLocation, sweep: SweepOrigin?) -> JobConfiguration? {
+        func value(_ key: String) -> ConfigNode? {
+            guard let found = entries.first(where: { $0.key == key })?.value else { return nil }
+            if let scalar = found.scalar, ScalarValue(resolving: scalar, tag: found.tag) == .null, key != "loss" { return nil }
+            return found
+        }
+        let label = sweep == nil ? "job '\(name)'" : "job '\(name)' (from the sweep of '\(sweep!.template)')"
+        func required(_ key: String, _ example: String) -> ConfigNode? {
+            guard let found = value(key) else {
+                diagnostics.report(.missingKey, at: node, path: path, "\(label) has no '\(key)' (set it in the job or in defaults, e.g. \(key): \(example))")
+                return nil
+            }
+            return found
+        }
+        var valid = true
+        var enabled = true
+        if let node = value("enabled") {
+            if let flag = diagnostics.bool(node, path.key("enabled"), what: "enabled") { enabled = flag } else { valid = false }
+        }
+        let loss = required("loss", "mse").flatMap { self.loss($0, path.key("loss")) }
+        let initialNode = required("init", "[10, 10, 10]")
+        let initial = initialNode.flatMap { tensors.tensor($0, path.key("init"), what: "init") }
+        let targetNode = required("target", "[30, 20, 50]")
+        let target = targetNode.flatMap { tensors.tensor($0, path.key("target"), what: "target") }
+        var inputs: [String: TensorSpec]? = [:]
+        if let node = value("inputs") { inputs = self.inputs(node, path.key("inputs"), loss: loss?.loss) }
+        let optimizer = required("optimizer", "{name: sgd, lr: 0.1}").flatMap { component($0, path.key("optimizer"), kind: .optimizer) }
+        var scheduler: ComponentConfiguration?
+        if let schedulerNode = value("scheduler") {
+            scheduler = component(schedulerNode, path.key("scheduler"), kind: .scheduler)
+            if scheduler == nil { valid = false }
+        }
+        let maxSteps = required("max_steps", "1000").flatMap { node in
+            diagnostics.integer(node, path.key("max_steps"), what: "max_steps").flatMap { steps in
+                diagnostics.require(steps >= 1, node, path.key("max_steps"), "max_steps must be >= 1, got \(steps)") ? steps : nil
+            }
+        }
+        var tolerance: Double?
+        if let node = value("tolerance") {
+            tolerance = diagnostics.number(node, path.key("tolerance"), what: "tolerance")
+            if let found = tolerance, !diagnostics.require(found >= 0, node, path.key("tolerance"), "tolerance must be >= 0, got \(ScalarValue.format(found))") { tolerance = nil }
+            if tolerance == nil { valid = false }
+        }
+        var patience: Int?
+        if let node = value("patience") {
+            patience = diagnostics.integer(node, path.key("patience"), what: "patience")
+            if let found = patience, !diagnostics.require(found >= 1, node, path.key("patience"), "patience must be >= 1 step, got \(found)") { patience = nil }
+            if patience == nil { valid = false }
+        }
+        var minDelta = 0.0
+        if let node = value("min_delta") {
+            if let found = diagnostics.number(node, path.key("min_delta"), what: "min_delta"),
+               diagnostics.require(found >= 0, node, path.key("min_delta"), "min_delta must be >= 0, got \(ScalarValue.format(found))") {
+                minDelta = found
+            } else {
+                valid = false
+            }
+        }
+        var seed: UInt64 = 0
+        if let node = value("seed") {
+            if let found = diagnostics.integer(node, path.key("seed"), what: "seed"),
+               diagnostics.require(found >= 0, node, path.key("seed"), "seed must be >= 0, got \(found)") {
+                seed = UInt64(found)
+            } else {
+                valid = false
+            }
+        }
+        guard valid, let loss, let initial, let target, let inputs, let optimizer, let maxSteps,
+              let initialNode, let targetNode else { return nil }
+
+        // Bound the work and memory of all jobs together, then check the tensors against the loss.
+        let elements = initial.count + target.count + inputs.values.reduce(0) { $0 + $1.count }
+        totalElements += elements
+        guard totalElements <= limits.maxTotalTensorElements else {
+            if !reportedTotal {
+                diagnostics.report(.limit, at: node, path: path,
+                                   "the tensors of all jobs hold more than \(limits.maxTotalTensorElements) elements (reached at \(label))")
+                reportedTotal = true
+            }
+            return nil
+        }
+        var nodes: [String: ConfigNode] = ["init": initialNode, "target": targetNode]
+        if let inputsNode = value("inputs"), case .mapping(let pairs) = inputsNode.content {
+            for pair in pairs { if let key = pair.key.scalar?.text { nodes["inputs." + key] = pair.value } }
+        }
+        guard checkArguments(loss.loss, initial: initial, target: target, inputs: inputs, nodes: nodes,
+                             job: node, path, label: label) else { return nil }
+        return JobConfiguration(
+            name: name, enabled: enabled, loss: loss.configuration, initial: initial, target: target, inputs: inputs,
+            optimizer: optimizer, scheduler: scheduler,
+            stopping: StoppingRules(maxSteps: maxSteps, tolerance: tolerance, patience: patience, minDelta: minDelta),
+            seed: seed, source: source, sweep: sweep)
+    }
+
+    /// `inputs`: the loss's other tensor arguments by PyTorch name.
+    private func inputs(_ node: ConfigNode, _ path: KeyPath, loss: (any Loss)?) -> [String: TensorSpec]? {
+        guard let map = diagnostics.mapping(node, path, what: "inputs") else { return nil }
+        var result: [String: TensorSpec] = [:]
+        var valid = true
+        let roles = loss.map { LossRoles($0.descriptor) }
+        for entry in map.entries {
+            let entryPath = path.key(entry.key)
+            if let roles, let descriptor = loss?.descriptor {
+                if entry.key == descriptor.arguments[0].name || entry.key == descriptor.arguments[roles.target].name {
+                    let jobKey = entry.key == descriptor.arguments[0].name ? "init" : "target"
+                    diagnostics.report(.unknownKey, at: entry.keyNode, path: entryPath,
+                                       "'\(entry.key)' of \(descriptor.name) is the job's '\(jobKey)', not an entry of inputs")
+                    valid = false
+                    continue
+                }
+                guard roles.others.contains(where: { descriptor.arguments[$0].name == entry.key }) else {
+                    let names = roles.others.map { descriptor.arguments[$0].name }
+                    diagnostics.report(.unknownKey, at: entry.keyNode, path: entryPath,
+                                       "\(descriptor.name) takes no tensor '\(entry.key)'" + Suggestions.didYouMean(entry.key, among: names)
+                                           + " (its inputs: \(names.isEmpty ? "none besides init and target" : names.joined(separator: ", ")))")
+                    valid = false
+                    continue
+                }
+            }
+            if let tensor = tensors.tensor(entry.value, entryPath, what: "inputs.\(entry.key)") {
+                result[entry.key] = tensor
+            } else {
+                valid = false
+            }
+        }
+        return valid ? result : nil
+    }
+}
+
+/// Which loss argument each job key feeds: `init` the first, `target` the one named `target`
+/// (or `targets`; otherwise the second), `inputs` the rest.
+struct LossRoles {
+    var target: Int
+    var others: [Int]
+
+    init(_ descriptor: LossDescriptor) {
+        let count = descriptor.arguments.count
+        target = descriptor.argumentIndex("target") ?? descriptor.argumentIndex("targets") ?? min(1, count - 1)
+        let target = self.target
+        others = (0..<count).filter { $0 != 0 && $0 != target }
+    }
+}
