@@ -4,15 +4,21 @@ public import ArgumentParser
 import Foundation
 
 /// The `lossd` command: the root lists the subcommands, each a nested type in its own file.
-public struct Lossd: ParsableCommand {
+public struct Lossd: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "lossd",
         abstract: "Fit outputs toward targets by gradient descent on PyTorch-exact losses.",
         discussion: """
-            Exit status: 0 success, 64 usage error, 65 bad data, 66 missing input, 78 bad config.
+            Quick start:
+              lossd run configs/seed.yaml         # fit the seed jobs in the foreground
+              lossd check configs/seed.yaml       # validate a configuration
+              lossd eval mse --input '[1,2,3]' --target '[1,2,5]'
+
+            Exit status: 0 success, 1 a job diverged or failed (run), 64 usage error, 65 bad data,
+            73 state directory unusable, 78 bad configuration.
             """,
         version: LossdVersion.current,
-        subcommands: [Losses.self, Eval.self, Check.self]
+        subcommands: [Run.self, Serve.self, Check.self, Losses.self, Eval.self]
     )
 
     public init() {}

@@ -117,3 +117,10 @@ public enum AtomicFile {
         WriteError(path: path, reason: "\(what): \(String(cString: strerror(errno)))")
     }
 }
+
+extension AtomicFile {
+    /// Removes `path` if it exists (and syncs its directory).
+    public static func remove(_ path: String) {
+        if unlink(path) == 0 { syncDirectory(parent(of: path)) }
+    }
+}

@@ -109,3 +109,15 @@ extension OptionValue {
         }
     }
 }
+
+extension Tensor {
+    /// The tensor as nested lists, as `tensor.tolist()` prints it (a scalar is a bare number).
+    public var nestedJSON: JSONValue {
+        func nested(_ dimension: Int, _ offset: Int) -> JSONValue {
+            if dimension == rank { return .number(scalars[offset]) }
+            let stride = shape[(dimension + 1)...].reduce(1, *)
+            return .array((0..<shape[dimension]).map { nested(dimension + 1, offset + $0 * stride) })
+        }
+        return nested(0, 0)
+    }
+}

@@ -3,4 +3,4 @@
 import ArgumentParser
 import LossdCommands
 
-Lossd.main()
+await Lossd.main()

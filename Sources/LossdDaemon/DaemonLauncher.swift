@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+import Logging
+import LossKit
+public import LossdConfig
+import LossdEngine
+import LossdSystemd
+import ServiceLifecycle
+
+/// Starts `lossd run` or `lossd serve` and returns the process's exit status.
+public enum DaemonLauncher {
+    /// What the command line chose.
+    public struct Options: Sendable {
+        public var mode: DaemonService.Mode
+        public var configPath: String
+        /// Overrides `daemon.state_directory`.
+        public var stateDirectory: String?
+        /// Overrides `daemon.workers`.
+        public var workers: Int?
+
+        public init(mode: DaemonService.Mode, configPath: String, stateDirectory: String? = nil, workers: Int? = nil) {
+            self.mode = mode
+            self.configPath = configPath
+            self.stateDirectory = stateDirectory
+            self.workers = workers
+        }
+    }
+
+    /// Exit statuses: 0 done (run: every job converged or reached max_steps; or stopped by a
+    /// signal with every unfinished job checkpointed), 1 a job diverged or failed (run),
+    /// 73 the state directory cannot be created, 78 the configuration is invalid.
+    public static func run(_ options: Options) async -> Int32 {
+        let registries = TrainingRegistries.builtins
+        let loader = ConfigLoader(vocabulary: .engine(registries))
+        let configuration: LossdConfiguration
+        do throws(ConfigErrors) {
+            configuration = try loader.load(path: options.configPath)
+        } catch {
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            return 78
+        }
+        let display = options.mode == .run && TerminalDisplay.isAvailable
+            && !JournalStream.isStandardErrorJournal(environment: ProcessInfo.processInfo.environment) ? TerminalDisplay() : nil
+        let logger = LogSetup.logger(display: display)
+        let notifier = SystemdNotifier()
+        let stateDirectory = options.stateDirectory.map { absolute($0) } ?? configuration.daemon.stateDirectory
+        let store: StateStore
+        do throws(AtomicFile.WriteError) {
+            store = try StateStore(directory: stateDirectory)
+        } catch {
+            logger.critical("cannot use the state directory: \(error)")
+            notifier.send(.stopping(status: "cannot use the state directory \(stateDirectory)"))
+            return 73
+        }
+        var workers: Int?
+        if case .count(let count) = configuration.daemon.workers { workers = count }
+        if let override = options.workers { workers = override }
+        let engine = TrainingEngine(EngineConfiguration(workers: workers, registries: registries))
+        let supervisor = Supervisor(engine: engine, store: store, registries: registries, logger: logger)
+        supervisor.start(configuration)
+        let service = DaemonService(mode: options.mode, configuration: configuration, configPath: options.configPath,
+                                    loader: loader, supervisor: supervisor, notifier: notifier, logger: logger, display: display)
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: Logger(label: "lossd.lifecycle") { _ in SwiftLogNoOpLogHandler() }))
+        do {
+            try await group.run()
+        } catch {
+            logger.critical("lossd stopped on an error: \(error)")
+            notifier.send(.stopping(status: "error: \(error)"))
+            engine.shutdown()
+            return 1
+        }
+        engine.shutdown()
+        if options.mode == .run, !service.wasStopped, supervisor.anyFailed { return 1 }
+        return 0
+    }
+
+    static func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    }
+}

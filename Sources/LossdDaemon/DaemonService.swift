@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+public import Logging
+public import LossdConfig
+public import LossdEngine
+public import LossdSystemd
+public import ServiceLifecycle
+import Synchronization
+import UnixSignals
+
+/// `lossd run` and `lossd serve` as one swift-service-lifecycle service.
+///
+/// Order: the configuration is loaded and checked by the caller; here the jobs are scheduled,
+/// then `READY=1` is sent, and from then on `STOPPING=1` is sent on every way out. While running:
+/// progress reports, `STATUS=` and checkpoints every interval, `WATCHDOG=1` at half the watchdog
+/// interval while workers progress, reloads on SIGHUP (serve). Graceful shutdown (SIGTERM,
+/// SIGINT) pauses every job at a step boundary and checkpoints it.
+public final class DaemonService: Service, Sendable {
+    public enum Mode: Sendable {
+        /// Run every job to its end, then return.
+        case run
+        /// Stay up, reload on SIGHUP.
+        case serve
+    }
+
+    public let supervisor: Supervisor
+    let mode: Mode
+    let loader: ConfigLoader
+    let configPath: String
+    let notifier: any ServiceNotifier
+    let logger: Logger
+    let settings: Mutex<DaemonSettings>
+    let display: TerminalDisplay?
+    let stopRequested = Atomic<Bool>(false)
+    /// Test hook: freezes the reporter's view of progress (see `LOSSD_TEST_*` in the README).
+    let progressBudget: Int
+
+    public init(mode: Mode, configuration: LossdConfiguration, configPath: String, loader: ConfigLoader,
+                supervisor: Supervisor, notifier: any ServiceNotifier, logger: Logger, display: TerminalDisplay?,
+                progressBudget: Int = 20) {
+        self.mode = mode
+        self.supervisor = supervisor
+        self.loader = loader
+        self.configPath = configPath
+        self.notifier = notifier
+        self.logger = logger
+        self.settings = Mutex(configuration.daemon)
+        self.display = display
+        self.progressBudget = progressBudget
+    }
+
+    /// Whether the daemon stopped on a signal rather than by finishing its jobs.
+    public var wasStopped: Bool { stopRequested.load(ordering: .relaxed) }
+
+    public func run() async throws {
+        let summary = supervisor.summary()
+        notifier.send(.ready(status: summary.statusLine))
+        logger.notice("lossd ready: \(supervisor.rows().count) jobs from \(configPath), \(supervisor.engine.workerCount) workers",
+                      metadata: ["MESSAGE_ID": "\(MessageID.daemonReady.hex)", "LOSSD_JOBS": "\(supervisor.rows().count)",
+                                 "LOSSD_CONFIG": "\(configPath)"])
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.supervisor.consumeEvents() }
+                group.addTask { await self.reportLoop() }
+                group.addTask { await self.watchdogLoop() }
+                if self.mode == .serve {
+                    group.addTask { await self.reloadLoop() }
+                }
+                // The first of: all jobs done (run), or a stop request.
+                while !Task.isCancelled, !self.stopRequested.load(ordering: .relaxed) {
+                    if self.mode == .run, self.supervisor.allFinished { break }
+                    try? await Task.sleep(for: .milliseconds(20))
+                }
+                if self.stopRequested.load(ordering: .relaxed) {
+                    await self.stop()
+                } else {
+                    self.notifier.send(.stopping(status: self.supervisor.summary().statusLine))
+                }
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            self.stopRequested.store(true, ordering: .relaxed)
+        }
+        display?.finish(rows: supervisor.rows())
+    }
+
+    /// Graceful stop: STOPPING=1, pause and checkpoint every unfinished job, asking the manager
+    /// for more time while that runs long.
+    private func stop() async {
+        notifier.send(.stopping(status: "stopping: checkpointing \(supervisor.summary().running) jobs"))
+        logger.notice("lossd stopping: checkpointing unfinished jobs", metadata: ["MESSAGE_ID": "\(MessageID.daemonStopping.hex)"])
+        let extender = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(2))
+                if Task.isCancelled { break }
+                notifier.send(.extendTimeout(microseconds: 10_000_000))
+            }
+        }
+        await supervisor.stopAll()
+        extender.cancel()
+    }
+
+    // MARK: - Loops
+
+    private func reportLoop() async {
+        var lastCheckpoint = ContinuousClock.now
+        while !Task.isCancelled {
+            let current = settings.withLock { $0 }
+            if let display {
+                // The terminal redraws more often than journald hears of progress.
+                let ticks = max(1, Int(current.reportInterval / .milliseconds(200)))
+                for _ in 0..<ticks {
+                    display.render(rows: supervisor.rows())
+                    try? await Task.sleep(for: .milliseconds(200))
+                    if Task.isCancelled { return }
+                }
+            } else {
+                try? await Task.sleep(for: current.reportInterval)
+                if Task.isCancelled { return }
+            }
+            let summary = supervisor.summary()
+            notifier.send(.status(summary.statusLine))
+            if display == nil {
+                let running = supervisor.reportProgress(budget: progressBudget)
+                if running > progressBudget {
+                    logger.info("progress: \(summary.statusLine)", metadata: [
+                        "MESSAGE_ID": "\(MessageID.progressSummary.hex)", "LOSSD_RUNNING": "\(summary.running)",
+                        "LOSSD_DONE": "\(summary.done)", "LOSSD_FAILED": "\(summary.failed)",
+                    ])
+                }
+            }
+            if ContinuousClock.now - lastCheckpoint >= current.checkpointInterval {
+                lastCheckpoint = .now
+                await supervisor.checkpointRunning()
+            }
+        }
+    }
+
+    /// Pings `WATCHDOG=1` at half the interval, but only while every busy worker keeps finishing
+    /// batches of steps: a worker stuck inside a step stops the pings and systemd restarts lossd.
+    private func watchdogLoop() async {
+        guard let interval = notifier.watchdogInterval else { return }
+        let period = interval / 2
+        while !Task.isCancelled {
+            try? await Task.sleep(for: period)
+            if Task.isCancelled { return }
+            if supervisor.engine.stalledWorkers(longerThan: period) == 0 {
+                notifier.send(.watchdog)
+            } else {
+                logger.warning("a worker made no progress for \(period); withholding the watchdog ping")
+            }
+        }
+    }
+
+    private func reloadLoop() async {
+        for await _ in await UnixSignalsSequence(trapping: .sighup) {
+            if Task.isCancelled { return }
+            await reload()
+        }
+    }
+
+    /// SIGHUP: RELOADING=1 with MONOTONIC_USEC, load and check the file, apply or reject, READY=1.
+    public func reload() async {
+        notifier.send(.reloading(monotonicMicroseconds: MonotonicClock.microseconds, status: "reloading \(configPath)"))
+        do throws(ConfigErrors) {
+            let configuration = try loader.load(path: configPath)
+            let changes = await supervisor.reload(configuration)
+            let previous = settings.withLock { old in
+                defer { old.reportInterval = configuration.daemon.reportInterval; old.checkpointInterval = configuration.daemon.checkpointInterval }
+                return old
+            }
+            if previous.workers != configuration.daemon.workers || previous.stateDirectory != configuration.daemon.stateDirectory
+                || previous.plugins != configuration.daemon.plugins {
+                logger.notice("daemon.workers, daemon.state_directory and daemon.plugins take effect at the next restart")
+            }
+            logger.notice("reloaded \(configPath): \(changes)", metadata: [
+                "MESSAGE_ID": "\(MessageID.daemonReloaded.hex)", "LOSSD_CONFIG": "\(configPath)",
+                "LOSSD_ADDED": "\(changes.added.joined(separator: ","))", "LOSSD_CHANGED": "\(changes.changed.joined(separator: ","))",
+                "LOSSD_REMOVED": "\(changes.removed.joined(separator: ","))",
+            ])
+            notifier.send(.ready(status: "reloaded: \(changes); " + supervisor.summary().statusLine))
+        } catch {
+            let first = error.errors.first?.description ?? "invalid configuration"
+            logger.error("reload rejected, keeping the previous configuration:\n\(error.description)", metadata: [
+                "MESSAGE_ID": "\(MessageID.reloadRejected.hex)", "LOSSD_CONFIG": "\(configPath)",
+            ])
+            notifier.send(.ready(status: "reload rejected (\(first)); " + supervisor.summary().statusLine))
+        }
+    }
+}

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: Apache-2.0
+
+public import LossdEngine
+import LossdJSON
+import LossKit
+
+/// The daemon's durable state, one directory:
+///
+///     results/<job>.json       written once when a job ends (see ``JobRecord``)
+///     history/<job>.csv        step,loss,grad_norm,lr, about 1,000 rows per job
+///     checkpoints/<job>.ckpt   the state of an unfinished job, replaced at each checkpoint
+///
+/// Every write is atomic (``AtomicFile``). A file that cannot be read back is renamed with a
+/// `.corrupt` suffix (never deleted) and reported; the job then starts afresh.
+public struct StateStore: Sendable {
+    public let directory: String
+
+    public init(directory: String) throws(AtomicFile.WriteError) {
+        self.directory = directory
+        for folder in ["results", "history", "checkpoints"] { try AtomicFile.makeDirectory("\(directory)/\(folder)") }
+    }
+
+    public func resultPath(_ job: String) -> String { "\(directory)/results/\(job).json" }
+    public func historyPath(_ job: String) -> String { "\(directory)/history/\(job).csv" }
+    public func checkpointPath(_ job: String) -> String { "\(directory)/checkpoints/\(job).ckpt" }
+
+    /// What reading a state file found.
+    public enum Read<Value> {
+        case missing
+        case found(Value)
+        /// Unreadable: set aside under the returned name.
+        case corrupt(setAsideAs: String, reason: String)
+    }
+
+    // MARK: - Results
+
+    public func writeResult(_ record: JobRecord) throws(AtomicFile.WriteError) {
+        try AtomicFile.write(record.json.serialized() + "\n", to: resultPath(record.name))
+    }
+
+    public func readResult(_ job: String) -> Read<JobRecord> {
+        let path = resultPath(job)
+        guard let bytes = AtomicFile.read(path) else { return .missing }
+        do throws(JSONSyntaxError) {
+            let json = try JSONValue(parsing: String(decoding: bytes, as: UTF8.self))
+            if let record = JobRecord(json: json), record.name == job { return .found(record) }
+            return setAside(path, "not a lossd result")
+        } catch {
+            return setAside(path, "\(error)")
+        }
+    }
+
+    // MARK: - Checkpoints
+
+    /// A checkpoint tagged with the hash of the job's effective config and the run time so far.
+    public struct StoredCheckpoint: Sendable {
+        public var configHash: String
+        public var startedAt: Double
+        public var elapsedSeconds: Double
+        public var checkpoint: JobCheckpoint
+    }
+
+    static let checkpointMagic = "lossd-checkpoint 1"
+
+    public func writeCheckpoint(_ job: String, _ stored: StoredCheckpoint) throws(AtomicFile.WriteError) {
+        let body: [UInt8]
+        do throws(EngineError) { body = try stored.checkpoint.encoded() }
+        catch { throw AtomicFile.WriteError(path: checkpointPath(job), reason: "cannot encode: \(error)") }
+        let header = "\(Self.checkpointMagic) \(stored.configHash) \(JSONValue.format(stored.startedAt)) \(JSONValue.format(stored.elapsedSeconds))\n"
+        try AtomicFile.write(Array(header.utf8) + body, to: checkpointPath(job))
+    }
+
+    public func readCheckpoint(_ job: String) -> Read<StoredCheckpoint> {
+        let path = checkpointPath(job)
+        guard let bytes = AtomicFile.read(path) else { return .missing }
+        guard let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) else { return setAside(path, "truncated header") }
+        let header = String(decoding: bytes[..<newline], as: UTF8.self).split(separator: " ")
+        guard header.count == 5, "\(header[0]) \(header[1])" == Self.checkpointMagic,
+              let started = Double(header[3]), let elapsed = Double(header[4]) else {
+            return setAside(path, "not a lossd checkpoint")
+        }
+        do throws(EngineError) {
+            let checkpoint = try JobCheckpoint(decoding: Array(bytes[(newline + 1)...]))
+            return .found(StoredCheckpoint(configHash: String(header[2]), startedAt: started, elapsedSeconds: elapsed, checkpoint: checkpoint))
+        } catch {
+            return setAside(path, "\(error)")
+        }
+    }
+
+    public func removeCheckpoint(_ job: String) {
+        AtomicFile.remove(checkpointPath(job))
+    }
+
+    // MARK: - History
+
+    /// Writes `history/<job>.csv`: a header and one row per point, numbers in shortest round-trip form.
+    public func writeHistory(_ job: String, _ rows: [HistoryRow]) throws(AtomicFile.WriteError) {
+        var text = "step,loss,grad_norm,lr\n"
+        for row in rows {
+            text += "\(row.step),\(JSONValue.format(row.loss)),\(JSONValue.format(row.gradientNorm)),\(JSONValue.format(row.learningRate))\n"
+        }
+        try AtomicFile.write(text, to: historyPath(job))
+    }
+
+    private func setAside<Value>(_ path: String, _ reason: String) -> Read<Value> {
+        let renamed = AtomicFile.setAside(path) ?? path
+        return .corrupt(setAsideAs: renamed, reason: reason)
+    }
+}
+
+/// One row of a job's loss curve.
+public struct HistoryRow: Sendable, Hashable {
+    public var step: Int
+    public var loss: Double
+    public var gradientNorm: Double
+    public var learningRate: Double
+
+    public init(step: Int, loss: Double, gradientNorm: Double, learningRate: Double) {
+        self.step = step
+        self.loss = loss
+        self.gradientNorm = gradientNorm
+        self.learningRate = learningRate
+    }
+}

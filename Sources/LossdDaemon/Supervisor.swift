@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+public import Logging
+public import LossKit
+public import LossdConfig
+public import LossdEngine
+import LossdSystemd
+import Synchronization
+
+/// Runs the configured jobs on the engine and keeps the state directory in step with them.
+///
+/// - Start: a job whose result exists for the same effective config (hash) is not run again; a
+///   job with a checkpoint for the same config resumes from it; any other starts afresh.
+/// - End of a job: `results/<job>.json` and `history/<job>.csv` are written, its checkpoint removed.
+/// - Reload: new and changed jobs start, removed ones stop with a checkpoint, unchanged ones run on.
+/// - Stop: every unfinished job pauses at a step boundary and is checkpointed.
+public final class Supervisor: Sendable {
+    /// One configured job and what the supervisor knows of it.
+    struct Managed: Sendable {
+        var config: JobConfiguration
+        var handle: JobHandle?
+        var finished: JobRecord?
+        /// Wall-clock start of the job's first run (kept across restarts).
+        var startedAt: Double
+        /// Training seconds before this process's run of the job.
+        var elapsedBefore: Double
+        /// When this process started (or resumed) the job.
+        var runStart: Double
+        var resumed: Bool
+        var resumedAtStep: Int
+        var announced = false
+    }
+
+    struct State: Sendable {
+        var jobs: [String: Managed] = [:]
+        var order: [String] = []
+        var stopping = false
+        /// Round-robin position for per-job progress entries.
+        var reportCursor = 0
+    }
+
+    public let engine: TrainingEngine
+    public let store: StateStore
+    let registries: TrainingRegistries
+    let log: JobEventLog
+    let logger: Logger
+    private let state = Mutex(State())
+    private let finalizing = Mutex<[String: Task<Void, Never>]>([:])
+
+    public init(engine: TrainingEngine, store: StateStore, registries: TrainingRegistries, logger: Logger) {
+        self.engine = engine
+        self.store = store
+        self.registries = registries
+        self.logger = logger
+        self.log = JobEventLog(logger: logger)
+    }
+
+    static func now() -> Double { Date().timeIntervalSince1970 }
+
+    // MARK: - Starting jobs
+
+    /// Schedules every enabled job of `configuration` (see the type's documentation).
+    public func start(_ configuration: LossdConfiguration) {
+        for job in configuration.jobs where job.enabled { schedule(job) }
+    }
+
+    private func schedule(_ job: JobConfiguration) {
+        let hash = job.hash.description
+        var managed = Managed(config: job, startedAt: Self.now(), elapsedBefore: 0, runStart: Self.now(), resumed: false, resumedAtStep: 0)
+        switch store.readResult(job.name) {
+        case .found(let record) where record.configHash == hash:
+            managed.finished = record
+            store.removeCheckpoint(job.name)
+            logger.info("job \(job.name) already finished (\(record.status)); not run again", metadata: ["LOSSD_JOB": "\(job.name)"])
+            insert(managed)
+            return
+        case .corrupt(let renamed, let reason):
+            setAsideReport(job.name, renamed, reason)
+        default:
+            break
+        }
+        var checkpoint: JobCheckpoint?
+        switch store.readCheckpoint(job.name) {
+        case .found(let stored) where stored.configHash == hash:
+            checkpoint = stored.checkpoint
+            managed.startedAt = stored.startedAt
+            managed.elapsedBefore = stored.elapsedSeconds
+            managed.resumed = true
+            managed.resumedAtStep = stored.checkpoint.step
+        case .found:
+            logger.info("job \(job.name): its config changed since the checkpoint; starting afresh", metadata: ["LOSSD_JOB": "\(job.name)"])
+            store.removeCheckpoint(job.name)
+        case .corrupt(let renamed, let reason):
+            setAsideReport(job.name, renamed, reason)
+        case .missing:
+            break
+        }
+        let spec = JobPlan.spec(for: job, registry: registries.losses)
+        var handle = engine.submit(spec, id: job.name, resumingFrom: checkpoint)
+        if checkpoint != nil, case .failed(let reason) = handle.status {
+            // A checkpoint the engine refuses (another version, a mismatch) is set aside too.
+            let renamed = AtomicFile.setAside(store.checkpointPath(job.name)) ?? store.checkpointPath(job.name)
+            setAsideReport(job.name, renamed, reason)
+            managed.resumed = false
+            managed.elapsedBefore = 0
+            managed.startedAt = Self.now()
+            engine.forget(job.name)
+            handle = engine.submit(spec, id: job.name)
+        }
+        managed.handle = handle
+        insert(managed)
+    }
+
+    private func insert(_ managed: Managed) {
+        state.withLock { s in
+            if s.jobs[managed.config.name] == nil { s.order.append(managed.config.name) }
+            s.jobs[managed.config.name] = managed
+        }
+    }
+
+    private func setAsideReport(_ job: String, _ renamed: String, _ reason: String) {
+        logger.warning("state file of job \(job) is unreadable (\(reason)); set aside as \(renamed), the job starts afresh",
+                       metadata: ["MESSAGE_ID": "\(MessageID.stateSetAside.hex)", "LOSSD_JOB": "\(job)"])
+    }
+
+    // MARK: - Events
+
+    /// Consumes the engine's status events until the stream ends: announces starts and writes
+    /// each finished job's result and history.
+    public func consumeEvents() async {
+        for await event in engine.events {
+            handle(event)
+        }
+    }
+
+    func handle(_ event: JobEvent) {
+        guard let managed = state.withLock({ $0.jobs[event.job] }), let handle = managed.handle, handle.id == event.job else { return }
+        if event.status == .running, !managed.announced {
+            state.withLock { $0.jobs[event.job]?.announced = true }
+            log.started(snapshot(managed.config, event.progress, status: "running"), resumed: managed.resumed)
+        }
+        switch event.status {
+        case .converged, .maxSteps, .diverged, .failed:
+            let task = Task { await self.finalize(event.job, handle) }
+            finalizing.withLock { $0[event.job] = task }
+        default:
+            break
+        }
+    }
+
+    /// Writes the result and history of a job that ended, then drops its checkpoint.
+    func finalize(_ name: String, _ handle: JobHandle) async {
+        let result = await handle.result()
+        guard let managed = state.withLock({ $0.jobs[name] }), managed.handle === handle else { return }
+        let finishedAt = Self.now()
+        let config = managed.config
+        var detail: String?
+        if case .failed(let reason) = result.status { detail = reason }
+        if case .converged(let rule) = result.status { detail = rule.rawValue }
+        let output = result.parameters ?? Tensor(repeating: .nan, shape: config.initial.shape)
+        let record = JobRecord(
+            name: name, status: Self.statusName(result.status), statusDetail: detail, steps: result.progress.step,
+            loss: result.progress.loss, bestLoss: result.progress.bestLoss, gradientNorm: result.progress.gradientNorm,
+            learningRate: result.progress.learningRate, output: output, lossFunction: config.loss.name,
+            lossOptions: config.loss.options, optimizer: config.optimizer.name, optimizerOptions: config.optimizer.options,
+            scheduler: config.scheduler?.name, startedAt: managed.startedAt, finishedAt: finishedAt,
+            elapsedSeconds: managed.elapsedBefore + (finishedAt - managed.runStart), resumed: managed.resumed,
+            configHash: config.hash.description)
+        await writeHistory(name, handle, final: result.progress)
+        do throws(AtomicFile.WriteError) {
+            try store.writeResult(record)
+            store.removeCheckpoint(name)
+        } catch {
+            logger.error("cannot write the result of job \(name): \(error)", metadata: ["LOSSD_JOB": "\(name)"])
+        }
+        state.withLock { $0.jobs[name]?.finished = record }
+        log.finished(snapshot(config, result.progress, status: record.status), detail: detail)
+    }
+
+    /// `history/<job>.csv` from the engine's recorded points plus the latest progress.
+    func writeHistory(_ name: String, _ handle: JobHandle, final: JobProgress) async {
+        guard let checkpoint = try? await handle.checkpoint() else { return }
+        var rows = checkpoint.history.map {
+            HistoryRow(step: $0.step, loss: $0.loss, gradientNorm: $0.gradientNorm, learningRate: $0.learningRate)
+        }
+        if final.step > 0, rows.last?.step != final.step {
+            rows.append(HistoryRow(step: final.step, loss: final.loss, gradientNorm: final.gradientNorm, learningRate: final.learningRate))
+        }
+        do throws(AtomicFile.WriteError) { try store.writeHistory(name, rows) } catch {
+            logger.error("cannot write the history of job \(name): \(error)", metadata: ["LOSSD_JOB": "\(name)"])
+        }
+    }
+
+    static func statusName(_ status: JobStatus) -> String { status.name }
+
+    func snapshot(_ config: JobConfiguration, _ progress: JobProgress, status: String) -> JobEventLog.Snapshot {
+        JobEventLog.Snapshot(job: config.name, step: progress.step, loss: progress.loss, gradientNorm: progress.gradientNorm,
+                             learningRate: progress.learningRate, lossFunction: config.loss.name,
+                             optimizer: config.optimizer.name, status: status)
+    }
+
+    // MARK: - Checkpoints and stop
+
+    /// Checkpoints every unfinished job that is running (they keep running).
+    public func checkpointRunning() async {
+        for (name, managed) in unfinished() {
+            guard let handle = managed.handle, !handle.status.isFinal else { continue }
+            await saveCheckpoint(name, managed, handle)
+        }
+    }
+
+    private func saveCheckpoint(_ name: String, _ managed: Managed, _ handle: JobHandle) async {
+        guard let checkpoint = try? await handle.checkpoint() else { return }
+        // A job that ended while we waited is finalised by its event instead.
+        guard !JobStatus.isFinalName(checkpoint.status) else { return }
+        let stored = StateStore.StoredCheckpoint(
+            configHash: managed.config.hash.description, startedAt: managed.startedAt,
+            elapsedSeconds: managed.elapsedBefore + (Self.now() - managed.runStart), checkpoint: checkpoint)
+        do throws(AtomicFile.WriteError) {
+            try store.writeCheckpoint(name, stored)
+        } catch {
+            logger.error("cannot checkpoint job \(name): \(error)", metadata: ["LOSSD_JOB": "\(name)"])
+        }
+        await writeHistory(name, handle, final: handle.progress)
+    }
+
+    /// Pauses every unfinished job at its next step boundary and checkpoints it; waits for
+    /// results of jobs that were ending at that moment.
+    public func stopAll() async {
+        state.withLock { $0.stopping = true }
+        let jobs = unfinished()
+        for (_, managed) in jobs { managed.handle?.pause() }
+        for (name, managed) in jobs {
+            guard let handle = managed.handle else { continue }
+            let status = await handle.settled()
+            if status == .paused { await saveCheckpoint(name, managed, handle) }
+        }
+        let pending = finalizing.withLock { Array($0.values) }
+        for task in pending { await task.value }
+    }
+
+    private func unfinished() -> [(String, Managed)] {
+        state.withLock { s in s.order.compactMap { name in s.jobs[name].flatMap { $0.finished == nil ? (name, $0) : nil } } }
+    }
+
+    // MARK: - Reload
+
+    /// What a reload changed.
+    public struct ReloadSummary: Sendable, CustomStringConvertible {
+        public var added: [String] = []
+        public var changed: [String] = []
+        public var removed: [String] = []
+        public var unchanged = 0
+        public var description: String {
+            "\(added.count) added, \(changed.count) changed, \(removed.count) removed, \(unchanged) unchanged"
+        }
+    }
+
+    /// Applies a new, already validated configuration (see the type's documentation).
+    public func reload(_ configuration: LossdConfiguration) async -> ReloadSummary {
+        var summary = ReloadSummary()
+        let wanted = Dictionary(configuration.jobs.filter(\.enabled).map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let current = state.withLock { s in s.order.compactMap { name in s.jobs[name].map { (name, $0) } } }
+        for (name, managed) in current {
+            if let job = wanted[name] {
+                if job.hash == managed.config.hash { summary.unchanged += 1; continue }
+                summary.changed.append(name)
+                await retire(name, managed, keepCheckpoint: false)
+                store.removeCheckpoint(name)
+                AtomicFile.remove(store.resultPath(name))
+                schedule(job)
+            } else {
+                summary.removed.append(name)
+                await retire(name, managed, keepCheckpoint: true)
+            }
+        }
+        for job in configuration.jobs where job.enabled && !current.contains(where: { $0.0 == job.name }) {
+            summary.added.append(job.name)
+            schedule(job)
+        }
+        return summary
+    }
+
+    /// Stops a job for good (checkpointing it first when asked) and forgets it.
+    private func retire(_ name: String, _ managed: Managed, keepCheckpoint: Bool) async {
+        if let handle = managed.handle, managed.finished == nil, !handle.status.isFinal {
+            handle.pause()
+            if await handle.settled() == .paused, keepCheckpoint { await saveCheckpoint(name, managed, handle) }
+            handle.cancel()
+        }
+        state.withLock { s in
+            s.jobs[name] = nil
+            s.order.removeAll { $0 == name }
+        }
+        engine.forget(name)
+    }
+
+    // MARK: - Observation
+
+    /// Counts and the best loss, for `STATUS=` and the terminal.
+    public struct Summary: Sendable, Hashable {
+        public var running = 0
+        public var queued = 0
+        public var done = 0
+        public var converged = 0
+        public var failed = 0
+        public var bestJob: String?
+        public var bestLoss = Double.infinity
+        public var totalSteps = 0
+
+        /// One line for `systemctl status`.
+        public var statusLine: String {
+            var line = "\(running) running, \(done) done (\(converged) converged), \(failed) failed"
+            if queued > 0 { line = "\(queued) queued, " + line }
+            if let bestJob { line += "; best \(bestJob) loss \(JobEventLog.short(bestLoss))" }
+            return line
+        }
+    }
+
+    /// A consistent-enough snapshot of every job (progress is sampled without locks).
+    public func summary() -> Summary {
+        var summary = Summary()
+        for row in rows() {
+            summary.totalSteps += row.step
+            switch row.status {
+            case "running", "paused": summary.running += 1
+            case "queued": summary.queued += 1
+            case "converged", "max_steps": summary.done += 1
+            default: summary.failed += 1
+            }
+            if row.status == "converged" { summary.converged += 1 }
+            if row.loss.isFinite, row.loss < summary.bestLoss, row.status != "failed" {
+                summary.bestLoss = row.loss
+                summary.bestJob = row.name
+            }
+        }
+        return summary
+    }
+
+    /// One job's line in reports.
+    public struct Row: Sendable, Hashable {
+        public var name: String
+        public var status: String
+        public var step: Int
+        public var maxSteps: Int
+        public var loss: Double
+        public var gradientNorm: Double
+        public var learningRate: Double
+        public var lossFunction: String
+        public var optimizer: String
+    }
+
+    /// Every job, in configuration order.
+    public func rows() -> [Row] {
+        let jobs = state.withLock { s in s.order.compactMap { s.jobs[$0] } }
+        return jobs.map { managed in
+            let config = managed.config
+            if let record = managed.finished {
+                return Row(name: config.name, status: record.status, step: record.steps, maxSteps: config.stopping.maxSteps,
+                           loss: record.loss, gradientNorm: record.gradientNorm, learningRate: record.learningRate,
+                           lossFunction: config.loss.name, optimizer: config.optimizer.name)
+            }
+            let status = managed.handle?.status ?? .queued
+            let progress = managed.handle?.progress
+            var name = status.name
+            if status.isFinal, name != "cancelled" { name = "running" }  // being finalised
+            return Row(name: config.name, status: name, step: progress?.step ?? 0, maxSteps: config.stopping.maxSteps,
+                       loss: progress?.loss ?? .nan, gradientNorm: progress?.gradientNorm ?? .nan,
+                       learningRate: progress?.learningRate ?? .nan, lossFunction: config.loss.name, optimizer: config.optimizer.name)
+        }
+    }
+
+    /// Whether every job has ended and its result is written.
+    public var allFinished: Bool {
+        state.withLock { s in s.order.allSatisfy { s.jobs[$0]?.finished != nil } }
+    }
+
+    /// Whether any job ended diverged or failed.
+    public var anyFailed: Bool {
+        state.withLock { s in s.jobs.values.contains { ["diverged", "failed"].contains($0.finished?.status ?? "") } }
+    }
+
+    /// Logs one progress entry for up to `budget` running jobs, rotating through them so that
+    /// every job is reported in turn; returns how many jobs were running.
+    public func reportProgress(budget: Int) -> Int {
+        let running = state.withLock { s in
+            s.order.compactMap { name -> Managed? in
+                guard let managed = s.jobs[name], managed.finished == nil, managed.handle?.status == .running else { return nil }
+                return managed
+            }
+        }
+        guard !running.isEmpty else { return 0 }
+        let start = state.withLock { s in
+            let cursor = s.reportCursor % running.count
+            s.reportCursor = cursor + min(budget, running.count)
+            return cursor
+        }
+        for offset in 0..<min(budget, running.count) {
+            let managed = running[(start + offset) % running.count]
+            guard let handle = managed.handle else { continue }
+            log.progress(snapshot(managed.config, handle.progress, status: "running"))
+        }
+        return running.count
+    }
+}
+
+extension JobStatus {
+    /// Whether a status name (as stored in a checkpoint) is a final one.
+    static func isFinalName(_ name: String) -> Bool {
+        ["converged", "max_steps", "diverged", "failed", "cancelled"].contains(name)
+    }
+}
