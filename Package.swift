@@ -7,6 +7,7 @@ let package = Package(
     products: [
         // MARK: - Public API
         .library(name: "LossKit", targets: ["LossKit"]),
+        .library(name: "LossdEngine", targets: ["LossdEngine"]),
         .executable(name: "lossd", targets: ["lossd"]),
     ],
     dependencies: [
@@ -18,6 +19,9 @@ let package = Package(
         // Pure Swift: the loss protocol, the registry and every loss. No system library, no I/O;
         // elementary functions come from swift-numerics' RealModule.
         .target(name: "LossKit", dependencies: [.product(name: "RealModule", package: "swift-numerics")]),
+
+        // The training engine: optimizers, schedulers, jobs and the worker pool that runs them.
+        .target(name: "LossdEngine", dependencies: ["LossKit"]),
 
         // MARK: - Command line
         // The subcommands and their I/O (JSON tensors); a library so that tests can drive it in-process.
@@ -44,6 +48,11 @@ let package = Package(
             name: "LossdCommandsTests",
             dependencies: ["LossdCommands", "LossKit", "LossdTestSupport"],
             resources: [.copy("Fixtures"), .copy("Snapshots")]
+        ),
+        .testTarget(
+            name: "LossdEngineTests",
+            dependencies: ["LossdEngine", "LossKit", "LossdTestSupport"],
+            resources: [.copy("Fixtures")]
         ),
     ],
     swiftLanguageModes: [.v6]
