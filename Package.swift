@@ -7,18 +7,23 @@ let package = Package(
     products: [
         // MARK: - Public API
         .library(name: "LossKit", targets: ["LossKit"]),
+        .library(name: "LossdEngine", targets: ["LossdEngine"]),
         .executable(name: "lossd", targets: ["lossd"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // MARK: - Public API
         // Pure Swift: the loss protocol, the registry and every loss. No system library, no I/O;
         // elementary functions come from swift-numerics' RealModule.
         .target(name: "LossKit", dependencies: [.product(name: "RealModule", package: "swift-numerics")]),
+
+        // The training engine: optimizers, schedulers, jobs and the worker pool that runs them.
+        .target(name: "LossdEngine", dependencies: ["LossKit"]),
 
         // JSON read and written exactly (tensors, results, the eval interface).
         .target(name: "LossdJSON", dependencies: ["LossKit"]),
@@ -41,6 +46,18 @@ let package = Package(
         // The YAML configuration: libyaml's document loader, the schema, located errors, sweeps, drop-ins.
         .target(name: "LossdConfig", dependencies: ["LossKit", "CYAML"]),
 
+        // MARK: - Daemon
+        // run/serve: supervises engine jobs, durable state, journald and sd_notify reporting, reload.
+        .target(
+            name: "LossdDaemon",
+            dependencies: [
+                "LossKit", "LossdEngine", "LossdConfig", "LossdSystemd", "LossdJSON",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
+
         // MARK: - Command line
         // The subcommands and their I/O (JSON tensors); a library so that tests can drive it in-process.
         .target(
@@ -49,6 +66,7 @@ let package = Package(
                 "LossKit",
                 "LossdJSON",
                 "LossdConfig",
+                "LossdDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -60,6 +78,15 @@ let package = Package(
         // MARK: - Tests
         // Shared test helpers (tolerance checks); not a product.
         .target(name: "LossdTestSupport", dependencies: ["LossKit"], path: "Tests/LossdTestSupport"),
+        .testTarget(
+            name: "LossdEngineTests",
+            dependencies: ["LossdEngine", "LossKit", "LossdTestSupport"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "LossdDaemonTests",
+            dependencies: ["LossdDaemon", "LossdConfig", "LossdEngine", "LossdJSON", "LossKit", "LossdTestSupport"]
+        ),
         .testTarget(
             name: "LossKitTests",
             dependencies: ["LossKit", "LossdTestSupport", .product(name: "RealModule", package: "swift-numerics")]

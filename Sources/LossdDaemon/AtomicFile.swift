@@ -119,6 +119,22 @@ public enum AtomicFile {
 }
 
 extension AtomicFile {
+    /// Removes the `.NAME.PID.tmp` files of writers that no longer run (a `kill -9` mid-write
+    /// leaves one); the file they were replacing is intact.
+    public static func removeStaleTemporaries(in directory: String) {
+        guard let handle = opendir(directory) else { return }
+        defer { closedir(handle) }
+        var stale: [String] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard name.hasPrefix("."), name.hasSuffix(".tmp") else { continue }
+            let parts = name.dropLast(4).split(separator: ".")
+            guard let pid = parts.last.flatMap({ Int32($0) }), pid != getpid(), kill(pid, 0) != 0 else { continue }
+            stale.append(name)
+        }
+        for name in stale { unlink("\(directory)/\(name)") }
+    }
+
     /// Removes `path` if it exists (and syncs its directory).
     public static func remove(_ path: String) {
         if unlink(path) == 0 { syncDirectory(parent(of: path)) }

@@ -3,10 +3,11 @@
 import Foundation
 import Logging
 import LossKit
-public import LossdConfig
+import LossdConfig
 import LossdEngine
 import LossdSystemd
 import ServiceLifecycle
+import UnixSignals
 
 /// Starts `lossd run` or `lossd serve` and returns the process's exit status.
 public enum DaemonLauncher {
@@ -42,7 +43,7 @@ public enum DaemonLauncher {
         }
         let display = options.mode == .run && TerminalDisplay.isAvailable
             && !JournalStream.isStandardErrorJournal(environment: ProcessInfo.processInfo.environment) ? TerminalDisplay() : nil
-        let logger = LogSetup.logger(display: display)
+        let logger = LogSetup.logger(display: display, environment: ProcessInfo.processInfo.environment)
         let notifier = SystemdNotifier()
         let stateDirectory = options.stateDirectory.map { absolute($0) } ?? configuration.daemon.stateDirectory
         let store: StateStore

@@ -3,7 +3,7 @@
 import Foundation
 public import Logging
 public import LossdConfig
-public import LossdEngine
+import LossdEngine
 public import LossdSystemd
 public import ServiceLifecycle
 import Synchronization

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Foundation
-public import Logging
+import Logging
 import LossdJSON
 import LossdSystemd
 

@@ -8,7 +8,7 @@ import LossdSystemd
 /// the live display on a terminal, plain lines otherwise. Loggers are made here and passed
 /// explicitly; nothing is bootstrapped globally.
 public enum LogSetup {
-    public static func logger(display: TerminalDisplay?, environment: [String: String] = ProcessInfo.processInfo.environment) -> Logger {
+    public static func logger(display: TerminalDisplay?, environment: [String: String]) -> Logger {
         if JournalStream.isStandardErrorJournal(environment: environment) || environment["LOSSD_LOG_TARGET"] == "journal" {
             return Logger(label: "lossd") { _ in JournalLogHandler(identifier: "lossd") }
         }

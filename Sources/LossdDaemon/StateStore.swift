@@ -17,7 +17,10 @@ public struct StateStore: Sendable {
 
     public init(directory: String) throws(AtomicFile.WriteError) {
         self.directory = directory
-        for folder in ["results", "history", "checkpoints"] { try AtomicFile.makeDirectory("\(directory)/\(folder)") }
+        for folder in ["results", "history", "checkpoints"] {
+            try AtomicFile.makeDirectory("\(directory)/\(folder)")
+            AtomicFile.removeStaleTemporaries(in: "\(directory)/\(folder)")
+        }
     }
 
     public func resultPath(_ job: String) -> String { "\(directory)/results/\(job).json" }

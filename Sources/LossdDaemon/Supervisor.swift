@@ -2,7 +2,7 @@
 
 import Foundation
 public import Logging
-public import LossKit
+import LossKit
 public import LossdConfig
 public import LossdEngine
 import LossdSystemd
@@ -35,6 +35,10 @@ public final class Supervisor: Sendable {
     struct State: Sendable {
         var jobs: [String: Managed] = [:]
         var order: [String] = []
+        /// Engine job ids are unique per submission (`name`, then `name~2`, ...): a job restarted
+        /// by a reload gets a fresh id, so late events of its previous run are told apart.
+        var byEngineID: [String: String] = [:]
+        var submissions: [String: Int] = [:]
         var stopping = false
         /// Round-robin position for per-job progress entries.
         var reportCursor = 0
@@ -97,7 +101,7 @@ public final class Supervisor: Sendable {
             break
         }
         let spec = JobPlan.spec(for: job, registry: registries.losses)
-        var handle = engine.submit(spec, id: job.name, resumingFrom: checkpoint)
+        var handle = engine.submit(spec, id: nextEngineID(job.name), resumingFrom: checkpoint)
         if checkpoint != nil, case .failed(let reason) = handle.status {
             // A checkpoint the engine refuses (another version, a mismatch) is set aside too.
             let renamed = AtomicFile.setAside(store.checkpointPath(job.name)) ?? store.checkpointPath(job.name)
@@ -105,11 +109,20 @@ public final class Supervisor: Sendable {
             managed.resumed = false
             managed.elapsedBefore = 0
             managed.startedAt = Self.now()
-            engine.forget(job.name)
-            handle = engine.submit(spec, id: job.name)
+            handle = engine.submit(spec, id: nextEngineID(job.name))
         }
         managed.handle = handle
         insert(managed)
+    }
+
+    private func nextEngineID(_ name: String) -> String {
+        state.withLock { s in
+            let count = (s.submissions[name] ?? 0) + 1
+            s.submissions[name] = count
+            let id = count == 1 ? name : "\(name)~\(count)"
+            s.byEngineID[id] = name
+            return id
+        }
     }
 
     private func insert(_ managed: Managed) {
@@ -135,15 +148,16 @@ public final class Supervisor: Sendable {
     }
 
     func handle(_ event: JobEvent) {
-        guard let managed = state.withLock({ $0.jobs[event.job] }), let handle = managed.handle, handle.id == event.job else { return }
+        guard let (name, managed) = state.withLock({ s in s.byEngineID[event.job].flatMap { name in s.jobs[name].map { (name, $0) } } }),
+              let handle = managed.handle, handle.id == event.job else { return }
         if event.status == .running, !managed.announced {
-            state.withLock { $0.jobs[event.job]?.announced = true }
+            state.withLock { $0.jobs[name]?.announced = true }
             log.started(snapshot(managed.config, event.progress, status: "running"), resumed: managed.resumed)
         }
         switch event.status {
         case .converged, .maxSteps, .diverged, .failed:
-            let task = Task { await self.finalize(event.job, handle) }
-            finalizing.withLock { $0[event.job] = task }
+            let task = Task { await self.finalize(name, handle) }
+            finalizing.withLock { $0[name] = task }
         default:
             break
         }
@@ -293,7 +307,6 @@ public final class Supervisor: Sendable {
             s.jobs[name] = nil
             s.order.removeAll { $0 == name }
         }
-        engine.forget(name)
     }
 
     // MARK: - Observation

@@ -3,6 +3,7 @@
 import Foundation
 import LossdCommands
 import LossdJSON
+import LossdTestSupport
 import Testing
 
 /// `lossd eval` as a user runs it: the README's seed examples, bad input and exit codes.

@@ -4,6 +4,7 @@ import Foundation
 import LossKit
 import LossdCommands
 import LossdJSON
+import LossdTestSupport
 import Testing
 
 @Suite("lossd losses")

@@ -10,7 +10,7 @@
 /// - Shapes: input `(*)`; target the same shape; output scalar, or `(*)` for `none`.
 /// - Kink: at x_i == y_i the gradient is 0, autograd's choice (`abs` -> `grad * self.sgn()`).
 /// - Check: x = [1,2,3], y = [1,2,5] -> 0.6667 (mean), 2 (sum).
-public struct L1Loss: BuiltinLoss {
+public struct L1Loss: BuiltinLoss, PointwiseLoss {
     public static let descriptor = LossDescriptor(
         name: "l1", pytorchName: "L1Loss", summary: "mean absolute error |x - y|",
         arguments: LossDescriptor.inputTarget, options: [.reduction])
@@ -27,10 +27,13 @@ public struct L1Loss: BuiltinLoss {
 
     @inlinable
     public func evaluate(_ arguments: LossArguments, output: inout [Double], gradients: inout LossGradients, workspace: inout [Double]) {
-        Pointwise.evaluate(arguments, reduction, output: &output, gradients: &gradients) { x, y in
-            let d = x - y
-            let s = Kernels.sign(d)
-            return ElementLoss(Swift.abs(d), dInput: s, dTarget: -s)
-        }
+        Pointwise.evaluate(arguments, reduction, output: &output, gradients: &gradients, element)
+    }
+
+    @inlinable
+    public func element(_ x: Double, _ y: Double) -> ElementLoss {
+        let d = x - y
+        let s = Kernels.sign(d)
+        return ElementLoss(Swift.abs(d), dInput: s, dTarget: -s)
     }
 }

@@ -11,7 +11,7 @@
 ///   output scalar, or `(*)` for `none`.
 /// - Edge cases: N == 0 with `mean` gives NaN, as PyTorch does.
 /// - Check: x = [10,10,10], y = [30,20,50] -> 700 (mean), grad = [-40/3, -20/3, -80/3].
-public struct MSELoss: BuiltinLoss {
+public struct MSELoss: BuiltinLoss, PointwiseLoss {
     public static let descriptor = LossDescriptor(
         name: "mse", pytorchName: "MSELoss", summary: "mean squared error (x - y)^2",
         arguments: LossDescriptor.inputTarget, options: [.reduction])
@@ -28,9 +28,12 @@ public struct MSELoss: BuiltinLoss {
 
     @inlinable
     public func evaluate(_ arguments: LossArguments, output: inout [Double], gradients: inout LossGradients, workspace: inout [Double]) {
-        Pointwise.evaluate(arguments, reduction, output: &output, gradients: &gradients) { x, y in
-            let d = x - y
-            return ElementLoss(d * d, dInput: 2 * d, dTarget: -2 * d)
-        }
+        Pointwise.evaluate(arguments, reduction, output: &output, gradients: &gradients, element)
+    }
+
+    @inlinable
+    public func element(_ x: Double, _ y: Double) -> ElementLoss {
+        let d = x - y
+        return ElementLoss(d * d, dInput: 2 * d, dTarget: -2 * d)
     }
 }

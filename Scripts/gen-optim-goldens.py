@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""Writes the torch.optim trajectory fixtures for the lossd training engine.
+
+Run by a developer (needs torch; the tests do not):
+
+    python3 Scripts/gen-optim-goldens.py
+
+Every case fits `init` toward `target` with a torch.nn loss and a torch.optim optimizer (and
+optionally a torch.optim.lr_scheduler scheduler), in float64, exactly as a lossd job does:
+
+    for step in 1...200:
+        opt.zero_grad(); loss = f(x, target); loss.backward(); opt.step(); sched.step()
+
+and records, after steps 1...20 and after step 200, the parameters x, the loss of that step
+(evaluated before its update) and the learning rate after the scheduler step
+(`param_groups[0]["lr"]`). Optimizers run the single-tensor path (`foreach=False`).
+Output: Tests/LossdEngineTests/Fixtures/optim/<group>.json.
+"""
+import json
+import pathlib
+
+import torch
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+OUT = ROOT / "Tests" / "LossdEngineTests" / "Fixtures" / "optim"
+RECORDED = list(range(1, 21)) + [200]
+
+# MARK: - Problems: (registry name, torch class, options, init (values, shape), target (values, shape, dtype))
+
+PROBLEMS = {
+    "mse-seed": ("mse", "MSELoss", {}, ([10.0, 10.0, 10.0], [3]), ([30.0, 20.0, 50.0], [3], "float")),
+    "l1": ("l1", "L1Loss", {}, ([0.5, -1.0, 2.0, 3.0], [4]), ([1.5, 0.25, -2.0, 3.5], [4], "float")),
+    "huber": ("huber", "HuberLoss", {"delta": 1.5},
+              ([0.5, -1.0, 2.0, 3.0, -0.4], [5]), ([1.5, 0.25, -2.0, 4.2, 0.9], [5], "float")),
+    "cross-entropy": ("cross_entropy", "CrossEntropyLoss", {},
+                      ([0.1, 0.2, 0.3, 1.0, -1.0, 0.5], [2, 3]), ([2, 0], [2], "long")),
+}
+
+# MARK: - Optimizers: (registry name, torch class, options)
+#
+# Every configuration runs on every problem, so each one is kept well-conditioned over 200 steps:
+# lossd rounds products and sums separately where torch's CPU kernels fuse them (FMA), and its
+# cross-entropy gradient is arranged differently, so a run that drives a gradient into
+# cancellation (cross entropy saturating under fast-adapting betas; centered RMSprop's variance
+# of L1's constant gradient, against a tiny eps) amplifies 1-ulp differences past 1e-9. Hence
+# the gentler lr of adam's betas=(0.3, 0.6) and the eps of the centered alpha=0.45 RMSprop
+# (both still take ATen lerp's weight >= 0.5 branch), and the Huber problem's delta and data,
+# chosen so that no configuration ends its 200 steps oscillating in the linear region around
+# the optimum (where the same amplification appears).
+
+OPTIMIZERS = {
+    "sgd": ("SGD", [
+        {},
+        {"lr": 0.05},
+        {"lr": 0.05, "momentum": 0.9},
+        {"lr": 0.05, "momentum": 0.9, "dampening": 0.5},
+        {"lr": 0.05, "momentum": 0.9, "nesterov": True},
+        {"lr": 0.05, "weight_decay": 0.1},
+        {"lr": 0.05, "momentum": 0.5, "weight_decay": 0.1},
+        {"lr": 0.05, "maximize": True},
+        {"lr": 0.05, "momentum": 0.9, "weight_decay": 0.01, "maximize": True},
+    ]),
+    "adam": ("Adam", [
+        {},
+        {"lr": 0.1},
+        {"lr": 0.1, "betas": [0.8, 0.99]},
+        {"lr": 0.01, "betas": [0.3, 0.6]},
+        {"lr": 0.1, "eps": 1e-3},
+        {"lr": 0.1, "weight_decay": 0.1},
+        {"lr": 0.1, "amsgrad": True},
+        {"lr": 0.1, "amsgrad": True, "weight_decay": 0.05},
+        {"lr": 0.1, "maximize": True},
+    ]),
+    "adamw": ("AdamW", [
+        {},
+        {"lr": 0.1},
+        {"lr": 0.1, "weight_decay": 0.1},
+        {"lr": 0.1, "amsgrad": True, "betas": [0.8, 0.99]},
+        {"lr": 0.1, "eps": 1e-3, "betas": [0.3, 0.6]},
+        {"lr": 0.1, "maximize": True},
+    ]),
+    "rmsprop": ("RMSprop", [
+        {},
+        {"lr": 0.01, "alpha": 0.9},
+        {"lr": 0.01, "alpha": 0.45, "centered": True, "eps": 0.01},
+        {"lr": 0.01, "momentum": 0.9},
+        {"lr": 0.01, "centered": True},
+        {"lr": 0.01, "centered": True, "momentum": 0.5},
+        {"lr": 0.01, "weight_decay": 0.1},
+        {"lr": 0.01, "eps": 1e-4},
+        {"lr": 0.01, "maximize": True},
+    ]),
+    "adagrad": ("Adagrad", [
+        {},
+        {"lr": 0.1},
+        {"lr": 0.1, "lr_decay": 0.01},
+        {"lr": 0.1, "weight_decay": 0.1},
+        {"lr": 0.1, "initial_accumulator_value": 0.5},
+        {"lr": 0.1, "eps": 1e-3},
+        {"lr": 0.1, "maximize": True},
+    ]),
+}
+
+# MARK: - Schedulers: (registry name, torch class, options), each run with a few optimizers
+
+SCHEDULERS = [
+    ("step_lr", "StepLR", {"step_size": 7, "gamma": 0.5}),
+    ("step_lr", "StepLR", {"step_size": 30}),
+    ("multi_step_lr", "MultiStepLR", {"milestones": [3, 10, 10, 50], "gamma": 0.5}),
+    ("multi_step_lr", "MultiStepLR", {"milestones": [0, 5]}),
+    ("exponential_lr", "ExponentialLR", {"gamma": 0.97}),
+    ("cosine_annealing_lr", "CosineAnnealingLR", {"T_max": 10, "eta_min": 0.001}),
+    ("cosine_annealing_lr", "CosineAnnealingLR", {"T_max": 50}),
+    ("linear_lr", "LinearLR", {}),
+    ("linear_lr", "LinearLR", {"start_factor": 0.5, "end_factor": 0.1, "total_iters": 30}),
+]
+SCHEDULED_OPTIMIZERS = [
+    ("sgd", {"lr": 0.05, "momentum": 0.9}),
+    ("adam", {"lr": 0.1}),
+    ("rmsprop", {"lr": 0.01}),
+    ("adagrad", {"lr": 0.1, "lr_decay": 0.01}),
+]
+SCHEDULED_PROBLEMS = ["mse-seed", "cross-entropy"]
+
+
+def torch_options(options):
+    return {key: tuple(value) if key == "betas" else value for key, value in options.items()}
+
+
+def run(problem_id, optimizer_name, optimizer_options, scheduler=None):
+    loss_name, loss_class, loss_options, (init, init_shape), (target, target_shape, dtype) = PROBLEMS[problem_id]
+    x = torch.tensor(init, dtype=torch.float64).reshape(init_shape).requires_grad_(True)
+    y = torch.tensor(target, dtype=torch.int64 if dtype == "long" else torch.float64).reshape(target_shape)
+    loss_fn = getattr(torch.nn, loss_class)(**loss_options)
+    optimizer_class = OPTIMIZERS[optimizer_name][0]
+    opt = getattr(torch.optim, optimizer_class)([x], foreach=False, **torch_options(optimizer_options))
+    sched = None
+    if scheduler is not None:
+        sched = getattr(torch.optim.lr_scheduler, scheduler[1])(opt, **scheduler[2])
+    steps = []
+    for step in range(1, RECORDED[-1] + 1):
+        opt.zero_grad()
+        loss = loss_fn(x, y)
+        loss.backward()
+        opt.step()
+        if sched is not None:
+            sched.step()
+        if step in RECORDED:
+            steps.append({
+                "step": step,
+                "parameters": [float(v) for v in x.detach().reshape(-1).tolist()],
+                "loss": float(loss.item()),
+                "lr": float(opt.param_groups[0]["lr"]),
+            })
+    name = f"{optimizer_name}{json.dumps(optimizer_options, sort_keys=True)}"
+    if scheduler is not None:
+        name += f" + {scheduler[0]}{json.dumps(scheduler[2], sort_keys=True)}"
+    return {
+        "name": f"{name} on {problem_id}",
+        "loss": {"name": loss_name, "options": loss_options},
+        "init": {"shape": init_shape, "data": init},
+        "target": {"shape": target_shape, "data": [float(v) for v in target]},
+        "optimizer": {"name": optimizer_name, "options": optimizer_options},
+        "scheduler": None if scheduler is None else {"name": scheduler[0], "options": scheduler[2]},
+        "steps": steps,
+    }
+
+
+def write(group, cases):
+    OUT.mkdir(parents=True, exist_ok=True)
+    header = {"generator": "Scripts/gen-optim-goldens.py", "torch": torch.__version__.split("+")[0]}
+    rows = ",\n".join(json.dumps(case, separators=(",", ":"), allow_nan=False) for case in cases)
+    text = json.dumps(header, separators=(",", ":"))[:-1] + ',"cases":[\n' + rows + "\n]}\n"
+    json.loads(text)  # one case per line, and still one JSON document
+    (OUT / f"{group}.json").write_text(text)
+    print(f"{group}: {len(cases)} cases")
+
+
+def main():
+    torch.set_default_dtype(torch.float64)
+    for name, (_, configs) in OPTIMIZERS.items():
+        write(name, [run(problem, name, options) for options in configs for problem in PROBLEMS])
+    write("schedulers", [
+        run(problem, optimizer, options, scheduler)
+        for scheduler in SCHEDULERS
+        for optimizer, options in SCHEDULED_OPTIMIZERS
+        for problem in SCHEDULED_PROBLEMS
+    ])
+
+
+if __name__ == "__main__":
+    main()

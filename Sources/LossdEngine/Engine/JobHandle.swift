@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: Apache-2.0
+
+public import LossKit
+import Synchronization
+
+/// A job submitted to a ``TrainingEngine``: its status, its progress, and control.
+///
+/// - ``progress`` samples the latest published numbers without locking (published by the
+///   worker after every batch of steps, a fraction of a millisecond of work).
+/// - ``pause()``, ``resume()`` and ``cancel()`` take effect at a step boundary: at once for a
+///   job waiting in the queue, within one batch for a running one (well under 100 ms).
+/// - ``checkpoint()`` captures the job at a step boundary without stopping it.
+/// - ``result()`` waits for the final status.
+public final class JobHandle: Sendable {
+    /// The job's id (unique in its engine).
+    public let id: String
+
+    private struct Control {
+        var status: JobStatus
+        /// A worker holds the kernel (running a slice).
+        var owned = false
+        /// The run queue holds an entry for this job (possibly stale, skipped when popped).
+        var inQueue = false
+        var pauseRequested = false
+        var cancelRequested = false
+        /// Steps per batch, adapted to the batch duration.
+        var batch = 1
+        var checkpointWaiters: [CheckedContinuation<JobCheckpoint, Never>] = []
+        var settleWaiters: [CheckedContinuation<JobStatus, Never>] = []
+        var finishWaiters: [CheckedContinuation<JobStatus, Never>] = []
+    }
+
+    private let prepared: PreparedJob?
+    private let control: Locked<Control>
+    private let cell = ProgressCell()
+    /// Set when a request waits for the running worker; checked once per batch.
+    private let attention = Atomic<Bool>(false)
+    private let pool: WorkerPool
+    private let events: EventSink
+    private let sliceNanos: UInt64
+    private let batchNanos: UInt64
+
+    init(id: String, prepared: PreparedJob?, failure: String?, pool: WorkerPool, events: EventSink, slice: Duration, batch: Duration) {
+        self.id = id
+        self.prepared = prepared
+        self.pool = pool
+        self.events = events
+        sliceNanos = JobHandle.nanoseconds(slice)
+        batchNanos = Swift.max(JobHandle.nanoseconds(batch), 1)
+        let status: JobStatus
+        if let failure { status = .failed(failure) } else if let final = prepared?.kernel.status, final.isFinal { status = final } else { status = .queued }
+        control = Locked(Control(status: status))
+        if let prepared { cell.publish(prepared.kernel.control.progress) }
+    }
+
+    /// Queues the job (or reports its final status). Called once by the engine; a handle refused
+    /// for its duplicate id is not announced (its id belongs to another job).
+    func start(announce: Bool) {
+        let enqueue: Bool = control.withLock { c in
+            if announce { events.emit(id, c.status, cell.sample()) }
+            guard c.status == .queued else { return false }
+            c.inQueue = true
+            return true
+        }
+        if enqueue { pool.enqueue(self) }
+    }
+
+    // MARK: - Observation
+
+    /// The current status.
+    public var status: JobStatus { control.withLock { $0.status } }
+
+    /// The latest published progress (lock-free).
+    public var progress: JobProgress { cell.sample() }
+
+    /// Waits until the job is paused or over, and returns that status.
+    public func settled() async -> JobStatus {
+        await withCheckedContinuation { continuation in
+            control.withLock { c in
+                if c.status == .paused || c.status.isFinal { continuation.resume(returning: c.status) } else { c.settleWaiters.append(continuation) }
+            }
+        }
+    }
+
+    /// Waits until the job is over and returns its result.
+    public func result() async -> JobResult {
+        let status: JobStatus = await withCheckedContinuation { continuation in
+            control.withLock { c in
+                if c.status.isFinal { continuation.resume(returning: c.status) } else { c.finishWaiters.append(continuation) }
+            }
+        }
+        // Over: no worker owns the kernel any more.
+        let parameters = control.withLock { _ in prepared?.parameters }
+        return JobResult(status: status, progress: cell.sample(), parameters: parameters)
+    }
+
+    // MARK: - Control
+
+    /// Stops the job at the next step boundary; ``resume()`` continues it.
+    public func pause() {
+        control.withLock { c in
+            guard !c.status.isFinal, c.status != .paused else { return }
+            c.pauseRequested = true
+            if c.owned {
+                attention.store(true, ordering: .releasing)
+            } else {
+                settle(&c, .paused)
+            }
+        }
+    }
+
+    /// Continues a paused job (it rejoins the end of the run queue).
+    public func resume() {
+        let enqueue: Bool = control.withLock { c in
+            c.pauseRequested = false
+            guard c.status == .paused else { return false }
+            c.status = .running
+            events.emit(id, .running, cell.sample())
+            guard !c.inQueue else { return false }
+            c.inQueue = true
+            return true
+        }
+        if enqueue { pool.enqueue(self) }
+    }
+
+    /// Ends the job as `cancelled` at the next step boundary.
+    public func cancel() {
+        control.withLock { c in
+            guard !c.status.isFinal else { return }
+            c.cancelRequested = true
+            if c.owned {
+                attention.store(true, ordering: .releasing)
+            } else {
+                finish(&c, .cancelled)
+            }
+        }
+    }
+
+    /// The job's state at a step boundary; a running job keeps running.
+    public func checkpoint() async throws(EngineError) -> JobCheckpoint {
+        guard let prepared else {
+            throw EngineError(.invalidJob, subject: id, "job '\(id)' was never built: \(status)")
+        }
+        return await withCheckedContinuation { continuation in
+            control.withLock { c in
+                if c.owned {
+                    c.checkpointWaiters.append(continuation)
+                    attention.store(true, ordering: .releasing)
+                } else {
+                    continuation.resume(returning: prepared.checkpoint())
+                }
+            }
+        }
+    }
+
+    // MARK: - Worker side
+
+    /// Runs one time slice on the calling worker, then requeues, pauses or finishes the job.
+    func runSlice(pool: WorkerPool) {
+        guard let prepared else { return }
+        let start: Int? = control.withLock { c in
+            c.inQueue = false
+            guard c.status == .queued || c.status == .running else { return nil }  // stale entry
+            c.owned = true
+            if c.status == .queued {
+                c.status = .running
+                events.emit(id, .running, cell.sample())
+            }
+            return c.batch
+        }
+        guard var batch = start else { return }
+        let kernel = prepared.kernel
+        let sliceEnd = WorkerThread.now() &+ sliceNanos
+        var status = JobStatus.running
+        while true {
+            let before = WorkerThread.now()
+            status = kernel.run(steps: batch, executor: pool)
+            cell.publish(kernel.control.progress)
+            if status.isFinal { break }
+            let after = WorkerThread.now()
+            let elapsed = after &- before
+            if elapsed < batchNanos / 2, batch < 1 << 24 {
+                batch *= 2
+            } else if elapsed > batchNanos * 2, batch > 1 {
+                batch /= 2
+            }
+            if attention.load(ordering: .acquiring), serveRequests(prepared) { break }
+            if after >= sliceEnd { break }
+        }
+        let requeue: Bool = control.withLock { c in
+            c.owned = false
+            c.batch = batch
+            attention.store(false, ordering: .relaxed)
+            for waiter in c.checkpointWaiters { waiter.resume(returning: prepared.checkpoint()) }
+            c.checkpointWaiters.removeAll()
+            if status.isFinal {
+                finish(&c, status)
+            } else if c.cancelRequested {
+                finish(&c, .cancelled)
+            } else if c.pauseRequested {
+                settle(&c, .paused)
+            } else {
+                c.inQueue = true
+                return true
+            }
+            return false
+        }
+        if requeue { pool.enqueue(self) }
+    }
+
+    /// Serves checkpoint requests mid-slice; returns whether the slice must end (pause, cancel).
+    private func serveRequests(_ prepared: PreparedJob) -> Bool {
+        control.withLock { c in
+            attention.store(false, ordering: .relaxed)
+            for waiter in c.checkpointWaiters { waiter.resume(returning: prepared.checkpoint()) }
+            c.checkpointWaiters.removeAll()
+            return c.pauseRequested || c.cancelRequested
+        }
+    }
+
+    // MARK: - Transitions (under the lock)
+
+    private func settle(_ c: inout Control, _ status: JobStatus) {
+        c.status = status
+        events.emit(id, status, cell.sample())
+        for waiter in c.settleWaiters { waiter.resume(returning: status) }
+        c.settleWaiters.removeAll()
+    }
+
+    private func finish(_ c: inout Control, _ status: JobStatus) {
+        settle(&c, status)
+        for waiter in c.finishWaiters { waiter.resume(returning: status) }
+        c.finishWaiters.removeAll()
+    }
+
+    private static func nanoseconds(_ duration: Duration) -> UInt64 {
+        let (seconds, attoseconds) = duration.components
+        return UInt64(Swift.max(0, seconds)) * 1_000_000_000 + UInt64(Swift.max(0, attoseconds) / 1_000_000_000)
+    }
+}
+
+/// A finished job: how it ended, its last progress and the fitted tensor.
+public struct JobResult: Sendable {
+    public var status: JobStatus
+    public var progress: JobProgress
+    /// Nil when the job could not be built.
+    public var parameters: Tensor?
+}

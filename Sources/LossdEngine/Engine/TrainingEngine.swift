@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import LossKit
+import Synchronization
+
+/// How a ``TrainingEngine`` runs.
+public struct EngineConfiguration: Sendable {
+    /// Worker threads; nil: the CPUs available to the process (``SystemCPUs/available``).
+    public var workers: Int?
+    /// How long a job runs before the next queued job gets the worker (round robin).
+    public var sliceDuration: Duration
+    /// The target duration of a batch of steps, between which progress is published and
+    /// pause, cancel and checkpoint requests are served (bounds their latency).
+    public var batchDuration: Duration
+    /// The registries jobs are built from (per-submission override: ``TrainingEngine/submit(_:id:resumingFrom:registries:)``).
+    public var registries: TrainingRegistries
+    /// The most status events kept for a slow consumer of ``TrainingEngine/events`` (newest kept).
+    public var eventBufferLimit: Int
+
+    public init(workers: Int? = nil, sliceDuration: Duration = .milliseconds(5), batchDuration: Duration = .microseconds(500),
+                registries: TrainingRegistries = .builtins, eventBufferLimit: Int = 100_000) {
+        self.workers = workers
+        self.sliceDuration = sliceDuration
+        self.batchDuration = batchDuration
+        self.registries = registries
+        self.eventBufferLimit = eventBufferLimit
+    }
+}
+
+/// Runs any number of training jobs on a pool of worker threads.
+///
+/// ```swift
+/// let engine = TrainingEngine(EngineConfiguration(workers: 4))
+/// let job = engine.submit(spec)                  // queued at once; errors show as .failed
+/// Task { for await event in engine.events { report(event) } }
+/// print(job.progress.loss)                       // lock-free sample
+/// let result = await job.result()                // final status, progress, parameters
+/// engine.shutdown()
+/// ```
+///
+/// Jobs share the workers in time slices, round robin, so every job progresses. A wide job
+/// (more than one chunk of ``JobSpec/chunkSize`` elements, element-wise loss) has its chunks
+/// spread over idle workers every step. Results never depend on the number of workers, on
+/// timing, or on pauses and checkpoints: each job's arithmetic is fixed by its spec.
+public final class TrainingEngine: Sendable {
+    /// The number of worker threads.
+    public let workerCount: Int
+    /// Status changes of every job, in order per job.
+    public let events: AsyncStream<JobEvent>
+
+    private let sink: EventSink
+    private let pool: WorkerPool
+    private let configuration: EngineConfiguration
+    private let registry = Locked<(order: [JobHandle], byID: [String: JobHandle])>(([], [:]))
+    private let counter = Atomic<Int>(0)
+
+    public init(_ configuration: EngineConfiguration = EngineConfiguration()) {
+        self.configuration = configuration
+        workerCount = Swift.max(1, configuration.workers ?? SystemCPUs.available)
+        let (stream, continuation) = AsyncStream.makeStream(of: JobEvent.self,
+                                                            bufferingPolicy: .bufferingNewest(Swift.max(1, configuration.eventBufferLimit)))
+        events = stream
+        sink = EventSink(continuation: continuation)
+        pool = WorkerPool(workers: workerCount)
+    }
+
+    deinit {
+        shutdown()
+        sink.continuation.finish()
+    }
+
+    /// How many workers have been stuck inside one job slice for longer than `limit`.
+    public func stalledWorkers(longerThan limit: Duration) -> Int {
+        pool.stalledWorkers(longerThan: limit)
+    }
+
+    /// Builds and queues a job. A job that cannot be built (or whose id is taken) is returned
+    /// already `failed`, with the reason (a refused duplicate is neither listed nor announced).
+    public func submit(_ spec: JobSpec, id: String? = nil, resumingFrom checkpoint: JobCheckpoint? = nil,
+                       registries: TrainingRegistries? = nil) -> JobHandle {
+        let id = id ?? "job-\(counter.wrappingAdd(1, ordering: .relaxed).newValue)"
+        var prepared: PreparedJob?
+        var failure: String?
+        if pool.isStopped {
+            failure = "the engine is shut down"
+        } else {
+            do {
+            var job = try PreparedJob(spec, registries: registries ?? configuration.registries)
+                if let checkpoint { try job.restore(checkpoint) }
+                prepared = job
+            } catch {
+                failure = error.message
+            }
+        }
+        var handle = JobHandle(id: id, prepared: prepared, failure: failure, pool: pool, events: sink,
+                               slice: configuration.sliceDuration, batch: configuration.batchDuration)
+        let added: Bool = registry.withLock { registry in
+            guard registry.byID[id] == nil else { return false }
+            registry.byID[id] = handle
+            registry.order.append(handle)
+            return true
+        }
+        if !added {
+            handle = JobHandle(id: id, prepared: nil, failure: "a job with id '\(id)' already exists", pool: pool, events: sink,
+                               slice: configuration.sliceDuration, batch: configuration.batchDuration)
+        }
+        handle.start(announce: added)
+        return handle
+    }
+
+    /// Every job submitted, in submission order.
+    public var jobs: [JobHandle] { registry.withLock { $0.order } }
+
+    /// The job with this id.
+    public func job(_ id: String) -> JobHandle? { registry.withLock { $0.byID[id] } }
+
+    /// Pauses every job and stops the workers (blocks until the running slices end, a few ms).
+    /// Later submissions fail; paused jobs can still be checkpointed.
+    public func shutdown() {
+        for job in jobs { job.pause() }
+        pool.stop()
+    }
+}

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Dispatch
+import Foundation
+
+/// The engine's worker threads, its run queue and its chunk-phase board.
+///
+/// Workers are real threads (Foundation `Thread`), never the Swift concurrency pool. A worker
+/// takes, in order: a chunk phase with unclaimed chunks (helping a wide job), else the job at the
+/// head of the run queue (one time slice, after which the job goes to the tail: round robin),
+/// else it parks on its own semaphore until work arrives. Parking registers the worker as idle
+/// under the same lock that guards the queue, so a wake-up is never lost.
+final class WorkerPool: ChunkExecutor, Sendable {
+    private struct State: ~Copyable {
+        var queue: [JobHandle] = []
+        var head = 0
+        var idle: [Int] = []
+        var phases: [ChunkPhase] = []
+        var stopping = false
+    }
+
+    private enum Task {
+        case help(ChunkPhase)
+        case run(JobHandle)
+        case park
+        case exit
+    }
+
+    let workerCount: Int
+    /// Per worker: when it took its current job slice or chunk phase (monotonic ns), 0 while parked.
+    private let busySince: [WorkerClock]
+    private let state = Locked(State())
+    private let parking: [DispatchSemaphore]
+    private let exited = DispatchSemaphore(value: 0)
+
+    init(workers: Int) {
+        workerCount = Swift.max(1, workers)
+        parking = (0..<workerCount).map { _ in DispatchSemaphore(value: 0) }
+        busySince = (0..<workerCount).map { _ in WorkerClock() }
+        for index in 0..<workerCount {
+            let thread = Thread { [self] in self.work(index) }
+            thread.name = "lossd-worker-\(index)"
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+    }
+
+    // MARK: - Run queue
+
+    /// Appends a job to the run queue and wakes an idle worker.
+    func enqueue(_ job: JobHandle) {
+        let wake: Int? = state.withLock { state in
+            state.queue.append(job)
+            return state.idle.popLast()
+        }
+        if let wake { parking[wake].signal() }
+    }
+
+    private func next(_ worker: Int) -> Task {
+        state.withLock { state in
+            if state.stopping { return .exit }
+            if let phase = state.phases.first(where: \.hasUnclaimed) { return .help(phase) }
+            if state.head < state.queue.count {
+                let job = state.queue[state.head]
+                state.head += 1
+                if state.head > 1024, state.head * 2 > state.queue.count {
+                    state.queue.removeFirst(state.head)
+                    state.head = 0
+                }
+                return .run(job)
+            }
+            state.idle.append(worker)
+            return .park
+        }
+    }
+
+    private func work(_ worker: Int) {
+        while true {
+            switch next(worker) {
+            case .help(let phase):
+                busySince[worker].begin()
+                phase.help()
+                busySince[worker].end()
+            case .run(let job):
+                busySince[worker].begin()
+                TestHooks.freezeIfRequested(job)
+                job.runSlice(pool: self)
+                busySince[worker].end()
+            case .park: parking[worker].wait()
+            case .exit:
+                exited.signal()
+                return
+            }
+        }
+    }
+
+    // MARK: - Chunk phases
+
+    /// Runs a wide job's phase with the help of idle workers; the caller takes part.
+    func execute(_ phase: ChunkPhase) {
+        phase.reset()
+        let wake: [Int] = state.withLock { state in
+            state.phases.append(phase)
+            let count = Swift.min(state.idle.count, phase.chunks - 1)
+            let woken = Array(state.idle.suffix(count))
+            state.idle.removeLast(count)
+            return woken
+        }
+        for worker in wake { parking[worker].signal() }
+        phase.help()
+        state.withLock { state in state.phases.removeAll { $0 === phase } }
+        phase.waitUntilDone()
+    }
+
+    // MARK: - Health
+
+    /// How many workers have been inside one job slice or chunk phase for longer than `limit`.
+    /// Slices last milliseconds, so a worker past a second is stuck (the watchdog's signal).
+    func stalledWorkers(longerThan limit: Duration) -> Int {
+        let now = WorkerClock.now()
+        let (seconds, attoseconds) = limit.components
+        let limitNanos = UInt64(Swift.max(0, seconds)) * 1_000_000_000 + UInt64(Swift.max(0, attoseconds) / 1_000_000_000)
+        return busySince.filter { clock in
+            let since = clock.since
+            return since != 0 && now &- since > limitNanos
+        }.count
+    }
+
+    // MARK: - Shutdown
+
+    /// Whether ``stop()`` was called.
+    var isStopped: Bool { state.withLock { $0.stopping } }
+
+    /// Stops every worker after its current slice and waits for them to exit (the first call).
+    func stop() {
+        let wake: [Int]? = state.withLock { state in
+            guard !state.stopping else { return nil }
+            state.stopping = true
+            defer { state.idle.removeAll() }
+            return state.idle
+        }
+        guard let wake else { return }
+        for worker in wake { parking[worker].signal() }
+        for _ in 0..<workerCount { exited.wait() }
+    }
+}

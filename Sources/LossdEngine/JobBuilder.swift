@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: Apache-2.0
+
+public import LossKit
+
+/// The registries a job is built from. A reload builds new ones; running jobs keep theirs.
+public struct TrainingRegistries: Sendable {
+    public var losses: LossRegistry
+    public var optimizers: OptimizerRegistry
+    public var schedulers: SchedulerRegistry
+
+    public init(losses: LossRegistry = .builtins, optimizers: OptimizerRegistry = .builtins,
+                schedulers: SchedulerRegistry = .builtins) {
+        self.losses = losses
+        self.optimizers = optimizers
+        self.schedulers = schedulers
+    }
+
+    /// Every built-in loss, optimizer and scheduler.
+    public static let builtins = TrainingRegistries()
+}
+
+/// A job resolved against the registries: its kernel and what a checkpoint must match.
+struct PreparedJob: Sendable {
+    let kernel: any JobKernel
+    let identity: JobIdentity
+    let optimizerStateNames: [String]
+    /// The generator after initialisation (nil for an explicit init).
+    var random: SeededGenerator?
+
+    /// Checks the spec and builds its kernel.
+    init(_ spec: JobSpec, registries: TrainingRegistries) throws(EngineError) {
+        // MARK: Loss and its arguments
+        let loss: any Loss
+        do {
+            loss = try registries.losses.makeLoss(spec.loss.name, options: spec.loss.options)
+        } catch {
+            throw EngineError.loss(error)
+        }
+        let descriptor = loss.descriptor
+        guard let fitted = descriptor.arguments.first, fitted.isDifferentiable else {
+            throw EngineError(.invalidJob, subject: descriptor.name, "\(descriptor.name) has no differentiable first argument to fit")
+        }
+        var random: SeededGenerator?
+        let initial: Tensor
+        switch spec.initialization {
+        case .tensor(let tensor):
+            initial = tensor
+        case .random(let shape, let distribution, let seed):
+            guard shape.allSatisfy({ $0 >= 0 }) else {
+                throw EngineError(.invalidJob, subject: "init", "init shape \(shape) has a negative dimension")
+            }
+            switch distribution {
+            case .normal(let mean, let std) where !(mean.isFinite && std.isFinite && std >= 0):
+                throw EngineError(.invalidJob, subject: "init", "normal init needs a finite mean and std >= 0")
+            case .uniform(let low, let high) where !(low.isFinite && high.isFinite && low <= high):
+                throw EngineError(.invalidJob, subject: "init", "uniform init needs finite low <= high")
+            default: break
+            }
+            var generator = SeededGenerator(seed: seed)
+            initial = Tensor(shape: shape, scalars: generator.values(shape.reduce(1, *), from: distribution))
+            random = generator
+        }
+        guard initial.count > 0 else {
+            throw EngineError(.invalidJob, subject: "init", "the fitted tensor is empty: nothing to fit")
+        }
+        var named = spec.arguments
+        if let target = spec.target {
+            let name = descriptor.arguments.dropFirst().first { $0.name == "target" || $0.name == "targets" }?.name
+                ?? (descriptor.arguments.count > 1 ? descriptor.arguments[1].name : nil)
+            guard let name else {
+                throw EngineError(.invalidJob, subject: "target", "\(descriptor.name) takes no target")
+            }
+            guard named[name] == nil else {
+                throw EngineError(.invalidJob, subject: name, "the target is given twice (as target and as argument '\(name)')")
+            }
+            named[name] = target
+        }
+        for name in named.keys.sorted() where descriptor.argumentIndex(name) == nil || name == fitted.name {
+            let reason = name == fitted.name ? "is the fitted tensor; give it as init" : "is not an argument of \(descriptor.name)"
+            throw EngineError(.invalidJob, subject: name, "'\(name)' \(reason) (arguments: \(descriptor.arguments.map(\.name).joined(separator: ", ")))")
+        }
+        var tensors: [Tensor?] = [initial]
+        for spec in descriptor.arguments.dropFirst() {
+            guard let tensor = named[spec.name] else {
+                throw EngineError(.invalidJob, subject: spec.name, "\(descriptor.name) needs the tensor '\(spec.name)': \(spec.summary)")
+            }
+            if spec.kind == .index {
+                do { try Validation.requireIntegral(tensor, spec.name) } catch { throw EngineError.loss(error) }
+            }
+            tensors.append(tensor)
+        }
+        let arguments = LossArguments(tensors)
+        let outputShape: [Int]
+        do {
+            outputShape = try loss.validate(arguments)
+        } catch {
+            throw EngineError.loss(error)
+        }
+        guard loss.differentiableArguments(arguments).first == true else {
+            throw EngineError(.invalidJob, subject: fitted.name, "\(descriptor.name) has no gradient for '\(fitted.name)' here")
+        }
+
+        // MARK: Optimizer, scheduler, rules
+        let optimizerEntry = try registries.optimizers.entry(named: spec.optimizer.name)
+        let optimizer = try optimizerEntry.make(ComponentOptions(
+            spec.optimizer.options, component: optimizerEntry.descriptor.name,
+            pytorchName: optimizerEntry.descriptor.pytorchName, specs: optimizerEntry.descriptor.options))
+        var scheduler: (any LRScheduler)?
+        var schedulerName: String?
+        if let choice = spec.scheduler {
+            let entry = try registries.schedulers.entry(named: choice.name)
+            scheduler = try entry.make(ComponentOptions(choice.options, component: entry.descriptor.name,
+                                                        pytorchName: entry.descriptor.pytorchName, specs: entry.descriptor.options))
+            schedulerName = entry.descriptor.name
+        }
+        try PreparedJob.check(spec)
+        let history = HistoryLog(interval: spec.historyInterval, capacity: spec.historyCapacity)
+        let control = StepControl(rules: spec.stopping, scheduler: scheduler,
+                                  baseLearningRate: optimizer.learningRate, history: history)
+        let setup = KernelSetup(loss: loss, arguments: arguments, outputCount: outputShape.reduce(1, *),
+                                chunkSize: spec.chunkSize, control: control)
+        kernel = optimizerEntry.makeKernel(optimizer, setup)
+        identity = JobIdentity(loss: descriptor.name, optimizer: optimizerEntry.descriptor.name, scheduler: schedulerName,
+                               shape: initial.shape, chunkSize: spec.chunkSize)
+        optimizerStateNames = optimizer.stateNames
+        self.random = random
+    }
+
+    private static func check(_ spec: JobSpec) throws(EngineError) {
+        let rules = spec.stopping
+        guard rules.maxSteps >= 0 else {
+            throw EngineError(.invalidJob, subject: "max_steps", "max_steps must be >= 0, got \(rules.maxSteps)")
+        }
+        if let tolerance = rules.tolerance, tolerance.isNaN {
+            throw EngineError(.invalidJob, subject: "tolerance", "tolerance must be a number")
+        }
+        if let patience = rules.patience, patience < 1 {
+            throw EngineError(.invalidJob, subject: "patience", "patience must be >= 1, got \(patience)")
+        }
+        guard rules.minDelta.isFinite, rules.minDelta >= 0 else {
+            throw EngineError(.invalidJob, subject: "min_delta", "min_delta must be finite and >= 0, got \(rules.minDelta)")
+        }
+        guard spec.chunkSize >= 1 else {
+            throw EngineError(.invalidJob, subject: "chunk_size", "chunk size must be >= 1, got \(spec.chunkSize)")
+        }
+        guard spec.historyInterval >= 0, spec.historyCapacity >= 1 else {
+            throw EngineError(.invalidJob, subject: "history", "history interval must be >= 0 and capacity >= 1")
+        }
+    }
+
+    /// The parameters as a tensor of the init's shape.
+    var parameters: Tensor {
+        Tensor(shape: identity.shape, scalars: kernel.parameterValues)
+    }
+}
+
+/// What identifies a job's structure; a checkpoint restores only into a job with the same one.
+struct JobIdentity: Sendable, Hashable {
+    var loss: String
+    var optimizer: String
+    var scheduler: String?
+    var shape: [Int]
+    var chunkSize: Int
+}

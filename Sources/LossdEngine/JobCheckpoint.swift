@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+
+/// A job's whole state at a step boundary: restoring it into a job built from the same spec and
+/// running on ends bit-identical to never having stopped.
+///
+/// It holds the parameters, the optimizer's per-element state by torch's slot names, the step
+/// (also the optimizer's update count and the scheduler's epoch), the learning rate, the last
+/// loss and gradient, the best-loss and patience counters, the history ring and the random
+/// generator's state. Options and tensors are not stored: they come from the spec, and the
+/// names, shape and chunk size recorded here must match it.
+///
+/// ``encoded()`` writes JSON. Doubles are written in their shortest round-trip form (every
+/// finite double, -0.0 included, decodes to the same bits); non-finite ones as "inf", "-inf"
+/// and "nan"; generator words as 16-digit hex strings.
+public struct JobCheckpoint: Sendable, Hashable, Codable {
+    /// One optimizer state slot (`exp_avg`, ...), one value per parameter.
+    public struct Slot: Sendable, Hashable, Codable {
+        public var name: String
+        public var values: [Double]
+    }
+
+    /// The layout version of this type.
+    public static let currentVersion = 1
+
+    public var version: Int
+    public var loss: String
+    public var optimizer: String
+    public var scheduler: String?
+    public var shape: [Int]
+    public var chunkSize: Int
+    /// Steps taken (== optimizer updates == scheduler epochs when `status` is `running`).
+    public var step: Int
+    /// The rate of the next update.
+    public var learningRate: Double
+    /// The last step's loss and gradient sum of squares.
+    public var lastLoss: Double
+    public var gradientSquares: Double
+    public var bestLoss: Double
+    public var badSteps: Int
+    /// `running`, or the final status's name (`converged`, ...).
+    public var status: String
+    /// The convergence rule (`tolerance`, `plateau`) or failure reason, when there is one.
+    public var statusDetail: String?
+    public var parameters: [Double]
+    public var optimizerState: [Slot]
+    public var history: [HistoryPoint]
+    public var historyRecorded: Int
+    /// xoshiro256** words in hex; nil for an explicit init.
+    public var randomState: [String]?
+
+    /// The JSON bytes.
+    public func encoded() throws(EngineError) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        do {
+            return Array(try encoder.encode(self))
+        } catch {
+            throw EngineError(.invalidCheckpoint, subject: "checkpoint", "cannot encode the checkpoint: \(error)")
+        }
+    }
+}
+
+extension JobCheckpoint {
+    /// Decodes ``encoded()``'s bytes.
+    public init(decoding bytes: [UInt8]) throws(EngineError) {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        do {
+            self = try decoder.decode(JobCheckpoint.self, from: Data(bytes))
+        } catch {
+            throw EngineError(.invalidCheckpoint, subject: "checkpoint", "not a lossd checkpoint: \(error)")
+        }
+        guard version == JobCheckpoint.currentVersion else {
+            throw EngineError(.invalidCheckpoint, subject: "version", "checkpoint version \(version) is not \(JobCheckpoint.currentVersion)")
+        }
+    }
+}
+
+// MARK: - Capture and restore
+
+extension PreparedJob {
+    /// The checkpoint of the job as it is now (the caller owns the kernel).
+    func checkpoint() -> JobCheckpoint {
+        let control = kernel.control
+        let status = kernel.status
+        let count = identity.shape.reduce(1, *)
+        let state = kernel.optimizerState
+        let slots = optimizerStateNames.enumerated().map { index, name in
+            JobCheckpoint.Slot(name: name, values: Array(state[index * count ..< (index + 1) * count]))
+        }
+        var detail: String?
+        switch status {
+        case .converged(let rule): detail = rule.rawValue
+        case .failed(let reason): detail = reason
+        default: break
+        }
+        return JobCheckpoint(
+            version: JobCheckpoint.currentVersion, loss: identity.loss, optimizer: identity.optimizer,
+            scheduler: identity.scheduler, shape: identity.shape, chunkSize: identity.chunkSize,
+            step: control.step, learningRate: control.learningRate, lastLoss: control.loss,
+            gradientSquares: control.gradientSquares, bestLoss: control.bestLoss, badSteps: control.badSteps,
+            status: status.isFinal ? status.name : JobStatus.running.name, statusDetail: detail,
+            parameters: kernel.parameterValues, optimizerState: slots,
+            history: control.history.orderedPoints, historyRecorded: control.history.recorded,
+            randomState: random?.state.map { String($0, radix: 16).leftPadded(to: 16) })
+    }
+
+    /// Loads a checkpoint taken from a job built from the same spec.
+    mutating func restore(_ checkpoint: JobCheckpoint) throws(EngineError) {
+        func mismatch(_ what: String, _ saved: String, _ here: String) -> EngineError {
+            EngineError(.invalidCheckpoint, subject: what, "the checkpoint's \(what) is \(saved), the job's is \(here)")
+        }
+        let saved = JobIdentity(loss: checkpoint.loss, optimizer: checkpoint.optimizer, scheduler: checkpoint.scheduler,
+                                shape: checkpoint.shape, chunkSize: checkpoint.chunkSize)
+        if saved.loss != identity.loss { throw mismatch("loss", saved.loss, identity.loss) }
+        if saved.optimizer != identity.optimizer { throw mismatch("optimizer", saved.optimizer, identity.optimizer) }
+        if saved.scheduler != identity.scheduler {
+            throw mismatch("scheduler", saved.scheduler ?? "none", identity.scheduler ?? "none")
+        }
+        if saved.shape != identity.shape { throw mismatch("shape", "\(saved.shape)", "\(identity.shape)") }
+        if saved.chunkSize != identity.chunkSize { throw mismatch("chunk size", "\(saved.chunkSize)", "\(identity.chunkSize)") }
+        let count = identity.shape.reduce(1, *)
+        guard checkpoint.parameters.count == count else {
+            throw mismatch("parameter count", "\(checkpoint.parameters.count)", "\(count)")
+        }
+        guard checkpoint.optimizerState.map(\.name) == optimizerStateNames,
+              checkpoint.optimizerState.allSatisfy({ $0.values.count == count }) else {
+            throw mismatch("optimizer state", checkpoint.optimizerState.map(\.name).description, optimizerStateNames.description)
+        }
+        guard checkpoint.step >= 0, checkpoint.badSteps >= 0, checkpoint.historyRecorded >= 0 else {
+            throw EngineError(.invalidCheckpoint, subject: "step", "negative counters in the checkpoint")
+        }
+        let status: JobStatus
+        switch checkpoint.status {
+        case "running": status = .running
+        case "converged": status = .converged(JobStatus.Convergence(rawValue: checkpoint.statusDetail ?? "") ?? .tolerance)
+        case "max_steps": status = .maxSteps
+        case "diverged": status = .diverged
+        case "failed": status = .failed(checkpoint.statusDetail ?? "unknown")
+        case "cancelled": status = .cancelled
+        default: throw EngineError(.invalidCheckpoint, subject: "status", "unknown status '\(checkpoint.status)'")
+        }
+        if let words = checkpoint.randomState {
+            let values = words.compactMap { UInt64($0, radix: 16) }
+            guard values.count == words.count, let generator = SeededGenerator(state: values) else {
+                throw EngineError(.invalidCheckpoint, subject: "random_state", "the generator state is not four hex words")
+            }
+            random = generator
+        }
+        kernel.restore(KernelSnapshot(
+            step: checkpoint.step, learningRate: checkpoint.learningRate, loss: checkpoint.lastLoss,
+            gradientSquares: checkpoint.gradientSquares, bestLoss: checkpoint.bestLoss, badSteps: checkpoint.badSteps,
+            status: status, parameters: checkpoint.parameters,
+            optimizerState: checkpoint.optimizerState.flatMap(\.values),
+            history: checkpoint.history, historyRecorded: checkpoint.historyRecorded))
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import LossKit
+
+/// A job's step loop with its numeric state, specialised for the loss and optimizer types.
+///
+/// Ownership: a kernel is used by one thread at a time, handed over through the job's lock (a
+/// worker owns it while running a slice; otherwise whoever holds the job's lock may read it).
+/// Only a wide job's chunk helpers touch it concurrently, through ``ChunkWork``.
+protocol JobKernel: AnyObject, Sendable {
+    /// Runs up to `steps` more steps and returns `.running`, or the final status once the job
+    /// ends (then and on later calls). `executor` spreads a wide job's chunks; nil runs them here.
+    func run(steps: Int, executor: (any ChunkExecutor)?) -> JobStatus
+    /// The scalar state after the last step.
+    var control: StepControl { get }
+    /// `.running` or final.
+    var status: JobStatus { get }
+    /// The fitted values.
+    var parameterValues: [Double] { get }
+    /// The optimizer's per-element state, slot after slot.
+    var optimizerState: [Double] { get }
+    /// Restores numbers from a checkpoint of the same job.
+    func restore(_ snapshot: KernelSnapshot)
+}
+
+/// The numbers that make up a kernel's state (a checkpoint without its metadata).
+struct KernelSnapshot {
+    var step: Int
+    var learningRate: Double
+    var loss: Double
+    var gradientSquares: Double
+    var bestLoss: Double
+    var badSteps: Int
+    var status: JobStatus
+    var parameters: [Double]
+    var optimizerState: [Double]
+    var history: [HistoryPoint]
+    var historyRecorded: Int
+}
+
+/// What a kernel is built from (JobBuilder prepares it).
+struct KernelSetup {
+    var loss: any Loss
+    /// The loss arguments; argument 0 holds the initial parameters.
+    var arguments: LossArguments
+    /// The element count of the loss output (from validation).
+    var outputCount: Int
+    var chunkSize: Int
+    var control: StepControl
+
+    var count: Int { arguments[0].count }
+}
+
+extension StepControl {
+    /// Copies the scalars of a snapshot in.
+    mutating func restore(_ snapshot: KernelSnapshot) {
+        step = snapshot.step
+        learningRate = snapshot.learningRate
+        loss = snapshot.loss
+        gradientSquares = snapshot.gradientSquares
+        bestLoss = snapshot.bestLoss
+        badSteps = snapshot.badSteps
+        history.restore(points: snapshot.history, recorded: snapshot.historyRecorded, step: snapshot.step)
+    }
+}
+
+extension Optimizer {
+    /// Slot after slot, each at its initial value; at least one element so buffers have an address.
+    func initialStateBuffer(count: Int) -> [Double] {
+        let slots = stateNames.count
+        guard slots > 0 else { return [0] }
+        return (0..<slots).flatMap { slot in Array(repeating: initialState(slot: slot), count: count) }
+    }
+}

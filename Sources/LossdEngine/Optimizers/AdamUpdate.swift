@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+
+/// The update shared by ``Adam`` and ``AdamW`` (`_single_tensor_adam`, capturable=False).
+///
+/// Per element, update t (1-based):
+///
+///     g  = -grad if maximize else grad
+///     p  = p * (1 - lr * weight_decay)                 (decoupled, AdamW; weight_decay != 0)
+///     g  = g + weight_decay * p                         (coupled, Adam; weight_decay != 0)
+///     m  = lerp(m, g, 1 - beta1)
+///     v  = v * beta2 + ((1 - beta2) * g) * g
+///     vmax = maximum(vmax, v)                           (amsgrad)
+///     denom = sqrt(vmax if amsgrad else v) / sqrt_bc2 + eps
+///     p  = p + ((-lr / bc1) * m) / denom
+///     bc1 = 1 - beta1^t ,  bc2 = 1 - beta2^t ,  sqrt_bc2 = bc2^0.5   (C pow, as Python's **)
+public struct AdamUpdate: Sendable {
+    var beta1: Double
+    var beta2: Double
+    var eps: Double
+    var weightDecay: Double
+    var amsgrad: Bool
+    var maximize: Bool
+    var decoupled: Bool
+
+    /// Slots: exp_avg, exp_avg_sq, and max_exp_avg_sq with amsgrad.
+    var stateNames: [String] { amsgrad ? ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"] : ["exp_avg", "exp_avg_sq"] }
+
+    public struct Constants: Sendable {
+        var negativeStepSize: Double
+        var biasCorrection2Sqrt: Double
+        /// 1 - lr * weight_decay (decoupled decay).
+        var decay: Double
+    }
+
+    func constants(update: Int, learningRate: Double) -> Constants {
+        let step = Double(update)
+        let biasCorrection1 = 1 - pow(beta1, step)
+        let biasCorrection2 = 1 - pow(beta2, step)
+        let stepSize = learningRate / biasCorrection1
+        return Constants(negativeStepSize: -stepSize, biasCorrection2Sqrt: pow(biasCorrection2, 0.5),
+                         decay: 1 - learningRate * weightDecay)
+    }
+
+    @inline(__always)
+    func apply(_ c: Constants, range: Range<Int>, parameters p: UnsafeMutablePointer<Double>,
+               gradients: UnsafePointer<Double>, state: UnsafeMutablePointer<Double>, count: Int) {
+        let m = state, v = state + count, vmax = state + 2 * count
+        let mWeight = 1 - beta1, vWeight = 1 - beta2
+        // Sound: Optimizer.apply's precondition; slot s of element i is state[s * count + i].
+        for i in range {
+            var g = maximize ? -gradients[i] : gradients[i]
+            if weightDecay != 0 {
+                if decoupled { p[i] = p[i] * c.decay } else { g = g + weightDecay * p[i] }
+            }
+            m[i] = TorchArithmetic.lerp(m[i], g, mWeight)
+            v[i] = v[i] * beta2 + (vWeight * g) * g
+            let second: Double
+            if amsgrad {
+                vmax[i] = TorchArithmetic.maximum(vmax[i], v[i])
+                second = vmax[i]
+            } else {
+                second = v[i]
+            }
+            let denom = second.squareRoot() / c.biasCorrection2Sqrt + eps
+            p[i] = p[i] + (c.negativeStepSize * m[i]) / denom
+        }
+    }
+}

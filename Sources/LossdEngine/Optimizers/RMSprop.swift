@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import LossKit
+
+/// RMSprop (PyTorch `torch.optim.RMSprop`), registry name `rmsprop`.
+///
+/// Per element, as `_single_tensor_rmsprop`:
+///
+///     g   = -grad if maximize else grad ;  g = g + weight_decay * p   (weight_decay != 0)
+///     sq  = sq * alpha + ((1 - alpha) * g) * g
+///     ga  = lerp(ga, g, 1 - alpha) ;  avg = sqrt(sq - ga * ga)        (centered)
+///     avg = sqrt(sq)                                                   (otherwise)
+///     avg = avg + eps
+///     b   = b * momentum + g / avg ;  p = p + (-lr) * b                (momentum > 0)
+///     p   = p + ((-lr) * g) / avg                                      (otherwise)
+///
+/// - Options (default): `lr` (0.01), `alpha` (0.99), `eps` (1e-8), `weight_decay` (0),
+///   `momentum` (0), `centered` (false), `maximize` (false).
+/// - Ranges: lr > 0, alpha >= 0, eps >= 0, weight_decay >= 0, momentum >= 0.
+/// - State: `square_avg`, then `momentum_buffer` (momentum > 0), then `grad_avg` (centered).
+public struct RMSprop: Optimizer {
+    public static let descriptor = OptimizerDescriptor(
+        name: "rmsprop", pytorchName: "RMSprop", summary: "RMSprop: gradient scaled by a running RMS",
+        options: [
+            .lr(1e-2),
+            OptionSpec("alpha", .number, default: .number(0.99), "smoothing constant, >= 0"),
+            .eps(1e-8),
+            .weightDecay(0),
+            OptionSpec("momentum", .number, default: .number(0), "momentum factor, >= 0"),
+            OptionSpec("centered", .bool, default: .bool(false), "normalize by the estimated variance of the gradient"),
+            .maximize,
+        ])
+
+    public let learningRate: Double
+    public let alpha: Double
+    public let eps: Double
+    public let weightDecay: Double
+    public let momentum: Double
+    public let centered: Bool
+    public let maximize: Bool
+
+    public init(options: ComponentOptions) throws(EngineError) {
+        learningRate = try options.positive("lr")
+        alpha = try options.nonNegative("alpha")
+        eps = try options.nonNegative("eps")
+        weightDecay = try options.nonNegative("weight_decay")
+        momentum = try options.nonNegative("momentum")
+        centered = options.bool("centered")
+        maximize = options.bool("maximize")
+    }
+
+    public var stateNames: [String] {
+        ["square_avg"] + (momentum > 0 ? ["momentum_buffer"] : []) + (centered ? ["grad_avg"] : [])
+    }
+
+    public struct Constants: Sendable {
+        public var learningRate: Double
+    }
+
+    public func constants(update: Int, learningRate: Double) -> Constants {
+        Constants(learningRate: learningRate)
+    }
+
+    public func apply(_ constants: Constants, range: Range<Int>, parameters p: UnsafeMutablePointer<Double>,
+                      gradients: UnsafePointer<Double>, state: UnsafeMutablePointer<Double>, count: Int) {
+        let square = state
+        let buffer = state + count
+        let gradAverage = state + (momentum > 0 ? 2 : 1) * count
+        let alpha = -constants.learningRate
+        let weight = 1 - self.alpha
+        // Sound: Optimizer.apply's precondition; the slots are laid out as in `stateNames`.
+        for i in range {
+            var g = maximize ? -gradients[i] : gradients[i]
+            if weightDecay != 0 { g = g + weightDecay * p[i] }
+            square[i] = square[i] * self.alpha + (weight * g) * g
+            var average: Double
+            if centered {
+                gradAverage[i] = TorchArithmetic.lerp(gradAverage[i], g, weight)
+                average = (square[i] + (-gradAverage[i]) * gradAverage[i]).squareRoot()
+            } else {
+                average = square[i].squareRoot()
+            }
+            average = average + eps
+            if momentum > 0 {
+                buffer[i] = buffer[i] * momentum + g / average
+                p[i] = p[i] + alpha * buffer[i]
+            } else {
+                p[i] = p[i] + (alpha * g) / average
+            }
+        }
+    }
+}

@@ -1,0 +1,207 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# lossd under a real systemd: boots systemd 252+ as PID 1 in private namespaces over a
+# throwaway overlay of / (Tests/Integration/sandbox.sh), installs the freshly built lossd with
+# the real unit files, runs the scenarios below and always tears the sandbox down.
+#
+#   Tests/Integration/run-systemd-tests.sh            # builds lossd (release, static stdlib)
+#   LOSSD_BINARY=.build/debug/lossd Tests/Integration/run-systemd-tests.sh
+#
+# Needs root, unshare/nsenter (util-linux) and systemd; otherwise it says why and skips (exit 0).
+# Prints one "ok N - ..." or "not ok N - ..." line per check and a closing "N passed, M failed".
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+sandbox="$root/Tests/Integration/sandbox.sh"
+export LOSSD_SANDBOX_STATE=/run/lossd-integration
+
+skip() { echo "integration: skipped: $*"; exit 0; }
+[ "$(id -u)" -eq 0 ] || skip "needs root"
+command -v unshare >/dev/null && command -v nsenter >/dev/null || skip "needs unshare and nsenter (util-linux)"
+[ -x /lib/systemd/systemd ] || skip "needs systemd installed (/lib/systemd/systemd)"
+
+binary="${LOSSD_BINARY:-}"
+if [ -z "$binary" ]; then
+    echo "== building lossd (release, static Swift runtime)"
+    swift build -c release --static-swift-stdlib --product lossd 2>&1 | grep -Ev '^\[[0-9]+/[0-9]+\]' || exit 1
+    binary="$(swift build -c release --static-swift-stdlib --show-bin-path)/lossd"
+fi
+binary="$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")"
+[ -x "$binary" ] || { echo "no lossd binary at $binary" >&2; exit 1; }
+
+work="$(mktemp -d /var/tmp/lossd-integration.XXXXXX)"
+passed=0; failed=0; number=0
+check() {  # check NAME COMMAND...: records one result
+    local name="$1"; shift
+    number=$((number + 1))
+    if "$@" >>"$work/checks.log" 2>&1; then
+        passed=$((passed + 1)); echo "ok $number - $name"
+    else
+        failed=$((failed + 1)); echo "not ok $number - $name"
+        echo "   (see the last lines below)"; tail -n 5 "$work/checks.log" | sed 's/^/   | /'
+    fi
+}
+in_sandbox() { "$sandbox" exec "$@"; }
+wait_until() {  # wait_until SECONDS COMMAND...
+    local deadline=$((SECONDS + $1)); shift
+    until "$@" >/dev/null 2>&1; do [ $SECONDS -ge $deadline ] && return 1; sleep 0.2; done
+}
+cleanup() {
+    "$sandbox" stop
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+# The jobs: one long enough to interrupt, and quick ones.
+cat >"$work/lossd.yaml" <<'EOF'
+daemon:
+  report_interval: 500ms
+  checkpoint_interval: 1s
+jobs:
+  - name: long
+    loss: huber
+    init: {random: normal, shape: [256], mean: 0, std: 3}
+    target: {random: uniform, shape: [256], low: -1, high: 1}
+    optimizer: {name: adam, lr: 0.00002}
+    max_steps: 6000000
+    seed: 11
+  - name: seed-mse
+    loss: mse
+    init: [10, 10, 10]
+    target: [30, 20, 50]
+    optimizer: {name: sgd, lr: 0.5}
+    max_steps: 1000
+    tolerance: 1.0e-9
+EOF
+cp "$work/lossd.yaml" "$work/added.yaml"
+cat >>"$work/added.yaml" <<'EOF'
+  - name: added
+    loss: l1
+    init: [1, 2, 3]
+    target: [1, 2, 5]
+    optimizer: {name: sgd, lr: 0.1}
+    max_steps: 200
+EOF
+printf 'jobs:\n  - name: broken\n    loss: msee\n' >"$work/broken.yaml"
+cat >"$work/other.yaml" <<'EOF'
+jobs:
+  - name: other-huber
+    loss: huber
+    init: [0, 0]
+    target: [3, -3]
+    optimizer: {name: adam, lr: 0.1}
+    max_steps: 2000
+EOF
+
+echo "== reference: the long job uninterrupted, outside systemd"
+"$binary" run "$work/lossd.yaml" --state-dir "$work/reference" 2>/dev/null || { echo "reference run failed" >&2; exit 1; }
+output_of() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(json.dumps([d["output"], d["loss"], d["steps"]]))' "$1"; }
+reference_long="$(output_of "$work/reference/results/long.json")"
+
+echo "== booting systemd in a sandbox"
+"$sandbox" start >/dev/null || { echo "sandbox did not boot" >&2; exit 1; }
+in_sandbox install -m 0755 "$binary" /usr/bin/lossd
+in_sandbox install -d -m 0755 /etc/lossd /usr/lib/lossd/plugins /usr/lib/systemd/catalog
+in_sandbox install -m 0644 "$root/systemd/lossd.service" "$root/systemd/lossd@.service" /etc/systemd/system/
+in_sandbox install -m 0644 "$root/systemd/lossd.catalog" /usr/lib/systemd/catalog/lossd.catalog
+in_sandbox journalctl --update-catalog
+in_sandbox install -m 0644 "$work/lossd.yaml" /etc/lossd/lossd.yaml
+in_sandbox systemctl daemon-reload
+
+state=/var/lib/private/lossd
+journal_has() { in_sandbox journalctl -u "$1" -o json --no-pager | grep -q "$2"; }
+status_text() { in_sandbox systemctl show -p StatusText --value lossd; }
+
+echo "== 1. start: active only after READY, live StatusText"
+check "systemd-analyze verify accepts both units" in_sandbox systemd-analyze verify /etc/systemd/system/lossd.service /etc/systemd/system/lossd@.service
+check "systemctl start lossd returns with the unit active" bash -c "'$sandbox' exec systemctl start lossd && [ \"\$('$sandbox' exec systemctl is-active lossd)\" = active ]"
+check "READY came from lossd (journal: daemon ready MESSAGE_ID)" journal_has lossd '"MESSAGE_ID":"9ae1916408bb4113ad5bddf408931094"'
+first_status="$(status_text)"
+check "StatusText carries the live summary" bash -c "grep -q 'running' <<<'$first_status'"
+sleep 2
+check "StatusText changes while jobs run" bash -c "[ \"\$('$sandbox' exec systemctl show -p StatusText --value lossd)\" != '$first_status' ]"
+
+echo "== 2. journald: structured entries, per-job filter, catalog"
+check "seed-mse finished and wrote its result" wait_until 20 in_sandbox test -f $state/results/seed-mse.json
+check "job started entries carry LOSSD_JOB and the MESSAGE_ID" journal_has lossd '"MESSAGE_ID":"25f6c445bf4e491daf4d311363673ef0"'
+check "progress entries carry LOSSD_STEP, LOSSD_LOSS, LOSSD_GRAD_NORM, LOSSD_LR" bash -c "'$sandbox' exec journalctl -u lossd -o json --no-pager MESSAGE_ID=91e63efe1c244945a56af9f9506eb24d | grep -m1 '\"LOSSD_STEP\"' | grep '\"LOSSD_LOSS\"' | grep '\"LOSSD_GRAD_NORM\"' | grep -q '\"LOSSD_LR\"'"
+check "converged entry for seed-mse" journal_has lossd '"MESSAGE_ID":"bc47160f4e4d49cc86d0f8672666981c"'
+check "journalctl LOSSD_JOB=long shows only that job" bash -c "out=\$('$sandbox' exec journalctl -u lossd LOSSD_JOB=long -o json --no-pager); [ -n \"\$out\" ] && ! grep -q '\"LOSSD_JOB\":\"seed-mse\"' <<<\"\$out\""
+check "journalctl -x explains entries from the catalog" bash -c "'$sandbox' exec journalctl -x -u lossd --no-pager | grep -q 'scheduled its jobs on'"
+check "CODE_FILE/CODE_LINE/CODE_FUNC are set" journal_has lossd '"CODE_FUNC"'
+
+echo "== 3. reload: an added job runs, a broken file is rejected"
+in_sandbox install -m 0644 "$work/added.yaml" /etc/lossd/lossd.yaml
+check "systemctl reload lossd" in_sandbox systemctl reload lossd
+check "the added job ran to its end" wait_until 20 in_sandbox test -f $state/results/added.json
+check "the long job kept running untouched (started once, never resumed)" bash -c "[ \$('$sandbox' exec journalctl -u lossd LOSSD_JOB=long MESSAGE_ID=25f6c445bf4e491daf4d311363673ef0 -o cat --no-pager | wc -l) -eq 1 ] && ! '$sandbox' exec journalctl -u lossd LOSSD_JOB=long MESSAGE_ID=f721804bf247465ab40415565c6a758f -o cat --no-pager | grep -q ."
+in_sandbox install -m 0644 "$work/broken.yaml" /etc/lossd/lossd.yaml
+in_sandbox systemctl reload lossd
+sleep 1
+check "after a broken reload the unit stays active" bash -c "[ \"\$('$sandbox' exec systemctl is-active lossd)\" = active ]"
+check "an error entry names the file and line" bash -c "'$sandbox' exec journalctl -u lossd -p err -o cat --no-pager | grep -q '/etc/lossd/lossd.yaml:3:11'"
+check "StatusText tells the reload was rejected" bash -c "'$sandbox' exec systemctl show -p StatusText --value lossd | grep -q 'reload rejected'"
+check "the old jobs go on" bash -c "before=\$('$sandbox' exec journalctl -u lossd LOSSD_JOB=long MESSAGE_ID=91e63efe1c244945a56af9f9506eb24d -o cat --no-pager | wc -l); sleep 1.5; after=\$('$sandbox' exec journalctl -u lossd LOSSD_JOB=long MESSAGE_ID=91e63efe1c244945a56af9f9506eb24d -o cat --no-pager | wc -l); [ \$after -gt \$before ]"
+in_sandbox install -m 0644 "$work/added.yaml" /etc/lossd/lossd.yaml
+
+echo "== 4. stop mid-job, start: resumes from its checkpoint, bit-identical"
+check "systemctl stop lossd" in_sandbox systemctl stop lossd
+check "the long job left a checkpoint" in_sandbox test -f $state/checkpoints/long.ckpt
+check "STOPPING was logged" journal_has lossd '"MESSAGE_ID":"9227abbd6327403fbe6ed795b142bb16"'
+in_sandbox systemctl start lossd
+check "the job resumed from its checkpoint" wait_until 10 journal_has lossd '"MESSAGE_ID":"f721804bf247465ab40415565c6a758f"'
+check "finished jobs are not run again" bash -c "'$sandbox' exec journalctl -u lossd -o cat --no-pager | grep -q 'seed-mse already finished'"
+
+echo "== 6. kill -9 of the main process: restarted, nothing finished lost"
+restarts_before="$(in_sandbox systemctl show -p NRestarts --value lossd)"
+in_sandbox systemctl kill -s KILL --kill-whom=main lossd
+check "systemd restarts lossd (Restart=on-failure)" wait_until 15 bash -c "[ \"\$('$sandbox' exec systemctl show -p NRestarts --value lossd)\" -gt $restarts_before ] && [ \"\$('$sandbox' exec systemctl is-active lossd)\" = active ]"
+check "finished results survived" in_sandbox test -f $state/results/seed-mse.json -a -f $state/results/added.json
+check "the long job finishes with the uninterrupted run's exact result" wait_until 300 in_sandbox test -f $state/results/long.json
+in_sandbox cat $state/results/long.json >"$work/long.json" 2>/dev/null
+check "long: output, loss and steps bit-identical to the reference" bash -c "[ \"\$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(json.dumps([d[\"output\"], d[\"loss\"], d[\"steps\"]]))' '$work/long.json')\" = '$reference_long' ]"
+
+echo "== 5. watchdog: a frozen worker gets lossd restarted"
+in_sandbox mkdir -p /etc/systemd/system/lossd.service.d
+printf '[Service]\nWatchdogSec=3s\nEnvironment=LOSSD_TEST_FREEZE_JOB=frozen\n' >"$work/freeze.conf"
+in_sandbox install -m 0644 "$work/freeze.conf" /etc/systemd/system/lossd.service.d/freeze.conf
+cat >"$work/frozen.yaml" <<'EOF'
+jobs:
+  - name: frozen
+    loss: mse
+    init: {random: normal, shape: [64], mean: 0, std: 1}
+    target: {random: normal, shape: [64], mean: 0, std: 1}
+    optimizer: {name: sgd, lr: 0.000001}
+    max_steps: 100000000
+    seed: 3
+EOF
+in_sandbox install -m 0644 "$work/frozen.yaml" /etc/lossd/lossd.yaml
+in_sandbox systemctl daemon-reload
+in_sandbox systemctl restart lossd
+restarts_before="$(in_sandbox systemctl show -p NRestarts --value lossd)"
+check "systemd kills lossd on the watchdog timeout" wait_until 20 bash -c "'$sandbox' exec journalctl -u lossd --no-pager | grep -qi 'watchdog timeout'"
+check "and restarts it" wait_until 20 bash -c "[ \"\$('$sandbox' exec systemctl show -p NRestarts --value lossd)\" -gt $restarts_before ]"
+in_sandbox rm /etc/systemd/system/lossd.service.d/freeze.conf
+in_sandbox systemctl daemon-reload
+in_sandbox systemctl restart lossd
+check "after the fault is removed the job resumes from its checkpoint" wait_until 15 bash -c "'$sandbox' exec journalctl -u lossd LOSSD_JOB=frozen MESSAGE_ID=f721804bf247465ab40415565c6a758f -o cat --no-pager | grep -q ."
+in_sandbox systemctl stop lossd
+
+echo "== 7. lossd@.service: instances side by side, each with its own state"
+in_sandbox install -m 0644 "$root/configs/seed.yaml" /etc/lossd/seed.yaml
+in_sandbox install -m 0644 "$work/other.yaml" /etc/lossd/other.yaml
+check "lossd@seed and lossd@other start" in_sandbox systemctl start lossd@seed lossd@other
+check "both are active" bash -c "[ \"\$('$sandbox' exec systemctl is-active lossd@seed lossd@other | sort -u)\" = active ]"
+check "seed.yaml's jobs finish in lossd@seed's own state" wait_until 60 in_sandbox test -f $state/seed/results/seed-mse.json -a -f $state/seed/results/seed-cross-entropy.json
+check "lossd@other writes only its own state" wait_until 30 bash -c "'$sandbox' exec test -f $state/other/results/other-huber.json && ! '$sandbox' exec test -e $state/other/results/seed-mse.json"
+in_sandbox systemctl stop lossd@seed lossd@other
+
+echo "== 8. hardening: systemd-analyze security exposure at most 0.5"
+for unit in lossd.service lossd@seed.service; do
+    exposure="$(in_sandbox systemd-analyze security --offline=yes --no-pager "/etc/systemd/system/${unit/@seed/@}" 2>/dev/null | sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')"
+    echo "   $unit exposure: ${exposure:-unknown}"
+    check "$unit exposure ${exposure:-?} <= 0.5" python3 -c "import sys; sys.exit(0 if float('${exposure:-9}') <= 0.5 else 1)"
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+import LossKit
+import LossdEngine
+import Testing
+
+/// One trajectory written by `Scripts/gen-optim-goldens.py` from the real torch.optim (float64).
+struct OptimizerFixture: Sendable, CustomTestStringConvertible, Decodable {
+    struct Component: Sendable, Decodable {
+        var name: String
+        var options: [String: FixtureValue]
+    }
+
+    struct TensorValue: Sendable, Decodable {
+        var shape: [Int]
+        var data: [Double]
+        var tensor: Tensor { Tensor(shape: shape, scalars: data) }
+    }
+
+    struct Step: Sendable, Decodable {
+        var step: Int
+        var parameters: [Double]
+        var loss: Double
+        var lr: Double
+    }
+
+    var file = ""
+    var name: String
+    var loss: Component
+    var `init`: TensorValue
+    var target: TensorValue
+    var optimizer: Component
+    var scheduler: Component?
+    var steps: [Step]
+
+    private enum CodingKeys: String, CodingKey { case name, loss, `init`, target, optimizer, scheduler, steps }
+
+    var testDescription: String { "\(file): \(name)" }
+
+    /// The lossd job this trajectory describes (no tolerance: it runs its 200 steps).
+    var spec: JobSpec {
+        JobSpec(initialization: .tensor(`init`.tensor), target: target.tensor,
+                loss: JobSpec.Component(loss.name, options: loss.options.mapValues(\.option)),
+                optimizer: JobSpec.Component(optimizer.name, options: optimizer.options.mapValues(\.option)),
+                scheduler: scheduler.map { JobSpec.Component($0.name, options: $0.options.mapValues(\.option)) },
+                stopping: StoppingRules(maxSteps: steps.last!.step))
+    }
+
+    private struct Document: Decodable {
+        var cases: [OptimizerFixture]
+    }
+
+    /// Every fixture, file by file.
+    static let all: [OptimizerFixture] = {
+        let folder = Bundle.module.url(forResource: "Fixtures/optim", withExtension: nil)!
+        let files = try! FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }.sorted()
+        return files.flatMap { file in
+            let data = try! Data(contentsOf: folder.appendingPathComponent(file))
+            return try! JSONDecoder().decode(Document.self, from: data).cases.map { fixture in
+                var fixture = fixture
+                fixture.file = file
+                return fixture
+            }
+        }
+    }()
+
+    /// Fixtures whose loss is registered (huber arrives from another branch).
+    static var runnable: [OptimizerFixture] {
+        all.filter { TrainingRegistries.builtins.losses.names.contains($0.loss.name) }
+    }
+}
+
+/// An option value as JSON holds it.
+enum FixtureValue: Sendable, Decodable {
+    case bool(Bool)
+    case integer(Int)
+    case number(Double)
+    case list([Double])
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Int.self) {
+            self = .integer(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .number(value)
+        } else {
+            self = .list(try container.decode([Double].self))
+        }
+    }
+
+    var option: OptionValue {
+        switch self {
+        case .bool(let value): .bool(value)
+        case .integer(let value): .integer(value)
+        case .number(let value): .number(value)
+        case .list(let values): .tensor(Tensor(values))
+        }
+    }
+}

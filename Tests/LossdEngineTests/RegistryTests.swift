@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import LossKit
+import LossdEngine
+import Testing
+
+@Suite("Optimizer and scheduler registries")
+struct RegistryTests {
+    @Test("names and PyTorch class names resolve to the same entry")
+    func names() throws {
+        let optimizers = OptimizerRegistry.builtins
+        #expect(optimizers.names == ["sgd", "adam", "adamw", "rmsprop", "adagrad"])
+        for (name, torch) in zip(optimizers.names, ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"]) {
+            #expect(try optimizers.entry(named: torch).descriptor.name == name)
+            #expect(try optimizers.entry(named: name).descriptor.pytorchName == torch)
+        }
+        let schedulers = SchedulerRegistry.builtins
+        #expect(schedulers.names == ["step_lr", "multi_step_lr", "exponential_lr", "cosine_annealing_lr", "linear_lr"])
+        for (name, torch) in zip(schedulers.names, ["StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR"]) {
+            #expect(try schedulers.entry(named: torch).descriptor.name == name)
+        }
+    }
+
+    @Test("descriptors list PyTorch's options and defaults")
+    func defaults() throws {
+        func defaults(_ options: [OptionSpec]) -> [String: OptionValue] {
+            Dictionary(uniqueKeysWithValues: options.map { ($0.name, $0.defaultValue) })
+        }
+        let sgd = defaults(SGD.descriptor.options)
+        #expect(sgd == ["lr": .number(1e-3), "momentum": .number(0), "dampening": .number(0), "weight_decay": .number(0),
+                        "nesterov": .bool(false), "maximize": .bool(false)])
+        let adam = defaults(Adam.descriptor.options)
+        #expect(adam["betas"] == .tensor(Tensor([0.9, 0.999])))
+        #expect(adam["eps"] == .number(1e-8))
+        #expect(adam["weight_decay"] == .number(0))
+        #expect(defaults(AdamW.descriptor.options)["weight_decay"] == .number(0.01))
+        let rmsprop = defaults(RMSprop.descriptor.options)
+        #expect(rmsprop["lr"] == .number(0.01) && rmsprop["alpha"] == .number(0.99) && rmsprop["centered"] == .bool(false))
+        #expect(defaults(Adagrad.descriptor.options)["eps"] == .number(1e-10))
+        #expect(defaults(StepLR.descriptor.options) == ["step_size": .null, "gamma": .number(0.1)])
+        #expect(defaults(LinearLR.descriptor.options) == ["start_factor": .number(1.0 / 3), "end_factor": .number(1), "total_iters": .integer(5)])
+        #expect(defaults(CosineAnnealingLR.descriptor.options) == ["T_max": .null, "eta_min": .number(0)])
+    }
+
+    /// (component, options, expected code, expected subject)
+    static let invalid: [(String, [String: OptionValue], EngineError.Code, String)] = [
+        ("sgd", ["lr": .number(-1)], .invalidOption, "lr"),
+        ("sgd", ["lr": .number(0)], .invalidOption, "lr"),
+        ("sgd", ["momentum": .number(-0.1)], .invalidOption, "momentum"),
+        ("sgd", ["nesterov": .bool(true)], .invalidOption, "nesterov"),
+        ("sgd", ["lrr": .number(0.1)], .unknownOption, "lrr"),
+        ("sgd", ["lr": .string("fast")], .invalidOption, "lr"),
+        ("adam", ["betas": .tensor(Tensor([0.9, 1.0]))], .invalidOption, "betas"),
+        ("adam", ["betas": .tensor(Tensor([-0.1, 0.9]))], .invalidOption, "betas"),
+        ("adam", ["betas": .tensor(Tensor([0.9]))], .invalidOption, "betas"),
+        ("adam", ["betas": .null], .invalidOption, "betas"),
+        ("adamw", ["eps": .number(-1e-8)], .invalidOption, "eps"),
+        ("adamw", ["weight_decay": .number(-1)], .invalidOption, "weight_decay"),
+        ("rmsprop", ["alpha": .number(-0.5)], .invalidOption, "alpha"),
+        ("adagrad", ["lr_decay": .number(-1)], .invalidOption, "lr_decay"),
+        ("adagrad", ["initial_accumulator_value": .number(-1)], .invalidOption, "initial_accumulator_value"),
+    ]
+
+    @Test("option checks name the option", arguments: invalid.indices)
+    func optimizerOptions(_ index: Int) {
+        let (name, options, code, subject) = Self.invalid[index]
+        #expect(throws: EngineError.self) { try OptimizerRegistry.builtins.validate(name, options: options) }
+        do {
+            try OptimizerRegistry.builtins.validate(name, options: options)
+        } catch {
+            #expect(error.code == code, "\(error)")
+            #expect(error.subject == subject, "\(error)")
+            #expect(error.message.contains(subject), "\(error)")
+        }
+    }
+
+    static let invalidSchedulers: [(String, [String: OptionValue], EngineError.Code, String)] = [
+        ("step_lr", [:], .missingOption, "step_size"),
+        ("step_lr", ["step_size": .integer(0)], .invalidOption, "step_size"),
+        ("step_lr", ["step_size": .number(2.5)], .invalidOption, "step_size"),
+        ("multi_step_lr", [:], .missingOption, "milestones"),
+        ("multi_step_lr", ["milestones": .tensor(Tensor([1.5]))], .invalidOption, "milestones"),
+        ("exponential_lr", [:], .missingOption, "gamma"),
+        ("exponential_lr", ["gamma": .number(0)], .invalidOption, "gamma"),
+        ("cosine_annealing_lr", ["T_max": .integer(0)], .invalidOption, "T_max"),
+        ("cosine_annealing_lr", ["T_max": .integer(5), "eta_min": .number(-1)], .invalidOption, "eta_min"),
+        ("linear_lr", ["start_factor": .number(0)], .invalidOption, "start_factor"),
+        ("linear_lr", ["end_factor": .number(1.5)], .invalidOption, "end_factor"),
+        ("linear_lr", ["last_epoch": .integer(3)], .unknownOption, "last_epoch"),
+    ]
+
+    @Test("scheduler option checks name the option", arguments: invalidSchedulers.indices)
+    func schedulerOptions(_ index: Int) {
+        let (name, options, code, subject) = Self.invalidSchedulers[index]
+        do {
+            try SchedulerRegistry.builtins.validate(name, options: options)
+            Issue.record("\(name) \(options) was accepted")
+        } catch {
+            #expect(error.code == code, "\(error)")
+            #expect(error.subject == subject, "\(error)")
+        }
+    }
+
+    @Test("unknown names get suggestions")
+    func unknownNames() {
+        do {
+            _ = try OptimizerRegistry.builtins.entry(named: "adan")
+            Issue.record("accepted")
+        } catch {
+            #expect(error.code == .unknownOptimizer)
+            #expect(error.message.contains("did you mean"), "\(error)")
+        }
+        do {
+            _ = try SchedulerRegistry.builtins.entry(named: "StepLr")
+            Issue.record("accepted")
+        } catch {
+            #expect(error.code == .unknownScheduler)
+            #expect(error.message.contains("'StepLR'"), "\(error)")
+        }
+    }
+
+    @Test("a registration claiming a taken name is refused")
+    func duplicates() {
+        var builder = OptimizerRegistry.Builder.builtins
+        #expect(throws: EngineError.self) { try builder.register(SGD.self) }
+        var schedulers = SchedulerRegistry.Builder.builtins
+        #expect(throws: EngineError.self) { try schedulers.register(StepLR.self, origin: "test") }
+    }
+
+    /// (spec, code, subject) for jobs that cannot be built.
+    static var invalidJobs: [(JobSpec, EngineError.Code, String)] {
+        var wrongShape = Jobs.seed()
+        wrongShape.target = Tensor([1, 2])
+        var twice = Jobs.seed()
+        twice.arguments = ["target": Tensor([1, 2, 3])]
+        var empty = Jobs.seed()
+        empty.initialization = .tensor(Tensor([]))
+        var extra = Jobs.seed()
+        extra.arguments = ["weight": Tensor([1])]
+        var badChunk = Jobs.seed()
+        badChunk.chunkSize = 0
+        var unknownLoss = Jobs.seed()
+        unknownLoss.loss = JobSpec.Component("mse_loss")
+        return [
+            (wrongShape, .invalidLoss, "target"),
+            (twice, .invalidJob, "target"),
+            (empty, .invalidJob, "init"),
+            (extra, .invalidJob, "weight"),
+            (badChunk, .invalidJob, "chunk_size"),
+            (unknownLoss, .invalidLoss, "mse_loss"),
+            (Jobs.seed("sgd", ["lr": .number(-1)]), .invalidOption, "lr"),
+            (Jobs.seed(stopping: StoppingRules(maxSteps: -1)), .invalidJob, "max_steps"),
+            (Jobs.seed(stopping: StoppingRules(maxSteps: 5, patience: 0)), .invalidJob, "patience"),
+        ]
+    }
+
+    @Test("invalid jobs are refused with the input at fault", arguments: 0..<9)
+    func invalidJobs(_ index: Int) {
+        let (spec, code, subject) = Self.invalidJobs[index]
+        do {
+            _ = try TrainingJob(spec)
+            Issue.record("accepted")
+        } catch {
+            #expect(error.code == code, "\(error)")
+            #expect(error.subject == subject, "\(error)")
+        }
+    }
+}

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import LossKit
+import LossdEngine
+
+/// Jobs shared by the tests.
+enum Jobs {
+    /// The seed job: [10, 10, 10] toward [30, 20, 50] with MSE.
+    static func seed(_ optimizer: String = "sgd", _ options: [String: OptionValue] = ["lr": .number(0.1)],
+                     scheduler: JobSpec.Component? = nil, stopping: StoppingRules = StoppingRules(maxSteps: 1000)) -> JobSpec {
+        JobSpec(initialization: .tensor(Tensor([10, 10, 10])), target: Tensor([30, 20, 50]),
+                loss: JobSpec.Component("mse"), optimizer: JobSpec.Component(optimizer, options: options),
+                scheduler: scheduler, stopping: stopping)
+    }
+
+    /// A wide element-wise job: `count` random values toward a random target, in chunks of `chunkSize`.
+    static func wide(_ loss: String = "mse", count: Int = 10_000, chunkSize: Int = 1000, optimizer: String = "adam",
+                     options: [String: OptionValue] = ["lr": .number(0.05)], scheduler: JobSpec.Component? = nil,
+                     steps: Int = 60, seed: UInt64 = 7) -> JobSpec {
+        var generator = SeededGenerator(seed: seed &+ 1000)
+        let target = Tensor(shape: [count], scalars: generator.values(count, from: .uniform(low: -3, high: 3)))
+        return JobSpec(initialization: .random(shape: [count], distribution: .normal(mean: 0, std: 2), seed: seed),
+                       target: target, loss: JobSpec.Component(loss), optimizer: JobSpec.Component(optimizer, options: options),
+                       scheduler: scheduler, stopping: StoppingRules(maxSteps: steps, patience: 1000, minDelta: 1e-12),
+                       chunkSize: chunkSize, historyInterval: 7, historyCapacity: 5)
+    }
+
+    /// A cross-entropy job (evaluated whole): logits of 4 samples, 3 classes, toward class indices.
+    static func crossEntropy(_ optimizer: String = "rmsprop", _ options: [String: OptionValue] = ["lr": .number(0.01), "momentum": .number(0.5)],
+                             steps: Int = 80) -> JobSpec {
+        JobSpec(initialization: .random(shape: [4, 3], distribution: .uniform(low: -1, high: 1), seed: 3),
+                target: Tensor([0, 2, 1, 2]), loss: JobSpec.Component("cross_entropy", options: ["label_smoothing": .number(0.1)]),
+                optimizer: JobSpec.Component(optimizer, options: options),
+                scheduler: JobSpec.Component("cosine_annealing_lr", options: ["T_max": .integer(15)]),
+                stopping: StoppingRules(maxSteps: steps))
+    }
+
+    /// A mix of narrow, wide and whole-loss jobs covering every optimizer and scheduler.
+    static var mix: [JobSpec] {
+        [
+            seed("sgd", ["lr": .number(0.1), "momentum": .number(0.9), "nesterov": .bool(true)], stopping: StoppingRules(maxSteps: 300, tolerance: 1e-20)),
+            seed("adamw", ["lr": .number(0.5)], scheduler: JobSpec.Component("step_lr", options: ["step_size": .integer(50)]),
+                 stopping: StoppingRules(maxSteps: 400)),
+            wide("mse", optimizer: "adam", options: ["lr": .number(0.05), "amsgrad": .bool(true)],
+                 scheduler: JobSpec.Component("linear_lr")),
+            wide("l1", count: 9_001, chunkSize: 500, optimizer: "sgd", options: ["lr": .number(0.5), "momentum": .number(0.9)],
+                 scheduler: JobSpec.Component("exponential_lr", options: ["gamma": .number(0.98)])),
+            wide("mse", count: 5_000, chunkSize: 256, optimizer: "rmsprop", options: ["lr": .number(0.01), "centered": .bool(true)],
+                 scheduler: JobSpec.Component("multi_step_lr", options: ["milestones": .tensor(Tensor([10, 20]))])),
+            wide("mse", count: 3_000, chunkSize: 700, optimizer: "adagrad", options: ["lr": .number(0.3), "lr_decay": .number(0.01)]),
+            crossEntropy(),
+            // Diverges: the step it is reported at must not depend on threads either.
+            wide("mse", count: 4_000, chunkSize: 300, optimizer: "sgd", options: ["lr": .number(1e5)], steps: 500),
+        ]
+    }
+}
+
+extension Tensor {
+    /// The exact bits, for bit-identity checks.
+    var bits: [UInt64] { scalars.map(\.bitPattern) }
+}
+
+extension JobProgress {
+    /// The exact bits of every number.
+    var bits: [UInt64] { [UInt64(step), loss.bitPattern, gradientNorm.bitPattern, learningRate.bitPattern, bestLoss.bitPattern] }
+}
+
+/// Polls `condition` until it holds or `seconds` pass; returns whether it held.
+func eventually(within seconds: Double = 30, _ condition: () -> Bool) async -> Bool {
+    let clock = ContinuousClock()
+    let deadline = clock.now + .milliseconds(Int(seconds * 1000))
+    while clock.now < deadline {
+        if condition() { return true }
+        try? await Task.sleep(for: .milliseconds(5))
+    }
+    return condition()
+}

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: Apache-2.0
+
+public import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs the built `lossd` executable, as a user would, and captures what it prints.
+public struct LossdProcess: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+
+    /// The `lossd` built next to the test bundle (SwiftPM builds both into one folder), or
+    /// `$LOSSD_BINARY` when set (to test an installed copy).
+    public static var binary: URL {
+        if let path = ProcessInfo.processInfo.environment["LOSSD_BINARY"] { return URL(fileURLWithPath: path) }
+        var folder = Bundle.main.bundleURL
+        for _ in 0..<4 {
+            let candidate = folder.appendingPathComponent("lossd")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            folder = folder.deletingLastPathComponent()
+        }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("lossd")
+    }
+
+    @discardableResult
+    public static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String]? = nil) throws -> LossdProcess {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        let output = Pipe(), errors = Pipe(), input = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        // Read both pipes to the end before waiting, so a large output cannot block the child.
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return LossdProcess(status: process.terminationStatus,
+                            stdout: String(decoding: out, as: UTF8.self),
+                            stderr: String(decoding: err, as: UTF8.self))
+    }
+}
+
+/// A `lossd` started in the background (run or serve), for signal and restart tests.
+public final class LossdChild: @unchecked Sendable {
+    // @unchecked: `process` is only touched from the test's own task.
+    public let process: Process
+    private let errors: FileHandle
+
+    /// Starts `lossd arguments` with `environment` added to this process's environment;
+    /// standard error goes to `logPath`.
+    public init(_ arguments: [String], environment: [String: String] = [:], logPath: String) throws {
+        process = Process()
+        process.executableURL = LossdProcess.binary
+        process.arguments = arguments
+        var merged = ProcessInfo.processInfo.environment
+        for key in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "JOURNAL_STREAM", "LOSSD_TEST_FREEZE_JOB"] { merged[key] = nil }
+        merged.merge(environment) { _, new in new }
+        process.environment = merged
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        errors = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    public var pid: Int32 { process.processIdentifier }
+
+    public func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+
+    /// Waits for the exit (at most `timeout` seconds, then SIGKILL) and returns the status.
+    @discardableResult
+    public func wait(timeout: Double = 60) -> Int32 {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning, Date() < deadline { usleep(10_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        try? errors.close()
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
