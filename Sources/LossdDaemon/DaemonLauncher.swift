@@ -33,7 +33,7 @@ public enum DaemonLauncher {
     /// 73 the state directory cannot be created, 78 the configuration is invalid.
     public static func run(_ options: Options) async -> Int32 {
         let registries = TrainingRegistries.builtins
-        let loader = ConfigLoader(vocabulary: .engine(registries))
+        let loader = ConfigLoader(vocabulary: .engine(registries), environment: ProcessInfo.processInfo.environment)
         let configuration: LossdConfiguration
         do throws(ConfigErrors) {
             configuration = try loader.load(path: options.configPath)
