@@ -175,7 +175,9 @@ public final class Supervisor: Sendable {
         let output = result.parameters ?? Tensor(repeating: .nan, shape: config.initial.shape)
         let record = JobRecord(
             name: name, status: Self.statusName(result.status), statusDetail: detail, steps: result.progress.step,
-            loss: result.progress.loss, bestLoss: result.progress.bestLoss, gradientNorm: result.progress.gradientNorm,
+            loss: result.progress.loss,
+            // The engine updates its best loss after the stopping rules, so a converging step's loss can be lower.
+            bestLoss: result.progress.loss.isFinite ? min(result.progress.bestLoss, result.progress.loss) : result.progress.bestLoss, gradientNorm: result.progress.gradientNorm,
             learningRate: result.progress.learningRate, output: output, lossFunction: config.loss.name,
             lossOptions: config.loss.options, optimizer: config.optimizer.name, optimizerOptions: config.optimizer.options,
             scheduler: config.scheduler?.name, startedAt: managed.startedAt, finishedAt: finishedAt,

@@ -102,15 +102,9 @@ reference_long="$(output_of "$work/reference/results/long.json")"
 
 echo "== booting systemd in a sandbox"
 "$sandbox" start >/dev/null || { echo "sandbox did not boot" >&2; exit 1; }
-in_sandbox install -m 0755 "$binary" /usr/bin/lossd
-in_sandbox install -d -m 0755 /etc/lossd /usr/lib/lossd/plugins /usr/lib/systemd/catalog
-in_sandbox install -m 0644 "$root/systemd/lossd.service" "$root/systemd/lossd@.service" /etc/systemd/system/
-in_sandbox install -m 0644 "$root/systemd/lossd.catalog" /usr/lib/systemd/catalog/lossd.catalog
-for page in "$root"/docs/man/*.[0-9]; do
-    [ -e "$page" ] || continue
-    section="${page##*.}"
-    in_sandbox install -D -m 0644 "$page" "/usr/share/man/man$section/$(basename "$page")"
-done
+# Installed the way a packager would: make install into a staging root, copied over /.
+make -s install-files DESTDIR="$work/root" PREFIX=/usr LOSSD_BINARY="$binary" >/dev/null
+in_sandbox cp -a "$work/root/." /
 in_sandbox journalctl --update-catalog
 in_sandbox install -m 0644 "$work/lossd.yaml" /etc/lossd/lossd.yaml
 in_sandbox systemctl daemon-reload
@@ -121,7 +115,7 @@ journal_has() { in_sandbox journalctl -u "$1" -o json --no-pager | grep -c "$2" 
 status_text() { in_sandbox systemctl show -p StatusText --value lossd; }
 
 echo "== 1. start: active only after READY, live StatusText"
-check "systemd-analyze verify accepts both units" in_sandbox systemd-analyze verify --man=no /etc/systemd/system/lossd.service /etc/systemd/system/lossd@.service
+check "systemd-analyze verify accepts both units" in_sandbox systemd-analyze verify --man=no /usr/lib/systemd/system/lossd.service /usr/lib/systemd/system/lossd@.service
 check "systemctl start lossd returns with the unit active" bash -c "'$sandbox' exec systemctl start lossd && [ \"\$('$sandbox' exec systemctl is-active lossd)\" = active ]"
 check "READY came from lossd (journal: daemon ready MESSAGE_ID)" journal_has lossd '"MESSAGE_ID":"9ae1916408bb4113ad5bddf408931094"'
 first_status="$(status_text)"
@@ -206,7 +200,7 @@ in_sandbox systemctl stop lossd@seed lossd@other
 
 echo "== 8. hardening: systemd-analyze security exposure at most 0.5"
 for unit in lossd.service lossd@seed.service; do
-    exposure="$(in_sandbox systemd-analyze security --offline=yes --no-pager "/etc/systemd/system/${unit/@seed/@}" 2>/dev/null | sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')"
+    exposure="$(in_sandbox systemd-analyze security --offline=yes --no-pager "/usr/lib/systemd/system/${unit/@seed/@}" 2>/dev/null | sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')"
     echo "   $unit exposure: ${exposure:-unknown}"
     check "$unit exposure ${exposure:-?} <= 0.5" python3 -c "import sys; sys.exit(0 if float('${exposure:-9}') <= 0.5 else 1)"
 done
