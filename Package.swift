@@ -101,7 +101,7 @@ let package = Package(
         .testTarget(
             name: "LossdConfigTests",
             dependencies: [
-                "LossdConfig", "LossdCommands", "LossKit",
+                "LossdConfig", "LossdCommands", "LossKit", "LossdTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["Fixtures"]

@@ -56,6 +56,8 @@ public final class DaemonService: Service, Sendable {
     public var wasStopped: Bool { stopRequested.load(ordering: .relaxed) }
 
     public func run() async throws {
+        // SIGHUP is trapped before READY=1: a reload requested right after start must not kill us.
+        let hangups = mode == .serve ? await UnixSignalsSequence(trapping: .sighup) : nil
         let summary = supervisor.summary()
         notifier.send(.ready(status: summary.statusLine))
         logger.notice("lossd ready: \(supervisor.rows().count) jobs from \(configPath), \(supervisor.engine.workerCount) workers",
@@ -66,8 +68,8 @@ public final class DaemonService: Service, Sendable {
                 group.addTask { await self.supervisor.consumeEvents() }
                 group.addTask { await self.reportLoop() }
                 group.addTask { await self.watchdogLoop() }
-                if self.mode == .serve {
-                    group.addTask { await self.reloadLoop() }
+                if let hangups {
+                    group.addTask { await self.reloadLoop(hangups) }
                 }
                 // The first of: all jobs done (run), or a stop request.
                 while !Task.isCancelled, !self.stopRequested.load(ordering: .relaxed) {
@@ -160,8 +162,8 @@ public final class DaemonService: Service, Sendable {
         }
     }
 
-    private func reloadLoop() async {
-        for await _ in await UnixSignalsSequence(trapping: .sighup) {
+    private func reloadLoop(_ hangups: UnixSignalsSequence) async {
+        for await _ in hangups {
             if Task.isCancelled { return }
             await reload()
         }

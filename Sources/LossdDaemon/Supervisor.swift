@@ -238,6 +238,11 @@ public final class Supervisor: Sendable {
         } catch {
             logger.error("cannot checkpoint job \(name): \(error)", metadata: ["LOSSD_JOB": "\(name)"])
         }
+        // The job may have ended while the checkpoint was written: its result supersedes it.
+        if handle.status.isFinal, handle.status != .cancelled {
+            store.removeCheckpoint(name)
+            return
+        }
         await writeHistory(name, handle, final: handle.progress)
     }
 

@@ -29,10 +29,10 @@ struct DaemonFixture {
 
     func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
 
-    /// Polls `condition` every 20 ms for at most `timeout` seconds.
+    /// Polls `condition` every 20 ms for at most `timeout` seconds (stretched under instrumentation).
     @discardableResult
     func waitFor(_ timeout: Double = 30, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
+        let deadline = Date().addingTimeInterval(timeout * TestTiming.scale)
         while Date() < deadline {
             if condition() { return true }
             usleep(20_000)

@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+
+/// Time bounds in tests, stretched under instrumentation.
+///
+/// The plain `swift test` run checks every bound as written; the ThreadSanitizer run, which makes
+/// code 5-15 times slower, sets `LOSSD_TEST_TIME_SCALE` so that it checks races, not speed.
+public enum TestTiming {
+    public static let scale: Double = {
+        guard let text = ProcessInfo.processInfo.environment["LOSSD_TEST_TIME_SCALE"], let value = Double(text), value >= 1 else { return 1 }
+        return value
+    }()
+
+    /// `duration` times ``scale``.
+    public static func bound(_ duration: Duration) -> Duration { duration * scale }
+}
