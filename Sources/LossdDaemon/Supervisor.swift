@@ -39,6 +39,9 @@ public final class Supervisor: Sendable {
         /// by a reload gets a fresh id, so late events of its previous run are told apart.
         var byEngineID: [String: String] = [:]
         var submissions: [String: Int] = [:]
+        /// Events of a submission that arrived before its handle was stored (a quick job can end
+        /// between `submit` and `insert`); replayed right after the insert.
+        var early: [String: [JobEvent]] = [:]
         var stopping = false
         /// Round-robin position for per-job progress entries.
         var reportCursor = 0
@@ -120,6 +123,7 @@ public final class Supervisor: Sendable {
         }
         managed.handle = handle
         insert(managed)
+        for event in state.withLock({ $0.early.removeValue(forKey: handle.id) }) ?? [] { self.handle(event) }
     }
 
     /// A job whose loss is unknown because its plugin failed to load: it ends `failed` at once,
@@ -177,8 +181,17 @@ public final class Supervisor: Sendable {
     }
 
     func handle(_ event: JobEvent) {
-        guard let (name, managed) = state.withLock({ s in s.byEngineID[event.job].flatMap { name in s.jobs[name].map { (name, $0) } } }),
-              let handle = managed.handle, handle.id == event.job else { return }
+        let found = state.withLock { s -> (String, Managed)? in
+            guard let name = s.byEngineID[event.job] else { return nil }
+            guard let managed = s.jobs[name], managed.handle?.id == event.job else {
+                // Only the newest submission of a job is waiting for its insert; older ones are retired.
+                let count = s.submissions[name] ?? 0
+                if event.job == (count == 1 ? name : "\(name)~\(count)") { s.early[event.job, default: []].append(event) }
+                return nil
+            }
+            return (name, managed)
+        }
+        guard let (name, managed) = found, let handle = managed.handle else { return }
         if event.status == .running, !managed.announced {
             state.withLock { $0.jobs[name]?.announced = true }
             log.started(snapshot(managed.config, event.progress, status: "running"), resumed: managed.resumed)
