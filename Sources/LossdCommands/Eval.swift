@@ -60,7 +60,7 @@ extension Lossd {
         public func validate() throws {
             if json {
                 guard loss == nil, input == nil, target == nil, tensors.isEmpty, options.isEmpty, !grad else {
-                    throw ValidationError("--json takes everything but --plugin from standard input; give no loss, tensors, options or --grad")
+                    throw ValidationError("--json takes everything from standard input (but --plugin); give no loss, tensors, options or --grad")
                 }
             } else {
                 guard loss != nil else { throw ValidationError("missing the loss name (or use --json)") }
