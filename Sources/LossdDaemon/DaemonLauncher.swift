@@ -33,7 +33,7 @@ public enum DaemonLauncher {
     /// signal with every unfinished job checkpointed), 1 a job diverged or failed (run),
     /// 73 the state directory cannot be created, 78 the configuration is invalid.
     public static func run(_ options: Options) async -> Int32 {
-        var loader = ConfigLoader(vocabulary: .engine(TrainingRegistries.builtins))
+        var loader = ConfigLoader(vocabulary: .engine(TrainingRegistries.builtins), environment: ProcessInfo.processInfo.environment)
         // daemon.plugins extend the loss registry; one that fails fails only the jobs using it.
         loader.resolvePlugins = PluginVocabulary.hook(PluginLoader(environment: ProcessInfo.processInfo.environment))
         loader.pluginProblemsFailJobsOnly = true

@@ -33,6 +33,8 @@ public final class DaemonService: Service, Sendable {
     let settings: Mutex<DaemonSettings>
     let display: TerminalDisplay?
     let stopRequested = Atomic<Bool>(false)
+    /// Appended to every `STATUS=` line until the next successful reload ("last reload rejected: ...").
+    let statusNote = Mutex<String?>(nil)
     /// Test hook: freezes the reporter's view of progress (see `LOSSD_TEST_*` in the README).
     let progressBudget: Int
 
@@ -101,6 +103,11 @@ public final class DaemonService: Service, Sendable {
         extender.cancel()
     }
 
+    /// The summary plus any standing note.
+    func statusLine(_ summary: Supervisor.Summary) -> String {
+        summary.statusLine + (statusNote.withLock { $0 }.map { "; \($0)" } ?? "")
+    }
+
     // MARK: - Loops
 
     private func reportLoop() async {
@@ -120,7 +127,7 @@ public final class DaemonService: Service, Sendable {
                 if Task.isCancelled { return }
             }
             let summary = supervisor.summary()
-            notifier.send(.status(summary.statusLine))
+            notifier.send(.status(statusLine(summary)))
             if display == nil {
                 let running = supervisor.reportProgress(budget: progressBudget)
                 if running > progressBudget {
@@ -180,13 +187,15 @@ public final class DaemonService: Service, Sendable {
                 "LOSSD_ADDED": "\(changes.added.joined(separator: ","))", "LOSSD_CHANGED": "\(changes.changed.joined(separator: ","))",
                 "LOSSD_REMOVED": "\(changes.removed.joined(separator: ","))",
             ])
+            statusNote.withLock { $0 = nil }
             notifier.send(.ready(status: "reloaded: \(changes); " + supervisor.summary().statusLine))
         } catch {
             let first = error.errors.first?.description ?? "invalid configuration"
             logger.error("reload rejected, keeping the previous configuration:\n\(error.description)", metadata: [
                 "MESSAGE_ID": "\(MessageID.reloadRejected.hex)", "LOSSD_CONFIG": "\(configPath)",
             ])
-            notifier.send(.ready(status: "reload rejected (\(first)); " + supervisor.summary().statusLine))
+            statusNote.withLock { $0 = "last reload rejected: \(first)" }
+            notifier.send(.ready(status: statusLine(supervisor.summary())))
         }
     }
 }

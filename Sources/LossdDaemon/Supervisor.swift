@@ -367,12 +367,22 @@ public final class Supervisor: Sendable {
         public var bestLoss = Double.infinity
         public var totalSteps = 0
 
+        /// 950, 12.3k, 4.56M: three significant digits.
+        static func count(_ value: Int) -> String {
+            switch value {
+            case ..<1000: String(value)
+            case ..<1_000_000: String(format: "%.3gk", Double(value) / 1e3)
+            case ..<1_000_000_000: String(format: "%.3gM", Double(value) / 1e6)
+            default: String(format: "%.3gG", Double(value) / 1e9)
+            }
+        }
+
         /// One line for `systemctl status`.
         public var statusLine: String {
             var line = "\(running) running, \(done) done (\(converged) converged), \(failed) failed"
             if queued > 0 { line = "\(queued) queued, " + line }
             if let bestJob { line += "; best \(bestJob) loss \(JobEventLog.short(bestLoss))" }
-            return line
+            return line + "; \(Self.count(totalSteps)) steps"
         }
     }
 

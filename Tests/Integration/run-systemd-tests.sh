@@ -38,7 +38,9 @@ check() {  # check NAME COMMAND...: records one result
         passed=$((passed + 1)); echo "ok $number - $name"
     else
         failed=$((failed + 1)); echo "not ok $number - $name"
-        echo "   (see the last lines below)"; tail -n 5 "$work/checks.log" | sed 's/^/   | /'
+        echo "   (the check's output, then the sandbox's journal)"
+        tail -n 5 "$work/checks.log" | sed 's/^/   | /'
+        in_sandbox journalctl -n 12 --no-pager 2>/dev/null | sed 's/^/   j /'
     fi
 }
 in_sandbox() { "$sandbox" exec "$@"; }
@@ -104,16 +106,22 @@ in_sandbox install -m 0755 "$binary" /usr/bin/lossd
 in_sandbox install -d -m 0755 /etc/lossd /usr/lib/lossd/plugins /usr/lib/systemd/catalog
 in_sandbox install -m 0644 "$root/systemd/lossd.service" "$root/systemd/lossd@.service" /etc/systemd/system/
 in_sandbox install -m 0644 "$root/systemd/lossd.catalog" /usr/lib/systemd/catalog/lossd.catalog
+for page in "$root"/docs/man/*.[0-9]; do
+    [ -e "$page" ] || continue
+    section="${page##*.}"
+    in_sandbox install -D -m 0644 "$page" "/usr/share/man/man$section/$(basename "$page")"
+done
 in_sandbox journalctl --update-catalog
 in_sandbox install -m 0644 "$work/lossd.yaml" /etc/lossd/lossd.yaml
 in_sandbox systemctl daemon-reload
 
 state=/var/lib/private/lossd
-journal_has() { in_sandbox journalctl -u "$1" -o json --no-pager | grep -q "$2"; }
+# (grep reads everything: with pipefail, grep -q closing the pipe early would fail journalctl)
+journal_has() { in_sandbox journalctl -u "$1" -o json --no-pager | grep -c "$2" >/dev/null; }
 status_text() { in_sandbox systemctl show -p StatusText --value lossd; }
 
 echo "== 1. start: active only after READY, live StatusText"
-check "systemd-analyze verify accepts both units" in_sandbox systemd-analyze verify /etc/systemd/system/lossd.service /etc/systemd/system/lossd@.service
+check "systemd-analyze verify accepts both units" in_sandbox systemd-analyze verify --man=no /etc/systemd/system/lossd.service /etc/systemd/system/lossd@.service
 check "systemctl start lossd returns with the unit active" bash -c "'$sandbox' exec systemctl start lossd && [ \"\$('$sandbox' exec systemctl is-active lossd)\" = active ]"
 check "READY came from lossd (journal: daemon ready MESSAGE_ID)" journal_has lossd '"MESSAGE_ID":"9ae1916408bb4113ad5bddf408931094"'
 first_status="$(status_text)"
@@ -140,7 +148,7 @@ in_sandbox systemctl reload lossd
 sleep 1
 check "after a broken reload the unit stays active" bash -c "[ \"\$('$sandbox' exec systemctl is-active lossd)\" = active ]"
 check "an error entry names the file and line" bash -c "'$sandbox' exec journalctl -u lossd -p err -o cat --no-pager | grep -q '/etc/lossd/lossd.yaml:3:11'"
-check "StatusText tells the reload was rejected" bash -c "'$sandbox' exec systemctl show -p StatusText --value lossd | grep -q 'reload rejected'"
+check "StatusText tells the reload was rejected" bash -c "'$sandbox' exec systemctl show -p StatusText --value lossd | tee -a /dev/stderr | grep -q 'reload rejected'"
 check "the old jobs go on" bash -c "before=\$('$sandbox' exec journalctl -u lossd LOSSD_JOB=long MESSAGE_ID=91e63efe1c244945a56af9f9506eb24d -o cat --no-pager | wc -l); sleep 1.5; after=\$('$sandbox' exec journalctl -u lossd LOSSD_JOB=long MESSAGE_ID=91e63efe1c244945a56af9f9506eb24d -o cat --no-pager | wc -l); [ \$after -gt \$before ]"
 in_sandbox install -m 0644 "$work/added.yaml" /etc/lossd/lossd.yaml
 
@@ -192,8 +200,8 @@ in_sandbox install -m 0644 "$root/configs/seed.yaml" /etc/lossd/seed.yaml
 in_sandbox install -m 0644 "$work/other.yaml" /etc/lossd/other.yaml
 check "lossd@seed and lossd@other start" in_sandbox systemctl start lossd@seed lossd@other
 check "both are active" bash -c "[ \"\$('$sandbox' exec systemctl is-active lossd@seed lossd@other | sort -u)\" = active ]"
-check "seed.yaml's jobs finish in lossd@seed's own state" wait_until 60 in_sandbox test -f $state/seed/results/seed-mse.json -a -f $state/seed/results/seed-cross-entropy.json
-check "lossd@other writes only its own state" wait_until 30 bash -c "'$sandbox' exec test -f $state/other/results/other-huber.json && ! '$sandbox' exec test -e $state/other/results/seed-mse.json"
+check "seed.yaml's jobs finish in lossd@seed's own state" wait_until 60 in_sandbox test -f /var/lib/private/lossd-seed/results/seed-mse.json -a -f /var/lib/private/lossd-seed/results/seed-cross-entropy.json
+check "lossd@other writes only its own state" wait_until 30 bash -c "'$sandbox' exec test -f /var/lib/private/lossd-other/results/other-huber.json && ! '$sandbox' exec test -e /var/lib/private/lossd-other/results/seed-mse.json"
 in_sandbox systemctl stop lossd@seed lossd@other
 
 echo "== 8. hardening: systemd-analyze security exposure at most 0.5"
