@@ -85,6 +85,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     in_sandbox install -m 0644 "$root/systemd/lossd.service" /etc/systemd/system/
     in_sandbox systemctl daemon-reload
     plugin_scenario
+    [ "$failed" -eq 0 ] || in_sandbox journalctl -u lossd --no-pager -o cat | tail -n 15 | sed 's/^/   journal| /'
     echo "$passed passed, $failed failed"
     [ "$failed" -eq 0 ]
 fi

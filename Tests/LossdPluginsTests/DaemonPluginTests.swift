@@ -123,6 +123,11 @@ struct DaemonPluginTests {
         let good = try LossdProcess.run(["check", examples], environment: Self.environment(sandbox))
         #expect(good.status == 0, "\(good.stderr)")
         #expect(good.stdout.contains("plugin \(sandbox.path("liblossd-pinball.so")) 1.0: pinball"), "\(good.stdout)")
+        // --plugin adds plugins to a file that names none.
+        let plain = sandbox.write("plain.yaml", "jobs:\n  - {name: a, loss: logcosh, init: [0], target: [1], optimizer: sgd, max_steps: 5}\n")
+        #expect(try LossdProcess.run(["check", plain], environment: Self.environment(sandbox)).status == 78)
+        let withPlugin = try LossdProcess.run(["check", "--plugin", "lossd-logcosh", plain], environment: Self.environment(sandbox))
+        #expect(withPlugin.status == 0, "\(withPlugin.stderr)")
         // Without the plugins the same file names the unknown losses.
         let bare = try LossdProcess.run(["check", examples], environment: Self.environment(PluginSandbox("empty")))
         #expect(bare.status == 78 && bare.stderr.contains("plugin 'lossd-logcosh' not found"), "\(bare.stderr)")
