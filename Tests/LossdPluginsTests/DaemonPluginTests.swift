@@ -129,7 +129,9 @@ struct DaemonPluginTests {
         let withPlugin = try LossdProcess.run(["check", "--plugin", "lossd-logcosh", plain], environment: Self.environment(sandbox))
         #expect(withPlugin.status == 0, "\(withPlugin.stderr)")
         // Without the plugins the same file names the unknown losses.
-        let bare = try LossdProcess.run(["check", examples], environment: Self.environment(PluginSandbox("empty")))
+        let empty = PluginSandbox("empty")
+        defer { empty.remove() }
+        let bare = try LossdProcess.run(["check", examples], environment: Self.environment(empty))
         #expect(bare.status == 78 && bare.stderr.contains("plugin 'lossd-logcosh' not found"), "\(bare.stderr)")
     }
 
