@@ -9,6 +9,14 @@ let package = Package(
         .library(name: "LossKit", targets: ["LossKit"]),
         .library(name: "LossdEngine", targets: ["LossdEngine"]),
         .executable(name: "lossd", targets: ["lossd"]),
+
+        // MARK: - Loss plugins
+        // The example plugins, as the shared libraries lossd loads (liblossd-logcosh.so, ...).
+        .library(name: "lossd-logcosh", type: .dynamic, targets: ["LossdLogCoshPlugin"]),
+        .library(name: "lossd-pinball", type: .dynamic, targets: ["LossdPinballPlugin"]),
+        // Deliberately broken plugins for the tests (see Tests/PluginFixtures).
+        .library(name: "lossd-test-broken", type: .dynamic, targets: ["LossdTestBrokenPlugin"]),
+        .library(name: "lossd-test-noentry", type: .dynamic, targets: ["LossdTestNoEntryPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -46,12 +54,26 @@ let package = Package(
         // The YAML configuration: libyaml's document loader, the schema, located errors, sweeps, drop-ins.
         .target(name: "LossdConfig", dependencies: ["LossKit", "CYAML"]),
 
+        // MARK: - Loss plugins
+        // The plugin ABI: the public C header lossd/plugin.h (header-only).
+        .target(name: "CLossdPlugin"),
+        // Loads plugins (dlopen), checks them and adapts their losses to LossKit.
+        .target(name: "LossdPlugins", dependencies: ["LossKit", "CLossdPlugin"]),
+        // The example plugins: log-cosh in C (the tutorial), pinball (quantile) in Swift via @_cdecl.
+        .target(name: "LossdLogCoshPlugin", dependencies: ["CLossdPlugin"], path: "Examples/plugins/logcosh",
+                publicHeadersPath: ".", linkerSettings: [.linkedLibrary("m")]),
+        .target(name: "LossdPinballPlugin", dependencies: ["CLossdPlugin"], path: "Examples/plugins/pinball"),
+        // Test-only plugins with one defect each.
+        .target(name: "LossdTestBrokenPlugin", dependencies: ["CLossdPlugin"], path: "Tests/PluginFixtures/broken",
+                publicHeadersPath: ".", linkerSettings: [.linkedLibrary("m")]),
+        .target(name: "LossdTestNoEntryPlugin", path: "Tests/PluginFixtures/noentry", publicHeadersPath: "."),
+
         // MARK: - Daemon
         // run/serve: supervises engine jobs, durable state, journald and sd_notify reporting, reload.
         .target(
             name: "LossdDaemon",
             dependencies: [
-                "LossKit", "LossdEngine", "LossdConfig", "LossdSystemd", "LossdJSON",
+                "LossKit", "LossdEngine", "LossdConfig", "LossdSystemd", "LossdJSON", "LossdPlugins",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -67,6 +89,7 @@ let package = Package(
                 "LossdJSON",
                 "LossdConfig",
                 "LossdDaemon",
+                "LossdPlugins",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -90,6 +113,12 @@ let package = Package(
         .testTarget(
             name: "LossKitTests",
             dependencies: ["LossKit", "LossdTestSupport", .product(name: "RealModule", package: "swift-numerics")]
+        ),
+        .testTarget(
+            name: "LossdPluginsTests",
+            dependencies: [
+                "LossdPlugins", "LossdConfig", "LossdDaemon", "LossdEngine", "LossKit", "LossdJSON", "LossdTestSupport",
+            ]
         ),
         .testTarget(name: "LossdSystemdTests", dependencies: ["LossdSystemd", .product(name: "Logging", package: "swift-log")]),
         .testTarget(

@@ -4,7 +4,7 @@
 public struct LossError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A stable, matchable kind of error. Only the code takes part in equality checks of kinds.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
-        private enum Kind: String, Sendable { case unknownLoss, unknownOption, invalidOption, invalidShape, invalidValue, missingArgument, unknownArgument, duplicateLoss }
+        private enum Kind: String, Sendable { case unknownLoss, unknownOption, invalidOption, invalidShape, invalidValue, missingArgument, unknownArgument, duplicateLoss, evaluationFailed }
         private let kind: Kind
         private init(_ kind: Kind) { self.kind = kind }
 
@@ -24,6 +24,9 @@ public struct LossError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let unknownArgument = Code(.unknownArgument)
         /// Two registrations claim the same name.
         public static let duplicateLoss = Code(.duplicateLoss)
+        /// The loss's own code failed at run time: a plugin reported an error or produced a
+        /// non-finite value for finite inputs (see ``FallibleLoss``).
+        public static let evaluationFailed = Code(.evaluationFailed)
 
         public var description: String { kind.rawValue }
     }

@@ -11,7 +11,8 @@ public struct LossEvaluation: Sendable {
     /// Evaluates `loss` on tensors named as in PyTorch (`input`, `target`, `var`, ...).
     ///
     /// Unknown names, missing required arguments and invalid shapes or values throw, naming the
-    /// argument. Optional arguments (none among the built-ins yet) may be omitted.
+    /// argument; so does a ``FallibleLoss`` that fails. Optional arguments (none among the
+    /// built-ins yet) may be omitted.
     public init(loss: any Loss, arguments named: [String: Tensor], wantGradients: Bool = true) throws(LossError) {
         let descriptor = loss.descriptor
         for name in named.keys.sorted() where descriptor.argumentIndex(name) == nil {
@@ -35,7 +36,11 @@ public struct LossEvaluation: Sendable {
         var gradients = wantGradients ? LossGradients(for: loss, arguments: arguments)
                                       : LossGradients(for: loss, arguments: arguments, wanted: [])
         var workspace: [Double] = []
-        loss.evaluate(arguments, output: &output, gradients: &gradients, workspace: &workspace)
+        if let fallible = loss as? any FallibleLoss {
+            try fallible.tryEvaluate(arguments, output: &output, gradients: &gradients, workspace: &workspace)
+        } else {
+            loss.evaluate(arguments, output: &output, gradients: &gradients, workspace: &workspace)
+        }
         value = Tensor(shape: shape, scalars: output)
         var named: [String: Tensor] = [:]
         for (index, spec) in descriptor.arguments.enumerated() where gradients.wanted[index] {

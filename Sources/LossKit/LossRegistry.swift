@@ -50,6 +50,12 @@ public struct LossRegistry: Sendable {
         /// An empty builder.
         public init() {}
 
+        /// A builder holding `registry`'s entries, to extend it (with plugins).
+        public init(_ registry: LossRegistry) {
+            entries = registry.entries
+            index = registry.index
+        }
+
         /// Registers a built-in loss type.
         public mutating func register<L: BuiltinLoss>(_ type: L.Type, origin: String = "built-in") throws(LossError) {
             try register(descriptor: L.descriptor, origin: origin) { options throws(LossError) in try L(options: options) }

@@ -4,6 +4,7 @@ public import ArgumentParser
 import Foundation
 import LossKit
 import LossdConfig
+import LossdDaemon
 
 extension Lossd {
     /// `lossd check CONFIG`: validates a configuration and its drop-ins and lists the jobs it
@@ -20,6 +21,9 @@ extension Lossd {
                 Examples:
                   lossd check configs/seed.yaml
                   lossd check --quiet /etc/lossd/lossd.yaml && systemctl reload lossd
+
+                The plugins of daemon.plugins are loaded and checked as the daemon does; here a plugin
+                that does not load is an error of the file.
                 """
         )
 
@@ -32,13 +36,22 @@ extension Lossd {
         @Flag(name: .customLong("no-snippets"), help: "Do not quote the offending line under each error.")
         var noSnippets = false
 
+        @Option(name: .customLong("plugin"), help: ArgumentHelp("Also load this loss plugin, before daemon.plugins (repeatable).", valueName: "PATH"))
+        var plugins: [String] = []
+
         public init() {}
 
         public func run() throws {
-            let loader = ConfigLoader(environment: ProcessInfo.processInfo.environment)
+            let plugins = PluginOptions.loader()
+            var vocabulary = ConfigVocabulary.standard
+            do throws(CommandError) { vocabulary.losses = try PluginOptions.registry(self.plugins, loader: plugins) } catch {
+                throw Console.fail(error)
+            }
+            var loader = ConfigLoader(vocabulary: vocabulary, environment: ProcessInfo.processInfo.environment)
+            loader.resolvePlugins = PluginVocabulary.hook(plugins)
             let configuration: LossdConfiguration
             do throws(ConfigErrors) {
-                configuration = try loader.load(path: config)
+                (configuration, loader.vocabulary) = try loader.loadWithVocabulary(path: config)
             } catch {
                 var text = error.errors.map { noSnippets ? $0.description : $0.rendered }.joined(separator: "\n") + "\n"
                 if error.truncated { text += "(stopped after \(error.errors.count) errors)\n" }
@@ -63,7 +76,9 @@ enum CheckReport {
         text += "daemon: workers \(daemon.workers), report every \(format(daemon.reportInterval)), checkpoint every \(format(daemon.checkpointInterval))\n"
         text += "  state directory: \(daemon.stateDirectory)\n"
         if let jobs = daemon.jobsDirectory { text += "  jobs directory: \(jobs)\n" }
-        if !daemon.plugins.isEmpty { text += "  plugins: \(daemon.plugins.joined(separator: ", "))\n" }
+        for plugin in PluginVocabulary.plugins(in: vocabulary.losses) {
+            text += "  \(plugin.origin): \(plugin.losses.joined(separator: ", "))\n"
+        }
         guard !configuration.jobs.isEmpty else { return text }
         let header = ["NAME", "LOSS", "SHAPES", "OPTIMIZER", "SCHEDULER", "STOP", "HASH", "SOURCE"]
         let rows = configuration.jobs.map { job -> [String] in

@@ -10,6 +10,8 @@ public struct CommandError: Error, Sendable, CustomStringConvertible {
         case dataError = 65
         /// EX_NOINPUT: an input file is missing or unreadable.
         case noInput = 66
+        /// EX_UNAVAILABLE: a loss plugin given with --plugin could not be loaded.
+        case unavailable = 69
         /// EX_CONFIG: a bad configuration file.
         case config = 78
     }

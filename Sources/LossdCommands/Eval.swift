@@ -43,6 +43,9 @@ extension Lossd {
         @Option(name: .customLong("option"), help: ArgumentHelp("A loss option with PyTorch's keyword name (repeatable).", valueName: "NAME=VALUE"))
         var options: [String] = []
 
+        @Option(name: .customLong("plugin"), help: ArgumentHelp("Also load this loss plugin: a path, or a name looked up in LOSSD_PLUGIN_PATH and /usr/lib/lossd/plugins (repeatable).", valueName: "PATH"))
+        var plugins: [String] = []
+
         @Flag(help: "Also print the gradient of each differentiable tensor.")
         var grad = false
 
@@ -57,7 +60,7 @@ extension Lossd {
         public func validate() throws {
             if json {
                 guard loss == nil, input == nil, target == nil, tensors.isEmpty, options.isEmpty, !grad else {
-                    throw ValidationError("--json takes everything from standard input; give no loss, tensors, options or --grad")
+                    throw ValidationError("--json takes everything from standard input (but --plugin); give no loss, tensors, options or --grad")
                 }
             } else {
                 guard loss != nil else { throw ValidationError("missing the loss name (or use --json)") }
@@ -82,11 +85,11 @@ extension Lossd {
             let request: JSONValue
             do throws(JSONSyntaxError) { request = try JSONValue(parsing: text) }
             catch { throw CommandError(.dataError, "standard input: \(error)") }
-            print(try EvalRequest.respond(to: request, registry: .builtins).serialized())
+            print(try EvalRequest.respond(to: request, registry: PluginOptions.registry(plugins)).serialized())
         }
 
         private func runText() throws(CommandError) {
-            let registry = LossRegistry.builtins
+            let registry = try PluginOptions.registry(plugins)
             let lossName = loss!
             let entry: LossRegistry.Entry
             do throws(LossError) { entry = try registry.entry(named: lossName) }

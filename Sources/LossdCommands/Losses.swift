@@ -14,6 +14,7 @@ extension Lossd {
                   lossd losses                  # the table
                   lossd losses cross_entropy    # one loss in detail
                   lossd losses --json           # for scripts
+                  lossd losses --plugin /usr/lib/lossd/plugins/liblossd-logcosh.so
                 """
         )
 
@@ -23,10 +24,14 @@ extension Lossd {
         @Flag(help: "Print JSON instead of a table.")
         var json = false
 
+        @Option(name: .customLong("plugin"), help: ArgumentHelp("Also load this loss plugin: a path, or a name looked up in LOSSD_PLUGIN_PATH and /usr/lib/lossd/plugins (repeatable).", valueName: "PATH"))
+        var plugins: [String] = []
+
         public init() {}
 
         public func run() throws {
-            let registry = LossRegistry.builtins
+            let registry: LossRegistry
+            do throws(CommandError) { registry = try PluginOptions.registry(plugins) } catch { throw Console.fail(error) }
             var entries = registry.entries
             if let name {
                 do throws(LossError) { entries = [try registry.entry(named: name)] }
@@ -58,7 +63,7 @@ enum LossCatalog {
         let rows = entries.map { entry in
             [
                 entry.descriptor.name,
-                entry.descriptor.pytorchName,
+                entry.descriptor.pytorchName == entry.descriptor.name ? "-" : entry.descriptor.pytorchName,
                 entry.descriptor.arguments.map(\.name).joined(separator: ","),
                 entry.descriptor.options.map { "\($0.name)=\(defaultText($0.defaultValue))" }.joined(separator: " "),
                 entry.origin,
@@ -76,7 +81,8 @@ enum LossCatalog {
 
     static func detail(_ entry: LossRegistry.Entry) -> String {
         let d = entry.descriptor
-        var text = "\(d.name) (torch.nn.\(d.pytorchName)), \(entry.origin)\n  \(d.summary)\n\nTensors:\n"
+        let title = d.pytorchName == d.name ? d.name : "\(d.name) (torch.nn.\(d.pytorchName))"
+        var text = "\(title), \(entry.origin)\n  \(d.summary)\n\nTensors:\n"
         for argument in d.arguments {
             let kind: String
             switch argument.kind {

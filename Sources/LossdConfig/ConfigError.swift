@@ -7,7 +7,7 @@ public struct ConfigError: Error, Sendable, Hashable, CustomStringConvertible {
         private enum Kind: String, Sendable {
             case unreadable, encoding, empty, syntax, limit, unknownKey, duplicateKey, wrongType, missingKey
             case outOfRange, nonFinite, unknownLoss, unknownOptimizer, unknownScheduler, unknownOption
-            case invalidTensor, invalidArguments, duplicateJob, invalidName, invalidSweep, invalidValue
+            case invalidTensor, invalidArguments, duplicateJob, invalidName, invalidSweep, invalidValue, plugin
         }
         private let kind: Kind
         private init(_ kind: Kind) { self.kind = kind }
@@ -54,6 +54,8 @@ public struct ConfigError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let invalidSweep = Code(.invalidSweep)
         /// A value that is well typed but not acceptable (a duration without a unit, ...).
         public static let invalidValue = Code(.invalidValue)
+        /// A loss plugin of `daemon.plugins` could not be loaded (missing, refused or broken).
+        public static let plugin = Code(.plugin)
 
         public var description: String { kind.rawValue }
     }

@@ -18,6 +18,14 @@ public struct ConfigLoader: Sendable {
     /// Whether `daemon.jobs_directory` is read (true). The fuzz target turns it off so that
     /// generated inputs never make it read the machine's directories.
     public var readsDropIns = true
+    /// Loads the plugins of `daemon.plugins` (after the `daemon` section is read, before any job)
+    /// and returns the vocabulary the jobs are checked against. Nil: plugins are listed but not
+    /// loaded, and jobs are checked against ``vocabulary`` alone.
+    public var resolvePlugins: (@Sendable ([PluginReference], ConfigVocabulary) -> PluginResolution)?
+    /// False (`lossd check`): a plugin that does not load is an error of the file. True (the
+    /// daemon): it is reported in ``LossdConfiguration/pluginProblems``, and a job whose loss is
+    /// then unknown is kept with ``JobConfiguration/unavailable`` set, so that only it fails.
+    public var pluginProblemsFailJobsOnly = false
 
     public init(vocabulary: ConfigVocabulary = .standard, limits: ConfigLimits = .default,
                 environment: [String: String] = [:], workingDirectory: String? = nil) {
@@ -33,6 +41,14 @@ public struct ConfigLoader: Sendable {
     /// Loads the file at `path` and the drop-ins it names.
     public func load(path: String) throws(ConfigErrors) -> LossdConfiguration {
         try Session(loader: self, name: path).run(bytes: nil)
+    }
+
+    /// Loads the file at `path` and returns it with the vocabulary its jobs were checked
+    /// against (``vocabulary`` extended by ``resolvePlugins``).
+    public func loadWithVocabulary(path: String) throws(ConfigErrors) -> (configuration: LossdConfiguration, vocabulary: ConfigVocabulary) {
+        let session = Session(loader: self, name: path)
+        let configuration = try session.run(bytes: nil)
+        return (configuration, session.decoder.vocabulary)
     }
 
     /// Loads a configuration from memory, as if read from `name` (drop-in and other relative
@@ -53,6 +69,9 @@ private final class Session {
     var totalBytes = 0
     var jobs: [JobConfiguration] = []
     var names: [String: ConfigLocation] = [:]
+    /// The `daemon.plugins` items, for locating plugin problems.
+    var pluginNodes: [ConfigNode] = []
+    var pluginProblems: [ConfigError] = []
 
     init(loader: ConfigLoader, name: String) {
         self.loader = loader
@@ -77,6 +96,7 @@ private final class Session {
             if let node = map.value("daemon") {
                 jobsDirectory = decodeDaemon(node, into: &daemon, directory: directory, absoluteDirectory: absoluteDirectory)
             }
+            loadPlugins(daemon.plugins)
             if let node = map.value("defaults"),
                let defaults = diagnostics.mapping(node, KeyPath.root.key("defaults"), what: "defaults", allowed: JobDecoder.defaultKeys) {
                 decoder.defaults = defaults.entries
@@ -85,7 +105,27 @@ private final class Session {
             if let jobsDirectory, loader.readsDropIns { dropIns = readDropIns(jobsDirectory.display, node: jobsDirectory.node) }
         }
         guard diagnostics.isClean else { throw ConfigErrors(diagnostics.sortedErrors, truncated: diagnostics.truncated) }
-        return LossdConfiguration(file: name, dropIns: dropIns, daemon: daemon, jobs: jobs)
+        return LossdConfiguration(file: name, dropIns: dropIns, daemon: daemon, jobs: jobs, pluginProblems: pluginProblems)
+    }
+
+    /// Runs the plugin hook and reports what did not load: as errors, or (daemon) as problems
+    /// that make only the jobs whose loss is unknown fail.
+    func loadPlugins(_ references: [PluginReference]) {
+        guard let resolve = loader.resolvePlugins, !references.isEmpty else { return }
+        let resolution = resolve(references, decoder.vocabulary)
+        decoder.vocabulary = resolution.vocabulary
+        let path = KeyPath.root.key("daemon").key("plugins")
+        for problem in resolution.problems where pluginNodes.indices.contains(problem.index) {
+            let node = pluginNodes[problem.index]
+            if loader.pluginProblemsFailJobsOnly {
+                pluginProblems.append(diagnostics.error(.plugin, at: node.location, path: path.index(problem.index), problem.message))
+            } else {
+                diagnostics.report(.plugin, at: node, path: path.index(problem.index), problem.message)
+            }
+        }
+        if loader.pluginProblemsFailJobsOnly, !resolution.problems.isEmpty {
+            decoder.unavailablePlugins = resolution.problems.map { references[$0.index].path }
+        }
     }
 
     // MARK: - Files
@@ -167,8 +207,12 @@ private final class Session {
             daemon.stateDirectory = Paths.resolve(text, against: absoluteDirectory)
         }
         if let value = map.value("plugins"), let items = diagnostics.sequence(value, path.key("plugins"), what: "plugins") {
-            daemon.plugins = items.enumerated().compactMap { index, item in
-                pathString(item, path.key("plugins").index(index), what: "a plugin path").map { Paths.resolve($0, against: absoluteDirectory) }
+            for (index, item) in items.enumerated() {
+                guard let text = pathString(item, path.key("plugins").index(index), what: "a plugin path or name") else { continue }
+                // A path (with a '/') is made absolute; a bare name is left for the plugin search path.
+                let resolved = text.contains("/") ? Paths.resolve(text, against: absoluteDirectory) : text
+                daemon.plugins.append(PluginReference(path: resolved, source: ConfigLocation(file: name, mark: item.location.mark)))
+                pluginNodes.append(item)
             }
         }
         guard let value = map.value("jobs_directory"), let text = pathString(value, path.key("jobs_directory"), what: "jobs_directory") else { return nil }

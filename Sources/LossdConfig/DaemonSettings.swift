@@ -27,8 +27,8 @@ public struct DaemonSettings: Sendable, Hashable {
     public var stateDirectory: String
     /// Absolute path of the drop-in directory, or nil for none.
     public var jobsDirectory: String?
-    /// Absolute paths of plugin libraries, in the order written.
-    public var plugins: [String] = []
+    /// Loss plugins, in the order written: absolute paths, or bare names for the plugin search path.
+    public var plugins: [PluginReference] = []
 
     public init(stateDirectory: String) {
         self.stateDirectory = stateDirectory
@@ -44,11 +44,15 @@ public struct LossdConfiguration: Sendable, Hashable {
     public var daemon: DaemonSettings
     /// Every job, sweeps expanded, in file order (main file first, then drop-ins).
     public var jobs: [JobConfiguration]
+    /// Plugins of `daemon.plugins` that failed to load, located at their list item. Only a loader
+    /// with ``ConfigLoader/pluginProblemsFailJobsOnly`` returns them; otherwise they are errors.
+    public var pluginProblems: [ConfigError]
 
-    public init(file: String, dropIns: [String], daemon: DaemonSettings, jobs: [JobConfiguration]) {
+    public init(file: String, dropIns: [String], daemon: DaemonSettings, jobs: [JobConfiguration], pluginProblems: [ConfigError] = []) {
         self.file = file
         self.dropIns = dropIns
         self.daemon = daemon
         self.jobs = jobs
+        self.pluginProblems = pluginProblems
     }
 }

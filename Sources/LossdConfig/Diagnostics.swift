@@ -51,10 +51,15 @@ final class Diagnostics {
             return
         }
         seen.insert(identity)
+        errors.append((file, error(code, at: location, path: path, message)))
+    }
+
+    /// A located error that is not recorded (for problems that do not fail the load).
+    func error(_ code: ConfigError.Code, at location: Location, path: KeyPath, _ message: String) -> ConfigError {
+        let file = Int(location.file)
         let source = files.indices.contains(file) ? files[file] : nil
-        let error = ConfigError(code, file: source?.name ?? "?", mark: mark, path: path.description, message,
-                                snippet: source?.text.snippet(at: mark))
-        errors.append((file, error))
+        return ConfigError(code, file: source?.name ?? "?", mark: location.mark, path: path.description, message,
+                           snippet: source?.text.snippet(at: location.mark))
     }
 
     /// Records a problem about a node.

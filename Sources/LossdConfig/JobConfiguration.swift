@@ -27,11 +27,15 @@ public struct JobConfiguration: Sendable, Hashable {
     public var sweep: SweepOrigin?
     /// A hash of everything that affects training (not the name, source or sweep origin).
     public var hash: ConfigHash
+    /// Set when the job's loss is unknown because a plugin failed to load (daemon mode only): the
+    /// located error the job fails with. ``loss`` then holds the name as written and no options.
+    public var unavailable: ConfigError?
 
     public init(
         name: String, enabled: Bool = true, loss: LossConfiguration, initial: TensorSpec, target: TensorSpec,
         inputs: [String: TensorSpec] = [:], optimizer: ComponentConfiguration, scheduler: ComponentConfiguration? = nil,
-        stopping: StoppingRules, seed: UInt64 = 0, source: ConfigLocation, sweep: SweepOrigin? = nil
+        stopping: StoppingRules, seed: UInt64 = 0, source: ConfigLocation, sweep: SweepOrigin? = nil,
+        unavailable: ConfigError? = nil
     ) {
         self.name = name
         self.enabled = enabled
@@ -45,6 +49,7 @@ public struct JobConfiguration: Sendable, Hashable {
         self.seed = seed
         self.source = source
         self.sweep = sweep
+        self.unavailable = unavailable
         self.hash = ConfigHash.zero
         self.hash = ConfigHash(of: self)
     }

@@ -7,7 +7,11 @@ import LossKit
 /// a job with any problem yields nothing.
 final class JobDecoder {
     let diagnostics: Diagnostics
-    let vocabulary: ConfigVocabulary
+    /// The names jobs may use; the plugin hook extends it once the `daemon` section is read.
+    var vocabulary: ConfigVocabulary
+    /// Plugins that failed to load (daemon mode): a job whose loss is unknown is then kept as
+    /// unavailable rather than reported, so that only it fails.
+    var unavailablePlugins: [String]?
     let limits: ConfigLimits
     var tensors: TensorDecoder
     /// The `defaults` entries of the main file.
@@ -123,7 +127,14 @@ final class JobDecoder {
         if let node = value("enabled") {
             if let flag = diagnostics.bool(node, path.key("enabled"), what: "enabled") { enabled = flag } else { valid = false }
         }
-        let loss = required("loss", "mse").flatMap { self.loss($0, path.key("loss")) }
+        let decodedLoss = required("loss", "mse").flatMap { self.loss($0, path.key("loss")) }
+        var loss: (loss: any Loss, configuration: LossConfiguration)?
+        var unavailable: (configuration: LossConfiguration, error: ConfigError)?
+        switch decodedLoss {
+        case .loaded(let found, let configuration)?: loss = (found, configuration)
+        case .unavailable(let configuration, let error)?: unavailable = (configuration, error)
+        case nil: break
+        }
         let initialNode = required("init", "[10, 10, 10]")
         let initial = initialNode.flatMap { tensors.tensor($0, path.key("init"), what: "init") }
         let targetNode = required("target", "[30, 20, 50]")
@@ -171,7 +182,7 @@ final class JobDecoder {
                 valid = false
             }
         }
-        guard valid, let loss, let initial, let target, let inputs, let optimizer, let maxSteps,
+        guard valid, loss != nil || unavailable != nil, let initial, let target, let inputs, let optimizer, let maxSteps,
               let initialNode, let targetNode else { return nil }
 
         // Bound the work and memory of all jobs together, then check the tensors against the loss.
@@ -189,13 +200,15 @@ final class JobDecoder {
         if let inputsNode = value("inputs"), case .mapping(let pairs) = inputsNode.content {
             for pair in pairs { if let key = pair.key.scalar?.text { nodes["inputs." + key] = pair.value } }
         }
-        guard checkArguments(loss.loss, initial: initial, target: target, inputs: inputs, nodes: nodes,
-                             job: node, path, label: label) else { return nil }
+        if let loss {
+            guard checkArguments(loss.loss, initial: initial, target: target, inputs: inputs, nodes: nodes,
+                                 job: node, path, label: label) else { return nil }
+        }
         return JobConfiguration(
-            name: name, enabled: enabled, loss: loss.configuration, initial: initial, target: target, inputs: inputs,
-            optimizer: optimizer, scheduler: scheduler,
+            name: name, enabled: enabled, loss: loss?.configuration ?? unavailable!.configuration, initial: initial, target: target,
+            inputs: inputs, optimizer: optimizer, scheduler: scheduler,
             stopping: StoppingRules(maxSteps: maxSteps, tolerance: tolerance, patience: patience, minDelta: minDelta),
-            seed: seed, source: source, sweep: sweep)
+            seed: seed, source: source, sweep: sweep, unavailable: unavailable?.error)
     }
 
     /// `inputs`: the loss's other tensor arguments by PyTorch name.

@@ -55,15 +55,29 @@ extension JobDecoder {
 
     // MARK: - Loss
 
+    /// A job's loss as decoded.
+    enum DecodedLoss {
+        /// Found, options checked, created: with its complete options.
+        case loaded(any Loss, LossConfiguration)
+        /// Unknown while a plugin failed to load (daemon mode): the job fails with this error.
+        case unavailable(LossConfiguration, ConfigError)
+    }
+
     /// The loss: looked up in the registry, options checked and the loss created (its own range
     /// checks run). Returns the loss with its complete options.
-    func loss(_ node: ConfigNode, _ path: KeyPath) -> (loss: any Loss, configuration: LossConfiguration)? {
+    func loss(_ node: ConfigNode, _ path: KeyPath) -> DecodedLoss? {
         guard let named = named(node, path, what: "loss") else { return nil }
         let entry: LossRegistry.Entry
         do throws(LossError) {
             entry = try vocabulary.losses.entry(named: named.name)
         } catch {
-            diagnostics.report(.unknownLoss, at: named.nameNode, path: node.scalar != nil ? path : path.key("name"), error.message)
+            let at = node.scalar != nil ? path : path.key("name")
+            if let failed = unavailablePlugins {
+                let message = error.message + "; plugins that failed to load: " + failed.joined(separator: ", ")
+                return .unavailable(LossConfiguration(name: named.name, options: [:]),
+                                    diagnostics.error(.unknownLoss, at: named.nameNode.location, path: at, message))
+            }
+            diagnostics.report(.unknownLoss, at: named.nameNode, path: at, error.message)
             return nil
         }
         let descriptor = entry.descriptor
@@ -93,7 +107,7 @@ extension JobDecoder {
             let loss = try entry.make(options)
             var complete: [String: OptionValue] = [:]
             for spec in descriptor.options { complete[spec.name] = options.values[spec.name] ?? spec.defaultValue }
-            return (loss, LossConfiguration(name: descriptor.name, options: complete))
+            return .loaded(loss, LossConfiguration(name: descriptor.name, options: complete))
         } catch {
             let at = valueNodes[error.subject] ?? node
             diagnostics.report(error.code == .unknownOption ? .unknownOption : .outOfRange, at: at,

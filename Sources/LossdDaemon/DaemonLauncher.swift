@@ -5,6 +5,7 @@ import Logging
 import LossKit
 import LossdConfig
 import LossdEngine
+import LossdPlugins
 import LossdSystemd
 import ServiceLifecycle
 import UnixSignals
@@ -32,11 +33,16 @@ public enum DaemonLauncher {
     /// signal with every unfinished job checkpointed), 1 a job diverged or failed (run),
     /// 73 the state directory cannot be created, 78 the configuration is invalid.
     public static func run(_ options: Options) async -> Int32 {
-        let registries = TrainingRegistries.builtins
-        let loader = ConfigLoader(vocabulary: .engine(registries), environment: ProcessInfo.processInfo.environment)
+        var loader = ConfigLoader(vocabulary: .engine(TrainingRegistries.builtins), environment: ProcessInfo.processInfo.environment)
+        // daemon.plugins extend the loss registry; one that fails fails only the jobs using it.
+        loader.resolvePlugins = PluginVocabulary.hook(PluginLoader(environment: ProcessInfo.processInfo.environment))
+        loader.pluginProblemsFailJobsOnly = true
         let configuration: LossdConfiguration
+        let registries: TrainingRegistries
         do throws(ConfigErrors) {
-            configuration = try loader.load(path: options.configPath)
+            let loaded = try loader.loadWithVocabulary(path: options.configPath)
+            configuration = loaded.configuration
+            registries = TrainingRegistries(losses: loaded.vocabulary.losses)
         } catch {
             FileHandle.standardError.write(Data((error.description + "\n").utf8))
             return 78
@@ -45,6 +51,7 @@ public enum DaemonLauncher {
             && !JournalStream.isStandardErrorJournal(environment: ProcessInfo.processInfo.environment) ? TerminalDisplay() : nil
         let logger = LogSetup.logger(display: display, environment: ProcessInfo.processInfo.environment)
         let notifier = SystemdNotifier()
+        logPlugins(configuration, registries.losses, logger: logger)
         let stateDirectory = options.stateDirectory.map { absolute($0) } ?? configuration.daemon.stateDirectory
         let store: StateStore
         do throws(AtomicFile.WriteError) {
@@ -77,6 +84,18 @@ public enum DaemonLauncher {
         engine.shutdown()
         if options.mode == .run, !service.wasStopped, supervisor.anyFailed { return 1 }
         return 0
+    }
+
+    /// Logs each plugin that loaded (info) and each that did not (error, `pluginRejected`).
+    static func logPlugins(_ configuration: LossdConfiguration, _ losses: LossRegistry, logger: Logger) {
+        for plugin in PluginVocabulary.plugins(in: losses) {
+            logger.info("loaded \(plugin.origin): \(plugin.losses.joined(separator: ", "))")
+        }
+        for problem in configuration.pluginProblems {
+            logger.error("\(problem.description); its jobs fail, the others run", metadata: [
+                "MESSAGE_ID": "\(MessageID.pluginRejected.hex)", "LOSSD_CONFIG": "\(problem.file)",
+            ])
+        }
     }
 
     static func absolute(_ path: String) -> String {

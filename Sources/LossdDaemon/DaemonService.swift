@@ -170,18 +170,19 @@ public final class DaemonService: Service, Sendable {
     }
 
     /// SIGHUP: RELOADING=1 with MONOTONIC_USEC, load and check the file, apply or reject, READY=1.
+    /// Plugins added to `daemon.plugins` are loaded; those already loaded stay as they are.
     public func reload() async {
         notifier.send(.reloading(monotonicMicroseconds: MonotonicClock.microseconds, status: "reloading \(configPath)"))
         do throws(ConfigErrors) {
-            let configuration = try loader.load(path: configPath)
-            let changes = await supervisor.reload(configuration)
+            let (configuration, vocabulary) = try loader.loadWithVocabulary(path: configPath)
+            DaemonLauncher.logPlugins(configuration, vocabulary.losses, logger: logger)
+            let changes = await supervisor.reload(configuration, losses: vocabulary.losses)
             let previous = settings.withLock { old in
                 defer { old.reportInterval = configuration.daemon.reportInterval; old.checkpointInterval = configuration.daemon.checkpointInterval }
                 return old
             }
-            if previous.workers != configuration.daemon.workers || previous.stateDirectory != configuration.daemon.stateDirectory
-                || previous.plugins != configuration.daemon.plugins {
-                logger.notice("daemon.workers, daemon.state_directory and daemon.plugins take effect at the next restart")
+            if previous.workers != configuration.daemon.workers || previous.stateDirectory != configuration.daemon.stateDirectory {
+                logger.notice("daemon.workers and daemon.state_directory take effect at the next restart")
             }
             logger.notice("reloaded \(configPath): \(changes)", metadata: [
                 "MESSAGE_ID": "\(MessageID.daemonReloaded.hex)", "LOSSD_CONFIG": "\(configPath)",

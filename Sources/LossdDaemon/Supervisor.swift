@@ -2,7 +2,7 @@
 
 import Foundation
 public import Logging
-import LossKit
+public import LossKit
 public import LossdConfig
 public import LossdEngine
 import LossdSystemd
@@ -39,6 +39,9 @@ public final class Supervisor: Sendable {
         /// by a reload gets a fresh id, so late events of its previous run are told apart.
         var byEngineID: [String: String] = [:]
         var submissions: [String: Int] = [:]
+        /// Events of a submission that arrived before its handle was stored (a quick job can end
+        /// between `submit` and `insert`); replayed right after the insert.
+        var early: [String: [JobEvent]] = [:]
         var stopping = false
         /// Round-robin position for per-job progress entries.
         var reportCursor = 0
@@ -46,7 +49,9 @@ public final class Supervisor: Sendable {
 
     public let engine: TrainingEngine
     public let store: StateStore
-    let registries: TrainingRegistries
+    /// What jobs are built from; a reload with plugins replaces the losses.
+    private let currentRegistries: Mutex<TrainingRegistries>
+    var registries: TrainingRegistries { currentRegistries.withLock { $0 } }
     let log: JobEventLog
     let logger: Logger
     private let state = Mutex(State())
@@ -55,7 +60,7 @@ public final class Supervisor: Sendable {
     public init(engine: TrainingEngine, store: StateStore, registries: TrainingRegistries, logger: Logger) {
         self.engine = engine
         self.store = store
-        self.registries = registries
+        self.currentRegistries = Mutex(registries)
         self.logger = logger
         self.log = JobEventLog(logger: logger)
     }
@@ -72,6 +77,10 @@ public final class Supervisor: Sendable {
     private func schedule(_ job: JobConfiguration) {
         let hash = job.hash.description
         var managed = Managed(config: job, startedAt: Self.now(), elapsedBefore: 0, runStart: Self.now(), resumed: false, resumedAtStep: 0)
+        if let unavailable = job.unavailable {
+            failUnavailable(managed, unavailable)
+            return
+        }
         switch store.readResult(job.name) {
         case .found(let record) where record.configHash == hash:
             managed.finished = record
@@ -100,8 +109,9 @@ public final class Supervisor: Sendable {
         case .missing:
             break
         }
+        let registries = self.registries
         let spec = JobPlan.spec(for: job, registry: registries.losses)
-        var handle = engine.submit(spec, id: nextEngineID(job.name), resumingFrom: checkpoint)
+        var handle = engine.submit(spec, id: nextEngineID(job.name), resumingFrom: checkpoint, registries: registries)
         if checkpoint != nil, case .failed(let reason) = handle.status {
             // A checkpoint the engine refuses (another version, a mismatch) is set aside too.
             let renamed = AtomicFile.setAside(store.checkpointPath(job.name)) ?? store.checkpointPath(job.name)
@@ -109,10 +119,33 @@ public final class Supervisor: Sendable {
             managed.resumed = false
             managed.elapsedBefore = 0
             managed.startedAt = Self.now()
-            handle = engine.submit(spec, id: nextEngineID(job.name))
+            handle = engine.submit(spec, id: nextEngineID(job.name), registries: registries)
         }
         managed.handle = handle
         insert(managed)
+        for event in state.withLock({ $0.early.removeValue(forKey: handle.id) }) ?? [] { self.handle(event) }
+    }
+
+    /// A job whose loss is unknown because its plugin failed to load: it ends `failed` at once,
+    /// with the located error, and is never submitted.
+    private func failUnavailable(_ managed: Managed, _ error: ConfigError) {
+        var managed = managed
+        let job = managed.config
+        let progress = JobProgress(step: 0, loss: .nan, gradientNorm: .nan, learningRate: .nan, bestLoss: .nan)
+        let now = Self.now()
+        let record = JobRecord(
+            name: job.name, status: "failed", statusDetail: error.description, steps: 0, loss: .nan, bestLoss: .nan,
+            gradientNorm: .nan, learningRate: .nan, output: Tensor(repeating: .nan, shape: job.initial.shape),
+            lossFunction: job.loss.name, lossOptions: job.loss.options, optimizer: job.optimizer.name,
+            optimizerOptions: job.optimizer.options, scheduler: job.scheduler?.name, startedAt: now, finishedAt: now,
+            elapsedSeconds: 0, resumed: false, configHash: job.hash.description)
+        store.removeCheckpoint(job.name)
+        do throws(AtomicFile.WriteError) { try store.writeResult(record) } catch {
+            logger.error("cannot write the result of job \(job.name): \(error)", metadata: ["LOSSD_JOB": "\(job.name)"])
+        }
+        managed.finished = record
+        insert(managed)
+        log.finished(snapshot(job, progress, status: "failed"), detail: error.description)
     }
 
     private func nextEngineID(_ name: String) -> String {
@@ -148,8 +181,17 @@ public final class Supervisor: Sendable {
     }
 
     func handle(_ event: JobEvent) {
-        guard let (name, managed) = state.withLock({ s in s.byEngineID[event.job].flatMap { name in s.jobs[name].map { (name, $0) } } }),
-              let handle = managed.handle, handle.id == event.job else { return }
+        let found = state.withLock { s -> (String, Managed)? in
+            guard let name = s.byEngineID[event.job] else { return nil }
+            guard let managed = s.jobs[name], managed.handle?.id == event.job else {
+                // Only the newest submission of a job is waiting for its insert; older ones are retired.
+                let count = s.submissions[name] ?? 0
+                if event.job == (count == 1 ? name : "\(name)~\(count)") { s.early[event.job, default: []].append(event) }
+                return nil
+            }
+            return (name, managed)
+        }
+        guard let (name, managed) = found, let handle = managed.handle else { return }
         if event.status == .running, !managed.announced {
             state.withLock { $0.jobs[name]?.announced = true }
             log.started(snapshot(managed.config, event.progress, status: "running"), resumed: managed.resumed)
@@ -278,8 +320,11 @@ public final class Supervisor: Sendable {
         }
     }
 
-    /// Applies a new, already validated configuration (see the type's documentation).
-    public func reload(_ configuration: LossdConfiguration) async -> ReloadSummary {
+    /// Applies a new, already validated configuration (see the type's documentation). `losses`,
+    /// when given, is the registry the configuration was checked against (with its plugins):
+    /// new and changed jobs are built from it; running jobs keep the losses they have.
+    public func reload(_ configuration: LossdConfiguration, losses: LossRegistry? = nil) async -> ReloadSummary {
+        if let losses { currentRegistries.withLock { $0.losses = losses } }
         var summary = ReloadSummary()
         let wanted = Dictionary(configuration.jobs.filter(\.enabled).map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let current = state.withLock { s in s.order.compactMap { name in s.jobs[name].map { (name, $0) } } }

@@ -9,7 +9,8 @@ import Testing
 /// Every file shipped in `configs/` passes `lossd check`.
 @Suite("The configs/ directory")
 struct ConfigsDirectoryTests {
-    static let files = FixturePaths.yamlFilesRecursively(in: FixturePaths.configs)
+    /// `plugins.yaml` needs the example plugins built and on LOSSD_PLUGIN_PATH: LossdPluginsTests checks it.
+    static let files = FixturePaths.yamlFilesRecursively(in: FixturePaths.configs).filter { $0.lastPathComponent != "plugins.yaml" }
 
     @Test("configs/ holds the seed, the reference and further examples")
     func expectedFiles() {

@@ -88,7 +88,8 @@ struct LoaderTests {
         #expect(custom.daemon.reportInterval == .milliseconds(500))
         #expect(custom.daemon.checkpointInterval == .seconds(120))
         #expect(custom.daemon.stateDirectory == "/srv/lossd/state2")
-        #expect(custom.daemon.plugins == ["/srv/lossd/plugins/libfocal.so", "/usr/lib/lossd/libquantile.so"])
+        #expect(custom.daemon.plugins.map(\.path) == ["/srv/lossd/plugins/libfocal.so", "/usr/lib/lossd/libquantile.so"])
+        #expect(custom.daemon.plugins.map(\.source.mark.line) == [6, 6])
     }
 
     @Test("Durations", arguments: [("500ms", 500.0), ("1s", 1_000), ("1.5s", 1_500), ("2m", 120_000), ("1h", 3_600_000), ("10ms", 10)])

@@ -10,6 +10,8 @@ import LossKit
 final class WholeLossKernel<O: Optimizer>: JobKernel, @unchecked Sendable {
     // @unchecked Sendable: see JobKernel's ownership rule (never touched by two threads at once).
     let loss: any Loss
+    /// The same loss when its evaluation can fail (a plugin): a failure ends the job as `failed`.
+    let fallible: (any FallibleLoss)?
     let optimizer: O
     let count: Int
     private(set) var control: StepControl
@@ -25,6 +27,7 @@ final class WholeLossKernel<O: Optimizer>: JobKernel, @unchecked Sendable {
     init(loss: any Loss, optimizer: O, setup: KernelSetup, loop: @escaping (WholeLossKernel, Int) -> JobStatus) {
         self.loop = loop
         self.loss = loss
+        fallible = loss as? any FallibleLoss
         self.optimizer = optimizer
         count = setup.count
         control = setup.control
@@ -57,7 +60,15 @@ final class WholeLossKernel<O: Optimizer>: JobKernel, @unchecked Sendable {
         defer { control = c }
         let n = count, optimizer = self.optimizer
         for _ in 0..<budget {
-            loss.evaluate(arguments, output: &output, gradients: &gradients, workspace: &workspace)
+            if let fallible {
+                do throws(LossError) {
+                    try fallible.tryEvaluate(arguments, output: &output, gradients: &gradients, workspace: &workspace)
+                } catch {
+                    return .failed("step \(c.step + 1): \(error.message)")
+                }
+            } else {
+                loss.evaluate(arguments, output: &output, gradients: &gradients, workspace: &workspace)
+            }
             var value = 0.0
             for element in output { value += element }
             let stop: JobStatus? = gradients.buffers[0].withUnsafeBufferPointer { g in
