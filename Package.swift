@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     ],
     targets: [
         // MARK: - Public API
@@ -27,6 +28,9 @@ let package = Package(
 
         // JSON read and written exactly (tensors, results, the eval interface).
         .target(name: "LossdJSON", dependencies: ["LossKit"]),
+
+        // Loss-curve charts as self-contained SVG (hand-written: no plotting package is available).
+        .target(name: "LossdPlot"),
 
         // MARK: - C system libraries
         // libsystemd from the system (apt: libsystemd-dev); only LossdSystemd imports it.
@@ -51,7 +55,8 @@ let package = Package(
         .target(
             name: "LossdDaemon",
             dependencies: [
-                "LossKit", "LossdEngine", "LossdConfig", "LossdSystemd", "LossdJSON",
+                "LossKit", "LossdEngine", "LossdConfig", "LossdSystemd", "LossdJSON", "LossdPlot",
+                .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -67,7 +72,9 @@ let package = Package(
                 "LossdJSON",
                 "LossdConfig",
                 "LossdDaemon",
+                "LossdPlot",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "CSV", package: "CSV.swift"),
             ]
         ),
         .executableTarget(
@@ -91,6 +98,7 @@ let package = Package(
             name: "LossKitTests",
             dependencies: ["LossKit", "LossdTestSupport", .product(name: "RealModule", package: "swift-numerics")]
         ),
+        .testTarget(name: "LossdPlotTests", dependencies: ["LossdPlot"]),
         .testTarget(name: "LossdSystemdTests", dependencies: ["LossdSystemd", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "LossdCommandsTests",

@@ -18,7 +18,7 @@ public struct Lossd: AsyncParsableCommand {
             73 state directory unusable, 78 bad configuration.
             """,
         version: LossdVersion.current,
-        subcommands: [Run.self, Serve.self, Check.self, Losses.self, Eval.self]
+        subcommands: [Run.self, Serve.self, Check.self, Losses.self, Eval.self, Status.self, Results.self, Plot.self]
     )
 
     public init() {}
@@ -31,6 +31,11 @@ public enum LossdVersion {
 
 /// Output helpers shared by the subcommands.
 enum Console {
+    /// Writes `lossd: warning: MESSAGE` to standard error.
+    static func warning(_ message: String) {
+        FileHandle.standardError.write(Data("lossd: warning: \(message)\n".utf8))
+    }
+
     /// Writes `lossd: error: MESSAGE` to standard error.
     static func error(_ message: String) {
         FileHandle.standardError.write(Data("lossd: error: \(message)\n".utf8))

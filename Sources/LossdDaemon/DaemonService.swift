@@ -33,6 +33,8 @@ public final class DaemonService: Service, Sendable {
     let settings: Mutex<DaemonSettings>
     let display: TerminalDisplay?
     let stopRequested = Atomic<Bool>(false)
+    /// `status.json` in the state directory, for `lossd status`.
+    let statusFile: StatusFile
     /// Test hook: freezes the reporter's view of progress (see `LOSSD_TEST_*` in the README).
     let progressBudget: Int
 
@@ -48,6 +50,7 @@ public final class DaemonService: Service, Sendable {
         self.settings = Mutex(configuration.daemon)
         self.display = display
         self.progressBudget = progressBudget
+        self.statusFile = StatusFile(directory: supervisor.store.directory, mode: mode, config: configPath, logger: logger)
     }
 
     /// Whether the daemon stopped on a signal rather than by finishing its jobs.
@@ -56,6 +59,7 @@ public final class DaemonService: Service, Sendable {
     public func run() async throws {
         let summary = supervisor.summary()
         notifier.send(.ready(status: summary.statusLine))
+        statusFile.write(supervisor, reportInterval: settings.withLock { $0.reportInterval }, running: true)
         logger.notice("lossd ready: \(supervisor.rows().count) jobs from \(configPath), \(supervisor.engine.workerCount) workers",
                       metadata: ["MESSAGE_ID": "\(MessageID.daemonReady.hex)", "LOSSD_JOBS": "\(supervisor.rows().count)",
                                  "LOSSD_CONFIG": "\(configPath)"])
@@ -82,6 +86,7 @@ public final class DaemonService: Service, Sendable {
         } onGracefulShutdown: {
             self.stopRequested.store(true, ordering: .relaxed)
         }
+        statusFile.write(supervisor, reportInterval: settings.withLock { $0.reportInterval }, running: false)
         display?.finish(rows: supervisor.rows())
     }
 
@@ -121,6 +126,7 @@ public final class DaemonService: Service, Sendable {
             }
             let summary = supervisor.summary()
             notifier.send(.status(summary.statusLine))
+            statusFile.write(supervisor, reportInterval: current.reportInterval, running: true)
             if display == nil {
                 let running = supervisor.reportProgress(budget: progressBudget)
                 if running > progressBudget {
