@@ -98,11 +98,15 @@ let package = Package(
             name: "LossKitTests",
             dependencies: ["LossKit", "LossdTestSupport", .product(name: "RealModule", package: "swift-numerics")]
         ),
-        .testTarget(name: "LossdPlotTests", dependencies: ["LossdPlot"]),
+        .testTarget(name: "LossdPlotTests", dependencies: ["LossdPlot", "LossdTestSupport"]),
         .testTarget(name: "LossdSystemdTests", dependencies: ["LossdSystemd", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "LossdCommandsTests",
-            dependencies: ["LossdCommands", "LossKit", "LossdJSON", "LossdTestSupport"],
+            dependencies: [
+                "LossdCommands", "LossKit", "LossdJSON", "LossdTestSupport", "LossdDaemon",
+                .product(name: "CSV", package: "CSV.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             exclude: ["Snapshots"],
             resources: [.copy("Fixtures")]
         ),

@@ -110,8 +110,11 @@ struct PlotBuilder {
             throw StateLocation.commandError(error, directory: reader.directory)
         }
         let selected = try JobSelection(patterns: patterns).select(names)
+        // Where unfinished jobs stand (running, stopped), for the legend.
         let live = (try? StateOverview.read(reader)).map { overview in
-            Dictionary(overview.jobs.map { ($0.name, $0.status) }, uniquingKeysWith: { first, _ in first })
+            Dictionary(overview.jobs.compactMap { job in
+                job.status == "unknown" ? nil : (job.name, job.step.map { "\(job.status) at step \($0)" } ?? job.status)
+            }, uniquingKeysWith: { first, _ in first })
         } ?? [:]
         var series: [LossSeries] = []
         var missing: [String] = []

@@ -29,6 +29,12 @@ public struct StateReader: Sendable {
         public var path: String
         public var reason: String
         public var description: String { "\(path): \(reason)" }
+
+        public init(kind: Kind, path: String, reason: String) {
+            self.kind = kind
+            self.path = path
+            self.reason = reason
+        }
     }
 
     public init(directory: String) {

@@ -81,7 +81,7 @@ public struct Axis: Sendable, Hashable {
         precondition(low > 0 && high >= low)
         let logLow = Foundation.log10(low), logHigh = Foundation.log10(high)
         if logHigh - logLow < 1 {
-            let pad = max(0.05 * (logHigh - logLow), 0.02)
+            let pad = max(0.08 * (logHigh - logLow), 0.002)
             let lower = Foundation.pow(10, logLow - pad), upper = Foundation.pow(10, logHigh + pad)
             let inner = linear(from: lower, to: upper, count: 5)
             let step = inner.ticks.count > 1 ? inner.ticks[1].value - inner.ticks[0].value : 1
