@@ -2,6 +2,7 @@
 
 import Foundation
 import LossKit
+import LossdDaemon
 
 #if canImport(Glibc)
 import Glibc
@@ -27,6 +28,17 @@ struct JobSelection {
             selected.formUnion(matched)
         }
         return names.filter(selected.contains)
+    }
+
+    /// Shell completion of `JOB` arguments: the jobs of the state directory named on the command
+    /// line so far (`--state-dir DIR`), or of the default one.
+    @Sendable static func complete(_ words: [String], _ index: Int, _ prefix: String) -> [String] {
+        var location = StateLocation()
+        if let flag = words.firstIndex(of: "--state-dir"), flag + 1 < words.count, flag + 1 != index {
+            location.stateDir = words[flag + 1]
+        }
+        guard let directory = try? location.resolve(), let names = try? StateReader(directory: directory).jobNames() else { return [] }
+        return names.filter { $0.hasPrefix(prefix) }
     }
 
     static func matches(_ name: String, _ pattern: String) -> Bool {

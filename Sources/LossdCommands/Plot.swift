@@ -11,30 +11,31 @@ extension Lossd {
         public static let configuration = CommandConfiguration(
             abstract: "Draw the loss curves of jobs on one chart (SVG, or PNG through rsvg-convert).",
             discussion: """
-                One line per job from history/<job>.csv (written at each checkpoint while a job
-                runs and when it ends), with a legend naming each job and how it ended. The loss
-                axis is logarithmic unless a loss is negative (--scale changes it); losses of 0
-                on a log axis are drawn on its bottom edge. A sweep's name selects all of its jobs,
-                so they can be compared on one chart. The SVG is self-contained (no script, no
-                external resource): open it in a browser or an image viewer.
+                One line per job from history/<job>.csv (written at each checkpoint while a
+                job runs and when it ends), with a legend naming each job and how it ended.
+                The loss axis is logarithmic unless a loss is negative (--scale changes it);
+                losses of 0 on a log axis are drawn on its bottom edge. A sweep's name selects
+                all of its jobs, so they can be compared on one chart. The SVG is
+                self-contained (no script, no external resource): open it in a browser or an
+                image viewer.
 
-                The daemon also draws each job's chart into charts/<job>.svg when the job ends.
-                The state directory is chosen as for 'lossd status'.
+                The daemon also draws each job's chart into charts/<job>.svg when the job
+                ends. The state directory is chosen as for 'lossd status'.
 
                 Exit status: 0 success, 64 usage error or no job matches, 65 a history file is
                 malformed, 66 no state directory or no history to plot, 69 PNG output without
-                rsvg-convert (Debian: librsvg2-bin), 73 the output file cannot be written,
-                77 permission denied, 78 the --config file is invalid.
+                rsvg-convert (Debian: librsvg2-bin), 73 the output file cannot be written, 77
+                permission denied, 78 the --config file is invalid.
 
                 Examples:
                   lossd plot --config configs/seed.yaml -o seed.svg
-                  lossd plot lr-grid --state-dir state --title 'Adam learning rates' -o lr-grid.svg
+                  lossd plot lr-grid --state-dir state --title 'Adam rates' -o lr-grid.svg
                   lossd plot 'seed-cross*' --scale linear -o ce.png
                 """
         )
 
         @Argument(help: ArgumentHelp("Jobs to draw: names, sweep names or shell patterns (default: all with a history).",
-                                     valueName: "job"))
+                                     valueName: "job"), completion: .custom(JobSelection.complete))
         var jobs: [String] = []
 
         @OptionGroup var location: StateLocation

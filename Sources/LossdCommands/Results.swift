@@ -12,17 +12,17 @@ extension Lossd {
         public static let configuration = CommandConfiguration(
             abstract: "Print every finished job's result as one JSON or CSV document.",
             discussion: """
-                JSON (the default) is an array of the results/<job>.json documents, by job name,
-                every field as the daemon wrote it; non-finite numbers are NaN, Infinity and
-                -Infinity as Python's json module reads them. CSV has a header and one row per
-                job with the columns \(ResultsDocument.columns.joined(separator: ",")); options,
+                JSON (the default) is an array of the results/<job>.json documents, by job
+                name, every field as the daemon wrote it; non-finite numbers are NaN, Infinity
+                and -Infinity as Python's json module reads them. CSV has a header and one row
+                per job, a column per field of those documents (see lossd(8)); options,
                 shape and output are JSON text in their cells.
 
                 The state directory is chosen as for 'lossd status'.
 
-                Exit status: 0 success (unreadable results are skipped with a warning), 64 usage
-                error or no job matches, 66 no state directory, 77 permission denied, 78 the
-                --config file is invalid.
+                Exit status: 0 success (unreadable results are skipped with a warning), 64
+                usage error or no job matches, 66 no state directory, 77 permission denied, 78
+                the --config file is invalid.
 
                 Examples:
                   lossd results --config configs/seed.yaml > seed.json
@@ -37,7 +37,7 @@ extension Lossd {
             case csv
         }
 
-        @Argument(help: ArgumentHelp("Jobs to include: names, sweep names or shell patterns (default: all).", valueName: "job"))
+        @Argument(help: ArgumentHelp("Jobs to include: names, sweep names or shell patterns (default: all).", valueName: "job"), completion: .custom(JobSelection.complete))
         var jobs: [String] = []
 
         @OptionGroup var location: StateLocation

@@ -11,15 +11,17 @@ extension Lossd {
         public static let configuration = CommandConfiguration(
             abstract: "Show every job of a state directory: status, step, loss, elapsed time and ETA.",
             discussion: """
-                Reads the state directory only (never the daemon itself), so it works while lossd
-                runs and after it stopped. A running daemon rewrites status.json there at every
-                report interval: running jobs then show their live step out of max_steps and an
-                ETA (the time to reach max_steps at the job's average rate so far; a job may
-                converge sooner). Finished jobs show their result. When no daemon runs, an
-                unfinished job is 'stopped' at the step of its checkpoint, where it resumes.
+                Reads the state directory only (never the daemon itself), so it works while
+                lossd runs and after it stopped. A running daemon rewrites status.json there
+                at every report interval: running jobs then show their live step out of
+                max_steps and an ETA (the time to reach max_steps at the job's average rate so
+                far; a job may converge sooner). Finished jobs show their result. When no
+                daemon runs, an unfinished job is 'stopped' at the step of its checkpoint,
+                where it resumes.
 
                 The state directory is --state-dir, else the one --config's daemon uses, else
-                $STATE_DIRECTORY, else /var/lib/lossd if it exists (lossd.service), else ./state.
+                $STATE_DIRECTORY, else /var/lib/lossd if it exists (lossd.service), else
+                ./state.
 
                 Exit status: 0 success (unreadable files are skipped with a warning), 64 usage
                 error or no job matches, 66 no state directory, 77 permission denied, 78 the
@@ -33,7 +35,7 @@ extension Lossd {
                 """
         )
 
-        @Argument(help: ArgumentHelp("Jobs to show: names, sweep names or shell patterns (default: all).", valueName: "job"))
+        @Argument(help: ArgumentHelp("Jobs to show: names, sweep names or shell patterns (default: all).", valueName: "job"), completion: .custom(JobSelection.complete))
         var jobs: [String] = []
 
         @OptionGroup var location: StateLocation
