@@ -70,15 +70,29 @@ struct DocumentationTests {
         guard case .array(let all)? = help["command"]?["subcommands"] else { Issue.record("no subcommands"); return }
         let commands = all.filter { $0["commandName"] != .string("help") }
         #expect(commands.count == 8)
+        /// The text of a command's section (up to the next section), or of OPTIONS.
+        func section(_ heading: String) -> String {
+            guard let start = page.range(of: heading) else { return "" }
+            let rest = page[start.upperBound...]
+            let end = [rest.range(of: "\n.SS ")?.lowerBound, rest.range(of: "\n.SH ")?.lowerBound].compactMap { $0 }.min() ?? rest.endIndex
+            return String(rest[..<end])
+        }
+        // serve's options are described under run; results' and plot's state options under status.
+        let sharing = ["serve": "run", "results": "status", "plot": "status"]
         for command in commands {
             guard case .string(let name)? = command["commandName"] else { continue }
-            #expect(page.contains(".SS \"lossd \(name)"), "lossd.8 has a section for \(name)")
+            let own = section(".SS \"lossd \(name)")
+            #expect(!own.isEmpty, "lossd.8 has a section for \(name)")
+            let described = own + section(".SH OPTIONS") + (sharing[name].map { section(".SS \"lossd \($0)") } ?? "")
             guard case .array(let arguments)? = command["arguments"] else { continue }
             for argument in arguments {
                 guard case .array(let names)? = argument["names"] else { continue }
                 for entry in names where entry["kind"] == .string("long") {
                     guard case .string(let option)? = entry["name"] else { continue }
-                    #expect(page.contains("--\(option)"), "lossd.8 documents \(name) --\(option)")
+                    // An option list entry: `.B --x`, `.BI --x " value"`, `.BR --x " a|b"` or `.BR -o ", " --x ...`.
+                    let entry = try Regex("\\n\\.B[IR]? (-[a-z] \", \" )?--\(option)[ \\n]")
+                    #expect(described.firstMatch(of: entry) != nil,
+                            "lossd.8 describes \(name) --\(option) in an option list")
                 }
             }
         }
