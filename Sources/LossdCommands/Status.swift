@@ -72,7 +72,12 @@ enum StatusReport {
     static func table(_ overview: StateOverview, now: Double) -> String {
         var text = "state directory: \(overview.directory)\n"
         text += "daemon: \(daemonLine(overview, now: now))\n"
-        guard !overview.jobs.isEmpty else { return text + "no jobs\n" }
+        guard !overview.jobs.isEmpty else {
+            let nested = overview.daemon == nil ? StateReader(directory: overview.directory).nestedStateDirectories() : []
+            guard let first = nested.first else { return text + "no jobs\n" }
+            return text + "no jobs; state directories inside: \(nested.joined(separator: ", ")) "
+                + "(lossd status --state-dir \(overview.directory)/\(first))\n"
+        }
         let header = ["JOB", "STATUS", "STEP / MAX", "LOSS", "BEST LOSS", "ELAPSED", "ETA"]
         let rows = overview.jobs.map { job -> [String] in
             var step = job.step.map(String.init) ?? "-"

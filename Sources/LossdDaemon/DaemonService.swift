@@ -58,8 +58,8 @@ public final class DaemonService: Service, Sendable {
 
     public func run() async throws {
         let summary = supervisor.summary()
-        notifier.send(.ready(status: summary.statusLine))
         statusFile.write(supervisor, reportInterval: settings.withLock { $0.reportInterval }, running: true)
+        notifier.send(.ready(status: summary.statusLine))
         logger.notice("lossd ready: \(supervisor.rows().count) jobs from \(configPath), \(supervisor.engine.workerCount) workers",
                       metadata: ["MESSAGE_ID": "\(MessageID.daemonReady.hex)", "LOSSD_JOBS": "\(supervisor.rows().count)",
                                  "LOSSD_CONFIG": "\(configPath)"])

@@ -80,6 +80,17 @@ public struct StateReader: Sendable {
         return names
     }
 
+    /// Subdirectories that hold a state directory of their own (`/var/lib/lossd/NAME` of the
+    /// `lossd@NAME` instances), by name.
+    public func nestedStateDirectories() -> [String] {
+        guard let entries = try? list(".") else { return [] }
+        return entries.filter { name in
+            !name.hasPrefix(".") && ["status.json", "results", "history", "checkpoints"].contains {
+                access("\(directory)/\(name)/\($0)", F_OK) == 0
+            }
+        }.sorted()
+    }
+
     // MARK: - Results
 
     /// A job's result: the document as written (every field kept) and its decoded record.

@@ -10,8 +10,9 @@ import Glibc
 #endif
 
 /// `status.json` in the state directory: what the daemon is doing, rewritten atomically at every
-/// report interval, when it becomes ready and when it stops. `lossd status` reads it, so that
-/// running jobs show their live step, `max_steps` and ETA between checkpoints.
+/// report interval (at most 4 times a second), when it becomes ready and when it stops.
+/// `lossd status` reads it, so that running jobs show their live step, `max_steps` and ETA
+/// between checkpoints.
 ///
 /// Fields: `version` (1), `pid`, `mode` (`run` or `serve`), `config`, `state` (`running`, or
 /// `stopped` once the daemon has finished or checkpointed everything on a signal), `started_at`,
@@ -167,6 +168,10 @@ public final class StatusFile: Sendable {
     let startedAt: Double
     let logger: Logger
     private let failed = Mutex(false)
+    private let lastWrite = Mutex<ContinuousClock.Instant?>(nil)
+    /// At most this often while running, whatever `report_interval` says (it may be 10ms): the
+    /// file is a live view for people and scripts, not worth a write and two fsyncs per tick.
+    static let minimumInterval = Duration.milliseconds(250)
 
     public init(directory: String, mode: DaemonService.Mode, config: String, logger: Logger) {
         self.path = directory + "/status.json"
@@ -177,8 +182,16 @@ public final class StatusFile: Sendable {
     }
 
     /// Writes the current state of `supervisor`'s jobs; `running: false` records that the daemon
-    /// has stopped. A failure is logged once (until a write succeeds again), never thrown.
+    /// has stopped (always written). A failure is logged once (until a write succeeds again),
+    /// never thrown.
     public func write(_ supervisor: Supervisor, reportInterval: Duration, running: Bool) {
+        let now = ContinuousClock.now
+        let due = lastWrite.withLock { last in
+            guard !running || last.map({ now - $0 >= Self.minimumInterval }) ?? true else { return false }
+            last = now
+            return true
+        }
+        guard due else { return }
         let jobs = supervisor.rows().map { row in
             DaemonStatus.Job(name: row.name, status: row.status, step: row.step, maxSteps: row.maxSteps, loss: row.loss,
                              bestLoss: row.bestLoss, elapsedSeconds: row.elapsedSeconds, startedAt: row.startedAt,

@@ -69,6 +69,13 @@ struct StatusCommandTests {
         let none = try LossdProcess.run(["status", "--state-dir", empty])
         #expect(none.status == 0)
         #expect(none.stdout == "state directory: \(empty)\ndaemon: none has run here yet (no status.json)\nno jobs\n")
+        // Instances (lossd@NAME) keep their state in subdirectories: status points at them.
+        try FileManager.default.createDirectory(atPath: empty + "/b/results", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: empty + "/a/history", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: empty + "/unrelated", withIntermediateDirectories: true)
+        let instances = try LossdProcess.run(["status", "--state-dir", empty])
+        #expect(instances.stdout.hasSuffix("no jobs; state directories inside: a, b (lossd status --state-dir \(empty)/a)\n"),
+                "\(instances.stdout)")
         let cases: [([String], Int32, String)] = [
             (["status", "--state-dir", empty + "/missing"], 66, "no state directory at \(empty)/missing (give --state-dir DIR or --config FILE)"),
             (["status", "seed-l2", "--state-dir", SeedState.directory], 64, "no job matches 'seed-l2', did you mean 'seed-l1'?"),

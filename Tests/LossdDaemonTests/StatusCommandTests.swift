@@ -45,6 +45,12 @@ struct StatusCommandTests {
         return try JSONValue(parsing: result.stdout)
     }
 
+    /// `status(state)` once the daemon has created the state directory, nil before.
+    static func poll(_ state: String) -> JSONValue? {
+        guard FileManager.default.fileExists(atPath: state + "/status.json") else { return nil }
+        return try? status(state)
+    }
+
     static func job(_ status: JSONValue, _ name: String) -> JSONValue? {
         guard case .array(let jobs)? = status["jobs"] else { return nil }
         return jobs.first { $0["name"] == .string(name) }
@@ -73,7 +79,7 @@ struct StatusCommandTests {
         // Live: the daemon is running, both long jobs run with their max_steps and an ETA.
         var live = JSONValue.null
         #expect(fixture.waitFor(30) {
-            guard let status = try? Self.status(fixture.state()) else { return false }
+            guard let status = Self.poll(fixture.state()) else { return false }
             live = status
             return status["daemon"]?["running"] == .bool(true)
                 && ["long-adam", "long-sgd"].allSatisfy { (Self.integer(Self.job(status, $0)?["step"]) ?? 0) > 0 }
@@ -93,7 +99,7 @@ struct StatusCommandTests {
 
         // The step moves on between two looks.
         let first = Self.integer(adam["step"]) ?? 0
-        #expect(fixture.waitFor(10) { (Self.integer(Self.job((try? Self.status(fixture.state())) ?? .null, "long-adam")?["step"]) ?? 0) > first })
+        #expect(fixture.waitFor(10) { (Self.integer(Self.job(Self.poll(fixture.state()) ?? .null, "long-adam")?["step"]) ?? 0) > first })
 
         // The table says the same.
         let table = try LossdProcess.run(["status", "--state-dir", fixture.state()])
