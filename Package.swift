@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     ],
     targets: [
         // MARK: - Public API
@@ -35,6 +36,9 @@ let package = Package(
 
         // JSON read and written exactly (tensors, results, the eval interface).
         .target(name: "LossdJSON", dependencies: ["LossKit"]),
+
+        // Loss-curve charts as self-contained SVG (hand-written: no plotting package is available).
+        .target(name: "LossdPlot"),
 
         // MARK: - C system libraries
         // libsystemd from the system (apt: libsystemd-dev); only LossdSystemd imports it.
@@ -73,7 +77,8 @@ let package = Package(
         .target(
             name: "LossdDaemon",
             dependencies: [
-                "LossKit", "LossdEngine", "LossdConfig", "LossdSystemd", "LossdJSON", "LossdPlugins",
+                "LossKit", "LossdEngine", "LossdConfig", "LossdSystemd", "LossdJSON", "LossdPlugins", "LossdPlot",
+                .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -90,7 +95,9 @@ let package = Package(
                 "LossdConfig",
                 "LossdDaemon",
                 "LossdPlugins",
+                "LossdPlot",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "CSV", package: "CSV.swift"),
             ]
         ),
         .executableTarget(
@@ -120,10 +127,15 @@ let package = Package(
                 "LossdPlugins", "LossdConfig", "LossdDaemon", "LossdEngine", "LossKit", "LossdJSON", "LossdTestSupport",
             ]
         ),
+        .testTarget(name: "LossdPlotTests", dependencies: ["LossdPlot", "LossdTestSupport"]),
         .testTarget(name: "LossdSystemdTests", dependencies: ["LossdSystemd", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "LossdCommandsTests",
-            dependencies: ["LossdCommands", "LossKit", "LossdJSON", "LossdTestSupport"],
+            dependencies: [
+                "LossdCommands", "LossKit", "LossdJSON", "LossdTestSupport", "LossdDaemon",
+                .product(name: "CSV", package: "CSV.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             exclude: ["Snapshots"],
             resources: [.copy("Fixtures")]
         ),

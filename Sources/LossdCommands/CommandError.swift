@@ -10,8 +10,13 @@ public struct CommandError: Error, Sendable, CustomStringConvertible {
         case dataError = 65
         /// EX_NOINPUT: an input file is missing or unreadable.
         case noInput = 66
-        /// EX_UNAVAILABLE: a loss plugin given with --plugin could not be loaded.
+        /// EX_UNAVAILABLE: a loss plugin given with --plugin could not be loaded, or a tool lossd
+        /// needs for this request is not installed.
         case unavailable = 69
+        /// EX_CANTCREAT: an output file cannot be written.
+        case cannotCreate = 73
+        /// EX_NOPERM: permission denied (a service's state directory is readable by root only).
+        case noPermission = 77
         /// EX_CONFIG: a bad configuration file.
         case config = 78
     }

@@ -13,12 +13,16 @@ public struct Lossd: AsyncParsableCommand {
               lossd run configs/seed.yaml         # fit the seed jobs in the foreground
               lossd check configs/seed.yaml       # validate a configuration
               lossd eval mse --input '[1,2,3]' --target '[1,2,5]'
+              lossd status --config configs/seed.yaml     # the jobs and where they stand
+              lossd plot --config configs/seed.yaml -o seed.svg
 
-            Exit status: 0 success, 1 a job diverged or failed (run), 64 usage error, 65 bad data,
-            73 state directory unusable, 78 bad configuration.
+            Exit status: 0 success, 1 a job diverged or failed (run), 64 usage error,
+            65 bad data, 66 no input (state directory), 69 a needed tool is missing,
+            73 cannot create a file, 77 permission denied, 78 bad configuration.
+            See lossd(8).
             """,
         version: LossdVersion.current,
-        subcommands: [Run.self, Serve.self, Check.self, Losses.self, Eval.self]
+        subcommands: [Run.self, Serve.self, Check.self, Losses.self, Eval.self, Status.self, Results.self, Plot.self]
     )
 
     public init() {}
@@ -31,6 +35,11 @@ public enum LossdVersion {
 
 /// Output helpers shared by the subcommands.
 enum Console {
+    /// Writes `lossd: warning: MESSAGE` to standard error.
+    static func warning(_ message: String) {
+        FileHandle.standardError.write(Data("lossd: warning: \(message)\n".utf8))
+    }
+
     /// Writes `lossd: error: MESSAGE` to standard error.
     static func error(_ message: String) {
         FileHandle.standardError.write(Data("lossd: error: \(message)\n".utf8))

@@ -35,6 +35,8 @@ public final class DaemonService: Service, Sendable {
     let stopRequested = Atomic<Bool>(false)
     /// Appended to every `STATUS=` line until the next successful reload ("last reload rejected: ...").
     let statusNote = Mutex<String?>(nil)
+    /// `status.json` in the state directory, for `lossd status`.
+    let statusFile: StatusFile
     /// Test hook: freezes the reporter's view of progress (see `LOSSD_TEST_*` in the README).
     let progressBudget: Int
 
@@ -50,6 +52,7 @@ public final class DaemonService: Service, Sendable {
         self.settings = Mutex(configuration.daemon)
         self.display = display
         self.progressBudget = progressBudget
+        self.statusFile = StatusFile(directory: supervisor.store.directory, mode: mode, config: configPath, logger: logger)
     }
 
     /// Whether the daemon stopped on a signal rather than by finishing its jobs.
@@ -59,6 +62,7 @@ public final class DaemonService: Service, Sendable {
         // SIGHUP is trapped before READY=1: a reload requested right after start must not kill us.
         let hangups = mode == .serve ? await UnixSignalsSequence(trapping: .sighup) : nil
         let summary = supervisor.summary()
+        statusFile.write(supervisor, reportInterval: settings.withLock { $0.reportInterval }, running: true)
         notifier.send(.ready(status: summary.statusLine))
         logger.notice("lossd ready: \(supervisor.rows().count) jobs from \(configPath), \(supervisor.engine.workerCount) workers",
                       metadata: ["MESSAGE_ID": "\(MessageID.daemonReady.hex)", "LOSSD_JOBS": "\(supervisor.rows().count)",
@@ -86,6 +90,7 @@ public final class DaemonService: Service, Sendable {
         } onGracefulShutdown: {
             self.stopRequested.store(true, ordering: .relaxed)
         }
+        statusFile.write(supervisor, reportInterval: settings.withLock { $0.reportInterval }, running: false)
         display?.finish(rows: supervisor.rows())
     }
 
@@ -130,6 +135,7 @@ public final class DaemonService: Service, Sendable {
             }
             let summary = supervisor.summary()
             notifier.send(.status(statusLine(summary)))
+            statusFile.write(supervisor, reportInterval: current.reportInterval, running: true)
             if display == nil {
                 let running = supervisor.reportProgress(budget: progressBudget)
                 if running > progressBudget {

@@ -9,6 +9,8 @@ import LossKit
 ///     results/<job>.json       written once when a job ends (see ``JobRecord``)
 ///     history/<job>.csv        step,loss,grad_norm,lr, about 1,000 rows per job
 ///     checkpoints/<job>.ckpt   the state of an unfinished job, replaced at each checkpoint
+///     charts/<job>.svg         the job's loss curve, drawn when it ends (see ``JobChart``)
+///     status.json              the daemon's live view of its jobs (see ``StatusFile``)
 ///
 /// Every write is atomic (``AtomicFile``). A file that cannot be read back is renamed with a
 /// `.corrupt` suffix (never deleted) and reported; the job then starts afresh.

@@ -226,6 +226,7 @@ public final class Supervisor: Sendable {
             elapsedSeconds: managed.elapsedBefore + (finishedAt - managed.runStart), resumed: managed.resumed,
             configHash: config.hash.description)
         await writeHistory(name, handle, final: result.progress)
+        writeChart(record)
         do throws(AtomicFile.WriteError) {
             try store.writeResult(record)
             store.removeCheckpoint(name)
@@ -424,6 +425,12 @@ public final class Supervisor: Sendable {
         public var learningRate: Double
         public var lossFunction: String
         public var optimizer: String
+        /// The best loss so far (+inf before the first step).
+        public var bestLoss: Double = .infinity
+        /// Training seconds so far, summed over restarts.
+        public var elapsedSeconds: Double = 0
+        /// Wall-clock start of the job's first run.
+        public var startedAt: Double = .nan
     }
 
     /// Every job, in configuration order.
@@ -434,7 +441,8 @@ public final class Supervisor: Sendable {
             if let record = managed.finished {
                 return Row(name: config.name, status: record.status, step: record.steps, maxSteps: config.stopping.maxSteps,
                            loss: record.loss, gradientNorm: record.gradientNorm, learningRate: record.learningRate,
-                           lossFunction: config.loss.name, optimizer: config.optimizer.name)
+                           lossFunction: config.loss.name, optimizer: config.optimizer.name, bestLoss: record.bestLoss,
+                           elapsedSeconds: record.elapsedSeconds, startedAt: record.startedAt)
             }
             let status = managed.handle?.status ?? .queued
             let progress = managed.handle?.progress
@@ -442,7 +450,9 @@ public final class Supervisor: Sendable {
             if status.isFinal, name != "cancelled" { name = "running" }  // being finalised
             return Row(name: config.name, status: name, step: progress?.step ?? 0, maxSteps: config.stopping.maxSteps,
                        loss: progress?.loss ?? .nan, gradientNorm: progress?.gradientNorm ?? .nan,
-                       learningRate: progress?.learningRate ?? .nan, lossFunction: config.loss.name, optimizer: config.optimizer.name)
+                       learningRate: progress?.learningRate ?? .nan, lossFunction: config.loss.name, optimizer: config.optimizer.name,
+                       bestLoss: progress?.bestLoss ?? .infinity, elapsedSeconds: managed.elapsedBefore + (Self.now() - managed.runStart),
+                       startedAt: managed.startedAt)
         }
     }
 

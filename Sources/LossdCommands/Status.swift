@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: Apache-2.0
+
+public import ArgumentParser
+import Foundation
+import LossdDaemon
+import LossdJSON
+
+extension Lossd {
+    /// `lossd status`: a table of the jobs in a state directory, live while a daemon runs.
+    public struct Status: ParsableCommand {
+        public static let configuration = CommandConfiguration(
+            abstract: "Show every job of a state directory: status, step, loss, elapsed time and ETA.",
+            discussion: """
+                Reads the state directory only (never the daemon itself), so it works while
+                lossd runs and after it stopped. A running daemon rewrites status.json there
+                at every report interval: running jobs then show their live step out of
+                max_steps and an ETA (the time to reach max_steps at the job's average rate so
+                far; a job may converge sooner). Finished jobs show their result. When no
+                daemon runs, an unfinished job is 'stopped' at the step of its checkpoint,
+                where it resumes.
+
+                The state directory is --state-dir, else the one --config's daemon uses, else
+                $STATE_DIRECTORY, else /var/lib/lossd if it exists (lossd.service), else
+                ./state.
+
+                Exit status: 0 success (unreadable files are skipped with a warning), 64 usage
+                error or no job matches, 66 no state directory, 77 permission denied, 78 the
+                --config file is invalid.
+
+                Examples:
+                  lossd status --config configs/seed.yaml
+                  sudo lossd status                       # lossd.service, /var/lib/lossd
+                  lossd status --state-dir /var/lib/lossd/NAME --json | jq '.jobs[].loss'
+                  watch -n1 lossd status --state-dir /tmp/seed-state
+                """
+        )
+
+        @Argument(help: ArgumentHelp("Jobs to show: names, sweep names or shell patterns (default: all).", valueName: "job"), completion: .custom(JobSelection.complete))
+        var jobs: [String] = []
+
+        @OptionGroup var location: StateLocation
+
+        @Flag(help: "Print one JSON document (for scripts) instead of the table.")
+        var json = false
+
+        public init() {}
+
+        public func run() throws {
+            let reader: StateReader
+            var overview: StateOverview
+            do throws(CommandError) {
+                reader = try location.reader()
+                do throws(StateReader.ReadError) { overview = try StateOverview.read(reader) } catch {
+                    throw StateLocation.commandError(error, directory: reader.directory)
+                }
+                let chosen = Set(try JobSelection(patterns: jobs).select(overview.jobs.map(\.name)))
+                overview.jobs.removeAll { !chosen.contains($0.name) }
+            } catch {
+                throw Console.fail(error)
+            }
+            for warning in overview.warnings { Console.warning("skipped \(warning)") }
+            print(json ? StatusReport.json(overview, now: Date().timeIntervalSince1970).serialized()
+                       : StatusReport.table(overview, now: Date().timeIntervalSince1970), terminator: json ? "\n" : "")
+        }
+    }
+}
+
+/// The two renderings of a ``StateOverview``.
+enum StatusReport {
+    // MARK: - Table
+
+    static func table(_ overview: StateOverview, now: Double) -> String {
+        var text = "state directory: \(overview.directory)\n"
+        text += "daemon: \(daemonLine(overview, now: now))\n"
+        guard !overview.jobs.isEmpty else {
+            let nested = overview.daemon == nil ? StateReader(directory: overview.directory).nestedStateDirectories() : []
+            guard let first = nested.first else { return text + "no jobs\n" }
+            return text + "no jobs; state directories inside: \(nested.joined(separator: ", ")) "
+                + "(lossd status --state-dir \(overview.directory)/\(first))\n"
+        }
+        let header = ["JOB", "STATUS", "STEP / MAX", "LOSS", "BEST LOSS", "ELAPSED", "ETA"]
+        let rows = overview.jobs.map { job -> [String] in
+            var step = job.step.map(String.init) ?? "-"
+            if let max = job.maxSteps { step += " / \(max)" }
+            return [job.name, job.status, step, number(job.loss), number(job.bestLoss),
+                    job.elapsedSeconds.map(duration) ?? "-", job.etaSeconds.map(duration) ?? "-"]
+        }
+        text += TextTable.render(header: header, rows: rows, rightAligned: [2, 3, 4, 5, 6])
+        return text + overview.summary + "\n"
+    }
+
+    static func daemonLine(_ overview: StateOverview, now: Double) -> String {
+        guard let daemon = overview.daemon else { return "none has run here yet (no status.json)" }
+        let command = "lossd \(daemon.mode) \(daemon.config)"
+        let age = max(0, now - daemon.updatedAt)
+        if overview.daemonRunning {
+            return "running, pid \(daemon.pid) (\(command)), updated \(duration(age)) ago"
+        }
+        let how = daemon.state == "stopped" ? "stopped" : "not running (it did not record a stop: killed or crashed)"
+        return "\(how); last pid \(daemon.pid) (\(command)), last update \(duration(age)) ago"
+    }
+
+    /// Four significant digits, `-` when unknown.
+    static func number(_ value: Double?) -> String {
+        guard let value else { return "-" }
+        return value.isFinite ? String(format: "%.4g", value) : JSONValue.format(value)
+    }
+
+    /// `0.004s`, `12.3s`, `5m02s`, `1h03m`, `2d04h`.
+    static func duration(_ seconds: Double) -> String {
+        guard seconds.isFinite else { return "-" }
+        if seconds < 10 { return String(format: "%.3gs", seconds) }
+        if seconds < 60 { return String(format: "%.1fs", seconds) }
+        let whole = Int(seconds.rounded())
+        if whole < 3600 { return String(format: "%dm%02ds", whole / 60, whole % 60) }
+        if whole < 86400 { return String(format: "%dh%02dm", whole / 3600, whole % 3600 / 60) }
+        return String(format: "%dd%02dh", whole / 86400, whole % 86400 / 3600)
+    }
+
+    // MARK: - JSON
+
+    static func json(_ overview: StateOverview, now: Double) -> JSONValue {
+        func optional(_ value: Double?) -> JSONValue { value.map { JSONValue.number($0) } ?? .null }
+        func time(_ value: Double?) -> JSONValue {
+            guard let value, value.isFinite else { return .null }
+            return .string(Timestamp.rfc3339(value))
+        }
+        var daemon = JSONValue.null
+        if let status = overview.daemon {
+            daemon = .object([
+                ("running", .bool(overview.daemonRunning)), ("state", .string(status.state)), ("pid", .integer(Int(status.pid))),
+                ("mode", .string(status.mode)), ("config", .string(status.config)), ("started_at", time(status.startedAt)),
+                ("updated_at", time(status.updatedAt)), ("summary", .string(status.summary)),
+            ])
+        }
+        let jobs = overview.jobs.map { job in
+            JSONValue.object([
+                ("name", .string(job.name)), ("status", .string(job.status)), ("step", job.step.map { .integer($0) } ?? .null),
+                ("max_steps", job.maxSteps.map { .integer($0) } ?? .null), ("loss", optional(job.loss)),
+                ("best_loss", optional(job.bestLoss)), ("elapsed_seconds", optional(job.elapsedSeconds)),
+                ("eta_seconds", optional(job.etaSeconds)), ("started_at", time(job.startedAt)),
+                ("finished_at", time(job.finishedAt)), ("source", .string(job.source)),
+            ])
+        }
+        return .object([
+            ("state_directory", .string(overview.directory)), ("daemon", daemon), ("summary", .string(overview.summary)),
+            ("jobs", .array(jobs)), ("warnings", .array(overview.warnings.map { .string($0) })),
+        ])
+    }
+}
+
+/// RFC 3339 UTC timestamps with milliseconds, as the state files write them.
+enum Timestamp {
+    static func rfc3339(_ seconds: Double) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: Date(timeIntervalSince1970: seconds))
+    }
+}

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+
+/// Every job of a state directory and where it stands, merged from the daemon's `status.json`,
+/// the results and the checkpoints: what `lossd status` prints.
+///
+/// - A result of the job's current run (finished at or after the run started) wins: the job has ended.
+/// - Otherwise, while the daemon that wrote `status.json` runs, its line is the job's live state.
+/// - Otherwise the job is `stopped` and resumes from its checkpoint when a daemon starts again
+///   (its step is the checkpoint's); a job known only from its history is `unknown`.
+///
+/// Jobs appear in the daemon's configuration order, then the others by name.
+public struct StateOverview: Sendable {
+    /// One job's line.
+    public struct Job: Sendable, Hashable {
+        public var name: String
+        public var status: String
+        public var step: Int?
+        public var maxSteps: Int?
+        public var loss: Double?
+        public var bestLoss: Double?
+        public var elapsedSeconds: Double?
+        /// Seconds to reach `max_steps` at the job's average rate so far (running jobs only).
+        public var etaSeconds: Double?
+        public var startedAt: Double?
+        public var finishedAt: Double?
+        /// Where the line comes from: `result`, `daemon`, `checkpoint` or `history`.
+        public var source: String
+    }
+
+    public var directory: String
+    /// The last `status.json`, if any daemon wrote one.
+    public var daemon: DaemonStatus?
+    /// Whether that daemon still runs.
+    public var daemonRunning: Bool
+    public var jobs: [Job]
+    /// Files that could not be read (and were skipped).
+    public var warnings: [String]
+
+    /// Reads `reader`'s directory; `isLive` tells whether the daemon of a status file still runs.
+    public static func read(_ reader: StateReader, isLive: (DaemonStatus) -> Bool = { $0.isLive }) throws(StateReader.ReadError) -> StateOverview {
+        try reader.check()
+        var warnings: [String] = []
+        var daemon: DaemonStatus?
+        do throws(StateReader.ReadError) { daemon = try reader.status() } catch {
+            if error.kind == .permission { throw error }
+            warnings.append(error.description)
+        }
+        let running = daemon.map(isLive) ?? false
+        let files = try reader.jobNames()
+        let entries = Dictionary((daemon?.jobs ?? []).map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        var order = daemon?.jobs.map(\.name) ?? []
+        order += files.filter { entries[$0] == nil }
+
+        var jobs: [Job] = []
+        for name in order {
+            let entry = entries[name]
+            var result: StateReader.StoredResult?
+            var checkpoint: StateReader.CheckpointSummary?
+            do throws(StateReader.ReadError) {
+                result = try reader.result(name)
+            } catch {
+                if error.kind == .permission { throw error }
+                warnings.append(error.description)
+            }
+            if let record = result?.record, let entry, !JobStatusName.isFinal(entry.status),
+               !(record.finishedAt >= entry.startedAt) {
+                result = nil  // a result left by an earlier configuration of a job that now runs again
+            }
+            if let record = result?.record {
+                jobs.append(Job(name: name, status: record.status, step: record.steps, maxSteps: entry?.maxSteps,
+                                loss: record.loss, bestLoss: record.bestLoss, elapsedSeconds: record.elapsedSeconds,
+                                startedAt: record.startedAt, finishedAt: record.finishedAt, source: "result"))
+                continue
+            }
+            if let entry, running {
+                jobs.append(Job(name: name, status: entry.status, step: entry.step, maxSteps: entry.maxSteps,
+                                loss: finite(entry.loss), bestLoss: finite(entry.bestLoss), elapsedSeconds: entry.elapsedSeconds,
+                                etaSeconds: eta(entry), startedAt: entry.startedAt, source: "daemon"))
+                continue
+            }
+            do throws(StateReader.ReadError) {
+                checkpoint = try reader.checkpoint(name)
+            } catch {
+                if error.kind == .permission { throw error }
+                warnings.append(error.description)
+            }
+            if let checkpoint {
+                jobs.append(Job(name: name, status: "stopped", step: checkpoint.step, maxSteps: entry?.maxSteps,
+                                loss: finite(checkpoint.loss), bestLoss: finite(checkpoint.bestLoss),
+                                elapsedSeconds: checkpoint.elapsedSeconds, startedAt: checkpoint.startedAt, source: "checkpoint"))
+            } else if let entry {
+                let status = JobStatusName.isFinal(entry.status) ? entry.status : "stopped"
+                jobs.append(Job(name: name, status: status, step: entry.step, maxSteps: entry.maxSteps, loss: finite(entry.loss),
+                                bestLoss: finite(entry.bestLoss), elapsedSeconds: entry.elapsedSeconds,
+                                startedAt: entry.startedAt, source: "daemon"))
+            } else {
+                var last: HistoryRow?
+                do throws(StateReader.ReadError) { last = try reader.history(name)?.last } catch {
+                    if error.kind == .permission { throw error }
+                    warnings.append(error.description)
+                }
+                jobs.append(Job(name: name, status: "unknown", step: last?.step, loss: last.flatMap { finite($0.loss) }, source: "history"))
+            }
+        }
+        return StateOverview(directory: reader.directory, daemon: daemon, daemonRunning: running, jobs: jobs, warnings: warnings)
+    }
+
+    /// `(max_steps - step) × elapsed / step`: the time left at the job's average rate so far.
+    static func eta(_ entry: DaemonStatus.Job) -> Double? {
+        guard entry.status == "running", entry.step > 0, entry.maxSteps > entry.step, entry.elapsedSeconds > 0 else { return nil }
+        return Double(entry.maxSteps - entry.step) * entry.elapsedSeconds / Double(entry.step)
+    }
+
+    static func finite(_ value: Double) -> Double? { value.isNaN || value == .infinity ? nil : value }
+
+    /// Counts by status, as `systemctl status` shows them.
+    public var summary: String {
+        var counts: [String: Int] = [:]
+        for job in jobs { counts[job.status, default: 0] += 1 }
+        let order = ["running", "queued", "paused", "stopped", "converged", "max_steps", "diverged", "failed", "cancelled", "unknown"]
+        let parts = order.compactMap { status in counts[status].map { "\($0) \(status)" } }
+        return "\(jobs.count) job\(jobs.count == 1 ? "" : "s")" + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", "))
+    }
+}
+
+/// Status names as they appear in state files.
+enum JobStatusName {
+    static func isFinal(_ name: String) -> Bool {
+        ["converged", "max_steps", "diverged", "failed", "cancelled"].contains(name)
+    }
+}

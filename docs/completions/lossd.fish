@@ -1,0 +1,157 @@
+function __lossd_should_offer_completions_for_flags_or_options -a expected_commands
+    set -l non_repeating_flags_or_options $argv[2..]
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __lossd_parse_tokens
+    test "$commands" = "$expected_commands"; and return $non_repeating_flags_or_options_absent
+end
+
+function __lossd_should_offer_completions_for_positional -a expected_commands positional_index_comparison expected_positional_index
+    set -l non_repeating_flags_or_options
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __lossd_parse_tokens
+    test "$commands" = "$expected_commands" -a \( "$positional_index" "$positional_index_comparison" "$expected_positional_index" \)
+end
+
+function __lossd_parse_tokens -S
+    set -l unparsed_tokens (__lossd_tokens -pc)
+    switch $unparsed_tokens[1]
+    case 'lossd'
+        __lossd_parse_subcommand 0 'version' 'h/help'
+        switch $unparsed_tokens[1]
+        case 'run'
+            __lossd_parse_subcommand 1 'state-dir=' 'workers=' 'version' 'h/help'
+        case 'serve'
+            __lossd_parse_subcommand 0 'config=' 'state-dir=' 'workers=' 'version' 'h/help'
+        case 'check'
+            __lossd_parse_subcommand 1 'q/quiet' 'no-snippets' 'plugin=+' 'version' 'h/help'
+        case 'losses'
+            __lossd_parse_subcommand 1 'json' 'plugin=+' 'version' 'h/help'
+        case 'eval'
+            __lossd_parse_subcommand 1 'input=' 'target=' 'tensor=+' 'option=+' 'plugin=+' 'grad' 'json' 'precision=' 'version' 'h/help'
+        case 'status'
+            __lossd_parse_subcommand -r 1 'state-dir=' 'config=' 'json' 'version' 'h/help'
+        case 'results'
+            __lossd_parse_subcommand -r 1 'state-dir=' 'config=' 'format=' 'version' 'h/help'
+        case 'plot'
+            __lossd_parse_subcommand -r 1 'state-dir=' 'config=' 'o/output=' 'title=' 'scale=' 'width=' 'height=' 'version' 'h/help'
+        case 'help'
+            __lossd_parse_subcommand -r 1 'version'
+        end
+    end
+end
+
+function __lossd_tokens
+    if test (string split -m 1 -f 1 -- . "$FISH_VERSION") -gt 3
+        commandline --tokens-raw $argv
+    else
+        commandline -o $argv
+    end
+end
+
+function __lossd_parse_subcommand -S -a positional_count
+    argparse -s r -- $argv
+    set -l option_specs $argv[2..]
+    set -l is_repeating_positional $_flag_r
+    set -el _flag_r
+    set -a commands $unparsed_tokens[1]
+    set positional_index 0
+    while true
+        set -e unparsed_tokens[1]
+        argparse -sn "$commands" $option_specs -- $unparsed_tokens 2> /dev/null
+        set unparsed_tokens $argv
+        set positional_index (math $positional_index + 1)
+        for non_repeating_flag_or_option in $non_repeating_flags_or_options
+            if set -ql "_flag_$(string replace -a - _ -- $non_repeating_flag_or_option)"
+                set non_repeating_flags_or_options_absent 1
+                break
+            end
+        end
+        test (count $unparsed_tokens) -eq 0 -o \( -z "$is_repeating_positional" -a "$positional_index" -gt "$positional_count" \) && break
+    end
+end
+
+function __lossd_complete_directories
+    set -l token (commandline -t)
+    string match -- '*/' $token
+    set -l subdirs $token*/
+    printf %s\n $subdirs
+end
+
+function __lossd_custom_completion
+    set -x SAP_SHELL fish
+    set -x SAP_SHELL_VERSION $FISH_VERSION
+    set -l tokens (__lossd_tokens -p)
+    if test -z "$(__lossd_tokens -t)"
+        set -l index (count (__lossd_tokens -pc))
+        set tokens $tokens[..$index] \'\' $tokens[(math $index + 1)..]
+    end
+    command $tokens[1] $argv $tokens
+end
+
+complete -c 'lossd' -f
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd" version' -l 'version' -d 'Show the version.'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_positional "lossd" -eq 1' -fa 'run' -d 'Run every job of a configuration to its end, then exit.'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_positional "lossd" -eq 1' -fa 'serve' -d 'Run the jobs as a service: stay up, reload on SIGHUP, stop with a checkpoint on SIGTERM.'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_positional "lossd" -eq 1' -fa 'check' -d 'Check a configuration file and its drop-ins; list the jobs it would run.'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_positional "lossd" -eq 1' -fa 'losses' -d 'List the registered losses, their PyTorch names and options with defaults.'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_positional "lossd" -eq 1' -fa 'eval' -d 'Evaluate a loss (and its gradient) on tensors written as JSON arrays.'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_positional "lossd" -eq 1' -fa 'status' -d 'Show every job of a state directory: status, step, loss, elapsed time and ETA.'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_positional "lossd" -eq 1' -fa 'results' -d 'Print every finished job\'s result as one JSON or CSV document.'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_positional "lossd" -eq 1' -fa 'plot' -d 'Draw the loss curves of jobs on one chart (SVG, or PNG through rsvg-convert).'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_positional "lossd" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd run" state-dir' -l 'state-dir' -d 'Where results, histories and checkpoints go (overrides daemon.state_directory).' -rfka ''
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd run" workers' -l 'workers' -d 'Worker threads (overrides daemon.workers; default: one per CPU).' -rfka ''
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd run" version' -l 'version' -d 'Show the version.'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd run" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd serve" config' -l 'config' -d 'The configuration file.' -rfka ''
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd serve" state-dir' -l 'state-dir' -d 'Where results, histories and checkpoints go (default: $STATE_DIRECTORY under systemd).' -rfka ''
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd serve" workers' -l 'workers' -d 'Worker threads (overrides daemon.workers).' -rfka ''
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd serve" version' -l 'version' -d 'Show the version.'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd serve" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd check" q quiet' -l 'quiet' -s 'q' -d 'Print nothing when the file is valid.'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd check" no-snippets' -l 'no-snippets' -d 'Do not quote the offending line under each error.'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd check"' -l 'plugin' -d 'Also load this loss plugin, before daemon.plugins (repeatable).' -rfka ''
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd check" version' -l 'version' -d 'Show the version.'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd check" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd losses" json' -l 'json' -d 'Print JSON instead of a table.'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd losses"' -l 'plugin' -d 'Also load this loss plugin: a path, or a name looked up in LOSSD_PLUGIN_PATH and /usr/lib/lossd/plugins (repeatable).' -rfka ''
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd losses" version' -l 'version' -d 'Show the version.'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd losses" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd eval" input' -l 'input' -d 'The input tensor (the first argument of the loss) as JSON.' -rfka ''
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd eval" target' -l 'target' -d 'The target tensor as JSON.' -rfka ''
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd eval"' -l 'tensor' -d 'Another tensor argument, by PyTorch name (repeatable).' -rfka ''
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd eval"' -l 'option' -d 'A loss option with PyTorch\'s keyword name (repeatable).' -rfka ''
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd eval"' -l 'plugin' -d 'Also load this loss plugin: a path, or a name looked up in LOSSD_PLUGIN_PATH and /usr/lib/lossd/plugins (repeatable).' -rfka ''
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd eval" grad' -l 'grad' -d 'Also print the gradient of each differentiable tensor.'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd eval" json' -l 'json' -d 'Read a JSON request on standard input and print a JSON response (the machine interface).'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd eval" precision' -l 'precision' -d 'Decimals printed in the text output.' -rfka ''
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd eval" version' -l 'version' -d 'Show the version.'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd eval" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_positional "lossd status" -ge 1' -fka '(__lossd_custom_completion ---completion status -- positional@0 (count (__lossd_tokens -pc)) (__lossd_tokens -tC))'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd status" state-dir' -l 'state-dir' -d 'The state directory to read.' -rfa '(__lossd_complete_directories)'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd status" config' -l 'config' -d 'Read the state directory this configuration\'s daemon uses.' -rfa '(set -l exts \'yaml\' \'yml\';for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.{$exts};printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd status" json' -l 'json' -d 'Print one JSON document (for scripts) instead of the table.'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd status" version' -l 'version' -d 'Show the version.'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd status" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_positional "lossd results" -ge 1' -fka '(__lossd_custom_completion ---completion results -- positional@0 (count (__lossd_tokens -pc)) (__lossd_tokens -tC))'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd results" state-dir' -l 'state-dir' -d 'The state directory to read.' -rfa '(__lossd_complete_directories)'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd results" config' -l 'config' -d 'Read the state directory this configuration\'s daemon uses.' -rfa '(set -l exts \'yaml\' \'yml\';for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.{$exts};printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd results" format' -l 'format' -d 'The output format.' -rfka 'json csv'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd results" version' -l 'version' -d 'Show the version.'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd results" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_positional "lossd plot" -ge 1' -fka '(__lossd_custom_completion ---completion plot -- positional@0 (count (__lossd_tokens -pc)) (__lossd_tokens -tC))'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd plot" state-dir' -l 'state-dir' -d 'The state directory to read.' -rfa '(__lossd_complete_directories)'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd plot" config' -l 'config' -d 'Read the state directory this configuration\'s daemon uses.' -rfa '(set -l exts \'yaml\' \'yml\';for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.{$exts};printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd plot" o output' -l 'output' -s 'o' -d 'Write the chart here: .svg, or .png (default: SVG on standard output).' -rfa '(set -l exts \'svg\' \'png\';for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.{$exts};printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd plot" title' -l 'title' -d 'The chart\'s title (default: names the job, sweep or state directory).' -rfka ''
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd plot" scale' -l 'scale' -d 'The loss axis: auto (log unless a loss is negative), log or linear.' -rfka 'auto log linear'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd plot" width' -l 'width' -d 'The canvas width in pixels (it grows to fit a long legend).' -rfka ''
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd plot" height' -l 'height' -d 'The canvas height in pixels (it grows to fit a long legend).' -rfka ''
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd plot" version' -l 'version' -d 'Show the version.'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd plot" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd help" version' -l 'version' -d 'Show the version.'
