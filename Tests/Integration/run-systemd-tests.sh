@@ -198,6 +198,11 @@ check "seed.yaml's jobs finish in lossd@seed's own state" wait_until 60 in_sandb
 check "lossd@other writes only its own state" wait_until 30 bash -c "'$sandbox' exec test -f /var/lib/private/lossd-other/results/other-huber.json && ! '$sandbox' exec test -e /var/lib/private/lossd-other/results/seed-mse.json"
 in_sandbox systemctl stop lossd@seed lossd@other
 
+# 9. (before 8, which only reads the unit files) plugins under the hardened unit.
+# shellcheck source=Tests/Integration/plugin-scenario.sh
+source "$root/Tests/Integration/plugin-scenario.sh"
+plugin_scenario
+
 echo "== 8. hardening: systemd-analyze security exposure at most 0.5"
 for unit in lossd.service lossd@seed.service; do
     exposure="$(in_sandbox systemd-analyze security --offline=yes --no-pager "/usr/lib/systemd/system/${unit/@seed/@}" 2>/dev/null | sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')"
