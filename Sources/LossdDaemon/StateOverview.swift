@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
+import LossdEngine
 import Foundation
 
 /// Every job of a state directory and where it stands, merged from the daemon's `status.json`,

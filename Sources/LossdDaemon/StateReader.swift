@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
+public import LossdEngine
 import CSV
 import Foundation
 public import LossdJSON

@@ -113,17 +113,5 @@ public struct StateStore: Sendable {
     }
 }
 
-/// One row of a job's loss curve.
-public struct HistoryRow: Sendable, Hashable {
-    public var step: Int
-    public var loss: Double
-    public var gradientNorm: Double
-    public var learningRate: Double
-
-    public init(step: Int, loss: Double, gradientNorm: Double, learningRate: Double) {
-        self.step = step
-        self.loss = loss
-        self.gradientNorm = gradientNorm
-        self.learningRate = learningRate
-    }
-}
+/// One row of a job's loss curve (`history/<job>.csv`): the engine's recorded point.
+public typealias HistoryRow = HistoryPoint

@@ -240,9 +240,7 @@ public final class Supervisor: Sendable {
     /// `history/<job>.csv` from the engine's recorded points plus the latest progress.
     func writeHistory(_ name: String, _ handle: JobHandle, final: JobProgress) async {
         guard let checkpoint = try? await handle.checkpoint() else { return }
-        var rows = checkpoint.history.map {
-            HistoryRow(step: $0.step, loss: $0.loss, gradientNorm: $0.gradientNorm, learningRate: $0.learningRate)
-        }
+        var rows = checkpoint.history
         if final.step > 0, rows.last?.step != final.step {
             rows.append(HistoryRow(step: final.step, loss: final.loss, gradientNorm: final.gradientNorm, learningRate: final.learningRate))
         }
