@@ -23,7 +23,7 @@ struct StatusCommandTests {
                 == "JOB STATUS STEP / MAX LOSS BEST LOSS ELAPSED ETA")
         let mse = try #require(lines.first { $0.hasPrefix("seed-mse ") })
         #expect(mse.split(separator: " ").filter { !$0.isEmpty }.prefix(6) == ["seed-mse", "converged", "35", "/", "1000", "7.428e-10"])
-        #expect(lines.last == "4 jobs: 3 converged, 1 max_steps")
+        #expect(lines.last == "4 jobs: 4 converged")
     }
 
     @Test func jsonForScripts() throws {
