@@ -113,7 +113,7 @@ final class ChunkedKernel<L: ChunkedLoss, O: Optimizer>: JobKernel, ChunkWork, @
                                 start = end
                             } while start < n
                             let value = loss.chunkedValue(sum: total, count: n)
-                            if let stop = c.judge(loss: value, squares: squares, gradient: gp, count: n) { return stop }
+                            if let stop = c.judge(loss: value, squares: squares, gradientIsFinite: { StepControl.allFinite(gp, n) }) { return stop }
                             let constants = optimizer.constants(update: c.step, learningRate: c.learningRate)
                             optimizer.apply(constants, range: 0..<n, parameters: pp, gradients: gp, state: sp, count: n)
                             if let stop = c.advance() { return stop }
@@ -157,7 +157,7 @@ final class ChunkedKernel<L: ChunkedLoss, O: Optimizer>: JobKernel, ChunkWork, @
                                         squares += chunkSquares[chunk]
                                     }
                                     let value = loss.chunkedValue(sum: total, count: n)
-                                    if let stop = c.judge(loss: value, squares: squares, gradient: g.baseAddress!, count: n) {
+                                    if let stop = c.judge(loss: value, squares: squares, gradientIsFinite: { StepControl.allFinite(g.baseAddress!, n) }) {
                                         result = stop
                                         break
                                     }

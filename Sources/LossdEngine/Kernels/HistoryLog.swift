@@ -17,30 +17,39 @@ public struct HistoryPoint: Sendable, Hashable, Codable {
 
 /// The most recent `capacity` history points of a job: step 1, then every multiple of `interval`.
 ///
-/// Storage is reserved up front: recording never allocates. Owned by the job's kernel.
+/// Storage grows with the points recorded (a job that records none costs one empty array);
+/// recording is a store and an increment, and at most log2(capacity) times a reallocation.
+/// Owned by the job's kernel.
 final class HistoryLog {
     let interval: Int
     let capacity: Int
     /// The next step to record (Int.max without history), compared once per step.
     private(set) var nextStep: Int
     private var points: [HistoryPoint]
-    /// How many points were ever recorded (the ring's write position).
+    /// How many points were ever recorded.
     private(set) var recorded = 0
+    /// Where the next point goes once the ring is full (`recorded % capacity`).
+    private var write = 0
 
     init(interval: Int, capacity: Int) {
         self.interval = interval
         self.capacity = Swift.max(capacity, 1)
         nextStep = interval > 0 ? 1 : .max
         points = []
-        points.reserveCapacity(interval > 0 ? self.capacity : 0)
     }
 
+    /// Records step `step` (== ``nextStep``: 1 or a multiple of the interval).
     @inline(never)
     func record(step: Int, loss: Double, gradientNorm: Double, learningRate: Double) {
         let point = HistoryPoint(step: step, loss: loss, gradientNorm: gradientNorm, learningRate: learningRate)
-        if points.count < capacity { points.append(point) } else { points[recorded % capacity] = point }
+        if points.count < capacity {
+            points.append(point)
+        } else {
+            points[write] = point
+            write = write + 1 == capacity ? 0 : write + 1
+        }
         recorded += 1
-        nextStep = (step / interval + 1) * interval
+        nextStep = step < interval ? interval : step &+ interval
     }
 
     /// The kept points, oldest first.
@@ -53,15 +62,13 @@ final class HistoryLog {
     /// Restores points (oldest first) and the total recorded count from a checkpoint.
     func restore(points restored: [HistoryPoint], recorded total: Int, step: Int) {
         points = Array(restored.suffix(capacity))
-        points.reserveCapacity(interval > 0 ? capacity : 0)
         // Rotate so that the ring's write position continues where it stopped.
         if points.count == capacity, total > capacity {
             let start = total % capacity
-            let rotated = Array(points[(capacity - start)...] + points[..<(capacity - start)])
-            points = rotated
-            points.reserveCapacity(capacity)
+            points = Array(points[(capacity - start)...] + points[..<(capacity - start)])
         }
         recorded = total
+        write = points.count == capacity ? total % capacity : 0
         nextStep = interval > 0 ? (step == 0 ? 1 : (step / interval + 1) * interval) : .max
     }
 }
