@@ -30,6 +30,8 @@ final class HistoryLog {
     private(set) var recorded = 0
     /// Where the next point goes once the ring is full (`recorded % capacity`).
     private var write = 0
+    /// How many points fit without growing: min(storage capacity, `capacity`).
+    private var room = 0
 
     init(interval: Int, capacity: Int) {
         self.interval = interval
@@ -38,18 +40,31 @@ final class HistoryLog {
         points = []
     }
 
-    /// Records step `step` (== ``nextStep``: 1 or a multiple of the interval).
-    @inline(never)
+    /// Records step `step` (== ``nextStep``: 1 or a multiple of the interval). Inlined into the
+    /// step loops: while the storage has room, a record is a few stores.
+    @inline(__always)
     func record(step: Int, loss: Double, gradientNorm: Double, learningRate: Double) {
         let point = HistoryPoint(step: step, loss: loss, gradientNorm: gradientNorm, learningRate: learningRate)
+        if points.count < room {
+            points.append(point)
+        } else {
+            recordSlowly(point)
+        }
+        recorded &+= 1
+        nextStep = step < interval ? interval : step &+ interval
+    }
+
+    /// A record that grows the storage (doubling, up to `capacity`) or overwrites the oldest point.
+    @inline(never)
+    private func recordSlowly(_ point: HistoryPoint) {
         if points.count < capacity {
+            points.reserveCapacity(Swift.min(capacity, Swift.max(16, 2 * points.count)))
+            room = Swift.min(points.capacity, capacity)
             points.append(point)
         } else {
             points[write] = point
             write = write + 1 == capacity ? 0 : write + 1
         }
-        recorded += 1
-        nextStep = step < interval ? interval : step &+ interval
     }
 
     /// The kept points, oldest first.
@@ -69,6 +84,7 @@ final class HistoryLog {
         }
         recorded = total
         write = points.count == capacity ? total % capacity : 0
+        room = Swift.min(points.capacity, capacity)
         nextStep = interval > 0 ? (step == 0 ? 1 : (step / interval + 1) * interval) : .max
     }
 }
