@@ -11,8 +11,8 @@ public enum Workloads {
     // MARK: - One job
 
     /// The seed job run by `TrainingJob` on the calling thread (the step loop alone).
-    public static func seedJobInline(steps: Int) throws -> Timing {
-        let job = try TrainingJob(Jobs.seed(maxSteps: steps))
+    public static func seedJobInline(steps: Int, daemonHistory: Bool = false) throws -> Timing {
+        let job = try TrainingJob(Jobs.seed(maxSteps: steps, daemonHistory: daemonHistory))
         let start = Clock.now()
         let status = job.run()
         let seconds = Clock.now() - start

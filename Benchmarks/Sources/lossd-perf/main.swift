@@ -41,6 +41,17 @@ if wanted("seed") {
     emit("seed.engine.steps_per_s", engine.stepsPerSecond)
 }
 
+if wanted("history") {  // diagnostic: the step loop alone, recording history at the daemon's cadence
+    for steps in [10_000, 1_000_000] {
+        var off = 0.0, on = 0.0
+        for _ in 0..<5 {
+            off += try (0..<100).map { _ in try Workloads.seedJobInline(steps: steps).seconds }.reduce(0, +)
+            on += try (0..<100).map { _ in try Workloads.seedJobInline(steps: steps, daemonHistory: true).seconds }.reduce(0, +)
+        }
+        emit("history.\(steps).ratio", off / on)
+    }
+}
+
 if wanted("wide") {
     let inline = try await best(runs) { try Workloads.wideJobInline(count: wideCount, steps: wideSteps) }
     emit("wide.inline.ns_per_step", inline.nanosecondsPerStep)

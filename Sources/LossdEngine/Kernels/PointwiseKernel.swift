@@ -142,29 +142,27 @@ final class PointwiseKernel<L: PointwiseLoss, O: ElementUpdate>: JobKernel, Chun
     @inline(__always)
     private func updateAndEvaluate(_ constants: O.Constants, _ range: Range<Int>, _ p: UnsafeMutablePointer<Double>,
                                    _ t: UnsafePointer<Double>, _ s: UnsafeMutablePointer<Double>) -> (Double, Double) {
-        var total = 0.0, squares = 0.0
         let loss = self.loss, optimizer = self.optimizer, scale = self.scale, n = count
         // Sound: as in evaluate; the state holds stateNames.count * count elements (at least 1).
-        // Two elements per iteration, so that their independent arithmetic can share vector
-        // instructions; the sums still take the elements one at a time, in index order.
+        // Two elements per iteration, in vector lanes (ElementPair); the sums still take the
+        // elements one at a time, in index order, as lanes of [total, squares].
+        var sums = SIMD2<Double>(0, 0)
         var i = range.lowerBound
         while i &+ 1 < range.upperBound {
-            let y0 = t[i], y1 = t[i &+ 1]
-            let p0 = p[i], p1 = p[i &+ 1]
-            let x0 = optimizer.update(constants, parameter: p0, gradient: loss.element(p0, y0).dInput * scale,
-                                      state: s, index: i, count: n)
-            let x1 = optimizer.update(constants, parameter: p1, gradient: loss.element(p1, y1).dInput * scale,
-                                      state: s, index: i &+ 1, count: n)
-            p[i] = x0
-            p[i &+ 1] = x1
-            let l0 = loss.element(x0, y0), l1 = loss.element(x1, y1)
-            let g0 = l0.dInput * scale, g1 = l1.dInput * scale
-            total += l0.value
-            squares += g0 * g0
-            total += l1.value
-            squares += g1 * g1
+            let y = SIMD2(t[i], t[i &+ 1])
+            let before = SIMD2(p[i], p[i &+ 1])
+            let x = optimizer.update(constants, parameters: before, gradients: loss.elements(before, y).dInput * scale,
+                                     state: s, index: i, count: n)
+            p[i] = x[0]
+            p[i &+ 1] = x[1]
+            let l = loss.elements(x, y)
+            let g = l.dInput * scale
+            let squared = g * g
+            sums += SIMD2(l.value[0], squared[0])
+            sums += SIMD2(l.value[1], squared[1])
             i &+= 2
         }
+        var total = sums[0], squares = sums[1]
         if i < range.upperBound {
             let y = t[i]
             let x = optimizer.update(constants, parameter: p[i], gradient: loss.element(p[i], y).dInput * scale,

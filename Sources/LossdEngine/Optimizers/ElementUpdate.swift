@@ -11,9 +11,21 @@ protocol ElementUpdate: Optimizer {
     /// `gradient`; writes the element's state slots (slot `s` at `state[s * count + index]`).
     func update(_ constants: Constants, parameter: Double, gradient: Double,
                 state: UnsafeMutablePointer<Double>, index: Int, count: Int) -> Double
+
+    /// Elements `index` and `index + 1` at once, lane by lane exactly
+    /// ``update(_:parameter:gradient:state:index:count:)`` (the default calls it twice).
+    func update(_ constants: Constants, parameters: SIMD2<Double>, gradients: SIMD2<Double>,
+                state: UnsafeMutablePointer<Double>, index: Int, count: Int) -> SIMD2<Double>
 }
 
 extension ElementUpdate {
+    @inline(__always)
+    func update(_ constants: Constants, parameters: SIMD2<Double>, gradients: SIMD2<Double>,
+                state: UnsafeMutablePointer<Double>, index: Int, count: Int) -> SIMD2<Double> {
+        SIMD2(update(constants, parameter: parameters[0], gradient: gradients[0], state: state, index: index, count: count),
+              update(constants, parameter: parameters[1], gradient: gradients[1], state: state, index: index &+ 1, count: count))
+    }
+
     /// ``update(_:parameter:gradient:state:index:count:)`` over `range`.
     @inline(__always)
     func applyElements(_ constants: Constants, range: Range<Int>, parameters p: UnsafeMutablePointer<Double>,

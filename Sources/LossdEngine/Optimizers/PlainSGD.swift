@@ -43,4 +43,10 @@ struct PlainSGD: Optimizer, ElementUpdate {
                 state: UnsafeMutablePointer<Double>, index: Int, count: Int) -> Double {
         parameter + (-constants.learningRate) * gradient
     }
+
+    @inline(__always)
+    func update(_ constants: Constants, parameters: SIMD2<Double>, gradients: SIMD2<Double>,
+                state: UnsafeMutablePointer<Double>, index: Int, count: Int) -> SIMD2<Double> {
+        parameters + (-constants.learningRate) * gradients
+    }
 }
