@@ -38,6 +38,7 @@ $perf $quick wide >>"$figures"
 echo "1,000 seed jobs ..." >&2
 $perf $quick jobs >>"$figures"
 echo "reporting ..." >&2
+$perf $quick history >>"$figures"
 # journald: the system's when it runs; otherwise, as root with unshare, a private journald in a
 # mount namespace of its own (tmpfs over /run/systemd, /run/log and /var/log/journal, so nothing
 # outside sees it), stopped afterwards; otherwise none (entries are sent to a missing socket).
@@ -91,14 +92,17 @@ END {
         row(label ", reporting on (report_interval 10ms)", rate(v["reporting." name ".on_10ms.steps_per_s"]),
             "reporting off: " rate(off), sprintf("%.3f", v["reporting." name ".on_10ms.steps_per_s"] / off), "(stress)")
     }
+    if (has("history.10000.ratio"))
+        row("10^4-step seed jobs on the calling thread (no engine): history at the daemon cadence", "", "no history",
+            sprintf("%.3f", v["history.10000.ratio"]), "(diagnostic)")
     m = v["memory.bytes"] / 1048576
     row("10,000 live seed-sized jobs, resident memory", sprintf("%.1f MB (%.0f bytes/job)", m, v["memory.bytes_per_job"]),
         "", "", "< 100 MB")
     if (has("torch.seed.us_per_step"))
-        row("seed job, time per step", sprintf("%.3f us", s / 1000), "PyTorch eager: " sprintf("%.1f us", v["torch.seed.us_per_step"]),
+        row("seed job, time per step", sprintf("%.2f ns", s), "PyTorch eager: " sprintf("%.1f us", v["torch.seed.us_per_step"]),
             sprintf("%.0fx faster", v["torch.seed.us_per_step"] * 1000 / s), "")
     if (has("numpy.seed.us_per_step"))
-        row("seed job, time per step", sprintf("%.3f us", s / 1000), "numpy: " sprintf("%.2f us", v["numpy.seed.us_per_step"]),
+        row("seed job, time per step", sprintf("%.2f ns", s), "numpy: " sprintf("%.2f us", v["numpy.seed.us_per_step"]),
             sprintf("%.0fx faster", v["numpy.seed.us_per_step"] * 1000 / s), "")
     if (has("torch.wide.us_per_step"))
         row("wide job, time per step", sprintf("%.1f ms", w1 / 1e6), "PyTorch eager (" v["torch.threads"] " threads): " sprintf("%.1f ms", v["torch.wide.us_per_step"] / 1000),
@@ -107,5 +111,5 @@ END {
         row("wide job, time per step", sprintf("%.1f ms", w1 / 1e6), "numpy: " sprintf("%.1f ms", v["numpy.wide.us_per_step"] / 1000),
             sprintf("%.1fx faster", v["numpy.wide.us_per_step"] * 1000 / w1), "")
     print ""
-    print "journald: " v["reporting.journald"] "; sd_notify datagrams received: " v["reporting.notify_messages"]
+    print "journald: " v["reporting.journald"] " during the reporting runs; sd_notify datagrams received: " v["reporting.notify_messages"]
 }' "$figures"

@@ -6,6 +6,7 @@
 
 import Benchmark
 import LossdWorkloads
+import Synchronization
 
 let stepsPerSecond = BenchmarkMetric.custom("steps/s", polarity: .prefersLarger, useScalingFactor: false)
 let elementsPerSecond = BenchmarkMetric.custom("M elements/s", polarity: .prefersLarger, useScalingFactor: false)
@@ -36,18 +37,32 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    // sd_notify sends to this socket for the rest of the run (its drain thread keeps it open).
-    _ = NotifySocket()
+    // sd_notify sends to a socket of the benchmark's own while it runs (see NotifySocket).
+    let socket = SocketHolder()
     for (name, reporting) in [("off", Workloads.Reporting.off), ("on", .on(interval: .milliseconds(10)))] {
-        Benchmark("100 seed jobs x 10^6 steps, 2 workers, reporting \(name)") { benchmark in
+        Benchmark("100 seed jobs x 10^6 steps, 2 workers, reporting \(name)", closure: { benchmark in
             let timing = await Workloads.seedJobs(100, steps: 1_000_000, workers: 2, reporting: reporting)
             benchmark.measurement(stepsPerSecond, Int(timing.stepsPerSecond))
-        }
+        }, setup: { socket.open() }, teardown: { socket.close() })
     }
 
     Benchmark("10,000 live seed-sized jobs",
               configuration: .init(metrics: [.wallClock, .peakMemoryResidentDelta, bytesPerJob], maxIterations: 3)) { benchmark in
         let figure = Workloads.liveSeedJobs(10_000)
         benchmark.measurement(bytesPerJob, Int(figure.bytesPerJob))
+    }
+}
+
+/// The notification socket of the reporting benchmarks, open between their setup and teardown.
+final class SocketHolder: Sendable {
+    private let socket = Mutex<NotifySocket?>(nil)
+
+    func open() { socket.withLock { $0 = NotifySocket() } }
+
+    func close() {
+        socket.withLock { socket in
+            socket?.close()
+            socket = nil
+        }
     }
 }

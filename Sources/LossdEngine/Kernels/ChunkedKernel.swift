@@ -2,7 +2,9 @@
 
 import LossKit
 
-/// The step loop of an element-wise (``ChunkedLoss``) job, specialised for `L` and `O`.
+/// The step loop of an element-wise (``ChunkedLoss``) job, specialised for `L` and `O`: the
+/// loop for a chunked loss that is not a ``PointwiseLoss``, or an optimizer without
+/// ``ElementUpdate`` (a plugin's); ``PointwiseKernel`` fuses the others into one pass per step.
 ///
 /// The elements are cut into chunks of `chunkSize` (fixed by the job, never by the thread count).
 /// Per step, each chunk yields its loss sum and gradient sum of squares; the step adds them in
