@@ -13,6 +13,33 @@ public protocol PointwiseLoss: ChunkedLoss {
 
     /// One element's value and partial derivatives (inlinable so callers specialise on it).
     func element(_ x: Double, _ y: Double) -> ElementLoss
+
+    /// Two elements at once, lane by lane exactly ``element(_:_:)`` (IEEE operations round per
+    /// lane, so vector arithmetic gives the same bits). The default calls ``element(_:_:)``
+    /// twice; a loss whose element is plain arithmetic implements it with vector operations,
+    /// which the engine's fused loop uses two elements at a time.
+    func elements(_ x: SIMD2<Double>, _ y: SIMD2<Double>) -> ElementPair
+}
+
+/// The values and input derivatives of two elements (``PointwiseLoss/elements(_:_:)``).
+public struct ElementPair: Sendable {
+    public var value: SIMD2<Double>
+    /// d value / d input, per lane.
+    public var dInput: SIMD2<Double>
+
+    @inlinable
+    public init(value: SIMD2<Double>, dInput: SIMD2<Double>) {
+        self.value = value
+        self.dInput = dInput
+    }
+}
+
+extension PointwiseLoss {
+    @inlinable
+    public func elements(_ x: SIMD2<Double>, _ y: SIMD2<Double>) -> ElementPair {
+        let a = element(x[0], y[0]), b = element(x[1], y[1])
+        return ElementPair(value: SIMD2(a.value, b.value), dInput: SIMD2(a.dInput, b.dInput))
+    }
 }
 
 // MARK: - ChunkedLoss

@@ -7,7 +7,10 @@ import Testing
 /// The chunked evaluation the training engine uses for element-wise losses.
 @Suite("Chunked evaluation")
 struct ChunkedLossTests {
-    static let cases: [(String, String)] = [("mse", "mean"), ("mse", "sum"), ("l1", "mean"), ("l1", "sum"), ("mse", "none")]
+    static let cases: [(String, String)] = [
+        ("mse", "mean"), ("mse", "sum"), ("l1", "mean"), ("l1", "sum"), ("mse", "none"), ("huber", "mean"),
+        ("smooth_l1", "sum"), ("soft_margin", "mean"), ("hinge_embedding", "mean"),
+    ]
 
     static func arguments(_ count: Int) -> (Tensor, Tensor) {
         var random = SeededRandom(seed: 17)

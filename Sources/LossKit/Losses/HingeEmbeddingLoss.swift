@@ -20,7 +20,7 @@
 ///   (torch 2.x) passes the gradient only where m - x_i > 0 (`kink_*` goldens).
 /// - Edge cases: N == 0 with `mean` gives NaN, as PyTorch does.
 /// - Check: x = [0.3, 0.3, 2], y = [1, -1, -1] -> none [0.3, 0.7, 0].
-public struct HingeEmbeddingLoss: BuiltinLoss {
+public struct HingeEmbeddingLoss: BuiltinLoss, PointwiseLoss {
     public static let descriptor = LossDescriptor(
         name: "hinge_embedding", pytorchName: "HingeEmbeddingLoss",
         summary: "x for similar pairs (y = 1), max(0, margin - x) for dissimilar ones (y = -1)",
@@ -47,21 +47,23 @@ public struct HingeEmbeddingLoss: BuiltinLoss {
 
     @inlinable
     public func evaluate(_ arguments: LossArguments, output: inout [Double], gradients: inout LossGradients, workspace: inout [Double]) {
-        let margin = self.margin
-        Pointwise.evaluate(arguments, reduction, output: &output, gradients: &gradients) { x, y in
-            var value = 0.0, g = 0.0
-            if y != 1 {
-                let hinge = margin - x
-                if hinge > 0 {
-                    value = hinge
-                    g = -1
-                }
+        Pointwise.evaluate(arguments, reduction, output: &output, gradients: &gradients, element)
+    }
+
+    @inlinable
+    public func element(_ x: Double, _ y: Double) -> ElementLoss {
+        var value = 0.0, g = 0.0
+        if y != 1 {
+            let hinge = margin - x
+            if hinge > 0 {
+                value = hinge
+                g = -1
             }
-            if y != -1 {
-                value += x
-                g += 1
-            }
-            return ElementLoss(value, dInput: g, dTarget: 0)
         }
+        if y != -1 {
+            value += x
+            g += 1
+        }
+        return ElementLoss(value, dInput: g, dTarget: 0)
     }
 }

@@ -18,7 +18,7 @@
 ///   limit); d_i == 0 gives gradient 0. Both are pinned by the `kinks_*` goldens.
 /// - Edge cases: N == 0 with `mean` gives NaN, as PyTorch does.
 /// - Check: x = [0, 0.5, 3], y = [0, 0, 0], delta = 2 -> none [0, 0.125, 4].
-public struct HuberLoss: BuiltinLoss {
+public struct HuberLoss: BuiltinLoss, PointwiseLoss {
     public static let descriptor = LossDescriptor(
         name: "huber", pytorchName: "HuberLoss",
         summary: "squared error below delta, delta-scaled absolute error above",
@@ -45,13 +45,15 @@ public struct HuberLoss: BuiltinLoss {
 
     @inlinable
     public func evaluate(_ arguments: LossArguments, output: inout [Double], gradients: inout LossGradients, workspace: inout [Double]) {
-        let delta = self.delta
-        Pointwise.evaluate(arguments, reduction, output: &output, gradients: &gradients) { x, y in
-            let d = x - y
-            let z = Swift.abs(d)
-            let value = z < delta ? 0.5 * z * z : delta * (z - 0.5 * delta)
-            let g = d <= -delta ? -delta : (d >= delta ? delta : d)
-            return ElementLoss(value, dInput: g, dTarget: -g)
-        }
+        Pointwise.evaluate(arguments, reduction, output: &output, gradients: &gradients, element)
+    }
+
+    @inlinable
+    public func element(_ x: Double, _ y: Double) -> ElementLoss {
+        let d = x - y
+        let z = Swift.abs(d)
+        let value = z < delta ? 0.5 * z * z : delta * (z - 0.5 * delta)
+        let g = d <= -delta ? -delta : (d >= delta ? delta : d)
+        return ElementLoss(value, dInput: g, dTarget: -g)
     }
 }

@@ -36,4 +36,10 @@ public struct MSELoss: BuiltinLoss, PointwiseLoss {
         let d = x - y
         return ElementLoss(d * d, dInput: 2 * d, dTarget: -2 * d)
     }
+
+    @inlinable
+    public func elements(_ x: SIMD2<Double>, _ y: SIMD2<Double>) -> ElementPair {
+        let d = x - y
+        return ElementPair(value: d * d, dInput: 2 * d)
+    }
 }

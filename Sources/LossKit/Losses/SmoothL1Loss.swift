@@ -20,7 +20,7 @@
 ///   d_i == 0 gives gradient 0. Both are pinned by the `kinks_*` goldens.
 /// - Edge cases: N == 0 with `mean` gives NaN, as PyTorch does.
 /// - Check: x = [0, 0.5, 3], y = [0, 0, 0] -> none [0, 0.125, 2.5].
-public struct SmoothL1Loss: BuiltinLoss {
+public struct SmoothL1Loss: BuiltinLoss, PointwiseLoss {
     public static let descriptor = LossDescriptor(
         name: "smooth_l1", pytorchName: "SmoothL1Loss",
         summary: "squared error below beta, absolute error above (Huber / beta)",
@@ -47,21 +47,19 @@ public struct SmoothL1Loss: BuiltinLoss {
 
     @inlinable
     public func evaluate(_ arguments: LossArguments, output: inout [Double], gradients: inout LossGradients, workspace: inout [Double]) {
-        let beta = self.beta
-        if beta == 0 {
-            Pointwise.evaluate(arguments, reduction, output: &output, gradients: &gradients) { x, y in
-                let d = x - y
-                let s = Kernels.sign(d)
-                return ElementLoss(Swift.abs(d), dInput: s, dTarget: -s)
-            }
-            return
+        Pointwise.evaluate(arguments, reduction, output: &output, gradients: &gradients, element)
+    }
+
+    @inlinable
+    public func element(_ x: Double, _ y: Double) -> ElementLoss {
+        let d = x - y
+        if beta == 0 {  // l1_loss
+            let s = Kernels.sign(d)
+            return ElementLoss(Swift.abs(d), dInput: s, dTarget: -s)
         }
-        Pointwise.evaluate(arguments, reduction, output: &output, gradients: &gradients) { x, y in
-            let d = x - y
-            let z = Swift.abs(d)
-            let value = z < beta ? 0.5 * z * z / beta : z - 0.5 * beta
-            let g = d <= -beta ? -1 : (d >= beta ? 1 : d / beta)
-            return ElementLoss(value, dInput: g, dTarget: -g)
-        }
+        let z = Swift.abs(d)
+        let value = z < beta ? 0.5 * z * z / beta : z - 0.5 * beta
+        let g = d <= -beta ? -1 : (d >= beta ? 1 : d / beta)
+        return ElementLoss(value, dInput: g, dTarget: -g)
     }
 }

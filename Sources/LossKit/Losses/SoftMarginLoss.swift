@@ -21,7 +21,7 @@ public import RealModule
 ///   +inf and its gradient NaN (inf / inf), exactly as PyTorch reports (`overflow_*` goldens).
 /// - Edge cases: N == 0 with `mean` gives NaN, as PyTorch does.
 /// - Check: x = [0], y = [1] -> log 2 = 0.6931; gradient -0.5.
-public struct SoftMarginLoss: BuiltinLoss {
+public struct SoftMarginLoss: BuiltinLoss, PointwiseLoss {
     public static let descriptor = LossDescriptor(
         name: "soft_margin", pytorchName: "SoftMarginLoss",
         summary: "two-class logistic loss log(1 + exp(-y x)), targets 1 or -1",
@@ -43,9 +43,12 @@ public struct SoftMarginLoss: BuiltinLoss {
 
     @inlinable
     public func evaluate(_ arguments: LossArguments, output: inout [Double], gradients: inout LossGradients, workspace: inout [Double]) {
-        Pointwise.evaluate(arguments, reduction, output: &output, gradients: &gradients) { x, y in
-            let z = Double.exp(-x * y)
-            return ElementLoss(Double.log(onePlus: z), dInput: y * z * -1 / (1 + z), dTarget: 0)
-        }
+        Pointwise.evaluate(arguments, reduction, output: &output, gradients: &gradients, element)
+    }
+
+    @inlinable
+    public func element(_ x: Double, _ y: Double) -> ElementLoss {
+        let z = Double.exp(-x * y)
+        return ElementLoss(Double.log(onePlus: z), dInput: y * z * -1 / (1 + z), dTarget: 0)
     }
 }

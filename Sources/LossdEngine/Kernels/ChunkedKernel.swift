@@ -2,7 +2,9 @@
 
 import LossKit
 
-/// The step loop of an element-wise (``ChunkedLoss``) job, specialised for `L` and `O`.
+/// The step loop of an element-wise (``ChunkedLoss``) job, specialised for `L` and `O`: the
+/// loop for a chunked loss that is not a ``PointwiseLoss``, or an optimizer without
+/// ``ElementUpdate`` (a plugin's); ``PointwiseKernel`` fuses the others into one pass per step.
 ///
 /// The elements are cut into chunks of `chunkSize` (fixed by the job, never by the thread count).
 /// Per step, each chunk yields its loss sum and gradient sum of squares; the step adds them in
@@ -113,7 +115,7 @@ final class ChunkedKernel<L: ChunkedLoss, O: Optimizer>: JobKernel, ChunkWork, @
                                 start = end
                             } while start < n
                             let value = loss.chunkedValue(sum: total, count: n)
-                            if let stop = c.judge(loss: value, squares: squares, gradient: gp, count: n) { return stop }
+                            if let stop = c.judge(loss: value, squares: squares, gradientIsFinite: { StepControl.allFinite(gp, n) }) { return stop }
                             let constants = optimizer.constants(update: c.step, learningRate: c.learningRate)
                             optimizer.apply(constants, range: 0..<n, parameters: pp, gradients: gp, state: sp, count: n)
                             if let stop = c.advance() { return stop }
@@ -157,7 +159,7 @@ final class ChunkedKernel<L: ChunkedLoss, O: Optimizer>: JobKernel, ChunkWork, @
                                         squares += chunkSquares[chunk]
                                     }
                                     let value = loss.chunkedValue(sum: total, count: n)
-                                    if let stop = c.judge(loss: value, squares: squares, gradient: g.baseAddress!, count: n) {
+                                    if let stop = c.judge(loss: value, squares: squares, gradientIsFinite: { StepControl.allFinite(g.baseAddress!, n) }) {
                                         result = stop
                                         break
                                     }

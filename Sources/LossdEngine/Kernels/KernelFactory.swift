@@ -10,14 +10,21 @@ import LossKit
 /// sites where the loss and optimizer types are concrete: the loop is then compiled for the pair,
 /// with the per-element loss and update code inlined and no dynamic call per step.
 ///
-/// Any other loss or optimizer (a plugin, or a type not listed yet) gets the same loop through
+/// Element-wise losses (``PointwiseLoss``) with a built-in optimizer get the fused loop of
+/// ``PointwiseKernel`` (one pass over memory per step); other ``ChunkedLoss`` types, or a plugin
+/// optimizer, get ``ChunkedKernel``; any other loss ``WholeLossKernel``.
+///
+/// Any other loss or optimizer (a plugin, or a type not listed yet) gets the same loops through
 /// opened existentials: generic code, identical results, slower per step. Adding a type to the
 /// fast path: one `case` line in ``specialised(_:_:_:)`` (element-wise losses, which must conform
-/// to ``PointwiseLoss`` or ``ChunkedLoss``) or in ``withOptimizer(_:_:)`` (optimizers).
+/// to ``PointwiseLoss``) or in ``withOptimizer(_:_:)`` (optimizers, which must conform to
+/// ``ElementUpdate``).
 enum KernelFactory {
     /// The kernel for `optimizer` (static type `O` from its registry entry) and `setup`.
     static func make<O: Optimizer>(_ optimizer: O, _ setup: KernelSetup) -> any JobKernel {
         if let kernel = specialised(setup.loss, optimizer, setup) { return kernel }
+        if let loss = setup.loss as? any PointwiseLoss, let optimizer = optimizer as? any ElementUpdate,
+           let kernel = genericPointwise(loss, optimizer, setup) { return kernel }
         if let loss = setup.loss as? any ChunkedLoss, let kernel = genericChunked(loss, optimizer, setup) { return kernel }
         if let kernel = withOptimizer(optimizer, WholeLoss(setup: setup)) { return kernel }
         return WholeLossKernel(loss: setup.loss, optimizer: optimizer, setup: setup, loop: { $0.runLoop($1) })
@@ -27,10 +34,20 @@ enum KernelFactory {
 
     private static func specialised(_ loss: any Loss, _ optimizer: any Optimizer, _ setup: KernelSetup) -> (any JobKernel)? {
         switch loss {
-        case let loss as MSELoss: withOptimizer(optimizer, Chunked(loss: loss, setup: setup))
-        case let loss as L1Loss: withOptimizer(optimizer, Chunked(loss: loss, setup: setup))
+        case let loss as MSELoss: withOptimizer(optimizer, Fused(loss: loss, setup: setup))
+        case let loss as L1Loss: withOptimizer(optimizer, Fused(loss: loss, setup: setup))
+        case let loss as HuberLoss: withOptimizer(optimizer, Fused(loss: loss, setup: setup))
+        case let loss as SmoothL1Loss: withOptimizer(optimizer, Fused(loss: loss, setup: setup))
+        case let loss as SoftMarginLoss: withOptimizer(optimizer, Fused(loss: loss, setup: setup))
+        case let loss as HingeEmbeddingLoss: withOptimizer(optimizer, Fused(loss: loss, setup: setup))
         default: nil
         }
+    }
+
+    private static func genericPointwise<L: PointwiseLoss, O: ElementUpdate>(_ loss: L, _ optimizer: O, _ setup: KernelSetup) -> (any JobKernel)? {
+        guard loss.supportsChunks(setup.arguments) else { return nil }
+        return PointwiseKernel(loss: loss, optimizer: optimizer, setup: setup,
+                               serialLoop: { $0.runSerial($1) }, chunkLoop: { $0.runChunkLoop($1) })
     }
 
     private static func genericChunked<L: ChunkedLoss, O: Optimizer>(_ loss: L, _ optimizer: O, _ setup: KernelSetup) -> (any JobKernel)? {
@@ -42,13 +59,14 @@ enum KernelFactory {
 
     /// Something that builds a kernel once the optimizer type is known.
     private protocol Builder {
-        func build<O: Optimizer>(_ optimizer: O) -> (any JobKernel)?
+        func build<O: ElementUpdate>(_ optimizer: O) -> (any JobKernel)?
     }
 
     @inline(__always)
     private static func withOptimizer<B: Builder>(_ optimizer: any Optimizer, _ builder: B) -> (any JobKernel)? {
         switch optimizer {
-        case let optimizer as SGD: builder.build(optimizer)
+        case let optimizer as SGD:
+            if let plain = PlainSGD(optimizer) { builder.build(plain) } else { builder.build(optimizer) }
         case let optimizer as Adam: builder.build(optimizer)
         case let optimizer as AdamW: builder.build(optimizer)
         case let optimizer as RMSprop: builder.build(optimizer)
@@ -57,14 +75,15 @@ enum KernelFactory {
         }
     }
 
-    private struct Chunked<L: ChunkedLoss>: Builder {
+    private struct Fused<L: PointwiseLoss>: Builder {
         let loss: L
         let setup: KernelSetup
 
         @inline(__always)
-        func build<O: Optimizer>(_ optimizer: O) -> (any JobKernel)? {
+        func build<O: ElementUpdate>(_ optimizer: O) -> (any JobKernel)? {
             guard loss.supportsChunks(setup.arguments) else { return nil }
-            return ChunkedKernel(loss: loss, optimizer: optimizer, setup: setup) { $0.runSerial($1) }
+            return PointwiseKernel(loss: loss, optimizer: optimizer, setup: setup,
+                               serialLoop: { $0.runSerial($1) }, chunkLoop: { $0.runChunkLoop($1) })
         }
     }
 
@@ -72,7 +91,7 @@ enum KernelFactory {
         let setup: KernelSetup
 
         @inline(__always)
-        func build<O: Optimizer>(_ optimizer: O) -> (any JobKernel)? {
+        func build<O: ElementUpdate>(_ optimizer: O) -> (any JobKernel)? {
             WholeLossKernel(loss: setup.loss, optimizer: optimizer, setup: setup) { $0.runLoop($1) }
         }
     }

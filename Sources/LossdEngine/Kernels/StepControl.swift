@@ -47,14 +47,15 @@ struct StepControl {
     }
 
     /// Records step k's loss and gradient (`squares` = sum of g_i^2 in chunk order) and returns the
-    /// final status if a rule stops the job before update k.
+    /// final status if a rule stops the job before update k. `gradientIsFinite` is asked only
+    /// when `squares` is not finite (the sum can overflow while every element is finite).
     @inline(__always)
-    mutating func judge(loss value: Double, squares: Double, gradient: UnsafePointer<Double>, count: Int) -> JobStatus? {
+    mutating func judge(loss value: Double, squares: Double, gradientIsFinite: () -> Bool) -> JobStatus? {
         step &+= 1
         loss = value
         gradientSquares = squares
         if step == history.nextStep { history.record(step: step, loss: value, gradientNorm: squares.squareRoot(), learningRate: learningRate) }
-        if !value.isFinite || (!squares.isFinite && !StepControl.allFinite(gradient, count)) { return .diverged }
+        if !value.isFinite || (!squares.isFinite && !gradientIsFinite()) { return .diverged }
         if value <= tolerance { return .converged(.tolerance) }
         if value < bestLoss - minDelta {
             bestLoss = value

@@ -77,7 +77,7 @@ final class WholeLossKernel<O: Optimizer>: JobKernel, @unchecked Sendable {
                 let gp = g.baseAddress!
                 var squares = 0.0
                 for i in 0..<n { squares += gp[i] * gp[i] }
-                if let stop = c.judge(loss: value, squares: squares, gradient: gp, count: n) { return stop }
+                if let stop = c.judge(loss: value, squares: squares, gradientIsFinite: { StepControl.allFinite(gp, n) }) { return stop }
                 let constants = optimizer.constants(update: c.step, learningRate: c.learningRate)
                 arguments.tensors[0]!.scalars.withUnsafeMutableBufferPointer { p in
                     state.withUnsafeMutableBufferPointer { s in

@@ -15,7 +15,7 @@ import LossKit
 ///   `initial_accumulator_value` (0), `eps` (1e-10), `maximize` (false).
 /// - Ranges: lr > 0 and every other number >= 0.
 /// - State: `sum`, starting at initial_accumulator_value.
-public struct Adagrad: Optimizer {
+public struct Adagrad: Optimizer, ElementUpdate {
     public static let descriptor = OptimizerDescriptor(
         name: "adagrad", pytorchName: "Adagrad", summary: "Adagrad: per-element rates from accumulated squared gradients",
         options: [
@@ -56,15 +56,23 @@ public struct Adagrad: Optimizer {
         Constants(negativeRate: -(learningRate / (1 + (Double(update) - 1) * learningRateDecay)))
     }
 
-    public func apply(_ constants: Constants, range: Range<Int>, parameters p: UnsafeMutablePointer<Double>,
-                      gradients: UnsafePointer<Double>, state sum: UnsafeMutablePointer<Double>, count: Int) {
+    public func apply(_ constants: Constants, range: Range<Int>, parameters: UnsafeMutablePointer<Double>,
+                      gradients: UnsafePointer<Double>, state: UnsafeMutablePointer<Double>, count: Int) {
+        applyElements(constants, range: range, parameters: parameters, gradients: gradients, state: state, count: count)
+    }
+}
+
+// MARK: - One element
+
+extension Adagrad {
+    @inline(__always)
+    func update(_ constants: Constants, parameter p: Double, gradient: Double,
+                state sum: UnsafeMutablePointer<Double>, index i: Int, count: Int) -> Double {
         // Sound: Optimizer.apply's precondition; `sum` is slot 0.
-        for i in range {
-            var g = maximize ? -gradients[i] : gradients[i]
-            if weightDecay != 0 { g = g + weightDecay * p[i] }
-            sum[i] = sum[i] + g * g
-            let std = sum[i].squareRoot() + eps
-            p[i] = p[i] + (constants.negativeRate * g) / std
-        }
+        var g = maximize ? -gradient : gradient
+        if weightDecay != 0 { g = g + weightDecay * p }
+        sum[i] = sum[i] + g * g
+        let std = sum[i].squareRoot() + eps
+        return p + (constants.negativeRate * g) / std
     }
 }

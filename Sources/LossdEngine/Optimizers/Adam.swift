@@ -14,7 +14,7 @@ import LossKit
 ///   `amsgrad` (false), `maximize` (false).
 /// - Ranges: lr > 0, 0 <= betas[i] < 1, eps >= 0, weight_decay >= 0.
 /// - State: `exp_avg`, `exp_avg_sq`, and `max_exp_avg_sq` with amsgrad.
-public struct Adam: Optimizer {
+public struct Adam: Optimizer, ElementUpdate {
     public static let descriptor = OptimizerDescriptor(
         name: "adam", pytorchName: "Adam", summary: "Adam: adaptive moment estimation",
         options: adamOptions(weightDecay: 0))
@@ -34,7 +34,7 @@ public struct Adam: Optimizer {
 
     public func apply(_ constants: AdamUpdate.Constants, range: Range<Int>, parameters: UnsafeMutablePointer<Double>,
                       gradients: UnsafePointer<Double>, state: UnsafeMutablePointer<Double>, count: Int) {
-        update.apply(constants, range: range, parameters: parameters, gradients: gradients, state: state, count: count)
+        applyElements(constants, range: range, parameters: parameters, gradients: gradients, state: state, count: count)
     }
 
     /// The options of Adam and AdamW, which differ in the weight_decay default.
@@ -62,5 +62,15 @@ public struct Adam: Optimizer {
                                 weightDecay: try options.nonNegative("weight_decay"), amsgrad: options.bool("amsgrad"),
                                 maximize: options.bool("maximize"), decoupled: decoupled)
         return (lr, update)
+    }
+}
+
+// MARK: - One element
+
+extension Adam {
+    @inline(__always)
+    func update(_ constants: AdamUpdate.Constants, parameter: Double, gradient: Double,
+                state: UnsafeMutablePointer<Double>, index: Int, count: Int) -> Double {
+        update.update(constants, parameter: parameter, gradient: gradient, state: state, index: index, count: count)
     }
 }

@@ -43,28 +43,27 @@ public struct AdamUpdate: Sendable {
                          decay: 1 - learningRate * weightDecay)
     }
 
+    /// One element: the new parameter; writes m, v (and vmax) of element i.
     @inline(__always)
-    func apply(_ c: Constants, range: Range<Int>, parameters p: UnsafeMutablePointer<Double>,
-               gradients: UnsafePointer<Double>, state: UnsafeMutablePointer<Double>, count: Int) {
-        let m = state, v = state + count, vmax = state + 2 * count
-        let mWeight = 1 - beta1, vWeight = 1 - beta2
+    func update(_ c: Constants, parameter: Double, gradient: Double, state: UnsafeMutablePointer<Double>,
+                index i: Int, count: Int) -> Double {
         // Sound: Optimizer.apply's precondition; slot s of element i is state[s * count + i].
-        for i in range {
-            var g = maximize ? -gradients[i] : gradients[i]
-            if weightDecay != 0 {
-                if decoupled { p[i] = p[i] * c.decay } else { g = g + weightDecay * p[i] }
-            }
-            m[i] = TorchArithmetic.lerp(m[i], g, mWeight)
-            v[i] = v[i] * beta2 + (vWeight * g) * g
-            let second: Double
-            if amsgrad {
-                vmax[i] = TorchArithmetic.maximum(vmax[i], v[i])
-                second = vmax[i]
-            } else {
-                second = v[i]
-            }
-            let denom = second.squareRoot() / c.biasCorrection2Sqrt + eps
-            p[i] = p[i] + (c.negativeStepSize * m[i]) / denom
+        let m = state, v = state + count, vmax = state + 2 * count
+        var p = parameter
+        var g = maximize ? -gradient : gradient
+        if weightDecay != 0 {
+            if decoupled { p = p * c.decay } else { g = g + weightDecay * p }
         }
+        m[i] = TorchArithmetic.lerp(m[i], g, 1 - beta1)
+        v[i] = v[i] * beta2 + ((1 - beta2) * g) * g
+        let second: Double
+        if amsgrad {
+            vmax[i] = TorchArithmetic.maximum(vmax[i], v[i])
+            second = vmax[i]
+        } else {
+            second = v[i]
+        }
+        let denom = second.squareRoot() / c.biasCorrection2Sqrt + eps
+        return p + (c.negativeStepSize * m[i]) / denom
     }
 }

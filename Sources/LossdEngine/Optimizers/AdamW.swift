@@ -14,7 +14,7 @@ import LossKit
 ///   `amsgrad` (false), `maximize` (false).
 /// - Ranges: lr > 0, 0 <= betas[i] < 1, eps >= 0, weight_decay >= 0.
 /// - State: `exp_avg`, `exp_avg_sq`, and `max_exp_avg_sq` with amsgrad.
-public struct AdamW: Optimizer {
+public struct AdamW: Optimizer, ElementUpdate {
     public static let descriptor = OptimizerDescriptor(
         name: "adamw", pytorchName: "AdamW", summary: "Adam with decoupled weight decay",
         options: Adam.adamOptions(weightDecay: 1e-2))
@@ -34,6 +34,16 @@ public struct AdamW: Optimizer {
 
     public func apply(_ constants: AdamUpdate.Constants, range: Range<Int>, parameters: UnsafeMutablePointer<Double>,
                       gradients: UnsafePointer<Double>, state: UnsafeMutablePointer<Double>, count: Int) {
-        update.apply(constants, range: range, parameters: parameters, gradients: gradients, state: state, count: count)
+        applyElements(constants, range: range, parameters: parameters, gradients: gradients, state: state, count: count)
+    }
+}
+
+// MARK: - One element
+
+extension AdamW {
+    @inline(__always)
+    func update(_ constants: AdamUpdate.Constants, parameter: Double, gradient: Double,
+                state: UnsafeMutablePointer<Double>, index: Int, count: Int) -> Double {
+        update.update(constants, parameter: parameter, gradient: gradient, state: state, index: index, count: count)
     }
 }

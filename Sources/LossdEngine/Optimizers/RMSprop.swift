@@ -18,7 +18,7 @@ import LossKit
 ///   `momentum` (0), `centered` (false), `maximize` (false).
 /// - Ranges: lr > 0, alpha >= 0, eps >= 0, weight_decay >= 0, momentum >= 0.
 /// - State: `square_avg`, then `momentum_buffer` (momentum > 0), then `grad_avg` (centered).
-public struct RMSprop: Optimizer {
+public struct RMSprop: Optimizer, ElementUpdate {
     public static let descriptor = OptimizerDescriptor(
         name: "rmsprop", pytorchName: "RMSprop", summary: "RMSprop: gradient scaled by a running RMS",
         options: [
@@ -61,32 +61,38 @@ public struct RMSprop: Optimizer {
         Constants(learningRate: learningRate)
     }
 
-    public func apply(_ constants: Constants, range: Range<Int>, parameters p: UnsafeMutablePointer<Double>,
+    public func apply(_ constants: Constants, range: Range<Int>, parameters: UnsafeMutablePointer<Double>,
                       gradients: UnsafePointer<Double>, state: UnsafeMutablePointer<Double>, count: Int) {
+        applyElements(constants, range: range, parameters: parameters, gradients: gradients, state: state, count: count)
+    }
+}
+
+// MARK: - One element
+
+extension RMSprop {
+    @inline(__always)
+    func update(_ constants: Constants, parameter p: Double, gradient: Double,
+                state: UnsafeMutablePointer<Double>, index i: Int, count: Int) -> Double {
+        // Sound: Optimizer.apply's precondition; the slots are laid out as in `stateNames`.
         let square = state
         let buffer = state + count
         let gradAverage = state + (momentum > 0 ? 2 : 1) * count
-        let alpha = -constants.learningRate
-        let weight = 1 - self.alpha
-        // Sound: Optimizer.apply's precondition; the slots are laid out as in `stateNames`.
-        for i in range {
-            var g = maximize ? -gradients[i] : gradients[i]
-            if weightDecay != 0 { g = g + weightDecay * p[i] }
-            square[i] = square[i] * self.alpha + (weight * g) * g
-            var average: Double
-            if centered {
-                gradAverage[i] = TorchArithmetic.lerp(gradAverage[i], g, weight)
-                average = (square[i] + (-gradAverage[i]) * gradAverage[i]).squareRoot()
-            } else {
-                average = square[i].squareRoot()
-            }
-            average = average + eps
-            if momentum > 0 {
-                buffer[i] = buffer[i] * momentum + g / average
-                p[i] = p[i] + alpha * buffer[i]
-            } else {
-                p[i] = p[i] + (alpha * g) / average
-            }
+        let weight = 1 - alpha
+        var g = maximize ? -gradient : gradient
+        if weightDecay != 0 { g = g + weightDecay * p }
+        square[i] = square[i] * alpha + (weight * g) * g
+        var average: Double
+        if centered {
+            gradAverage[i] = TorchArithmetic.lerp(gradAverage[i], g, weight)
+            average = (square[i] + (-gradAverage[i]) * gradAverage[i]).squareRoot()
+        } else {
+            average = square[i].squareRoot()
         }
+        average = average + eps
+        if momentum > 0 {
+            buffer[i] = buffer[i] * momentum + g / average
+            return p + (-constants.learningRate) * buffer[i]
+        }
+        return p + ((-constants.learningRate) * g) / average
     }
 }

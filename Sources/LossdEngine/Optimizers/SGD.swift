@@ -16,7 +16,7 @@ import LossKit
 ///   `nesterov` (false), `maximize` (false).
 /// - Ranges: lr > 0, momentum >= 0, weight_decay >= 0; nesterov needs momentum > 0 and dampening 0.
 /// - State: `momentum_buffer` when momentum != 0 (torch's buffer is None before the first update).
-public struct SGD: Optimizer {
+public struct SGD: Optimizer, ElementUpdate {
     public static let descriptor = OptimizerDescriptor(
         name: "sgd", pytorchName: "SGD", summary: "stochastic gradient descent, optionally with (Nesterov) momentum",
         options: [
@@ -58,20 +58,26 @@ public struct SGD: Optimizer {
         Constants(learningRate: learningRate, isFirst: update == 1)
     }
 
-    public func apply(_ constants: Constants, range: Range<Int>, parameters p: UnsafeMutablePointer<Double>,
+    public func apply(_ constants: Constants, range: Range<Int>, parameters: UnsafeMutablePointer<Double>,
                       gradients: UnsafePointer<Double>, state: UnsafeMutablePointer<Double>, count: Int) {
-        let alpha = -constants.learningRate
-        let keep = 1 - dampening
-        // Sound: the protocol's precondition; the buffer is slot 0, the first `count` elements.
-        for i in range {
-            var g = maximize ? -gradients[i] : gradients[i]
-            if weightDecay != 0 { g = g + weightDecay * p[i] }
-            if momentum != 0 {
-                let b = constants.isFirst ? g : state[i] * momentum + keep * g
-                state[i] = b
-                g = nesterov ? g + momentum * b : b
-            }
-            p[i] = p[i] + alpha * g
+        applyElements(constants, range: range, parameters: parameters, gradients: gradients, state: state, count: count)
+    }
+}
+
+// MARK: - One element
+
+extension SGD {
+    @inline(__always)
+    func update(_ constants: Constants, parameter p: Double, gradient: Double,
+                state: UnsafeMutablePointer<Double>, index i: Int, count: Int) -> Double {
+        // Sound: the momentum buffer is slot 0, `count` elements, and i < count.
+        var g = maximize ? -gradient : gradient
+        if weightDecay != 0 { g = g + weightDecay * p }
+        if momentum != 0 {
+            let b = constants.isFirst ? g : state[i] * momentum + (1 - dampening) * g
+            state[i] = b
+            g = nesterov ? g + momentum * b : b
         }
+        return p + (-constants.learningRate) * g
     }
 }

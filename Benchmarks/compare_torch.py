@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""PyTorch eager and numpy on lossd's benchmark jobs, for scale (compare.sh runs it).
+
+MSE + SGD in float64: the seed job ([10, 10, 10] -> [30, 20, 50], lr 1e-9) and the wide job
+(10^7 elements, lr 1e-3), as Benchmarks/reference/fused_sgd.c runs them. Prints `key value`
+lines: microseconds per step. PyTorch and numpy are optional: a missing one is skipped with a
+message on standard error.
+
+    python3 compare_torch.py [--quick]
+"""
+import sys
+import time
+
+QUICK = "--quick" in sys.argv[1:]
+SEED_X, SEED_Y = [10.0, 10.0, 10.0], [30.0, 20.0, 50.0]
+WIDE = 10_000_000
+
+
+def best(runs, body):
+    """The shortest of `runs` timings of body(), in seconds."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        body()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def emit(key, seconds, steps):
+    print(f"{key} {seconds / steps * 1e6:.6g}", flush=True)
+
+
+def torch_figures():
+    try:
+        import torch
+    except ImportError:
+        print("compare_torch: PyTorch is not importable here: skipping its figures "
+              "(pip install torch to include them)", file=sys.stderr)
+        return
+
+    def job(x0, y, lr, steps):
+        x = torch.as_tensor(x0, dtype=torch.float64).clone().requires_grad_(True)
+        optimizer = torch.optim.SGD([x], lr=lr)
+        loss_fn = torch.nn.MSELoss()
+
+        def body():
+            for _ in range(steps):
+                optimizer.zero_grad()
+                loss = loss_fn(x, y)
+                loss.backward()
+                optimizer.step()
+        return body
+
+    steps = 500 if QUICK else 5000
+    seed_y = torch.tensor(SEED_Y, dtype=torch.float64)
+    emit("torch.seed.us_per_step", best(3, job(SEED_X, seed_y, 1e-9, steps)), steps)
+    wide_y = seed_y.repeat(WIDE // 3 + 1)[:WIDE].clone()
+    wide_x = torch.full((WIDE,), 10.0, dtype=torch.float64)
+    steps = 3 if QUICK else 10
+    emit("torch.wide.us_per_step", best(2, job(wide_x, wide_y, 1e-3, steps)), steps)
+    print(f"torch.threads {torch.get_num_threads()}", flush=True)
+
+
+def numpy_figures():
+    try:
+        import numpy as np
+    except ImportError:
+        print("compare_torch: numpy is not importable here: skipping its figures", file=sys.stderr)
+        return
+
+    def job(x0, y, lr, steps):
+        n = y.size
+
+        def body():
+            x = np.array(x0, dtype=np.float64)
+            for _ in range(steps):
+                d = x - y
+                _loss = np.dot(d, d) / n
+                x -= lr * (2.0 / n) * d
+        return body
+
+    steps = 5000 if QUICK else 50000
+    emit("numpy.seed.us_per_step", best(3, job(SEED_X, np.array(SEED_Y), 1e-9, steps)), steps)
+    wide_y = np.resize(np.array(SEED_Y), WIDE)
+    steps = 3 if QUICK else 10
+    emit("numpy.wide.us_per_step", best(2, job(np.full(WIDE, 10.0), wide_y, 1e-3, steps)), steps)
+
+
+if __name__ == "__main__":
+    torch_figures()
+    numpy_figures()
