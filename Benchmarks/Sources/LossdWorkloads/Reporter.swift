@@ -21,7 +21,7 @@ public final class Reporter: Sendable {
     private let interval: Duration
     private let logger: Logger
     private let notifier: any ServiceNotifier
-    private let stopping = Atomic<Bool>(false)
+    private let wake = DispatchSemaphore(value: 0)
     private let done = DispatchSemaphore(value: 0)
     private let ticks = Atomic<Int>(0)
     private let cursor = Mutex(0)
@@ -43,15 +43,8 @@ public final class Reporter: Sendable {
         tick()
         let thread = Thread { [self] in
             let nanos = interval.components.seconds * 1_000_000_000 + interval.components.attoseconds / 1_000_000_000
-            while true {
-                var remaining = nanos
-                while remaining > 0, !stopping.load(ordering: .relaxed) {
-                    let slice = min(remaining, 5_000_000)
-                    var request = timespec(tv_sec: 0, tv_nsec: Int(slice))
-                    nanosleep(&request, nil)
-                    remaining -= slice
-                }
-                if stopping.load(ordering: .relaxed) { break }
+            // Sleeps on the semaphore until the next tick, or until stop() signals it.
+            while wake.wait(timeout: .now() + .nanoseconds(Int(nanos))) == .timedOut {
                 tick()
             }
             done.signal()
@@ -63,7 +56,7 @@ public final class Reporter: Sendable {
     /// Stops the thread; returns how many reports were made.
     @discardableResult
     public func stop() -> Int {
-        stopping.store(true, ordering: .relaxed)
+        wake.signal()
         done.wait()
         return ticks.load(ordering: .relaxed)
     }

@@ -94,7 +94,7 @@ if wanted("reporting") {
     let cases: [(String, Int, Int)] = quick ? [("short", 1_000, 10_000)] : [("long", 100, 1_000_000), ("short", 1_000, 10_000)]
     for (name, jobs, steps) in cases {
         var off: [Double] = [], on: [Double] = [], fast: [Double] = []
-        for _ in 0..<(quick ? 1 : 5) {  // interleaved, so that drifting load hits all three alike
+        for _ in 0..<(quick ? 1 : 7) {  // interleaved, so that drifting load hits all three alike
             off.append(await Workloads.seedJobs(jobs, steps: steps, workers: 2, reporting: .off).stepsPerSecond)
             on.append(await Workloads.seedJobs(jobs, steps: steps, workers: 2, reporting: .on(interval: .seconds(1))).stepsPerSecond)
             fast.append(await Workloads.seedJobs(jobs, steps: steps, workers: 2, reporting: .on(interval: .milliseconds(10))).stepsPerSecond)
