@@ -98,6 +98,7 @@ let package = Package(
                 "LossdJSON",
                 "LossdConfig",
                 "LossdDaemon",
+                "LossdEngine",
                 "LossdPlugins",
                 "LossdPlot",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

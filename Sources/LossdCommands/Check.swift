@@ -5,6 +5,7 @@ import Foundation
 import LossKit
 import LossdConfig
 import LossdDaemon
+import LossdEngine
 
 extension Lossd {
     /// `lossd check CONFIG`: validates a configuration and its drop-ins and lists the jobs it
@@ -43,7 +44,8 @@ extension Lossd {
 
         public func run() throws {
             let plugins = PluginOptions.loader()
-            var vocabulary = ConfigVocabulary.standard
+            // The engine's registries, as the daemon uses them: check and run always agree.
+            var vocabulary = ConfigVocabulary.engine(.builtins)
             do throws(CommandError) { vocabulary.losses = try PluginOptions.registry(self.plugins, loader: plugins) } catch {
                 throw Console.fail(error)
             }
