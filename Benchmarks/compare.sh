@@ -14,7 +14,11 @@
 set -eu
 cd "$(dirname "$0")"
 quick=""
-[ "${1:-}" = "--quick" ] && quick="--quick"
+case "${1:-}" in
+    "") ;;
+    --quick) quick="--quick" ;;
+    *) echo "usage: compare.sh [--quick]" >&2; exit 64 ;;
+esac
 python="${PYTHON:-python3}"
 figures=$(mktemp)
 trap 'rm -f "$figures"' EXIT

@@ -7,9 +7,18 @@
 import Foundation
 import LossdWorkloads
 
+let workloads: Set = ["seed", "history", "wide", "jobs", "reporting", "memory"]
 let arguments = Array(CommandLine.arguments.dropFirst())
 let quick = arguments.contains("--quick")
-let chosen = Set(arguments.filter { !$0.hasPrefix("--") })
+let chosen = Set(arguments.filter { $0 != "--quick" })
+if let unknown = chosen.subtracting(workloads).sorted().first {
+    FileHandle.standardError.write(Data("""
+        lossd-perf: unknown workload or option '\(unknown)'
+        usage: lossd-perf [--quick] [\(workloads.sorted().joined(separator: "|")) ...]
+
+        """.utf8))
+    exit(64)
+}
 func wanted(_ name: String) -> Bool { chosen.isEmpty || chosen.contains(name) }
 /// One figure per line, written at once (the script may read them while the rest runs).
 func emit(_ key: String, _ value: Double) { emit(key, "\(value)") }
