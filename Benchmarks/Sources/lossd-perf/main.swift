@@ -67,7 +67,7 @@ if wanted("wide") {
     emit("wide.inline.ns_per_step", inline.nanosecondsPerStep)
     // 1 and 2 workers alternately, so that drifting load hits both alike.
     var wide: [Int: Timing] = [:]
-    for _ in 0..<runs {
+    for _ in 0..<(quick ? 1 : 5) {
         for workers in [1, 2] {
             let timing = await Workloads.wideJob(count: wideCount, steps: wideSteps, workers: workers)
             if let previous = wide[workers], previous.nanosecondsPerStep <= timing.nanosecondsPerStep { continue }
@@ -82,7 +82,7 @@ if wanted("wide") {
 
 if wanted("jobs") {
     var jobs: [Int: Timing] = [:]
-    for _ in 0..<(quick ? 1 : 5) {  // alternately, as above
+    for _ in 0..<(quick ? 1 : 9) {  // alternately, as above
         for workers in [1, 2] {
             let timing = await Workloads.seedJobs(jobCount, steps: jobSteps, workers: workers)
             if let previous = jobs[workers], previous.stepsPerSecond >= timing.stepsPerSecond { continue }
@@ -121,4 +121,5 @@ if wanted("memory") {
     emit("memory.jobs", Double(figure.jobs))
     emit("memory.bytes", Double(figure.bytes))
     emit("memory.bytes_per_job", figure.bytesPerJob)
+    emit("memory.process_bytes", Double(figure.processBytes))
 }
