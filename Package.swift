@@ -9,7 +9,6 @@ let package = Package(
         .library(name: "LossKit", targets: ["LossKit"]),
         .library(name: "LossdEngine", targets: ["LossdEngine"]),
         // For the separate benchmark package (Benchmarks/), which measures the daemon's reporting.
-        .library(name: "LossdConfig", targets: ["LossdConfig"]),
         .library(name: "LossdSystemd", targets: ["LossdSystemd"]),
         .library(name: "LossdDaemon", targets: ["LossdDaemon"]),
         .executable(name: "lossd", targets: ["lossd"]),

@@ -14,7 +14,11 @@
 set -eu
 cd "$(dirname "$0")"
 quick=""
-[ "${1:-}" = "--quick" ] && quick="--quick"
+case "${1:-}" in
+    "") ;;
+    --quick) quick="--quick" ;;
+    *) echo "usage: compare.sh [--quick]" >&2; exit 64 ;;
+esac
 python="${PYTHON:-python3}"
 figures=$(mktemp)
 trap 'rm -f "$figures"' EXIT
@@ -96,8 +100,8 @@ END {
         row("10^4-step seed jobs on the calling thread (no engine): history at the daemon cadence", "", "no history",
             sprintf("%.3f", v["history.10000.ratio"]), "(diagnostic)")
     m = v["memory.bytes"] / 1048576
-    row("10,000 live seed-sized jobs, resident memory", sprintf("%.1f MB (%.0f bytes/job)", m, v["memory.bytes_per_job"]),
-        "", "", "< 100 MB")
+    row("10,000 live seed-sized jobs, resident memory", sprintf("%.1f MB added (%.0f bytes/job), process %.1f MB", m,
+        v["memory.bytes_per_job"], v["memory.process_bytes"] / 1048576), "", "", "< 100 MB")
     if (has("torch.seed.us_per_step"))
         row("seed job, time per step", sprintf("%.2f ns", s), "PyTorch eager: " sprintf("%.1f us", v["torch.seed.us_per_step"]),
             sprintf("%.0fx faster", v["torch.seed.us_per_step"] * 1000 / s), "")

@@ -7,7 +7,8 @@
 public struct LossOptions: Sendable, Hashable {
     /// The options given explicitly.
     public private(set) var values: [String: OptionValue]
-    private let specs: [String: OptionSpec]
+    /// The descriptor's options, searched by name (a handful: a scan beats hashing).
+    private let specs: [OptionSpec]
 
     /// Options that PyTorch deprecated and lossd refuses, with the replacement.
     static let legacyOptions: [String: String] = [
@@ -17,13 +18,11 @@ public struct LossOptions: Sendable, Hashable {
 
     /// Checks `values` against `descriptor`'s options.
     public init(_ values: [String: OptionValue], for descriptor: LossDescriptor) throws(LossError) {
-        var specs: [String: OptionSpec] = [:]
-        for spec in descriptor.options { specs[spec.name] = spec }
-        self.specs = specs
+        specs = descriptor.options
         var checked: [String: OptionValue] = [:]
         for name in values.keys.sorted() {
             let value = values[name]!
-            guard let spec = specs[name] else {
+            guard let spec = descriptor.options.first(where: { $0.name == name }) else {
                 if let hint = LossOptions.legacyOptions[name] {
                     throw LossError(.unknownOption, subject: name,
                                     "option '\(name)' of \(descriptor.pytorchName) is a deprecated PyTorch argument and is not supported: \(hint)")
@@ -72,7 +71,7 @@ public struct LossOptions: Sendable, Hashable {
     }
 
     private func value(_ name: String) -> OptionValue {
-        guard let spec = specs[name] else { preconditionFailure("option '\(name)' is not declared by its loss") }
+        guard let spec = specs.first(where: { $0.name == name }) else { preconditionFailure("option '\(name)' is not declared by its loss") }
         return values[name] ?? spec.defaultValue
     }
 

@@ -85,6 +85,42 @@ struct FusedKernelTests {
         }
     }
 
+    /// SGD behind a type the engine does not know, as a plugin's optimizer would be: its jobs run
+    /// the generic loops with SGD's own `apply`.
+    struct WrappedSGD: Optimizer {
+        static let descriptor = OptimizerDescriptor(name: "wrapped_sgd", pytorchName: "WrappedSGD",
+                                                    summary: "SGD, unknown to the engine", options: SGD.descriptor.options)
+        let inner: SGD
+        init(options: ComponentOptions) throws(EngineError) { inner = try SGD(options: options) }
+        var learningRate: Double { inner.learningRate }
+        var stateNames: [String] { inner.stateNames }
+        func constants(update: Int, learningRate: Double) -> SGD.Constants { inner.constants(update: update, learningRate: learningRate) }
+        func apply(_ constants: SGD.Constants, range: Range<Int>, parameters: UnsafeMutablePointer<Double>,
+                   gradients: UnsafePointer<Double>, state: UnsafeMutablePointer<Double>, count: Int) {
+            inner.apply(constants, range: range, parameters: parameters, gradients: gradients, state: state, count: count)
+        }
+    }
+
+    @Test("plain SGD's short loop equals SGD's own update", arguments: [3, 200])
+    func plainSGD(_ count: Int) throws {
+        var builder = OptimizerRegistry.Builder()
+        try builder.register(SGD.self)
+        try builder.register(WrappedSGD.self)
+        let registries = TrainingRegistries(optimizers: builder.build())
+        for loss in Self.losses {
+            var spec = Self.spec(loss, ("sgd", ["lr": .number(0.2)]), count: count)
+            let fast = try TrainingJob(spec, registries: registries)
+            spec.optimizer.name = "wrapped_sgd"
+            let generic = try TrainingJob(spec, registries: registries)
+            for steps in [1, 6, 50] {
+                fast.run(steps: steps)
+                generic.run(steps: steps)
+                #expect(fast.parameters.bits == generic.parameters.bits, "\(loss.0) n=\(count) after \(steps)")
+            }
+            #expect(fast.progress == generic.progress, "\(loss.0) n=\(count)")
+        }
+    }
+
     @Test("a run that stops on a rule leaves no update pending")
     func stopsAtBoundary() throws {
         var spec = Jobs.seed(stopping: StoppingRules(maxSteps: 1000, tolerance: 1e-6))

@@ -69,6 +69,7 @@ public final class NotifySocket: Sendable {
         var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
         while !stopping.load(ordering: .relaxed) {
             guard poll(&poller, 1, 20) > 0 else { continue }
+            // Sound: recv writes at most buffer.count bytes into the buffer.
             let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
             if count >= 0 { received.wrappingAdd(1, ordering: .relaxed) }
         }

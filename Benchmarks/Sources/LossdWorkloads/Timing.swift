@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Foundation
-
 /// Steps done in a measured time.
 public struct Timing: Sendable {
     /// Optimizer steps, summed over jobs.
@@ -20,13 +18,4 @@ public struct Timing: Sendable {
     public var nanosecondsPerStep: Double { seconds * 1e9 / Double(steps) }
     /// Element updates per second (steps * elements / s).
     public var elementsPerSecond: Double { Double(steps) * Double(elements) / seconds }
-}
-
-/// Monotonic time in seconds.
-public enum Clock {
-    public static func now() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
-    }
 }

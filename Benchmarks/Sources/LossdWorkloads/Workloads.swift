@@ -115,6 +115,8 @@ public enum Workloads {
         public var jobs: Int
         /// Resident bytes added by the engine and its jobs.
         public var bytes: Int
+        /// The whole process's resident bytes with the jobs live.
+        public var processBytes: Int
         public var bytesPerJob: Double { Double(bytes) / Double(jobs) }
     }
 
@@ -137,6 +139,6 @@ public enum Workloads {
         let after = ResidentMemory.bytes()
         precondition(handles.allSatisfy { $0.status == .paused }, "a job is not live")
         withExtendedLifetime(handles) {}
-        return MemoryFigure(jobs: jobs, bytes: after - before)
+        return MemoryFigure(jobs: jobs, bytes: after - before, processBytes: after)
     }
 }

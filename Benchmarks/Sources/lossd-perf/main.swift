@@ -7,9 +7,18 @@
 import Foundation
 import LossdWorkloads
 
+let workloads: Set = ["seed", "history", "wide", "jobs", "reporting", "memory"]
 let arguments = Array(CommandLine.arguments.dropFirst())
 let quick = arguments.contains("--quick")
-let chosen = Set(arguments.filter { !$0.hasPrefix("--") })
+let chosen = Set(arguments.filter { $0 != "--quick" })
+if let unknown = chosen.subtracting(workloads).sorted().first {
+    FileHandle.standardError.write(Data("""
+        lossd-perf: unknown workload or option '\(unknown)'
+        usage: lossd-perf [--quick] [\(workloads.sorted().joined(separator: "|")) ...]
+
+        """.utf8))
+    exit(64)
+}
 func wanted(_ name: String) -> Bool { chosen.isEmpty || chosen.contains(name) }
 /// One figure per line, written at once (the script may read them while the rest runs).
 func emit(_ key: String, _ value: Double) { emit(key, "\(value)") }
@@ -58,7 +67,7 @@ if wanted("wide") {
     emit("wide.inline.ns_per_step", inline.nanosecondsPerStep)
     // 1 and 2 workers alternately, so that drifting load hits both alike.
     var wide: [Int: Timing] = [:]
-    for _ in 0..<runs {
+    for _ in 0..<(quick ? 1 : 5) {
         for workers in [1, 2] {
             let timing = await Workloads.wideJob(count: wideCount, steps: wideSteps, workers: workers)
             if let previous = wide[workers], previous.nanosecondsPerStep <= timing.nanosecondsPerStep { continue }
@@ -73,7 +82,7 @@ if wanted("wide") {
 
 if wanted("jobs") {
     var jobs: [Int: Timing] = [:]
-    for _ in 0..<(quick ? 1 : 5) {  // alternately, as above
+    for _ in 0..<(quick ? 1 : 9) {  // alternately, as above
         for workers in [1, 2] {
             let timing = await Workloads.seedJobs(jobCount, steps: jobSteps, workers: workers)
             if let previous = jobs[workers], previous.stepsPerSecond >= timing.stepsPerSecond { continue }
@@ -112,4 +121,5 @@ if wanted("memory") {
     emit("memory.jobs", Double(figure.jobs))
     emit("memory.bytes", Double(figure.bytes))
     emit("memory.bytes_per_job", figure.bytesPerJob)
+    emit("memory.process_bytes", Double(figure.processBytes))
 }

@@ -83,7 +83,7 @@ enum KernelFactory {
         func build<O: ElementUpdate>(_ optimizer: O) -> (any JobKernel)? {
             guard loss.supportsChunks(setup.arguments) else { return nil }
             return PointwiseKernel(loss: loss, optimizer: optimizer, setup: setup,
-                               serialLoop: { $0.runSerial($1) }, chunkLoop: { $0.runChunkLoop($1) })
+                                   serialLoop: { $0.runSerial($1) }, chunkLoop: { $0.runChunkLoop($1) })
         }
     }
 
