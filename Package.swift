@@ -24,6 +24,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
@@ -35,7 +36,7 @@ let package = Package(
         .target(name: "LossKit", dependencies: [.product(name: "RealModule", package: "swift-numerics")]),
 
         // The training engine: optimizers, schedulers, jobs and the worker pool that runs them.
-        .target(name: "LossdEngine", dependencies: ["LossKit"]),
+        .target(name: "LossdEngine", dependencies: ["LossKit", .product(name: "DequeModule", package: "swift-collections")]),
 
         // JSON read and written exactly (tensors, results, the eval interface).
         .target(name: "LossdJSON", dependencies: ["LossKit"]),

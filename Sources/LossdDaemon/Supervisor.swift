@@ -225,7 +225,7 @@ public final class Supervisor: Sendable {
             scheduler: config.scheduler?.name, startedAt: managed.startedAt, finishedAt: finishedAt,
             elapsedSeconds: managed.elapsedBefore + (finishedAt - managed.runStart), resumed: managed.resumed,
             configHash: config.hash.description)
-        await writeHistory(name, handle, final: result.progress)
+        writeHistory(name, Array(result.history), final: result.progress)
         writeChart(record)
         do throws(AtomicFile.WriteError) {
             try store.writeResult(record)
@@ -233,14 +233,18 @@ public final class Supervisor: Sendable {
         } catch {
             logger.error("cannot write the result of job \(name): \(error)", metadata: ["LOSSD_JOB": "\(name)"])
         }
-        state.withLock { $0.jobs[name]?.finished = record }
+        // The record replaces the handle: the engine lets go of a job that ended, so dropping the
+        // handle frees its tensors, optimizer state and history.
+        state.withLock { s in
+            s.jobs[name]?.finished = record
+            s.jobs[name]?.handle = nil
+        }
         log.finished(snapshot(config, result.progress, status: record.status), detail: detail)
     }
 
     /// `history/<job>.csv` from the engine's recorded points plus the latest progress.
-    func writeHistory(_ name: String, _ handle: JobHandle, final: JobProgress) async {
-        guard let checkpoint = try? await handle.checkpoint() else { return }
-        var rows = checkpoint.history
+    func writeHistory(_ name: String, _ history: [HistoryRow], final: JobProgress) {
+        var rows = history
         if final.step > 0, rows.last?.step != final.step {
             rows.append(HistoryRow(step: final.step, loss: final.loss, gradientNorm: final.gradientNorm, learningRate: final.learningRate))
         }
@@ -284,7 +288,7 @@ public final class Supervisor: Sendable {
             store.removeCheckpoint(name)
             return
         }
-        await writeHistory(name, handle, final: handle.progress)
+        writeHistory(name, checkpoint.history, final: handle.progress)
     }
 
     /// Pauses every unfinished job at its next step boundary and checkpoints it; waits for

@@ -114,7 +114,8 @@ struct PreparedJob: Sendable {
             schedulerName = entry.descriptor.name
         }
         try PreparedJob.check(spec)
-        let history = HistoryLog(interval: spec.historyInterval, capacity: spec.historyCapacity)
+        let history = HistoryLog(interval: spec.historyInterval, capacity: spec.historyCapacity, maxSteps: spec.stopping.maxSteps,
+                                 constantLearningRate: scheduler == nil ? optimizer.learningRate : nil)
         let control = StepControl(rules: spec.stopping, scheduler: scheduler,
                                   baseLearningRate: optimizer.learningRate, history: history)
         let setup = KernelSetup(loss: loss, arguments: arguments, outputCount: outputShape.reduce(1, *),

@@ -143,6 +143,10 @@ extension PreparedJob {
         case "cancelled": status = .cancelled
         default: throw EngineError(.invalidCheckpoint, subject: "status", "unknown status '\(checkpoint.status)'")
         }
+        guard kernel.control.history.accepts(checkpoint.history, recorded: checkpoint.historyRecorded) else {
+            throw EngineError(.invalidCheckpoint, subject: "history",
+                              "the checkpoint's history does not follow the job's history interval and learning rate")
+        }
         if let words = checkpoint.randomState {
             let values = words.compactMap { UInt64($0, radix: 16) }
             guard values.count == words.count, let generator = SeededGenerator(state: values) else {

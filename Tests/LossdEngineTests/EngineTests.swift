@@ -141,8 +141,8 @@ struct EngineTests {
         let failed = engine.submit(Jobs.seed("nadam"), id: "failed")
         #expect(failed.status.name == "failed")
         #expect(await failed.result().parameters == nil)
-        let duplicate = engine.submit(Jobs.seed(), id: "job")
-        #expect(duplicate.status == .failed("a job with id 'job' already exists"))
+        let duplicate = engine.submit(Jobs.seed(), id: "gate")  // the gate runs until cancelled
+        #expect(duplicate.status == .failed("a job with id 'gate' already exists"))
         _ = await job.result()
         gate.cancel()
         _ = await gate.result()
@@ -158,8 +158,33 @@ struct EngineTests {
         #expect(valid.contains(seen["job"] ?? []), "\(seen["job"] ?? [])")
         #expect(seen["failed"]?.first == "failed")
         #expect(seen["gate"]?.first == "queued")
+    }
+
+    @Test("the engine lists live jobs and lets go of a job when it ends")
+    func releasesEndedJobs() async throws {
+        let engine = Self.engine(workers: 1)
+        defer { engine.shutdown() }
+        let gate = engine.submit(Jobs.seed("sgd", ["lr": .number(1e-9)], stopping: StoppingRules(maxSteps: .max)), id: "gate")
+        var job: JobHandle? = engine.submit(Jobs.seed(stopping: StoppingRules(maxSteps: 50)), id: "job")
+        job?.pause()  // live until resumed, however fast the machine
+        _ = engine.submit(Jobs.seed("nadam"), id: "failed")
+        #expect(engine.jobs.map(\.id) == ["gate", "job"])  // a job that could not be built has ended
         #expect(engine.job("job") === job)
-        #expect(engine.jobs.count == 3)
+        #expect(engine.submit(Jobs.seed(), id: "job").status == .failed("a job with id 'job' already exists"))
+        weak let ended = job
+        job?.resume()
+        let result = try #require(await job?.result())
+        #expect(result.status == .maxSteps)
+        #expect(engine.job("job") == nil)
+        #expect(engine.jobs.map(\.id) == ["gate"])
+        job = nil
+        #expect(ended == nil, "the engine still holds a job that ended")
+        // Its id is free again; the result keeps the fitted tensor.
+        let again = engine.submit(Jobs.seed(stopping: StoppingRules(maxSteps: 50)), id: "job")
+        #expect(await again.result().parameters == result.parameters)
+        gate.cancel()
+        _ = await gate.result()
+        #expect(engine.jobs.isEmpty)
     }
 
     @Test("the default worker count is the CPUs available to the process")

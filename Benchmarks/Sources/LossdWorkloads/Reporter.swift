@@ -8,16 +8,33 @@ import Synchronization
 
 /// The daemon's reporting, done as `lossd run` and `lossd serve` do it, on jobs submitted directly
 /// to an engine: at start and then every report interval, one sd_notify `STATUS=` line with the
-/// job counts and the best loss (every job's status and progress sampled), one journald
+/// job counts and the best loss (every live job's status and progress sampled), one journald
 /// progress entry (the daemon's fields) for each of up to 20 running jobs in turn, and a summary
 /// entry when more are running. The jobs' history is recorded by the engine (see
-/// ``Jobs/daemonHistory(maxSteps:)``). Results and history files are not written: that is the
-/// daemon's durable state, not its reporting.
+/// ``Jobs/daemonHistory(maxSteps:)``) and taken with each result. Results and history files are
+/// not written: that is the daemon's durable state, not its reporting.
 public final class Reporter: Sendable {
     /// Journald progress entries per tick, as the daemon's default budget.
     public static let progressBudget = 20
 
-    private let handles: [JobHandle]
+    /// The jobs whose results were collected (the engine lists only live ones).
+    public final class Counts: Sendable {
+        private let done = Atomic<Int>(0)
+        private let failed = Atomic<Int>(0)
+        public init() {}
+
+        public func add(_ status: JobStatus) {
+            switch status {
+            case .converged, .maxSteps: done.wrappingAdd(1, ordering: .relaxed)
+            default: failed.wrappingAdd(1, ordering: .relaxed)
+            }
+        }
+
+        var snapshot: (done: Int, failed: Int) { (done.load(ordering: .relaxed), failed.load(ordering: .relaxed)) }
+    }
+
+    private let engine: TrainingEngine
+    private let collected: Counts
     private let interval: Duration
     private let logger: Logger
     private let notifier: any ServiceNotifier
@@ -26,8 +43,9 @@ public final class Reporter: Sendable {
     private let ticks = Atomic<Int>(0)
     private let cursor = Mutex(0)
 
-    public init(handles: [JobHandle], interval: Duration, logger: Logger, notifier: any ServiceNotifier) {
-        self.handles = handles
+    public init(engine: TrainingEngine, collected: Counts, interval: Duration, logger: Logger, notifier: any ServiceNotifier) {
+        self.engine = engine
+        self.collected = collected
         self.interval = interval
         self.logger = logger
         self.notifier = notifier
@@ -64,10 +82,11 @@ public final class Reporter: Sendable {
     private func tick() {
         ticks.wrappingAdd(1, ordering: .relaxed)
         var running: [(JobHandle, JobProgress)] = []
-        var done = 0, queued = 0, failed = 0
+        var (done, failed) = collected.snapshot
+        var queued = 0
         var best = Double.infinity
         var bestJob: String?
-        for handle in handles {
+        for handle in engine.jobs {
             let status = handle.status
             let progress = handle.progress
             switch status {

@@ -2,6 +2,7 @@
 
 import Foundation
 import Logging
+import LossdDaemon
 import LossdEngine
 import LossdSystemd
 
@@ -76,7 +77,16 @@ public enum Workloads {
 
     /// `jobs` seed jobs of `steps` steps each on `workers` workers: submitted one after the other,
     /// timed from the first submission to the last result. Total steps per second.
-    public static func seedJobs(_ jobs: Int, steps: Int, workers: Int, reporting: Reporting = .off) async -> Timing {
+    ///
+    /// Finished jobs are collected as the daemon collects them, with reporting on or off: each
+    /// result (status, progress, fitted tensor and history) is taken and the job's handle
+    /// dropped, so the engine frees the job. They are collected in groups of `collectEvery`, the
+    /// waiter sleeping until the group's last job ends (jobs end about in submission order;
+    /// waking once per job would cost a context switch per job, measured here). With
+    /// `collectEvery` >= `jobs`, the waiter wakes once, at the end, and the jobs are freed after
+    /// the clock stops: the workers' throughput alone, for comparing worker counts.
+    public static func seedJobs(_ jobs: Int, steps: Int, workers: Int, reporting: Reporting = .off,
+                                collectEvery: Int = 50) async -> Timing {
         var history = false
         var interval: Duration?
         if case .on(let every) = reporting {
@@ -86,25 +96,41 @@ public enum Workloads {
         let specs = (0..<jobs).map { _ in Jobs.seed(maxSteps: steps, daemonHistory: history) }
         let engine = TrainingEngine(EngineConfiguration(workers: workers))
         defer { engine.shutdown() }
-        let start = Clock.now()
-        var handles: [JobHandle] = []
-        handles.reserveCapacity(jobs)
-        for (index, spec) in specs.enumerated() { handles.append(engine.submit(spec, id: "seed-\(index)")) }
+        let collected = Reporter.Counts()
+        // The reporter runs before the jobs arrive, as the daemon's does: what is timed is its
+        // steady state (a tick every interval), not its start.
         var reporter: Reporter?
         if let interval {
-            reporter = Reporter(handles: handles, interval: interval, logger: Reporter.journalLogger(), notifier: SystemdNotifier())
+            reporter = Reporter(engine: engine, collected: collected, interval: interval, logger: Reporter.journalLogger(),
+                                notifier: SystemdNotifier())
             reporter?.start()
         }
+        let start = Clock.now()
+        var handles: [JobHandle?] = []
+        handles.reserveCapacity(jobs)
+        for (index, spec) in specs.enumerated() { handles.append(engine.submit(spec, id: "seed-\(index)")) }
         var total = 0
-        // Last first: jobs end roughly in submission order, so the waiter wakes about once
-        // (in order, each ending job would wake it: a context switch per job, measured here).
-        for handle in handles.reversed() {
-            let result = await handle.result()
-            precondition(result.status == .maxSteps, "job \(handle.id) ended \(result.status)")
-            total += result.progress.step
+        var rows = 0
+        var groupStart = 0
+        while groupStart < jobs {
+            let groupEnd = min(groupStart + max(collectEvery, 1), jobs)
+            for index in (groupStart..<groupEnd).reversed() {
+                guard let handle = handles[index] else { continue }
+                let result = await handle.result()
+                precondition(result.status == .maxSteps, "job \(handle.id) ended \(result.status)")
+                total += result.progress.step
+                rows += result.history.count
+                // Dropped as collected (the daemon's way), unless collected all at once: then
+                // after the clock stops, so that freeing a thousand jobs is not timed.
+                if collectEvery < jobs { handles[index] = nil }
+                collected.add(result.status)
+            }
+            groupStart = groupEnd
         }
         let seconds = Clock.now() - start
+        handles.removeAll()
         reporter?.stop()
+        precondition(!history || rows >= jobs * min(steps, JobPlan.historyRows), "history missing: \(rows) rows")
         return Timing(steps: total, elements: 3, seconds: seconds)
     }
 

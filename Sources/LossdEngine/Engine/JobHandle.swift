@@ -12,7 +12,7 @@ import Synchronization
 /// - ``checkpoint()`` captures the job at a step boundary without stopping it.
 /// - ``result()`` waits for the final status.
 public final class JobHandle: Sendable {
-    /// The job's id (unique in its engine).
+    /// The job's id (unique among its engine's jobs that have not ended).
     public let id: String
 
     private struct Control {
@@ -36,14 +36,18 @@ public final class JobHandle: Sendable {
     /// Set when a request waits for the running worker; checked once per batch.
     private let attention = Atomic<Bool>(false)
     private let pool: WorkerPool
+    /// The engine's list of live jobs, which this job leaves when it ends (weak: the engine owns it).
+    private weak let directory: JobDirectory?
     private let events: EventSink
     private let sliceNanos: UInt64
     private let batchNanos: UInt64
 
-    init(id: String, prepared: PreparedJob?, failure: String?, pool: WorkerPool, events: EventSink, slice: Duration, batch: Duration) {
+    init(id: String, prepared: PreparedJob?, failure: String?, pool: WorkerPool, directory: JobDirectory?, events: EventSink,
+         slice: Duration, batch: Duration) {
         self.id = id
         self.prepared = prepared
         self.pool = pool
+        self.directory = directory
         self.events = events
         sliceNanos = JobHandle.nanoseconds(slice)
         batchNanos = Swift.max(JobHandle.nanoseconds(batch), 1)
@@ -90,8 +94,8 @@ public final class JobHandle: Sendable {
             }
         }
         // Over: no worker owns the kernel any more.
-        let parameters = control.withLock { _ in prepared?.parameters }
-        return JobResult(status: status, progress: cell.sample(), parameters: parameters)
+        let (parameters, history) = control.withLock { _ in (prepared?.parameters, JobHistory(prepared?.kernel.control.history)) }
+        return JobResult(status: status, progress: cell.sample(), parameters: parameters, history: history)
     }
 
     // MARK: - Control
@@ -228,6 +232,9 @@ public final class JobHandle: Sendable {
     }
 
     private func finish(_ c: inout Control, _ status: JobStatus) {
+        // Before anyone learns that the job ended, so that its id is free by then. Lock order:
+        // a job's lock, then the directory's (the directory never waits for a job's lock).
+        directory?.remove(self)
         settle(&c, status)
         for waiter in c.finishWaiters { waiter.resume(returning: status) }
         c.finishWaiters.removeAll()
@@ -239,10 +246,12 @@ public final class JobHandle: Sendable {
     }
 }
 
-/// A finished job: how it ended, its last progress and the fitted tensor.
+/// A finished job: how it ended, its last progress, the fitted tensor and its recorded history.
 public struct JobResult: Sendable {
     public var status: JobStatus
     public var progress: JobProgress
     /// Nil when the job could not be built.
     public var parameters: Tensor?
+    /// The history points the job kept (``JobSpec/historyCapacity`` at most), oldest first.
+    public var history: JobHistory
 }

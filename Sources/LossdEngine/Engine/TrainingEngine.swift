@@ -51,7 +51,7 @@ public final class TrainingEngine: Sendable {
     private let sink: EventSink
     private let pool: WorkerPool
     private let configuration: EngineConfiguration
-    private let registry = Locked<(order: [JobHandle], byID: [String: JobHandle])>(([], [:]))
+    private let directory = JobDirectory()
     private let counter = Atomic<Int>(0)
 
     public init(_ configuration: EngineConfiguration = EngineConfiguration()) {
@@ -75,7 +75,8 @@ public final class TrainingEngine: Sendable {
     }
 
     /// Builds and queues a job. A job that cannot be built (or whose id is taken) is returned
-    /// already `failed`, with the reason (a refused duplicate is neither listed nor announced).
+    /// already `failed`, with the reason (a refused duplicate is neither listed nor announced). Ids
+    /// are unique among the jobs that have not ended.
     public func submit(_ spec: JobSpec, id: String? = nil, resumingFrom checkpoint: JobCheckpoint? = nil,
                        registries: TrainingRegistries? = nil) -> JobHandle {
         let id = id ?? "job-\(counter.wrappingAdd(1, ordering: .relaxed).newValue)"
@@ -92,27 +93,24 @@ public final class TrainingEngine: Sendable {
                 failure = error.message
             }
         }
-        var handle = JobHandle(id: id, prepared: prepared, failure: failure, pool: pool, events: sink,
+        var handle = JobHandle(id: id, prepared: prepared, failure: failure, pool: pool, directory: directory, events: sink,
                                slice: configuration.sliceDuration, batch: configuration.batchDuration)
-        let added: Bool = registry.withLock { registry in
-            guard registry.byID[id] == nil else { return false }
-            registry.byID[id] = handle
-            registry.order.append(handle)
-            return true
-        }
+        // A job that ended already (it could not be built) is announced but never listed.
+        let added = handle.status.isFinal ? directory.job(id) == nil : directory.add(handle)
         if !added {
-            handle = JobHandle(id: id, prepared: nil, failure: "a job with id '\(id)' already exists", pool: pool, events: sink,
+            handle = JobHandle(id: id, prepared: nil, failure: "a job with id '\(id)' already exists", pool: pool, directory: nil, events: sink,
                                slice: configuration.sliceDuration, batch: configuration.batchDuration)
         }
         handle.start(announce: added)
         return handle
     }
 
-    /// Every job submitted, in submission order.
-    public var jobs: [JobHandle] { registry.withLock { $0.order } }
+    /// The jobs that have not ended (queued, running or paused), in submission order. The engine
+    /// lets go of a job when it ends; its handles keep its result.
+    public var jobs: [JobHandle] { directory.live }
 
-    /// The job with this id.
-    public func job(_ id: String) -> JobHandle? { registry.withLock { $0.byID[id] } }
+    /// The job with this id, while it has not ended.
+    public func job(_ id: String) -> JobHandle? { directory.job(id) }
 
     /// Pauses every job and stops the workers (blocks until the running slices end, a few ms).
     /// Later submissions fail; paused jobs can still be checkpointed.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Dispatch
+import DequeModule
 import Foundation
 
 /// The engine's worker threads, its run queue and its chunk-phase board.
@@ -12,8 +13,10 @@ import Foundation
 /// under the same lock that guards the queue, so a wake-up is never lost.
 final class WorkerPool: ChunkExecutor, Sendable {
     private struct State: ~Copyable {
-        var queue: [JobHandle] = []
-        var head = 0
+        /// Jobs waiting for a slice, in order. A job leaves it when taken, so a job that ended is
+        /// not kept alive here (an entry of a job paused or cancelled while waiting is dropped
+        /// when it comes up).
+        var queue = Deque<JobHandle>()
         var idle: [Int] = []
         var phases: [ChunkPhase] = []
         var stopping = false
@@ -60,15 +63,7 @@ final class WorkerPool: ChunkExecutor, Sendable {
         state.withLock { state in
             if state.stopping { return .exit }
             if let phase = state.phases.first(where: \.hasUnclaimed) { return .help(phase) }
-            if state.head < state.queue.count {
-                let job = state.queue[state.head]
-                state.head += 1
-                if state.head > 1024, state.head * 2 > state.queue.count {
-                    state.queue.removeFirst(state.head)
-                    state.head = 0
-                }
-                return .run(job)
-            }
+            if let job = state.queue.popFirst() { return .run(job) }
             state.idle.append(worker)
             return .park
         }

@@ -17,9 +17,18 @@ public struct HistoryPoint: Sendable, Hashable, Codable {
 
 /// The most recent `capacity` history points of a job: step 1, then every multiple of `interval`.
 ///
-/// Storage grows with the points recorded (doubling, up to `capacity`: a job that records none
-/// allocates nothing), then is a ring over the oldest point. A record that fits is four stores
-/// and two increments, inlined into the step loops.
+/// Points are kept as columns of doubles: the loss, the gradient norm and, when the job has a
+/// scheduler, the learning rate. A point's step follows from its record number (step 1, then the
+/// multiples of the interval), and without a scheduler every point has the job's constant rate,
+/// so a record is two or three stores: the step loops run at a few nanoseconds per step, and
+/// every store here shows (a 10,000-step job records every 10 steps).
+///
+/// Storage is taken at the first record, sized for the points a job of `maxSteps` steps records
+/// (up to `capacity`; a job that records none allocates nothing), from the shared
+/// ``HistoryBufferPool``; a job restored with more points grows it. It is then a ring over the
+/// oldest point. Buffers go back to the pool when outgrown and when the history is freed, so
+/// histories reuse memory instead of faulting in fresh pages. Allocation, growth and the ring's
+/// wrap-around happen in ``makeRoom()``, when the cursor reaches its limit.
 ///
 /// Owned by the job's kernel, used by one thread at a time (JobKernel's ownership rule), so the
 /// properties skip Swift's run-time exclusivity checks: two of those per record would cost more
@@ -27,103 +36,150 @@ public struct HistoryPoint: Sendable, Hashable, Codable {
 final class HistoryLog {
     let interval: Int
     let capacity: Int
-    /// The next step to record (Int.max without history), compared once per step.
-    @exclusivity(unchecked) private(set) var nextStep: Int
-    /// `allocated` points, the first `count` of them initialised.
-    @exclusivity(unchecked) private var storage: UnsafeMutablePointer<HistoryPoint>?
+    /// Points a run to max_steps records: step 1, the multiples of the interval, and one spare.
+    let expectedPoints: Int
+    /// The rate of every point when the job has no scheduler (no rate column is kept then).
+    let constantLearningRate: Double?
+    private let columns: Int
+    /// `columns` columns of `allocated` values each: losses, norms, then rates.
+    @exclusivity(unchecked) private var storage: UnsafeMutablePointer<Double>?
     @exclusivity(unchecked) private var allocated = 0
-    @exclusivity(unchecked) private var count = 0
-    /// How many points were ever recorded.
-    @exclusivity(unchecked) private(set) var recorded = 0
-    /// Where the next point goes once the ring is full (`recorded % capacity`).
-    @exclusivity(unchecked) private var write = 0
+    /// Where the next point goes. Before the ring first wraps, points 0..<cursor are initialised;
+    /// after, all `capacity` are, and the oldest is at `cursor`.
+    @exclusivity(unchecked) private var cursor = 0
+    /// A record at `cursor` needs no room made while cursor < limit (limit <= min(allocated, capacity)).
+    @exclusivity(unchecked) private var limit = 0
+    @exclusivity(unchecked) private var wrapped = false
+    /// Points recorded before the ring's current lap (and before a restored history): the
+    /// records count is this plus `cursor`, so a record only advances the cursor.
+    @exclusivity(unchecked) private var earlierLaps = 0
 
-    init(interval: Int, capacity: Int) {
+    /// How many points were ever recorded.
+    var recorded: Int { earlierLaps + cursor }
+
+    init(interval: Int, capacity: Int, maxSteps: Int, constantLearningRate: Double?) {
         self.interval = interval
         self.capacity = Swift.max(capacity, 1)
-        nextStep = interval > 0 ? 1 : .max
+        self.constantLearningRate = constantLearningRate
+        columns = constantLearningRate == nil ? 3 : 2
+        let runs = interval > 0 ? Swift.max(maxSteps, 0) / interval : 0
+        expectedPoints = runs < self.capacity ? Swift.min(self.capacity, runs + 2) : self.capacity
     }
 
     deinit {
-        // Sound: `storage` holds `allocated` points, the first `count` initialised (trivial type).
-        storage?.deallocate()
+        // Sound: `storage` came from the pool with columns * allocated values and is not used again.
+        if let storage { HistoryBufferPool.shared.recycle(storage, size: columns * allocated) }
     }
 
-    /// Records step `step` (== ``nextStep``: 1 or a multiple of the interval).
+    /// The first step after `step` to record: 1, then the multiples of the interval (Int.max
+    /// without history).
+    func nextStep(after step: Int) -> Int {
+        guard interval > 0 else { return .max }
+        return step < 1 ? 1 : (step / interval + 1) * interval
+    }
+
+    /// The step of the `record`-th point ever recorded (0 is step 1).
+    func step(ofRecord record: Int) -> Int {
+        record == 0 ? 1 : interval == 1 ? record + 1 : record * interval
+    }
+
+    /// Records step `step` (1 or a multiple of the interval); returns the next step to record.
     @inline(__always)
-    func record(step: Int, loss: Double, gradientNorm: Double, learningRate: Double) {
-        let point = HistoryPoint(step: step, loss: loss, gradientNorm: gradientNorm, learningRate: learningRate)
-        if count < allocated {
-            // Sound: count < allocated, the storage's size.
-            storage.unsafelyUnwrapped[count] = point
-            count &+= 1
-        } else {
-            recordSlowly(point)
-        }
-        recorded &+= 1
-        nextStep = step < interval ? interval : step &+ interval
+    func record(step: Int, loss: Double, gradientNorm: Double, learningRate: Double) -> Int {
+        if cursor == limit { makeRoom() }
+        // Sound: makeRoom leaves cursor < limit <= allocated, the length of each column.
+        let base = storage.unsafelyUnwrapped
+        base[cursor] = loss
+        base[allocated &+ cursor] = gradientNorm
+        if columns == 3 { base[2 &* allocated &+ cursor] = learningRate }
+        cursor &+= 1
+        return step < interval ? interval : step &+ interval
     }
 
-    /// A record that grows the storage or overwrites the oldest point of a full ring.
+    /// Makes `cursor` < `limit`: takes or grows the storage while filling, or wraps the full ring
+    /// to its oldest point.
     @inline(never)
-    private func recordSlowly(_ point: HistoryPoint) {
-        if count < capacity {
-            grow(to: Swift.min(capacity, Swift.max(16, 2 * allocated)))
-            // Sound: grow made room for more than `count` points.
-            storage.unsafelyUnwrapped[count] = point
-            count += 1
+    private func makeRoom() {
+        if !wrapped, cursor < capacity {
+            grow(to: Swift.min(capacity, Swift.max(2 * allocated, expectedPoints)))
         } else {
-            // Sound: write < capacity == count == allocated.
-            storage.unsafelyUnwrapped[write] = point
-            write = write + 1 == capacity ? 0 : write + 1
+            earlierLaps += cursor
+            cursor = 0
+            wrapped = true
         }
     }
 
-    /// Reallocates the storage for `size` (>= count) points, keeping the first `count`.
-    private func grow(to size: Int) {
-        let new = UnsafeMutablePointer<HistoryPoint>.allocate(capacity: size)
+    /// Replaces the storage by a pool buffer for `points` (> count) points, keeping the first
+    /// `count` (the ring has not wrapped).
+    private func grow(to points: Int) {
+        let new = HistoryBufferPool.shared.take(size: columns * points)
         if let old = storage {
-            // Sound: both hold at least `count` points; HistoryPoint is trivial.
-            new.initialize(from: old, count: count)
-            old.deallocate()
+            for column in 0..<columns {
+                // Sound: each old column holds `allocated` >= count values, each new one `points`
+                // > count; Double is trivial. The old buffer goes back to the pool, unused after.
+                (new + column * points).initialize(from: old + column * allocated, count: count)
+            }
+            HistoryBufferPool.shared.recycle(old, size: columns * allocated)
         }
         storage = new
-        allocated = size
+        allocated = points
+        limit = Swift.min(points, capacity)
     }
 
-    /// The stored points in storage order.
-    private var stored: [HistoryPoint] {
-        guard let storage else { return [] }
-        // Sound: the first `count` points are initialised.
-        return Array(UnsafeBufferPointer(start: storage, count: count))
+    /// How many points are kept.
+    var count: Int { wrapped ? capacity : cursor }
+
+    /// The kept point at `index` (0 is the oldest).
+    func point(at index: Int) -> HistoryPoint {
+        let count = self.count
+        precondition(index >= 0 && index < count, "history index \(index) out of 0..<\(count)")
+        let position = (wrapped ? cursor : 0) + index
+        let slot = position < count ? position : position - count
+        // Sound: slot < count <= allocated, the length of each column.
+        let base = storage.unsafelyUnwrapped
+        return HistoryPoint(step: step(ofRecord: recorded - count + index), loss: base[slot],
+                            gradientNorm: base[allocated + slot],
+                            learningRate: constantLearningRate ?? base[2 * allocated + slot])
     }
 
     /// The kept points, oldest first.
     var orderedPoints: [HistoryPoint] {
-        let points = stored
-        guard count == capacity, recorded > capacity else { return points }
-        let start = recorded % capacity
-        return Array(points[start...] + points[..<start])
+        (0..<count).map(point(at:))
     }
 
-    /// Restores points (oldest first) and the total recorded count from a checkpoint.
-    func restore(points restored: [HistoryPoint], recorded total: Int, step: Int) {
-        var points = Array(restored.suffix(capacity))
-        // Rotate so that the ring's write position continues where it stopped.
-        if points.count == capacity, total > capacity {
-            let start = total % capacity
-            points = Array(points[(capacity - start)...] + points[..<(capacity - start)])
+    /// Whether `points` (oldest first, the last `points.count` of `total` recorded) are points
+    /// this history records: their steps follow the interval and, without a scheduler, their
+    /// rate is the job's.
+    func accepts(_ points: [HistoryPoint], recorded total: Int) -> Bool {
+        guard total >= points.count else { return false }
+        let first = total - points.count
+        return points.enumerated().allSatisfy { index, point in
+            point.step == step(ofRecord: first + index)
+                && (constantLearningRate.map { point.learningRate.bitPattern == $0.bitPattern } ?? true)
         }
-        count = 0
+    }
+
+    /// Restores points (oldest first; see ``accepts(_:recorded:)``) and the total recorded count
+    /// from a checkpoint.
+    func restore(points restored: [HistoryPoint], recorded total: Int) {
+        let points = Array(restored.suffix(capacity))
+        cursor = 0
+        wrapped = false
         if points.count > allocated { grow(to: points.count) }
-        points.withUnsafeBufferPointer { source in
-            // Sound: the storage holds at least points.count points (grown just above); HistoryPoint
-            // is trivial, so initialising over earlier points needs no deinitialisation.
-            if let base = source.baseAddress { storage?.initialize(from: base, count: source.count) }
+        // A full ring that has overwritten points continues at the same place: the oldest point
+        // sits where the next record goes, total % capacity.
+        let ring = points.count == capacity && total > capacity
+        let oldest = ring ? total % capacity : 0
+        for (index, point) in points.enumerated() {
+            let slot = (oldest + index) % capacity
+            // Sound: slot < points.count <= allocated (grown just above), each column's length.
+            let base = storage.unsafelyUnwrapped
+            base[slot] = point.loss
+            base[allocated + slot] = point.gradientNorm
+            if columns == 3 { base[2 * allocated + slot] = point.learningRate }
         }
-        count = points.count
-        recorded = total
-        write = count == capacity ? total % capacity : 0
-        nextStep = interval > 0 ? (step == 0 ? 1 : (step / interval + 1) * interval) : .max
+        cursor = ring ? oldest : points.count
+        wrapped = ring
+        earlierLaps = total - cursor
     }
 }

@@ -60,7 +60,8 @@ extension StepControl {
         gradientSquares = snapshot.gradientSquares
         bestLoss = snapshot.bestLoss
         badSteps = snapshot.badSteps
-        history.restore(points: snapshot.history, recorded: snapshot.historyRecorded, step: snapshot.step)
+        history.restore(points: snapshot.history, recorded: snapshot.historyRecorded)
+        nextHistoryStep = history.nextStep(after: snapshot.step)
     }
 }
 

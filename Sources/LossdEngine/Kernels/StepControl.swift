@@ -24,6 +24,9 @@ struct StepControl {
     let hasScheduler: Bool
     let baseLearningRate: Double
     let history: HistoryLog
+    /// The history's next step to record, kept here so that the per-step test reads a local
+    /// value rather than the history object (which the loops' stores could alias).
+    var nextHistoryStep: Int
 
     /// Steps evaluated so far (== updates applied, except after a stop at `judge`).
     var step = 0
@@ -43,6 +46,7 @@ struct StepControl {
         hasScheduler = scheduler != nil
         self.baseLearningRate = baseLearningRate
         self.history = history
+        nextHistoryStep = history.nextStep(after: 0)
         learningRate = scheduler?.initialLearningRate(base: baseLearningRate) ?? baseLearningRate
     }
 
@@ -54,7 +58,9 @@ struct StepControl {
         step &+= 1
         loss = value
         gradientSquares = squares
-        if step == history.nextStep { history.record(step: step, loss: value, gradientNorm: squares.squareRoot(), learningRate: learningRate) }
+        if step == nextHistoryStep {
+            nextHistoryStep = history.record(step: step, loss: value, gradientNorm: Self.norm(squares), learningRate: learningRate)
+        }
         if !value.isFinite || (!squares.isFinite && !gradientIsFinite()) { return .diverged }
         if value <= tolerance { return .converged(.tolerance) }
         if value < bestLoss - minDelta {
@@ -74,6 +80,15 @@ struct StepControl {
             learningRate = scheduler.unsafelyUnwrapped.learningRate(epoch: step, current: learningRate, base: baseLearningRate)
         }
         return step >= maxSteps ? .maxSteps : nil
+    }
+
+    /// √squares (squares >= 0, or NaN). Of its magnitude: the compiler then knows the input is
+    /// not negative and emits a bare `sqrtsd`, without the call into libm (for errno) that the
+    /// plain form carries. That call, inlined into the step loops, made the compiler spill and
+    /// reload registers around every history record.
+    @inline(__always)
+    static func norm(_ squares: Double) -> Double {
+        squares.magnitude.squareRoot()
     }
 
     /// The progress as observers see it.
