@@ -65,6 +65,16 @@ extension StepControl {
     }
 }
 
+extension JobKernel {
+    /// The status a run of `loop` leaves: the final status again once the job ended, `.maxSteps`
+    /// once max_steps updates are done (a job restored there), else what `loop` returns. Every
+    /// kernel's ``run(steps:executor:)`` goes through here.
+    func statusAfter(_ loop: () -> JobStatus) -> JobStatus {
+        if status.isFinal { return status }
+        return control.step >= control.maxSteps ? .maxSteps : loop()
+    }
+}
+
 extension Optimizer {
     /// Slot after slot, each at its initial value; at least one element so buffers have an address.
     func initialStateBuffer(count: Int) -> [Double] {

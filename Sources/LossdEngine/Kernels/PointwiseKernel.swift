@@ -110,13 +110,8 @@ final class PointwiseKernel<L: PointwiseLoss, O: ElementUpdate>: JobKernel, Chun
     }
 
     func run(steps budget: Int, executor: (any ChunkExecutor)?) -> JobStatus {
-        guard !status.isFinal else { return status }
-        if control.step >= control.maxSteps {
-            status = .maxSteps
-        } else if let executor, chunkCount > 1 {
-            status = runPhases(budget, executor)
-        } else {
-            status = serialLoop(self, budget)
+        status = statusAfter {
+            if let executor, chunkCount > 1 { runPhases(budget, executor) } else { serialLoop(self, budget) }
         }
         return status
     }

@@ -50,8 +50,7 @@ final class WholeLossKernel<O: Optimizer>: JobKernel, @unchecked Sendable {
     }
 
     func run(steps budget: Int, executor: (any ChunkExecutor)?) -> JobStatus {
-        guard !status.isFinal else { return status }
-        status = control.step >= control.maxSteps ? .maxSteps : loop(self, budget)
+        status = statusAfter { loop(self, budget) }
         return status
     }
 
