@@ -80,13 +80,10 @@ public enum Workloads {
     ///
     /// Finished jobs are collected as the daemon collects them, with reporting on or off: each
     /// result (status, progress, fitted tensor and history) is taken and the job's handle
-    /// dropped, so the engine frees the job. They are collected in groups of `collectEvery`, the
-    /// waiter sleeping until the group's last job ends (jobs end about in submission order;
-    /// waking once per job would cost a context switch per job, measured here). With
-    /// `collectEvery` >= `jobs`, the waiter wakes once, at the end, and the jobs are freed after
-    /// the clock stops: the workers' throughput alone, for comparing worker counts.
-    public static func seedJobs(_ jobs: Int, steps: Int, workers: Int, reporting: Reporting = .off,
-                                collectEvery: Int = 50) async -> Timing {
+    /// dropped, so the engine frees the job. They are collected in groups of 50, the waiter
+    /// sleeping until the group's last job ends (jobs end about in submission order; waking once
+    /// per job would cost a context switch per job, measured here).
+    public static func seedJobs(_ jobs: Int, steps: Int, workers: Int, reporting: Reporting = .off) async -> Timing {
         var history = false
         var interval: Duration?
         if case .on(let every) = reporting {
@@ -111,24 +108,18 @@ public enum Workloads {
         for (index, spec) in specs.enumerated() { handles.append(engine.submit(spec, id: "seed-\(index)")) }
         var total = 0
         var rows = 0
-        var groupStart = 0
-        while groupStart < jobs {
-            let groupEnd = min(groupStart + max(collectEvery, 1), jobs)
-            for index in (groupStart..<groupEnd).reversed() {
-                guard let handle = handles[index] else { continue }
+        for groupStart in stride(from: 0, to: jobs, by: 50) {
+            for index in (groupStart..<min(groupStart + 50, jobs)).reversed() {
+                let handle = handles[index]!
                 let result = await handle.result()
                 precondition(result.status == .maxSteps, "job \(handle.id) ended \(result.status)")
                 total += result.progress.step
                 rows += result.history.count
-                // Dropped as collected (the daemon's way), unless collected all at once: then
-                // after the clock stops, so that freeing a thousand jobs is not timed.
-                if collectEvery < jobs { handles[index] = nil }
+                handles[index] = nil
                 collected.add(result.status)
             }
-            groupStart = groupEnd
         }
         let seconds = Clock.now() - start
-        handles.removeAll()
         reporter?.stop()
         precondition(!history || rows >= jobs * min(steps, JobPlan.historyRows), "history missing: \(rows) rows")
         return Timing(steps: total, elements: 3, seconds: seconds)
