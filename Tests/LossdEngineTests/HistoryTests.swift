@@ -44,6 +44,29 @@ struct HistoryTests {
         }
     }
 
+    @Test("points restored from a checkpoint keep their norms bit for bit; later ones are the root of their squares",
+          arguments: [4, 100])
+    func restoredNorms(capacity: Int) throws {
+        let spec = Self.spec(maxSteps: 60, interval: 10, capacity: capacity)
+        let reference = try TrainingJob(spec)
+        reference.run()
+        let first = try TrainingJob(spec)
+        first.run(steps: 35)
+        var checkpoint = first.checkpoint()
+        // Norms whose square underflows, overflows or is not a number: kept as norms, not squares.
+        let norms = [1e-300, 1e200, Double.nan, 0.1]
+        for index in checkpoint.history.indices { checkpoint.history[index].gradientNorm = norms[index % norms.count] }
+        let edited = checkpoint.history
+        let resumed = try TrainingJob(spec, resumingFrom: checkpoint)
+        #expect(resumed.history.map(\.gradientNorm.bitPattern) == edited.map(\.gradientNorm.bitPattern))
+        resumed.run()
+        let later = reference.history.filter { $0.step > 35 }
+        let expected = Array((edited + later).suffix(capacity))
+        #expect(resumed.history.map(\.step) == reference.history.map(\.step))
+        #expect(resumed.history.map(\.gradientNorm.bitPattern) == expected.map(\.gradientNorm.bitPattern))
+        #expect(resumed.history.map(\.loss) == reference.history.map(\.loss))
+    }
+
     @Test("buffers come back to the pool and are handed out again, up to its bound")
     func pool() {
         let pool = HistoryBufferPool()

@@ -17,11 +17,13 @@ public struct HistoryPoint: Sendable, Hashable, Codable {
 
 /// The most recent `capacity` history points of a job: step 1, then every multiple of `interval`.
 ///
-/// Points are kept as columns of doubles: the loss, the gradient norm and, when the job has a
-/// scheduler, the learning rate. A point's step follows from its record number (step 1, then the
-/// multiples of the interval), and without a scheduler every point has the job's constant rate,
-/// so a record is two or three stores: the step loops run at a few nanoseconds per step, and
-/// every store here shows (a 10,000-step job records every 10 steps).
+/// Points are kept as columns of doubles: the loss, the gradient's sum of squares and, when the
+/// job has a scheduler, the learning rate. A point's step follows from its record number (step
+/// 1, then the multiples of the interval), and without a scheduler every point has the job's
+/// constant rate, so a record is two or three stores: the step loops run at a few nanoseconds per
+/// step, and every instruction here shows (a 10,000-step job records every 10 steps). The norm's
+/// square root is taken when a point is read (a `sqrtsd` per record cost the step loop more than
+/// the stores, measured); points restored from a checkpoint, which carries norms, keep their norm.
 ///
 /// Storage is taken at the first record, sized for the points a job of `maxSteps` steps records
 /// (up to `capacity`; a job that records none allocates nothing), from the shared
@@ -53,6 +55,9 @@ final class HistoryLog {
     /// Points recorded before the ring's current lap (and before a restored history): the
     /// records count is this plus `cursor`, so a record only advances the cursor.
     @exclusivity(unchecked) private var earlierLaps = 0
+    /// Points with a record number below this were restored and hold the gradient norm itself
+    /// in the second column; later ones hold the sum of squares.
+    private var restoredRecords = 0
 
     /// How many points were ever recorded.
     var recorded: Int { earlierLaps + cursor }
@@ -83,14 +88,15 @@ final class HistoryLog {
         record == 0 ? 1 : interval == 1 ? record + 1 : record * interval
     }
 
-    /// Records step `step` (1 or a multiple of the interval); returns the next step to record.
+    /// Records step `step` (1 or a multiple of the interval) with the gradient's sum of squares;
+    /// returns the next step to record.
     @inline(__always)
-    func record(step: Int, loss: Double, gradientNorm: Double, learningRate: Double) -> Int {
+    func record(step: Int, loss: Double, gradientSquares: Double, learningRate: Double) -> Int {
         if cursor == limit { makeRoom() }
         // Sound: makeRoom leaves cursor < limit <= allocated, the length of each column.
         let base = storage.unsafelyUnwrapped
         base[cursor] = loss
-        base[allocated &+ cursor] = gradientNorm
+        base[allocated &+ cursor] = gradientSquares
         if columns == 3 { base[2 &* allocated &+ cursor] = learningRate }
         cursor &+= 1
         return step < interval ? interval : step &+ interval
@@ -135,10 +141,12 @@ final class HistoryLog {
         precondition(index >= 0 && index < count, "history index \(index) out of 0..<\(count)")
         let position = (wrapped ? cursor : 0) + index
         let slot = position < count ? position : position - count
+        let record = recorded - count + index
         // Sound: slot < count <= allocated, the length of each column.
         let base = storage.unsafelyUnwrapped
-        return HistoryPoint(step: step(ofRecord: recorded - count + index), loss: base[slot],
-                            gradientNorm: base[allocated + slot],
+        let second = base[allocated + slot]
+        return HistoryPoint(step: step(ofRecord: record), loss: base[slot],
+                            gradientNorm: record < restoredRecords ? second : StepControl.norm(second),
                             learningRate: constantLearningRate ?? base[2 * allocated + slot])
     }
 
@@ -181,5 +189,6 @@ final class HistoryLog {
         cursor = ring ? oldest : points.count
         wrapped = ring
         earlierLaps = total - cursor
+        restoredRecords = total
     }
 }

@@ -59,7 +59,7 @@ struct StepControl {
         loss = value
         gradientSquares = squares
         if step == nextHistoryStep {
-            nextHistoryStep = history.record(step: step, loss: value, gradientNorm: Self.norm(squares), learningRate: learningRate)
+            nextHistoryStep = history.record(step: step, loss: value, gradientSquares: squares, learningRate: learningRate)
         }
         if !value.isFinite || (!squares.isFinite && !gradientIsFinite()) { return .diverged }
         if value <= tolerance { return .converged(.tolerance) }
@@ -82,10 +82,9 @@ struct StepControl {
         return step >= maxSteps ? .maxSteps : nil
     }
 
-    /// √squares (squares >= 0, or NaN). Of its magnitude: the compiler then knows the input is
-    /// not negative and emits a bare `sqrtsd`, without the call into libm (for errno) that the
-    /// plain form carries. That call, inlined into the step loops, made the compiler spill and
-    /// reload registers around every history record.
+    /// √squares (squares >= 0, or NaN): a history point's gradient norm. Of its magnitude: the
+    /// compiler then knows the input is not negative and emits a bare `sqrtsd`, without the call
+    /// into libm (for errno) that the plain form carries.
     @inline(__always)
     static func norm(_ squares: Double) -> Double {
         squares.magnitude.squareRoot()
