@@ -86,17 +86,18 @@ final class ChunkedKernel<L: ChunkedLoss, O: Optimizer>: JobKernel, ChunkWork, @
     // MARK: - One thread
 
     func runSerial(_ budget: Int) -> JobStatus {
-        var c = control
-        defer { control = c }
         let n = count, size = chunkSize, scale = self.scale
         let loss = self.loss, optimizer = self.optimizer
-        return parameters.withUnsafeMutableBufferPointer { p in
+        let initial = control
+        // The step state is a local of the innermost closure, as in PointwiseKernel.runSerial.
+        let (status, control) = parameters.withUnsafeMutableBufferPointer { p in
             gradient.withUnsafeMutableBufferPointer { g in
                 state.withUnsafeMutableBufferPointer { s in
                     target.withUnsafeBufferPointer { t in
                         // Sound: parameters, gradient and target hold `count` (>= 1) elements and
                         // state stateNames.count * count (at least 1), fixed since init.
                         let pp = p.baseAddress!, gp = g.baseAddress!, sp = s.baseAddress!, tp = t.baseAddress!
+                        var c = initial
                         for _ in 0..<budget {
                             var total = 0.0, squares = 0.0
                             var start = 0
@@ -110,16 +111,20 @@ final class ChunkedKernel<L: ChunkedLoss, O: Optimizer>: JobKernel, ChunkWork, @
                                 start = end
                             } while start < n
                             let value = loss.chunkedValue(sum: total, count: n)
-                            if let stop = c.judge(loss: value, squares: squares, gradientIsFinite: { StepControl.allFinite(gp, n) }) { return stop }
+                            if let stop = c.judge(loss: value, squares: squares, gradientIsFinite: { StepControl.allFinite(gp, n) }) {
+                                return (stop, c)
+                            }
                             let constants = optimizer.constants(update: c.step, learningRate: c.learningRate)
                             optimizer.apply(constants, range: 0..<n, parameters: pp, gradients: gp, state: sp, count: n)
-                            if let stop = c.advance() { return stop }
+                            if let stop = c.advance() { return (stop, c) }
                         }
-                        return .running
+                        return (JobStatus.running, c)
                     }
                 }
             }
         }
+        self.control = control
+        return status
     }
 
     // MARK: - Several threads

@@ -195,19 +195,18 @@ final class PointwiseKernel<L: PointwiseLoss, O: ElementUpdate>: JobKernel, Chun
     // MARK: - One thread
 
     func runSerial(_ budget: Int) -> JobStatus {
-        var c = control
-        var pending = self.pending
-        defer {
-            control = c
-            self.pending = pending
-        }
         let n = count, size = chunkSize, optimizer = self.optimizer
-        return parameters.withUnsafeMutableBufferPointer { pb in
+        let initial = (control, pending)
+        // The step state is a local of the innermost closure (copied in and out once per run), so
+        // that the compiler can keep its fields in registers; captured by the closures, it would
+        // live in memory and be loaded and stored at every step.
+        let (status, control, pending) = parameters.withUnsafeMutableBufferPointer { pb in
             state.withUnsafeMutableBufferPointer { sb in
                 target.withUnsafeBufferPointer { tb in
                     // Sound: parameters and target hold `count` (>= 1) elements and state
                     // stateNames.count * count (at least 1), fixed since init.
                     let p = pb.baseAddress!, s = sb.baseAddress!, t = tb.baseAddress!
+                    var (c, pending) = initial
                     for _ in 0..<budget {
                         var total = 0.0, squares = 0.0
                         var start = 0
@@ -225,19 +224,22 @@ final class PointwiseKernel<L: PointwiseLoss, O: ElementUpdate>: JobKernel, Chun
                         pending = nil
                         let value = loss.chunkedValue(sum: total, count: n)
                         if let stop = c.judge(loss: value, squares: squares, gradientIsFinite: { gradientIsFinite(p, t) }) {
-                            return stop
+                            return (stop, c, pending)
                         }
                         let constants = optimizer.constants(update: c.step, learningRate: c.learningRate)
                         if let stop = c.advance() {
                             update(constants, 0..<n, p, t, s)
-                            return stop
+                            return (stop, c, pending)
                         }
                         pending = constants
                     }
-                    return .running
+                    return (JobStatus.running, c, pending)
                 }
             }
         }
+        self.control = control
+        self.pending = pending
+        return status
     }
 
     // MARK: - Several threads
