@@ -6,6 +6,7 @@ public import LossdConfig
 import LossdEngine
 public import LossdSystemd
 public import ServiceLifecycle
+import LossdSync
 import Synchronization
 import UnixSignals
 
@@ -30,11 +31,11 @@ public final class DaemonService: Service, Sendable {
     let configPath: String
     let notifier: any ServiceNotifier
     let logger: Logger
-    let settings: Mutex<DaemonSettings>
+    let settings: Locked<DaemonSettings>
     let display: TerminalDisplay?
     let stopRequested = Atomic<Bool>(false)
     /// Appended to every `STATUS=` line until the next successful reload ("last reload rejected: ...").
-    let statusNote = Mutex<String?>(nil)
+    let statusNote = Locked<String?>(nil)
     /// `status.json` in the state directory, for `lossd status`.
     let statusFile: StatusFile
     /// Test hook: freezes the reporter's view of progress (see `LOSSD_TEST_*` in the README).
@@ -49,7 +50,7 @@ public final class DaemonService: Service, Sendable {
         self.configPath = configPath
         self.notifier = notifier
         self.logger = logger
-        self.settings = Mutex(configuration.daemon)
+        self.settings = Locked(configuration.daemon)
         self.display = display
         self.progressBudget = progressBudget
         self.statusFile = StatusFile(directory: supervisor.store.directory, mode: mode, config: configPath, logger: logger)

@@ -3,7 +3,7 @@
 import Foundation
 public import LossdJSON
 public import Logging
-import Synchronization
+import LossdSync
 
 #if canImport(Glibc)
 import Glibc
@@ -167,8 +167,8 @@ public final class StatusFile: Sendable {
     let config: String
     let startedAt: Double
     let logger: Logger
-    private let failed = Mutex(false)
-    private let lastWrite = Mutex<ContinuousClock.Instant?>(nil)
+    private let failed = Locked(false)
+    private let lastWrite = Locked<ContinuousClock.Instant?>(nil)
     /// At most this often while running, whatever `report_interval` says (it may be 10ms): the
     /// file is a live view for people and scripts, not worth a write and two fsyncs per tick.
     static let minimumInterval = Duration.milliseconds(250)

@@ -6,7 +6,7 @@ public import LossKit
 public import LossdConfig
 public import LossdEngine
 import LossdSystemd
-import Synchronization
+import LossdSync
 
 /// Runs the configured jobs on the engine and keeps the state directory in step with them.
 ///
@@ -50,17 +50,17 @@ public final class Supervisor: Sendable {
     public let engine: TrainingEngine
     public let store: StateStore
     /// What jobs are built from; a reload with plugins replaces the losses.
-    private let currentRegistries: Mutex<TrainingRegistries>
+    private let currentRegistries: Locked<TrainingRegistries>
     var registries: TrainingRegistries { currentRegistries.withLock { $0 } }
     let log: JobEventLog
     let logger: Logger
-    private let state = Mutex(State())
-    private let finalizing = Mutex<[String: Task<Void, Never>]>([:])
+    private let state = Locked(State())
+    private let finalizing = Locked<[String: Task<Void, Never>]>([:])
 
     public init(engine: TrainingEngine, store: StateStore, registries: TrainingRegistries, logger: Logger) {
         self.engine = engine
         self.store = store
-        self.currentRegistries = Mutex(registries)
+        self.currentRegistries = Locked(registries)
         self.logger = logger
         self.log = JobEventLog(logger: logger)
     }

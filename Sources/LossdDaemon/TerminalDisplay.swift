@@ -2,14 +2,14 @@
 
 import Foundation
 public import Logging
-import Synchronization
+import LossdSync
 
 /// The live per-job table `lossd run` draws on a terminal, redrawn in place.
 ///
 /// Log lines go through ``TerminalLogHandler`` so that they print above the table instead of
 /// through it. Used only when standard error is a terminal; otherwise lossd logs plain lines.
 public final class TerminalDisplay: Sendable {
-    private let drawn = Mutex<Int>(0)
+    private let drawn = Locked<Int>(0)
     private let width: Int
 
     public init(width: Int = 100) {

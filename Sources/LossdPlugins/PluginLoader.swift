@@ -4,7 +4,7 @@
 import Glibc
 #endif
 public import LossKit
-import Synchronization
+import LossdSync
 
 /// A plugin that loaded and passed every check: its file, identity and losses.
 public struct LoadedPlugin: Sendable {
@@ -49,7 +49,7 @@ public final class PluginLoader: Sendable {
     public let searchPath: PluginSearchPath
     /// The owner the file rule requires (0 when running as root), or nil for no ownership rule.
     public let requiredOwner: UInt32?
-    private let loaded = Mutex<[String: LoadedPlugin]>([:])
+    private let loaded = Locked<[String: LoadedPlugin]>([:])
 
     public init(searchPath: PluginSearchPath, requiredOwner: UInt32?) {
         self.searchPath = searchPath

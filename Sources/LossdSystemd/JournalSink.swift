@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 internal import CSystemd
-import Synchronization
+import LossdSync
 
 /// Where structured journal entries go: journald, or memory in tests.
 public protocol JournalSink: Sendable {
@@ -47,7 +47,7 @@ public struct SystemdJournal: JournalSink {
 
 /// Keeps entries in memory, for tests.
 public final class InMemoryJournal: JournalSink {
-    private let stored = Mutex<[[JournalField]]>([])
+    private let stored = Locked<[[JournalField]]>([])
 
     public init() {}
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 internal import CSystemd
-import Synchronization
+import LossdSync
 
 /// One sd_notify(3) message: newline-separated `KEY=value` assignments.
 public struct NotifyMessage: Sendable, Hashable, CustomStringConvertible {
@@ -80,7 +80,7 @@ public struct SystemdNotifier: ServiceNotifier {
 
 /// Records messages, for tests.
 public final class RecordingNotifier: ServiceNotifier {
-    private let recorded = Mutex<[NotifyMessage]>([])
+    private let recorded = Locked<[NotifyMessage]>([])
     public let watchdogInterval: Duration?
 
     public init(watchdogInterval: Duration? = nil) {

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
+import LossdSync
+
 /// The jobs of an engine that have not ended, by id.
 ///
 /// A job leaves the directory when it ends, so that a long-running engine holds only live

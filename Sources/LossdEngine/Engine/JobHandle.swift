@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 public import LossKit
+import LossdSync
 import Synchronization
 
 /// A job submitted to a ``TrainingEngine``: its status, its progress, and control.

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
+import LossdSync
+
 /// Recycled storage for job histories, so that recording history does not touch fresh memory.
 ///
 /// When a job is freed (or its history outgrows a buffer) the buffer comes back here, and the
