@@ -98,7 +98,7 @@ END {
             "reporting off: " rate(off), sprintf("%.3f", v["reporting." name ".on_1s.ratio"]), ">= 0.98")
         row(label ", reporting on (report_interval 10ms)", rate(v["reporting." name ".on_10ms.steps_per_s"]),
             "reporting off: " rate(off), sprintf("%.3f", v["reporting." name ".on_10ms.ratio"]), "(stress)")
-        row(label ", reporting off against off (this run's noise)", rate(v["reporting." name ".off_again.steps_per_s"]),
+        row(label ", reporting off against off (the noise of this run)", rate(v["reporting." name ".off_again.steps_per_s"]),
             "reporting off: " rate(off), sprintf("%.3f", v["reporting." name ".off_again.ratio"]), "(about 1)")
     }
     if (has("history.10000.ratio"))
