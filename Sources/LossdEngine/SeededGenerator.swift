@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Foundation
+import LossKit
 
 /// The generator behind random initialisation: xoshiro256** seeded through SplitMix64.
 ///
@@ -21,16 +22,8 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable {
 
     /// Seeds the state from `seed` with SplitMix64.
     public init(seed: UInt64) {
-        var x = seed
-        var words: [UInt64] = []
-        for _ in 0..<4 {
-            x &+= 0x9E37_79B9_7F4A_7C15
-            var z = x
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            words.append(z ^ (z >> 31))
-        }
-        state = words
+        var seeding = SplitMix64(seed: seed)
+        state = (0..<4).map { _ in seeding.next() }
     }
 
     /// Restores a saved state (four words, not all zero).

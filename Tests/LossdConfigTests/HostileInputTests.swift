@@ -14,18 +14,6 @@ import Testing
 /// bound on what the load itself took; the suite runs serialized so that its loads do not overlap.
 @Suite("Hostile inputs are rejected quickly and cheaply", .serialized)
 struct HostileInputTests {
-    /// A seeded generator (SplitMix64), so that the random inputs are the same on every run.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func peakKilobytes() -> Int {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
@@ -101,14 +89,14 @@ struct HostileInputTests {
 
     @Test("Random bytes", arguments: [1, 2, 3, 4])
     func randomBytes(_ seed: UInt64) {
-        var generator = SplitMix(state: seed)
+        var generator = SeededRandom(seed: seed)
         let bytes = (0..<(1 << 20)).map { _ in UInt8.random(in: 0...255, using: &generator) }
         expectRejected(bytes, codes: [.encoding, .syntax, .limit])
     }
 
     @Test("Random YAML punctuation", arguments: [5, 6, 7])
     func randomPunctuation(_ seed: UInt64) {
-        var generator = SplitMix(state: seed)
+        var generator = SeededRandom(seed: seed)
         let alphabet = Array("ab1 :-[]{},&*!|>#'\"\n\t?%@`".utf8)
         let bytes = (0..<(1 << 20)).map { _ in alphabet.randomElement(using: &generator)! }
         expectRejected(bytes, codes: [.encoding, .syntax, .limit, .unknownKey, .wrongType, .duplicateKey, .empty])

@@ -15,6 +15,23 @@ enum ReferenceLosses {
         try! builder.register(ReferencePinball.self, origin: "reference")
         return builder.build()
     }
+
+    /// The element loop of both references: `element(x_i, y_i)` gives l_i and dl_i/dx_i
+    /// (dl_i/dy_i is its negative), reduced by `reduction` in index order.
+    static func evaluateElementwise(_ arguments: LossArguments, _ reduction: Reduction, _ output: inout [Double],
+                                    _ gradients: inout LossGradients, _ element: (Double, Double) -> (value: Double, slope: Double)) {
+        let x = arguments[0].scalars, y = arguments[1].scalars, n = x.count
+        let scale = reduction == .mean ? 1.0 / Double(n) : 1.0
+        var total = 0.0
+        for i in 0..<n {
+            let (value, slope) = element(x[i], y[i])
+            if reduction == .none { output[i] = value } else { total += value }
+            if gradients.wants(0) { gradients.buffers[0][i] = slope * scale }
+            if gradients.wants(1) { gradients.buffers[1][i] = -slope * scale }
+        }
+        if reduction == .mean { output[0] = total / Double(n) }
+        if reduction == .sum { output[0] = total }
+    }
 }
 
 /// d = x - y, l = log(cosh(a d)) / a, dl/dx = tanh(a d) (Examples/plugins/logcosh/logcosh.c).
@@ -35,20 +52,11 @@ struct ReferenceLogCosh: BuiltinLoss {
     }
 
     func evaluate(_ arguments: LossArguments, output: inout [Double], gradients: inout LossGradients, workspace: inout [Double]) {
-        let x = arguments[0].scalars, y = arguments[1].scalars, n = x.count
-        let scale = reduction == .mean ? 1.0 / Double(n) : 1.0
-        var total = 0.0
-        for i in 0..<n {
-            let d = x[i] - y[i]
+        ReferenceLosses.evaluateElementwise(arguments, reduction, &output, &gradients) { x, y in
+            let d = x - y
             let z = Swift.abs(a * d)
-            let value = (z + log1p(exp(-2.0 * z)) - log(2.0)) / a
-            let slope = tanh(a * d)
-            if reduction == .none { output[i] = value } else { total += value }
-            if gradients.wants(0) { gradients.buffers[0][i] = slope * scale }
-            if gradients.wants(1) { gradients.buffers[1][i] = -slope * scale }
+            return ((z + log1p(exp(-2.0 * z)) - log(2.0)) / a, tanh(a * d))
         }
-        if reduction == .mean { output[0] = total / Double(n) }
-        if reduction == .sum { output[0] = total }
     }
 }
 
@@ -70,18 +78,9 @@ struct ReferencePinball: BuiltinLoss {
     }
 
     func evaluate(_ arguments: LossArguments, output: inout [Double], gradients: inout LossGradients, workspace: inout [Double]) {
-        let x = arguments[0].scalars, y = arguments[1].scalars, n = x.count
-        let scale = reduction == .mean ? 1.0 / Double(n) : 1.0
-        var total = 0.0
-        for i in 0..<n {
-            let d = y[i] - x[i]
-            let value = Swift.max(q * d, (q - 1) * d)
-            let slope = d > 0 ? -q : (d < 0 ? 1 - q : 0)
-            if reduction == .none { output[i] = value } else { total += value }
-            if gradients.wants(0) { gradients.buffers[0][i] = slope * scale }
-            if gradients.wants(1) { gradients.buffers[1][i] = -slope * scale }
+        ReferenceLosses.evaluateElementwise(arguments, reduction, &output, &gradients) { x, y in
+            let d = y - x
+            return (Swift.max(q * d, (q - 1) * d), d > 0 ? -q : (d < 0 ? 1 - q : 0))
         }
-        if reduction == .mean { output[0] = total / Double(n) }
-        if reduction == .sum { output[0] = total }
     }
 }

@@ -2,19 +2,13 @@
 
 public import LossKit
 
-/// SplitMix64: a small deterministic generator so that test inputs are the same on every run.
+/// LossKit's SplitMix64 with tensor helpers, so that test inputs are the same on every run.
 public struct SeededRandom: RandomNumberGenerator, Sendable {
-    private var state: UInt64
+    private var source: SplitMix64
 
-    public init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { source = SplitMix64(seed: seed) }
 
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    public mutating func next() -> UInt64 { source.next() }
 
     /// A tensor of uniform values in `range`.
     public mutating func uniform(_ shape: [Int], in range: ClosedRange<Double> = -2...2) -> Tensor {
