@@ -10,9 +10,8 @@ public struct LossEvaluation: Sendable {
 
     /// Evaluates `loss` on tensors named as in PyTorch (`input`, `target`, `var`, ...).
     ///
-    /// Unknown names, missing required arguments and invalid shapes or values throw, naming the
-    /// argument; so does a ``FallibleLoss`` that fails. Optional arguments (none among the
-    /// built-ins yet) may be omitted.
+    /// Every argument of the loss must be given. Unknown names, missing arguments and invalid
+    /// shapes or values throw, naming the argument; so does a ``FallibleLoss`` that fails.
     public init(loss: any Loss, arguments named: [String: Tensor], wantGradients: Bool = true) throws(LossError) {
         let descriptor = loss.descriptor
         for name in named.keys.sorted() where descriptor.argumentIndex(name) == nil {

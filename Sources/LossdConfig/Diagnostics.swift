@@ -27,9 +27,6 @@ final class Diagnostics {
         return Int32(files.count - 1)
     }
 
-    /// The name of file `index`.
-    func fileName(_ index: Int32) -> String { files[Int(index)].name }
-
     /// Whether no error has been reported.
     var isClean: Bool { errors.isEmpty && !truncated }
 

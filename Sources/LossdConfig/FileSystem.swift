@@ -63,12 +63,6 @@ enum FileSystem {
         }
         return .success(names)
     }
-
-    /// Whether `path` names a regular file (following symbolic links).
-    static func isRegularFile(_ path: String) -> Bool {
-        var info = stat()
-        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
-    }
 }
 
 /// Why a file could not be read.

@@ -23,7 +23,8 @@ final class WorkerPool: ChunkExecutor, Sendable {
         var stopping = false
     }
 
-    private enum Task {
+    /// What a worker does next.
+    private enum Assignment {
         case help(ChunkPhase)
         case run(JobHandle)
         case park
@@ -60,7 +61,7 @@ final class WorkerPool: ChunkExecutor, Sendable {
         if let wake { parking[wake].signal() }
     }
 
-    private func next(_ worker: Int) -> Task {
+    private func next(_ worker: Int) -> Assignment {
         state.withLock { state in
             if state.stopping { return .exit }
             if let phase = state.phases.first(where: \.hasUnclaimed) { return .help(phase) }
