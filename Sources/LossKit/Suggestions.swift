@@ -27,6 +27,13 @@ public enum Suggestions {
         return ", did you mean " + close.map { "'\($0)'" }.joined(separator: " or ") + "?"
     }
 
+    /// ``didYouMean(_:among:)`` over `names`, or over `aliases` (PyTorch class names) when no
+    /// name is close: `cosine` suggests `cosine_annealing_lr`, not also `CosineAnnealingLR`.
+    public static func didYouMean(_ name: String, among names: [String], orAmong aliases: [String]) -> String {
+        let suggestion = didYouMean(name, among: names)
+        return suggestion.isEmpty ? didYouMean(name, among: aliases) : suggestion
+    }
+
     static func editDistance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
