@@ -28,8 +28,10 @@ public enum Suggestions {
     }
 
     /// ``didYouMean(_:among:)`` over `names`, or over `aliases` (PyTorch class names) when no
-    /// name is close: `cosine` suggests `cosine_annealing_lr`, not also `CosineAnnealingLR`.
+    /// name is close: `cosine` suggests `cosine_annealing_lr`, not also `CosineAnnealingLR`. An
+    /// alias written in another case suggests that alias alone (`StepLr`: `StepLR`).
     public static func didYouMean(_ name: String, among names: [String], orAmong aliases: [String]) -> String {
+        if let alias = aliases.first(where: { $0.lowercased() == name.lowercased() }) { return didYouMean(name, among: [alias]) }
         let suggestion = didYouMean(name, among: names)
         return suggestion.isEmpty ? didYouMean(name, among: aliases) : suggestion
     }
