@@ -8,8 +8,10 @@ let package = Package(
         // MARK: - Public API
         .library(name: "LossKit", targets: ["LossKit"]),
         .library(name: "LossdEngine", targets: ["LossdEngine"]),
-        // For the separate benchmark package (Benchmarks/), which measures the daemon's reporting.
+        // For the separate benchmark package (Benchmarks/), which measures the daemon's reporting
+        // (and gives its jobs the daemon's history cadence, from LossdConfig).
         .library(name: "LossdSystemd", targets: ["LossdSystemd"]),
+        .library(name: "LossdConfig", targets: ["LossdConfig"]),
         .library(name: "LossdDaemon", targets: ["LossdDaemon"]),
         .executable(name: "lossd", targets: ["lossd"]),
 
@@ -64,7 +66,8 @@ let package = Package(
 
         // MARK: - Configuration
         // The YAML configuration: libyaml's document loader, the schema, located errors, sweeps, drop-ins.
-        .target(name: "LossdConfig", dependencies: ["LossKit", "CYAML"]),
+        // Jobs decode into the engine's types, checked by its registries; daemon.plugins load through LossdPlugins.
+        .target(name: "LossdConfig", dependencies: ["LossKit", "CYAML", "LossdEngine", "LossdPlugins"]),
 
         // MARK: - Loss plugins
         // The plugin ABI: the public C header lossd/plugin.h (header-only).
@@ -150,10 +153,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LossdConfigTests",
-            dependencies: [
-                "LossdConfig", "LossdCommands", "LossKit", "LossdTestSupport",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
+            dependencies: ["LossdConfig", "LossdEngine", "LossKit", "LossdTestSupport"],
             exclude: ["Fixtures"]
         ),
     ],

@@ -27,6 +27,15 @@ public enum Suggestions {
         return ", did you mean " + close.map { "'\($0)'" }.joined(separator: " or ") + "?"
     }
 
+    /// ``didYouMean(_:among:)`` over `names`, or over `aliases` (PyTorch class names) when no
+    /// name is close: `cosine` suggests `cosine_annealing_lr`, not also `CosineAnnealingLR`. An
+    /// alias written in another case suggests that alias alone (`StepLr`: `StepLR`).
+    public static func didYouMean(_ name: String, among names: [String], orAmong aliases: [String]) -> String {
+        if let alias = aliases.first(where: { $0.lowercased() == name.lowercased() }) { return didYouMean(name, among: [alias]) }
+        let suggestion = didYouMean(name, among: names)
+        return suggestion.isEmpty ? didYouMean(name, among: aliases) : suggestion
+    }
+
     static func editDistance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }

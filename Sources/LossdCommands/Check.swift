@@ -4,8 +4,8 @@ public import ArgumentParser
 import Foundation
 import LossKit
 import LossdConfig
-import LossdDaemon
 import LossdEngine
+import LossdPlugins
 
 extension Lossd {
     /// `lossd check CONFIG`: validates a configuration and its drop-ins and lists the jobs it
@@ -44,16 +44,16 @@ extension Lossd {
 
         public func run() throws {
             let plugins = PluginOptions.loader()
-            // The engine's registries, as the daemon uses them: check and run always agree.
-            var vocabulary = ConfigVocabulary.engine(.builtins)
-            do throws(CommandError) { vocabulary.losses = try PluginOptions.registry(self.plugins, loader: plugins) } catch {
+            let losses: LossRegistry
+            do throws(CommandError) { losses = try PluginOptions.registry(self.plugins, loader: plugins) } catch {
                 throw Console.fail(error)
             }
-            var loader = ConfigLoader(vocabulary: vocabulary, environment: ProcessInfo.processInfo.environment)
-            loader.resolvePlugins = PluginVocabulary.hook(plugins)
+            // The daemon's loader and registries: check and run always agree.
+            let loader = ConfigLoader.production(plugins: plugins, environment: ProcessInfo.processInfo.environment, losses: losses)
             let configuration: LossdConfiguration
+            let registries: TrainingRegistries
             do throws(ConfigErrors) {
-                (configuration, loader.vocabulary) = try loader.loadWithVocabulary(path: config)
+                (configuration, registries) = try loader.loadWithRegistries(path: config)
             } catch {
                 var text = error.errors.map { noSnippets ? $0.description : $0.rendered }.joined(separator: "\n") + "\n"
                 if error.truncated { text += "(stopped after \(error.errors.count) errors)\n" }
@@ -62,7 +62,7 @@ extension Lossd {
                 throw Console.fail(CommandError(.config, "\(config): \(count)\(error.truncated ? "+" : "") error\(count == 1 ? "" : "s")"))
             }
             if !quiet {
-                print(CheckReport.render(configuration, vocabulary: loader.vocabulary), terminator: "")
+                print(CheckReport.render(configuration, registries: registries), terminator: "")
             }
         }
     }
@@ -70,7 +70,7 @@ extension Lossd {
 
 /// The summary `lossd check` prints for a valid configuration.
 enum CheckReport {
-    static func render(_ configuration: LossdConfiguration, vocabulary: ConfigVocabulary) -> String {
+    static func render(_ configuration: LossdConfiguration, registries: TrainingRegistries) -> String {
         let daemon = configuration.daemon
         let dropIns = configuration.dropIns.count
         var text = "\(configuration.file): OK, \(configuration.jobs.count) job\(configuration.jobs.count == 1 ? "" : "s")"
@@ -78,20 +78,23 @@ enum CheckReport {
         text += "daemon: workers \(daemon.workers), report every \(format(daemon.reportInterval)), checkpoint every \(format(daemon.checkpointInterval))\n"
         text += "  state directory: \(daemon.stateDirectory)\n"
         if let jobs = daemon.jobsDirectory { text += "  jobs directory: \(jobs)\n" }
-        for plugin in PluginVocabulary.plugins(in: vocabulary.losses) {
+        for plugin in registries.losses.plugins {
             text += "  \(plugin.origin): \(plugin.losses.joined(separator: ", "))\n"
         }
         guard !configuration.jobs.isEmpty else { return text }
         let header = ["NAME", "LOSS", "SHAPES", "OPTIMIZER", "SCHEDULER", "STOP", "HASH", "SOURCE"]
         let rows = configuration.jobs.map { job -> [String] in
             var loss = job.loss.name
-            if let entry = try? vocabulary.losses.entry(named: job.loss.name) {
+            if let entry = try? registries.losses.entry(named: job.loss.name) {
                 loss += changed(job.loss.options, entry.descriptor.options)
             }
             var shapes = "\(job.initial.shape.describe)->\(job.target.shape.describe)"
             if job.initial.isRandom || job.target.isRandom { shapes += " random" }
-            let optimizer = job.optimizer.name + changed(job.optimizer.options, vocabulary.optimizer(named: job.optimizer.name)?.options ?? [])
-            let scheduler = job.scheduler.map { $0.name + changed($0.options, vocabulary.scheduler(named: $0.name)?.options ?? []) } ?? "-"
+            let optimizer = job.optimizer.name
+                + changed(job.optimizer.options, (try? registries.optimizers.entry(named: job.optimizer.name))?.descriptor.options ?? [])
+            let scheduler = job.scheduler.map {
+                $0.name + changed($0.options, (try? registries.schedulers.entry(named: $0.name))?.descriptor.options ?? [])
+            } ?? "-"
             var stop = "\(job.stopping.maxSteps) steps"
             if let tolerance = job.stopping.tolerance { stop += ", loss<=\(number(tolerance))" }
             if let patience = job.stopping.patience { stop += ", patience \(patience)" }

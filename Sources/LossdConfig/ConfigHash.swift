@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import LossKit
+import LossdEngine
 
 /// A stable 64-bit digest of a job's effective configuration (FNV-1a over a canonical
 /// serialisation), the same on every run and machine: the daemon compares it across reloads to
@@ -142,7 +143,7 @@ private struct FNV1a {
         }
     }
 
-    mutating func write(_ component: ComponentConfiguration) {
+    mutating func write(_ component: JobSpec.Component) {
         write(component.name)
         write(component.options)
     }

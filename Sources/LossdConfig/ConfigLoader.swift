@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 
+public import LossKit
+public import LossdEngine
+
 /// Loads a lossd configuration file and its drop-ins into a checked ``LossdConfiguration``.
 ///
 /// Every problem is reported, located (`FILE:LINE:COLUMN`), in one pass (up to
@@ -8,8 +11,12 @@
 /// ```swift
 /// let configuration = try ConfigLoader(environment: ProcessInfo.processInfo.environment).load(path: "lossd.yaml")
 /// ```
+/// Names and options of losses, optimizers and schedulers are checked by the engine's registries
+/// (``registries``), so the loader reports exactly what the engine would refuse, in its words.
+/// `lossd check`, `run` and `serve` use ``production(plugins:environment:losses:)``.
 public struct ConfigLoader: Sendable {
-    public var vocabulary: ConfigVocabulary
+    /// The losses, optimizers and schedulers jobs may use (the plugin hook adds losses).
+    public var registries: TrainingRegistries
     public var limits: ConfigLimits
     /// Read for `STATE_DIRECTORY` (the default state directory under systemd).
     public var environment: [String: String]
@@ -19,17 +26,17 @@ public struct ConfigLoader: Sendable {
     /// generated inputs never make it read the machine's directories.
     public var readsDropIns = true
     /// Loads the plugins of `daemon.plugins` (after the `daemon` section is read, before any job)
-    /// and returns the vocabulary the jobs are checked against. Nil: plugins are listed but not
-    /// loaded, and jobs are checked against ``vocabulary`` alone.
-    public var resolvePlugins: (@Sendable ([PluginReference], ConfigVocabulary) -> PluginResolution)?
+    /// on top of the given losses and returns the losses the jobs are checked against. Nil:
+    /// plugins are listed but not loaded, and jobs are checked against ``registries`` alone.
+    public var resolvePlugins: (@Sendable ([PluginReference], LossRegistry) -> PluginResolution)?
     /// False (`lossd check`): a plugin that does not load is an error of the file. True (the
     /// daemon): it is reported in ``LossdConfiguration/pluginProblems``, and a job whose loss is
     /// then unknown is kept with ``JobConfiguration/unavailable`` set, so that only it fails.
     public var pluginProblemsFailJobsOnly = false
 
-    public init(vocabulary: ConfigVocabulary = .standard, limits: ConfigLimits = .default,
+    public init(registries: TrainingRegistries = .builtins, limits: ConfigLimits = .default,
                 environment: [String: String] = [:], workingDirectory: String? = nil) {
-        self.vocabulary = vocabulary
+        self.registries = registries
         self.limits = limits
         self.environment = environment
         self.workingDirectory = workingDirectory ?? FileSystem.currentDirectory()
@@ -43,12 +50,12 @@ public struct ConfigLoader: Sendable {
         try Session(loader: self, name: path).run(bytes: nil)
     }
 
-    /// Loads the file at `path` and returns it with the vocabulary its jobs were checked
-    /// against (``vocabulary`` extended by ``resolvePlugins``).
-    public func loadWithVocabulary(path: String) throws(ConfigErrors) -> (configuration: LossdConfiguration, vocabulary: ConfigVocabulary) {
+    /// Loads the file at `path` and returns it with the registries its jobs were checked
+    /// against and are to be built with (``registries``, losses extended by ``resolvePlugins``).
+    public func loadWithRegistries(path: String) throws(ConfigErrors) -> (configuration: LossdConfiguration, registries: TrainingRegistries) {
         let session = Session(loader: self, name: path)
         let configuration = try session.run(bytes: nil)
-        return (configuration, session.decoder.vocabulary)
+        return (configuration, session.decoder.registries)
     }
 
     /// Loads a configuration from memory, as if read from `name` (drop-in and other relative
@@ -77,7 +84,7 @@ private final class Session {
         self.loader = loader
         self.name = name
         diagnostics = Diagnostics(maxErrors: loader.limits.maxErrors)
-        decoder = JobDecoder(diagnostics: diagnostics, vocabulary: loader.vocabulary, limits: loader.limits)
+        decoder = JobDecoder(diagnostics: diagnostics, registries: loader.registries, limits: loader.limits)
     }
 
     var limits: ConfigLimits { loader.limits }
@@ -112,8 +119,8 @@ private final class Session {
     /// that make only the jobs whose loss is unknown fail.
     func loadPlugins(_ references: [PluginReference]) {
         guard let resolve = loader.resolvePlugins, !references.isEmpty else { return }
-        let resolution = resolve(references, decoder.vocabulary)
-        decoder.vocabulary = resolution.vocabulary
+        let resolution = resolve(references, decoder.registries.losses)
+        decoder.registries.losses = resolution.losses
         let path = KeyPath.root.key("daemon").key("plugins")
         for problem in resolution.problems where pluginNodes.indices.contains(problem.index) {
             let node = pluginNodes[problem.index]

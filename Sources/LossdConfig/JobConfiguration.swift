@@ -1,23 +1,30 @@
 // SPDX-License-Identifier: Apache-2.0
 
-public import LossKit
+public import LossdEngine
 
-/// One training job, fully resolved: defaults applied, sweeps expanded, every name checked
-/// against the vocabulary and the tensors against the loss.
+/// One training job, fully resolved: defaults applied, sweeps expanded, every name and option
+/// checked by the engine's registries and the tensors against the loss. The loss, optimizer,
+/// scheduler and stopping rules are the engine's own types; ``spec(losses:)`` gives the job
+/// the engine runs.
 public struct JobConfiguration: Sendable, Hashable {
     /// Unique among all jobs; letters, digits, `.`, `_`, `-`, starting with a letter or digit.
     public var name: String
     /// False for a job that is checked but not run (`enabled: false`).
     public var enabled: Bool
-    public var loss: LossConfiguration
+    /// The loss: its registry name (`cross_entropy`, also when the file says `CrossEntropyLoss`)
+    /// and every option, checked; absent ones hold PyTorch's default.
+    public var loss: JobSpec.Component
     /// The starting outputs that are fitted: the loss's first argument (`input` in PyTorch). YAML key `init`.
     public var initial: TensorSpec
     /// The loss's target argument.
     public var target: TensorSpec
     /// The loss's other tensor arguments by PyTorch name (`var`, `input2`, ...).
     public var inputs: [String: TensorSpec]
-    public var optimizer: ComponentConfiguration
-    public var scheduler: ComponentConfiguration?
+    /// The optimizer: registry name (`adam`, also when the file says `Adam`) and complete options.
+    public var optimizer: JobSpec.Component
+    /// The learning-rate scheduler, likewise, if any.
+    public var scheduler: JobSpec.Component?
+    /// When the job stops (`max_steps`, `tolerance`, `patience`, `min_delta`).
     public var stopping: StoppingRules
     /// Seeds the random tensors (0 when not set).
     public var seed: UInt64
@@ -32,8 +39,8 @@ public struct JobConfiguration: Sendable, Hashable {
     public var unavailable: ConfigError?
 
     public init(
-        name: String, enabled: Bool = true, loss: LossConfiguration, initial: TensorSpec, target: TensorSpec,
-        inputs: [String: TensorSpec] = [:], optimizer: ComponentConfiguration, scheduler: ComponentConfiguration? = nil,
+        name: String, enabled: Bool = true, loss: JobSpec.Component, initial: TensorSpec, target: TensorSpec,
+        inputs: [String: TensorSpec] = [:], optimizer: JobSpec.Component, scheduler: JobSpec.Component? = nil,
         stopping: StoppingRules, seed: UInt64 = 0, source: ConfigLocation, sweep: SweepOrigin? = nil,
         unavailable: ConfigError? = nil
     ) {
@@ -52,60 +59,6 @@ public struct JobConfiguration: Sendable, Hashable {
         self.unavailable = unavailable
         self.hash = ConfigHash.zero
         self.hash = ConfigHash(of: self)
-    }
-}
-
-/// The loss of a job: its registry name and complete options (PyTorch defaults filled in).
-public struct LossConfiguration: Sendable, Hashable {
-    /// The registry name (`cross_entropy`, also when the file says `CrossEntropyLoss`).
-    public var name: String
-    /// Every option of the loss, checked; absent ones hold PyTorch's default.
-    public var options: [String: OptionValue]
-
-    public init(name: String, options: [String: OptionValue]) {
-        self.name = name
-        self.options = options
-    }
-}
-
-/// An optimizer or scheduler of a job: registry name and complete options.
-public struct ComponentConfiguration: Sendable, Hashable {
-    /// The registry name (`adam`, also when the file says `Adam`).
-    public var name: String
-    /// Every option, checked; absent ones hold PyTorch's default.
-    public var options: [String: OptionValue]
-
-    public init(name: String, options: [String: OptionValue]) {
-        self.name = name
-        self.options = options
-    }
-
-    /// A real-valued option (integers converted).
-    public func number(_ option: String) -> Double? {
-        switch options[option] {
-        case .number(let value)?: value
-        case .integer(let value)?: Double(value)
-        default: nil
-        }
-    }
-}
-
-/// When a job stops: after `maxSteps`, or earlier by tolerance or patience.
-public struct StoppingRules: Sendable, Hashable {
-    /// At most this many optimizer steps (>= 1).
-    public var maxSteps: Int
-    /// Stop once the loss is <= tolerance.
-    public var tolerance: Double?
-    /// Stop after this many steps without the loss improving by more than `minDelta`.
-    public var patience: Int?
-    /// The improvement that resets `patience` (>= 0, default 0).
-    public var minDelta: Double
-
-    public init(maxSteps: Int, tolerance: Double? = nil, patience: Int? = nil, minDelta: Double = 0) {
-        self.maxSteps = maxSteps
-        self.tolerance = tolerance
-        self.patience = patience
-        self.minDelta = minDelta
     }
 }
 

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import LossKit
+import LossdEngine
 
 /// Turns job mappings into ``JobConfiguration``s: applies `defaults`, expands sweeps, reads and
 /// checks every key, and checks the tensors against the loss. Problems go to ``Diagnostics``;
 /// a job with any problem yields nothing.
 final class JobDecoder {
     let diagnostics: Diagnostics
-    /// The names jobs may use; the plugin hook extends it once the `daemon` section is read.
-    var vocabulary: ConfigVocabulary
+    /// The losses, optimizers and schedulers jobs may use; the plugin hook extends the losses
+    /// once the `daemon` section is read.
+    var registries: TrainingRegistries
     /// Plugins that failed to load (daemon mode): a job whose loss is unknown is then kept as
     /// unavailable rather than reported, so that only it fails.
     var unavailablePlugins: [String]?
@@ -28,9 +30,9 @@ final class JobDecoder {
     /// Keys `defaults` may set: every job key but `name` and `sweep`.
     static let defaultKeys = jobKeys.filter { $0 != "name" && $0 != "sweep" }
 
-    init(diagnostics: Diagnostics, vocabulary: ConfigVocabulary, limits: ConfigLimits) {
+    init(diagnostics: Diagnostics, registries: TrainingRegistries, limits: ConfigLimits) {
         self.diagnostics = diagnostics
-        self.vocabulary = vocabulary
+        self.registries = registries
         self.limits = limits
         tensors = TensorDecoder(diagnostics: diagnostics, limits: limits)
     }
@@ -81,9 +83,9 @@ final class JobDecoder {
     /// Advice for a job key that is really an option: `lr` belongs in `optimizer`.
     private var optionHints: [String: String] {
         var hints: [String: String] = [:]
-        for descriptor in vocabulary.schedulers { for option in descriptor.options { hints[option.name] = "an option of the scheduler: write it inside scheduler: {name: ..., \(option.name): ...}" } }
-        for entry in vocabulary.losses.entries { for option in entry.descriptor.options { hints[option.name] = "an option of the loss: write it inside loss: {name: ..., \(option.name): ...}" } }
-        for descriptor in vocabulary.optimizers { for option in descriptor.options { hints[option.name] = "an option of the optimizer: write it inside optimizer: {name: ..., \(option.name): ...}" } }
+        for entry in registries.schedulers.entries { for option in entry.descriptor.options { hints[option.name] = "an option of the scheduler: write it inside scheduler: {name: ..., \(option.name): ...}" } }
+        for entry in registries.losses.entries { for option in entry.descriptor.options { hints[option.name] = "an option of the loss: write it inside loss: {name: ..., \(option.name): ...}" } }
+        for entry in registries.optimizers.entries { for option in entry.descriptor.options { hints[option.name] = "an option of the optimizer: write it inside optimizer: {name: ..., \(option.name): ...}" } }
         return hints
     }
 
@@ -128,8 +130,8 @@ final class JobDecoder {
             if let flag = diagnostics.bool(node, path.key("enabled"), what: "enabled") { enabled = flag } else { valid = false }
         }
         let decodedLoss = required("loss", "mse").flatMap { self.loss($0, path.key("loss")) }
-        var loss: (loss: any Loss, configuration: LossConfiguration)?
-        var unavailable: (configuration: LossConfiguration, error: ConfigError)?
+        var loss: (loss: any Loss, configuration: JobSpec.Component)?
+        var unavailable: (configuration: JobSpec.Component, error: ConfigError)?
         switch decodedLoss {
         case .loaded(let found, let configuration)?: loss = (found, configuration)
         case .unavailable(let configuration, let error)?: unavailable = (configuration, error)
@@ -142,7 +144,7 @@ final class JobDecoder {
         var inputs: [String: TensorSpec]? = [:]
         if let node = value("inputs") { inputs = self.inputs(node, path.key("inputs"), loss: loss?.loss) }
         let optimizer = required("optimizer", "{name: sgd, lr: 0.1}").flatMap { component($0, path.key("optimizer"), kind: .optimizer) }
-        var scheduler: ComponentConfiguration?
+        var scheduler: JobSpec.Component?
         if let schedulerNode = value("scheduler") {
             scheduler = component(schedulerNode, path.key("scheduler"), kind: .scheduler)
             if scheduler == nil { valid = false }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import LossKit
+import LossdEngine
 
 /// Reads the options of a loss, optimizer or scheduler: `{name: adam, lr: 0.05}` or the bare
 /// name `adam`. Option names and types come from the descriptors; PyTorch's defaults fill in the rest.
@@ -58,9 +59,9 @@ extension JobDecoder {
     /// A job's loss as decoded.
     enum DecodedLoss {
         /// Found, options checked, created: with its complete options.
-        case loaded(any Loss, LossConfiguration)
+        case loaded(any Loss, JobSpec.Component)
         /// Unknown while a plugin failed to load (daemon mode): the job fails with this error.
-        case unavailable(LossConfiguration, ConfigError)
+        case unavailable(JobSpec.Component, ConfigError)
     }
 
     /// The loss: looked up in the registry, options checked and the loss created (its own range
@@ -69,12 +70,12 @@ extension JobDecoder {
         guard let named = named(node, path, what: "loss") else { return nil }
         let entry: LossRegistry.Entry
         do throws(LossError) {
-            entry = try vocabulary.losses.entry(named: named.name)
+            entry = try registries.losses.entry(named: named.name)
         } catch {
             let at = node.scalar != nil ? path : path.key("name")
             if let failed = unavailablePlugins {
                 let message = error.message + "; plugins that failed to load: " + failed.joined(separator: ", ")
-                return .unavailable(LossConfiguration(name: named.name, options: [:]),
+                return .unavailable(JobSpec.Component(named.name),
                                     diagnostics.error(.unknownLoss, at: named.nameNode.location, path: at, message))
             }
             diagnostics.report(.unknownLoss, at: named.nameNode, path: at, error.message)
@@ -107,7 +108,7 @@ extension JobDecoder {
             let loss = try entry.make(options)
             var complete: [String: OptionValue] = [:]
             for spec in descriptor.options { complete[spec.name] = options.values[spec.name] ?? spec.defaultValue }
-            return .loaded(loss, LossConfiguration(name: descriptor.name, options: complete))
+            return .loaded(loss, JobSpec.Component(descriptor.name, options: complete))
         } catch {
             let at = valueNodes[error.subject] ?? node
             diagnostics.report(error.code == .unknownOption ? .unknownOption : .outOfRange, at: at,
@@ -123,61 +124,93 @@ extension JobDecoder {
         case optimizer, scheduler
     }
 
-    /// An optimizer or scheduler: looked up in the vocabulary, options checked, defaults filled in,
-    /// range checks run.
-    func component(_ node: ConfigNode, _ path: KeyPath, kind: ComponentKind) -> ComponentConfiguration? {
+    /// An optimizer or scheduler as registered in the engine: its names, options and constructor.
+    struct RegisteredComponent {
+        var name: String
+        var pytorchName: String
+        var options: [OptionSpec]
+        /// Creates the component from explicit options as a job will (the engine's range checks).
+        var create: ([String: OptionValue]) throws(EngineError) -> Void
+
+        /// The engine's message for an option it does not have (with a suggestion and the list).
+        func unknownOption(_ option: String) -> String {
+            do throws(EngineError) {
+                _ = try ComponentOptions([option: .null], component: name, pytorchName: pytorchName, specs: options)
+            } catch {
+                return error.message
+            }
+            return "\(name) has no option '\(option)'"
+        }
+    }
+
+    /// The optimizer or scheduler registered under `name` (registry or PyTorch name).
+    func registered(_ name: String, kind: ComponentKind) throws(EngineError) -> RegisteredComponent {
+        switch kind {
+        case .optimizer:
+            let optimizers = registries.optimizers
+            let descriptor = try optimizers.entry(named: name).descriptor
+            return RegisteredComponent(name: descriptor.name, pytorchName: descriptor.pytorchName, options: descriptor.options) {
+                options throws(EngineError) in try optimizers.validate(descriptor.name, options: options)
+            }
+        case .scheduler:
+            let schedulers = registries.schedulers
+            let descriptor = try schedulers.entry(named: name).descriptor
+            return RegisteredComponent(name: descriptor.name, pytorchName: descriptor.pytorchName, options: descriptor.options) {
+                options throws(EngineError) in try schedulers.validate(descriptor.name, options: options)
+            }
+        }
+    }
+
+    /// An optimizer or scheduler: looked up in the engine's registry, option values read by the
+    /// kinds its descriptor gives, then created by the engine (its range checks, its messages);
+    /// returned with its complete options (PyTorch's defaults filled in).
+    func component(_ node: ConfigNode, _ path: KeyPath, kind: ComponentKind) -> JobSpec.Component? {
         guard let named = named(node, path, what: kind.rawValue) else { return nil }
-        let known = kind == .optimizer ? vocabulary.optimizers : vocabulary.schedulers
-        let found = kind == .optimizer ? vocabulary.optimizer(named: named.name) : vocabulary.scheduler(named: named.name)
-        guard let descriptor = found else {
-            // Registry names first; PyTorch class names only when no registry name is close.
-            var suggestion = Suggestions.didYouMean(named.name, among: known.map(\.name))
-            if suggestion.isEmpty { suggestion = Suggestions.didYouMean(named.name, among: known.map(\.pytorchName)) }
+        let component: RegisteredComponent
+        do throws(EngineError) {
+            component = try registered(named.name, kind: kind)
+        } catch {
             diagnostics.report(kind == .optimizer ? .unknownOptimizer : .unknownScheduler, at: named.nameNode,
-                               path: node.scalar != nil ? path : path.key("name"),
-                               "unknown \(kind.rawValue) '\(named.name)'" + suggestion
-                                   + " (known: \(known.map(\.name).joined(separator: ", ")))")
+                               path: node.scalar != nil ? path : path.key("name"), error.message)
             return nil
         }
         var values: [String: OptionValue] = [:]
         var valueNodes: [String: ConfigNode] = [:]
-        var valid = true
-        let optionNames = descriptor.options.map(\.name)
+        var unreadable: Set<String> = []
         for option in named.options {
             let optionPath = path.key(option.key)
-            guard let spec = descriptor.option(option.key) else {
-                diagnostics.report(.unknownOption, at: option.keyNode, path: optionPath,
-                                   "\(descriptor.name) has no option '\(option.key)'" + Suggestions.didYouMean(option.key, among: optionNames)
-                                       + " (options: \(optionNames.joined(separator: ", ")))")
-                valid = false
+            guard let spec = component.options.first(where: { $0.name == option.key }) else {
+                diagnostics.report(.unknownOption, at: option.keyNode, path: optionPath, component.unknownOption(option.key))
+                unreadable.insert(option.key)
                 continue
             }
-            guard let value = optionValue(option.value, spec: spec, optionPath, owner: descriptor.name) else {
-                valid = false
+            valueNodes[option.key] = option.value
+            guard let value = optionValue(option.value, spec: spec, optionPath, owner: component.name) else {
+                unreadable.insert(option.key)
                 continue
             }
             values[option.key] = value
-            valueNodes[option.key] = option.value
         }
-        var missing = false
-        for name in descriptor.required where values[name] == nil || values[name] == .null {
-            if valueNodes[name] == nil {
-                diagnostics.report(.missingKey, at: node, path: path,
-                                   "\(descriptor.name) needs the option '\(name)': \(descriptor.option(name)?.summary ?? "")")
+        // The engine checks the options that did parse, so that one bad option does not hide
+        // another's problem; an option that did not parse is reported already.
+        var created = true
+        do throws(EngineError) {
+            try component.create(values)
+        } catch {
+            created = false
+            if !unreadable.contains(error.subject) {
+                let at = valueNodes[error.subject]
+                let code: ConfigError.Code = switch error.code {
+                case .missingOption: .missingKey
+                case .unknownOption: .unknownOption
+                default: .outOfRange
+                }
+                diagnostics.report(code, at: at ?? node, path: at != nil ? path.key(error.subject) : path, error.message)
             }
-            missing = true
         }
-        guard !missing else { return nil }
-        // Range checks run on the options that did parse, so that one bad option does not hide another.
+        guard created, unreadable.isEmpty else { return nil }
         var complete: [String: OptionValue] = [:]
-        for spec in descriptor.options { complete[spec.name] = values[spec.name] ?? spec.defaultValue }
-        let problems = descriptor.check(complete)
-        for problem in problems {
-            let at = valueNodes[problem.option] ?? node
-            diagnostics.report(.outOfRange, at: at, path: valueNodes[problem.option] != nil ? path.key(problem.option) : path,
-                               "\(descriptor.name) option '\(problem.option)' \(problem.message)")
-        }
-        guard valid, problems.isEmpty else { return nil }
-        return ComponentConfiguration(name: descriptor.name, options: complete)
+        for spec in component.options { complete[spec.name] = values[spec.name] ?? spec.defaultValue }
+        return JobSpec.Component(component.name, options: complete)
     }
 }

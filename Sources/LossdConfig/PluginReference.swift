@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
+public import LossKit
+
 /// A loss plugin named in `daemon.plugins`, and where it was written.
 public struct PluginReference: Sendable, Hashable, CustomStringConvertible {
     /// An absolute path (a relative one is resolved against the configuration file's directory),
@@ -16,8 +18,8 @@ public struct PluginReference: Sendable, Hashable, CustomStringConvertible {
     public var description: String { path }
 }
 
-/// What the loader's plugin hook returns: the vocabulary the jobs are checked against (the
-/// registry extended with every plugin that loaded) and the plugins that did not load.
+/// What the loader's plugin hook returns: the losses the jobs are checked against (the registry
+/// extended with every plugin that loaded) and the plugins that did not load.
 public struct PluginResolution: Sendable {
     /// A plugin that could not be loaded: its position in `daemon.plugins` and why.
     public struct Problem: Sendable, Hashable {
@@ -30,11 +32,11 @@ public struct PluginResolution: Sendable {
         }
     }
 
-    public var vocabulary: ConfigVocabulary
+    public var losses: LossRegistry
     public var problems: [Problem]
 
-    public init(vocabulary: ConfigVocabulary, problems: [Problem]) {
-        self.vocabulary = vocabulary
+    public init(losses: LossRegistry, problems: [Problem]) {
+        self.losses = losses
         self.problems = problems
     }
 }

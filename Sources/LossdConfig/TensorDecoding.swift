@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import LossKit
+import LossdEngine
 
 /// Reads tensors: nested lists of numbers (the nesting gives the shape, as `torch.tensor` does),
 /// a bare number (a scalar), or a random spec mapping.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 public import LossKit
+public import LossdEngine
 
 /// A tensor in a job: written out in the file, or drawn at random when the job starts.
 public enum TensorSpec: Sendable, Hashable {
@@ -24,20 +25,9 @@ public enum TensorSpec: Sendable, Hashable {
 
 /// A tensor drawn at random: a distribution and a shape.
 public struct RandomTensor: Sendable, Hashable {
-    public enum Distribution: Sendable, Hashable {
-        /// Normal with mean and standard deviation (> 0).
-        case normal(mean: Double, std: Double)
-        /// Uniform on [low, high) with low < high.
-        case uniform(low: Double, high: Double)
-
-        /// `normal` or `uniform`.
-        public var name: String {
-            switch self {
-            case .normal: "normal"
-            case .uniform: "uniform"
-            }
-        }
-    }
+    /// The engine's distribution: normal with mean and standard deviation (> 0), or uniform on
+    /// [low, high) with low < high.
+    public typealias Distribution = RandomDistribution
 
     public var distribution: Distribution
     public var shape: [Int]
@@ -60,5 +50,15 @@ public struct RandomTensor: Sendable, Hashable {
     /// A tensor of this shape filled with `value`.
     public func placeholder(_ value: Double) -> Tensor {
         Tensor(repeating: value, shape: shape)
+    }
+}
+
+extension RandomDistribution {
+    /// `normal` or `uniform`, as written in a configuration.
+    public var name: String {
+        switch self {
+        case .normal: "normal"
+        case .uniform: "uniform"
+        }
     }
 }

@@ -33,16 +33,14 @@ public enum DaemonLauncher {
     /// signal with every unfinished job checkpointed), 1 a job diverged or failed (run),
     /// 73 the state directory cannot be created, 78 the configuration is invalid.
     public static func run(_ options: Options) async -> Int32 {
-        var loader = ConfigLoader(vocabulary: .engine(TrainingRegistries.builtins), environment: ProcessInfo.processInfo.environment)
+        let environment = ProcessInfo.processInfo.environment
+        var loader = ConfigLoader.production(plugins: PluginLoader(environment: environment), environment: environment)
         // daemon.plugins extend the loss registry; one that fails fails only the jobs using it.
-        loader.resolvePlugins = PluginVocabulary.hook(PluginLoader(environment: ProcessInfo.processInfo.environment))
         loader.pluginProblemsFailJobsOnly = true
         let configuration: LossdConfiguration
         let registries: TrainingRegistries
         do throws(ConfigErrors) {
-            let loaded = try loader.loadWithVocabulary(path: options.configPath)
-            configuration = loaded.configuration
-            registries = TrainingRegistries(losses: loaded.vocabulary.losses)
+            (configuration, registries) = try loader.loadWithRegistries(path: options.configPath)
         } catch {
             FileHandle.standardError.write(Data((error.description + "\n").utf8))
             return 78
@@ -88,7 +86,7 @@ public enum DaemonLauncher {
 
     /// Logs each plugin that loaded (info) and each that did not (error, `pluginRejected`).
     static func logPlugins(_ configuration: LossdConfiguration, _ losses: LossRegistry, logger: Logger) {
-        for plugin in PluginVocabulary.plugins(in: losses) {
+        for plugin in losses.plugins {
             logger.info("loaded \(plugin.origin): \(plugin.losses.joined(separator: ", "))")
         }
         for problem in configuration.pluginProblems {

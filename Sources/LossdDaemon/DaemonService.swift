@@ -181,9 +181,9 @@ public final class DaemonService: Service, Sendable {
     public func reload() async {
         notifier.send(.reloading(monotonicMicroseconds: MonotonicClock.microseconds, status: "reloading \(configPath)"))
         do throws(ConfigErrors) {
-            let (configuration, vocabulary) = try loader.loadWithVocabulary(path: configPath)
-            DaemonLauncher.logPlugins(configuration, vocabulary.losses, logger: logger)
-            let changes = await supervisor.reload(configuration, losses: vocabulary.losses)
+            let (configuration, registries) = try loader.loadWithRegistries(path: configPath)
+            DaemonLauncher.logPlugins(configuration, registries.losses, logger: logger)
+            let changes = await supervisor.reload(configuration, losses: registries.losses)
             let previous = settings.withLock { old in
                 defer { old.reportInterval = configuration.daemon.reportInterval; old.checkpointInterval = configuration.daemon.checkpointInterval }
                 return old

@@ -110,7 +110,7 @@ public final class Supervisor: Sendable {
             break
         }
         let registries = self.registries
-        let spec = JobPlan.spec(for: job, registry: registries.losses)
+        let spec = job.spec(losses: registries.losses)
         var handle = engine.submit(spec, id: nextEngineID(job.name), resumingFrom: checkpoint, registries: registries)
         if checkpoint != nil, case .failed(let reason) = handle.status {
             // A checkpoint the engine refuses (another version, a mismatch) is set aside too.

@@ -29,9 +29,10 @@ public struct OptimizerRegistry: Sendable {
     /// The entry registered under `name` (its snake_case name or its PyTorch class name).
     public func entry(named name: String) throws(EngineError) -> Entry {
         if let position = index[name] { return entries[position] }
-        let names = entries.flatMap { [$0.descriptor.name, $0.descriptor.pytorchName] }
-        throw EngineError(.unknownOptimizer, subject: name, "unknown optimizer '\(name)'" + Suggestions.didYouMean(name, among: names)
-                          + " (known: \(entries.map(\.descriptor.name).joined(separator: ", ")))")
+        let names = entries.map(\.descriptor.name)
+        throw EngineError(.unknownOptimizer, subject: name, "unknown optimizer '\(name)'"
+                          + Suggestions.didYouMean(name, among: names, orAmong: entries.map(\.descriptor.pytorchName))
+                          + " (known: \(names.joined(separator: ", ")))")
     }
 
     /// Creates the named optimizer from raw options, checking names, types and ranges.

@@ -25,9 +25,10 @@ public struct SchedulerRegistry: Sendable {
     /// The entry registered under `name` (its snake_case name or its PyTorch class name).
     public func entry(named name: String) throws(EngineError) -> Entry {
         if let position = index[name] { return entries[position] }
-        let names = entries.flatMap { [$0.descriptor.name, $0.descriptor.pytorchName] }
-        throw EngineError(.unknownScheduler, subject: name, "unknown scheduler '\(name)'" + Suggestions.didYouMean(name, among: names)
-                          + " (known: \(entries.map(\.descriptor.name).joined(separator: ", ")))")
+        let names = entries.map(\.descriptor.name)
+        throw EngineError(.unknownScheduler, subject: name, "unknown scheduler '\(name)'"
+                          + Suggestions.didYouMean(name, among: names, orAmong: entries.map(\.descriptor.pytorchName))
+                          + " (known: \(names.joined(separator: ", ")))")
     }
 
     /// Creates the named scheduler from raw options, checking names, types and ranges.

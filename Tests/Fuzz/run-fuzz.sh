@@ -23,11 +23,18 @@ echo "== building the instrumented libraries"
 swift build --scratch-path "$scratch" --target LossdConfig "${flags[@]}" 2>&1 | grep -Ev '^\[[0-9]+/[0-9]+\]' || true
 bin="$(swift build --scratch-path "$scratch" --show-bin-path "${flags[@]}")"
 
+# LossdConfig and everything it links: this package's modules object by source file (so that the
+# object of a deleted file, left in the scratch folder, is never linked), the others' as built.
 objects=()
-for module in LossdConfig LossKit RealModule _NumericsShims; do
+for module in LossdConfig LossdEngine LossdPlugins LossdSync LossKit; do
+    while IFS= read -r source; do objects+=("$bin/$module.build/$(basename "$source").o"); done < <(
+        find "Sources/$module" -name '*.swift')
+done
+objects+=("$bin/CLossdPlugin.build/plugin.c.o")
+for module in RealModule _NumericsShims DequeModule ContainersPreview InternalCollectionsUtilities; do
     objects+=("$bin/$module.build"/*.o)
 done
-module_maps=()
+module_maps=(-Xcc "-fmodule-map-file=$bin/CLossdPlugin.build/module.modulemap")
 while IFS= read -r map; do module_maps+=(-Xcc "-fmodule-map-file=$map"); done < <(
     find "$root/Sources/CYAML" "$scratch/checkouts/swift-numerics/Sources/_NumericsShims" -name module.modulemap)
 

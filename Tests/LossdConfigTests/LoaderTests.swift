@@ -3,6 +3,7 @@
 import Foundation
 import LossKit
 import LossdConfig
+import LossdEngine
 import Testing
 
 /// Loads YAML text as `NAME` (in memory) and returns the configuration or the errors.
@@ -50,7 +51,7 @@ struct LoaderTests {
         let configuration = try #require(loaded("jobs:\n  - name: seed\n" + seedBody))
         let job = try #require(configuration.jobs.first)
         #expect(job.name == "seed")
-        #expect(job.loss == LossConfiguration(name: "mse", options: ["reduction": .string("mean")]))
+        #expect(job.loss == JobSpec.Component("mse", options: ["reduction": .string("mean")]))
         #expect(job.initial == .literal(Tensor([10, 10, 10])))
         #expect(job.target == .literal(Tensor([30, 20, 50])))
         #expect(job.optimizer.name == "sgd")
@@ -206,7 +207,7 @@ struct LoaderTests {
         #expect(job.loss.options["label_smoothing"] == .number(0.1))
         #expect(job.optimizer.name == "adamw")
         #expect(job.optimizer.options["weight_decay"] == .number(0.01))
-        #expect(job.scheduler == ComponentConfiguration(name: "step_lr", options: ["step_size": .integer(10), "gamma": .number(0.1)]))
+        #expect(job.scheduler == JobSpec.Component("step_lr", options: ["step_size": .integer(10), "gamma": .number(0.1)]))
     }
 
     @Test("Random tensors, stopping rules, seed, enabled")

@@ -3,6 +3,7 @@
 import Foundation
 import LossKit
 import LossdConfig
+import LossdEngine
 import Testing
 
 /// The YAML 1.2 core schema as lossd applies it, seen through an option of each type.

@@ -43,12 +43,11 @@ struct DaemonPluginTests {
         #expect(run.status == 0, "\(run.stderr)")
         // The same jobs on the Swift implementations of the same losses, in process.
         let reference = ReferenceLosses.registry
-        let loader = ConfigLoader(vocabulary: ConfigVocabulary(losses: reference, optimizers: ConfigVocabulary.standard.optimizers,
-                                                               schedulers: ConfigVocabulary.standard.schedulers))
+        let loader = ConfigLoader(registries: TrainingRegistries(losses: reference))
         let configuration = try loader.load(path: config)
         #expect(configuration.jobs.map(\.name) == ["logcosh-fit", "logcosh-random", "pinball-q90"])
         for job in configuration.jobs {
-            let training = try TrainingJob(JobPlan.spec(for: job, registry: reference), registries: TrainingRegistries(losses: reference))
+            let training = try TrainingJob(job.spec(losses: reference), registries: TrainingRegistries(losses: reference))
             let status = training.run()
             let result = try #require(Self.record(state, job.name), "no result for \(job.name)")
             #expect(result.status == status.name, "\(job.name)")

@@ -28,8 +28,8 @@ struct PluginConfigTests {
         """
 
     /// A hook that "loads" nothing and reports the second plugin as broken.
-    static let failing: @Sendable ([PluginReference], ConfigVocabulary) -> PluginResolution = { references, vocabulary in
-        PluginResolution(vocabulary: vocabulary, problems: [.init(index: 1, message: "plugin \(references[1].path) is broken")])
+    static let failing: @Sendable ([PluginReference], LossRegistry) -> PluginResolution = { references, losses in
+        PluginResolution(losses: losses, problems: [.init(index: 1, message: "plugin \(references[1].path) is broken")])
     }
 
     @Test func referencesKeepNamesAndResolvePaths() throws {
@@ -61,7 +61,7 @@ struct PluginConfigTests {
                 == "/srv/lossd.yaml:5:18: error: unknown loss 'logcosh' (see 'lossd losses'); plugins that failed to load: /srv/local/libx.so (at jobs[0].loss.name)")
         #expect(configuration.jobs[1].unavailable == nil)
         // With every plugin loaded, an unknown loss stays an error even for the daemon.
-        loader.resolvePlugins = { _, vocabulary in PluginResolution(vocabulary: vocabulary, problems: []) }
+        loader.resolvePlugins = { _, losses in PluginResolution(losses: losses, problems: []) }
         #expect(throws: ConfigErrors.self) { _ = try loader.load(bytes: Array(Self.text.utf8), name: "/srv/lossd.yaml") }
     }
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import LossKit
+import LossdConfig
 public import LossdEngine
-import LossdDaemon
 
 /// The measured jobs: MSE + plain SGD, as the C reference (`reference/fused_sgd.c`) runs them.
 public enum Jobs {
@@ -33,6 +33,6 @@ public enum Jobs {
 
     /// The history settings `lossd run` and `lossd serve` give a job of `maxSteps` steps.
     public static func daemonHistory(maxSteps: Int) -> (interval: Int, capacity: Int) {
-        (JobPlan.historyInterval(maxSteps: maxSteps), JobPlan.historyRows + 2)
+        (JobConfiguration.historyInterval(maxSteps: maxSteps), JobConfiguration.historyRows + 2)
     }
 }

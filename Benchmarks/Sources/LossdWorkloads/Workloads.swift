@@ -2,6 +2,7 @@
 
 import Foundation
 import Logging
+import LossdConfig
 import LossdDaemon
 import LossdEngine
 import LossdSystemd
@@ -121,7 +122,7 @@ public enum Workloads {
         }
         let seconds = Clock.now() - start
         reporter?.stop()
-        precondition(!history || rows >= jobs * min(steps, JobPlan.historyRows), "history missing: \(rows) rows")
+        precondition(!history || rows >= jobs * min(steps, JobConfiguration.historyRows), "history missing: \(rows) rows")
         return Timing(steps: total, elements: 3, seconds: seconds)
     }
 
