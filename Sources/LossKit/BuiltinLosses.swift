@@ -1,35 +1,61 @@
 // SPDX-License-Identifier: Apache-2.0
 
+/// The built-in loss types: the one list a new loss is added to.
+public enum BuiltinLosses {
+    /// Calls `visitor` with each built-in loss type, in `lossd losses` order.
+    ///
+    /// Adding a loss: write its type in `Losses/`, then add one line here. The registry
+    /// (``LossRegistry/Builder/builtins``) and the training engine's choice of step loop both
+    /// come from this list; inlinable, so that a visitor's generic code is compiled for each
+    /// type where the visitor is concrete.
+    @inlinable
+    public static func visit<V: BuiltinLossVisitor>(_ visitor: inout V) {
+        visitor.visit(L1Loss.self)
+        visitor.visit(MSELoss.self)
+        visitor.visit(CrossEntropyLoss.self)
+        visitor.visit(NLLLoss.self)
+        visitor.visit(BCELoss.self)
+        visitor.visit(BCEWithLogitsLoss.self)
+        visitor.visit(SmoothL1Loss.self)
+        visitor.visit(HuberLoss.self)
+        visitor.visit(KLDivLoss.self)
+        visitor.visit(PoissonNLLLoss.self)
+        visitor.visit(GaussianNLLLoss.self)
+        visitor.visit(SoftMarginLoss.self)
+        visitor.visit(MultiLabelSoftMarginLoss.self)
+        visitor.visit(HingeEmbeddingLoss.self)
+        visitor.visit(MarginRankingLoss.self)
+        visitor.visit(CosineEmbeddingLoss.self)
+        visitor.visit(MultiMarginLoss.self)
+        visitor.visit(MultiLabelMarginLoss.self)
+        visitor.visit(TripletMarginLoss.self)
+        visitor.visit(TripletMarginWithDistanceLoss.self)
+        visitor.visit(CTCLoss.self)
+    }
+}
+
 extension LossRegistry.Builder {
-    /// A builder holding every built-in loss, in `lossd losses` order.
-    /// Adding a loss: write its type in `Losses/`, then add one line here.
+    /// A builder holding every built-in loss (``BuiltinLosses``), in `lossd losses` order.
     public static var builtins: LossRegistry.Builder {
+        var registration = Registration()
+        BuiltinLosses.visit(&registration)
+        return registration.builder
+    }
+
+    /// Registers each type it visits, whatever its capabilities.
+    private struct Registration: BuiltinLossVisitor {
         var builder = LossRegistry.Builder()
-        do {
-            try builder.register(L1Loss.self)
-            try builder.register(MSELoss.self)
-            try builder.register(CrossEntropyLoss.self)
-            try builder.register(NLLLoss.self)
-            try builder.register(BCELoss.self)
-            try builder.register(BCEWithLogitsLoss.self)
-            try builder.register(SmoothL1Loss.self)
-            try builder.register(HuberLoss.self)
-            try builder.register(KLDivLoss.self)
-            try builder.register(PoissonNLLLoss.self)
-            try builder.register(GaussianNLLLoss.self)
-            try builder.register(SoftMarginLoss.self)
-            try builder.register(MultiLabelSoftMarginLoss.self)
-            try builder.register(HingeEmbeddingLoss.self)
-            try builder.register(MarginRankingLoss.self)
-            try builder.register(CosineEmbeddingLoss.self)
-            try builder.register(MultiMarginLoss.self)
-            try builder.register(MultiLabelMarginLoss.self)
-            try builder.register(TripletMarginLoss.self)
-            try builder.register(TripletMarginWithDistanceLoss.self)
-            try builder.register(CTCLoss.self)
-        } catch {
-            preconditionFailure("built-in losses clash: \(error)")
+
+        mutating func visit<L: BuiltinLoss>(_ type: L.Type) { register(type) }
+        mutating func visit<L: BuiltinLoss & ChunkedLoss>(_ type: L.Type) { register(type) }
+        mutating func visit<L: BuiltinLoss & PointwiseLoss>(_ type: L.Type) { register(type) }
+
+        private mutating func register<L: BuiltinLoss>(_ type: L.Type) {
+            do {
+                try builder.register(type)
+            } catch {
+                preconditionFailure("built-in losses clash: \(error)")
+            }
         }
-        return builder
     }
 }

@@ -5,54 +5,68 @@ import LossKit
 /// Picks a job's step loop and, for the built-in types, specialises it.
 ///
 /// Swift specialises generic code only where the concrete types are known at compile time, and a
-/// generic class's methods reached through a protocol run unspecialised. So each kernel takes its
-/// step loop as a closure, and the tables below create the kernels, with those closures, at
-/// sites where the loss and optimizer types are concrete: the loop is then compiled for the pair,
-/// with the per-element loss and update code inlined and no dynamic call per step.
+/// generic class's methods reached through a protocol run unspecialised. So each kernel makes its
+/// step loop into closures where its types are concrete, and the kernels are created at sites
+/// where the loss and optimizer types are concrete: the loop is then compiled for the pair, with
+/// the per-element loss and update code inlined and no dynamic call per step.
 ///
-/// Element-wise losses (``PointwiseLoss``) with a built-in optimizer get the fused loop of
-/// ``PointwiseKernel`` (one pass over memory per step); other ``ChunkedLoss`` types, or a plugin
-/// optimizer, get ``ChunkedKernel``; any other loss ``WholeLossKernel``.
+/// The loop follows from the loss's conformances: an element-wise loss (``PointwiseLoss``) with
+/// a built-in optimizer gets the fused pass (``FusedStep``); another ``ChunkedLoss``, or a plugin
+/// optimizer, the pass with a gradient buffer (``BufferedStep``); both run in
+/// ``ElementwiseKernel``. Any other loss gets ``WholeLossKernel``. The loss types come from
+/// ``BuiltinLosses``, whose one line per loss is all a new loss needs.
 ///
-/// Any other loss or optimizer (a plugin, or a type not listed yet) gets the same loops through
-/// opened existentials: generic code, identical results, slower per step. Adding a type to the
-/// fast path: one `case` line in ``specialised(_:_:_:)`` (element-wise losses, which must conform
-/// to ``PointwiseLoss``) or in ``withOptimizer(_:_:)`` (optimizers, which must conform to
-/// ``ElementUpdate``).
+/// Any other loss or optimizer (a plugin, a test's) gets the same loops through opened
+/// existentials: generic code, identical results, slower per step. Adding an optimizer to the
+/// fast path: one `case` line in ``withOptimizer(_:_:)`` (it must conform to ``ElementUpdate``).
 enum KernelFactory {
     /// The kernel for `optimizer` (static type `O` from its registry entry) and `setup`.
     static func make<O: Optimizer>(_ optimizer: O, _ setup: KernelSetup) -> any JobKernel {
-        if let kernel = specialised(setup.loss, optimizer, setup) { return kernel }
-        if let loss = setup.loss as? any PointwiseLoss, let optimizer = optimizer as? any ElementUpdate,
-           let kernel = genericPointwise(loss, optimizer, setup) { return kernel }
-        if let loss = setup.loss as? any ChunkedLoss, let kernel = genericChunked(loss, optimizer, setup) { return kernel }
+        var builtin = BuiltinLoss(optimizer: optimizer, setup: setup)
+        BuiltinLosses.visit(&builtin)
+        if let kernel = builtin.kernel { return kernel }
+        if let loss = setup.loss as? any PointwiseLoss, let kernel = pointwise(loss, optimizer, setup) { return kernel }
+        if let loss = setup.loss as? any ChunkedLoss, let kernel = chunked(loss, optimizer, setup) { return kernel }
         if let kernel = withOptimizer(optimizer, WholeLoss(setup: setup)) { return kernel }
         return WholeLossKernel(loss: setup.loss, optimizer: optimizer, setup: setup, loop: { $0.runLoop($1) })
     }
 
-    // MARK: - Element-wise losses
+    // MARK: - Losses
 
-    private static func specialised(_ loss: any Loss, _ optimizer: any Optimizer, _ setup: KernelSetup) -> (any JobKernel)? {
-        switch loss {
-        case let loss as MSELoss: withOptimizer(optimizer, Fused(loss: loss, setup: setup))
-        case let loss as L1Loss: withOptimizer(optimizer, Fused(loss: loss, setup: setup))
-        case let loss as HuberLoss: withOptimizer(optimizer, Fused(loss: loss, setup: setup))
-        case let loss as SmoothL1Loss: withOptimizer(optimizer, Fused(loss: loss, setup: setup))
-        case let loss as SoftMarginLoss: withOptimizer(optimizer, Fused(loss: loss, setup: setup))
-        case let loss as HingeEmbeddingLoss: withOptimizer(optimizer, Fused(loss: loss, setup: setup))
-        default: nil
+    /// The kernel of a built-in loss, with the loss's type known statically.
+    private struct BuiltinLoss: BuiltinLossVisitor {
+        let optimizer: any Optimizer
+        let setup: KernelSetup
+        var kernel: (any JobKernel)?
+
+        mutating func visit<L: LossKit.BuiltinLoss>(_ type: L.Type) {}
+
+        mutating func visit<L: LossKit.BuiltinLoss & ChunkedLoss>(_ type: L.Type) {
+            guard kernel == nil, let loss = setup.loss as? L else { return }
+            kernel = chunked(loss, optimizer, setup)
+        }
+
+        mutating func visit<L: LossKit.BuiltinLoss & PointwiseLoss>(_ type: L.Type) {
+            guard kernel == nil, let loss = setup.loss as? L else { return }
+            kernel = pointwise(loss, optimizer, setup)
         }
     }
 
-    private static func genericPointwise<L: PointwiseLoss, O: ElementUpdate>(_ loss: L, _ optimizer: O, _ setup: KernelSetup) -> (any JobKernel)? {
+    /// The fused loop with a built-in optimizer, else the buffered one; nil when these arguments
+    /// cannot be cut into chunks.
+    private static func pointwise<L: PointwiseLoss>(_ loss: L, _ optimizer: any Optimizer, _ setup: KernelSetup) -> (any JobKernel)? {
         guard loss.supportsChunks(setup.arguments) else { return nil }
-        return PointwiseKernel(loss: loss, optimizer: optimizer, setup: setup,
-                               serialLoop: { $0.runSerial($1) }, chunkLoop: { $0.runChunkLoop($1) })
+        return withOptimizer(optimizer, Fused(loss: loss, setup: setup)) ?? buffered(loss, optimizer, setup)
     }
 
-    private static func genericChunked<L: ChunkedLoss, O: Optimizer>(_ loss: L, _ optimizer: O, _ setup: KernelSetup) -> (any JobKernel)? {
+    /// The buffered loop; nil when these arguments cannot be cut into chunks.
+    private static func chunked<L: ChunkedLoss>(_ loss: L, _ optimizer: any Optimizer, _ setup: KernelSetup) -> (any JobKernel)? {
         guard loss.supportsChunks(setup.arguments) else { return nil }
-        return ChunkedKernel(loss: loss, optimizer: optimizer, setup: setup) { $0.runSerial($1) }
+        return buffered(loss, optimizer, setup)
+    }
+
+    private static func buffered<L: ChunkedLoss, O: Optimizer>(_ loss: L, _ optimizer: O, _ setup: KernelSetup) -> any JobKernel {
+        ElementwiseKernel<BufferedStep<L, O>>(loss: loss, optimizer: optimizer, setup: setup)
     }
 
     // MARK: - Optimizers
@@ -81,9 +95,7 @@ enum KernelFactory {
 
         @inline(__always)
         func build<O: ElementUpdate>(_ optimizer: O) -> (any JobKernel)? {
-            guard loss.supportsChunks(setup.arguments) else { return nil }
-            return PointwiseKernel(loss: loss, optimizer: optimizer, setup: setup,
-                                   serialLoop: { $0.runSerial($1) }, chunkLoop: { $0.runChunkLoop($1) })
+            ElementwiseKernel<FusedStep<L, O>>(loss: loss, optimizer: optimizer, setup: setup)
         }
     }
 

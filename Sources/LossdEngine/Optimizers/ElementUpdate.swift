@@ -2,7 +2,7 @@
 
 /// An optimizer whose update of one element can be applied on its own, inside another loop.
 ///
-/// The fused step loop of element-wise losses (``PointwiseKernel``) updates element i and
+/// The fused pass of element-wise losses (``FusedStep``) updates element i and
 /// evaluates the loss at its new value in the same pass, with no gradient buffer. Every
 /// built-in optimizer conforms, and its ``Optimizer/apply(_:range:parameters:gradients:state:count:)``
 /// is a loop over ``update(_:parameter:gradient:state:index:count:)``, so both paths round alike.
