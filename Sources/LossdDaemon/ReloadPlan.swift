@@ -36,12 +36,12 @@ struct ReloadPlan {
 extension Supervisor {
     /// What a reload changed.
     public struct ReloadSummary: Sendable, CustomStringConvertible {
-    public var added: [String] = []
-    public var changed: [String] = []
-    public var removed: [String] = []
-    public var unchanged = 0
-    public var description: String {
-        "\(added.count) added, \(changed.count) changed, \(removed.count) removed, \(unchanged) unchanged"
+        public var added: [String] = []
+        public var changed: [String] = []
+        public var removed: [String] = []
+        public var unchanged = 0
+        public var description: String {
+            "\(added.count) added, \(changed.count) changed, \(removed.count) removed, \(unchanged) unchanged"
+        }
     }
-}
 }
