@@ -39,7 +39,8 @@ let package = Package(
         // between threads locks with it, so the ThreadSanitizer run in CI has no false reports).
         .target(name: "LossdSync"),
 
-        // The training engine: optimizers, schedulers, jobs and the worker pool that runs them.
+        // The training engine: optimizers, schedulers, jobs and the worker pool that runs them;
+        // checkpoints are JSON through LossdJSON.
         .target(name: "LossdEngine", dependencies: ["LossKit", "LossdSync", "LossdJSON", .product(name: "DequeModule", package: "swift-collections")]),
 
         // JSON read and written exactly (tensors, results, the eval interface).

@@ -45,7 +45,8 @@ public struct StateOverview: Sendable {
         case result, daemon, checkpoint, history
     }
 
-    /// One job's line.
+    /// One job's line: a view merged from the files of the directory, with what they do not
+    /// tell left out (nil), where a ``JobRecord`` is what one file or the daemon says.
     public struct Job: Sendable, Hashable {
         public var name: String
         public var standing: Standing
