@@ -119,7 +119,8 @@ public enum JobStatus: Sendable, Hashable, CustomStringConvertible {
 // MARK: - Codable
 
 extension JobStatus: Codable {
-    enum CodingKeys: String, CodingKey {
+    /// The field names, also those of result files.
+    public enum CodingKeys: String, CodingKey {
         case name = "status"
         case detail = "status_detail"
         case code = "status_code"

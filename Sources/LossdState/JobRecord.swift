@@ -92,9 +92,9 @@ public struct JobRecord: Sendable, Hashable {
         let output = self.output ?? Tensor(shape: [0], scalars: [])
         return .object([
             ("name", .string(name)),
-            ("status", .string(status.name)),
-            ("status_detail", status.detail.map(JSONValue.string) ?? .null),
-            ("status_code", status.code.map { .string($0.description) } ?? .null),
+            (JobStatus.CodingKeys.name.rawValue, .string(status.name)),
+            (JobStatus.CodingKeys.detail.rawValue, status.detail.map(JSONValue.string) ?? .null),
+            (JobStatus.CodingKeys.code.rawValue, status.code.map { .string($0.description) } ?? .null),
             ("steps", .integer(steps)),
             ("loss", .number(loss)),
             ("best_loss", .number(bestLoss)),
@@ -118,9 +118,9 @@ public struct JobRecord: Sendable, Hashable {
     /// Reads a result document back (also those written before `status_code` existed); nil when
     /// a required field is missing or mistyped.
     public init?(result json: JSONValue) {
-        guard let name = json["name"]?.stringValue, let statusName = json["status"]?.stringValue,
-              let status = JobStatus(name: statusName, detail: json["status_detail"]?.stringValue,
-                                     code: json["status_code"]?.stringValue),
+        guard let name = json["name"]?.stringValue, let statusName = json[JobStatus.CodingKeys.name.rawValue]?.stringValue,
+              let status = JobStatus(name: statusName, detail: json[JobStatus.CodingKeys.detail.rawValue]?.stringValue,
+                                     code: json[JobStatus.CodingKeys.code.rawValue]?.stringValue),
               let steps = json["steps"]?.integerValue, let hash = json["config_hash"]?.stringValue,
               let output = json["output"], var tensor = try? Tensor(json: output, path: "output") else { return nil }
         if let shape = json["shape"]?.arrayValue?.compactMap(\.integerValue), shape.reduce(1, *) == tensor.count {
