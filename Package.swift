@@ -41,8 +41,9 @@ let package = Package(
         // between threads locks with it, so the ThreadSanitizer run in CI has no false reports).
         .target(name: "LossdSync"),
 
-        // The training engine: optimizers, schedulers, jobs and the worker pool that runs them.
-        .target(name: "LossdEngine", dependencies: ["LossKit", "LossdSync", .product(name: "DequeModule", package: "swift-collections")]),
+        // The training engine: optimizers, schedulers, jobs and the worker pool that runs them;
+        // checkpoints are JSON through LossdJSON.
+        .target(name: "LossdEngine", dependencies: ["LossKit", "LossdSync", "LossdJSON", .product(name: "DequeModule", package: "swift-collections")]),
 
         // JSON read and written exactly (tensors, results, the eval interface).
         .target(name: "LossdJSON", dependencies: ["LossKit"]),
@@ -83,13 +84,25 @@ let package = Package(
                 publicHeadersPath: ".", linkerSettings: [.linkedLibrary("m")]),
         .target(name: "LossdTestNoEntryPlugin", path: "Tests/PluginFixtures/noentry", publicHeadersPath: "."),
 
+        // MARK: - State
+        // The state directory: its layout, the job records, status.json, atomic writes; read by
+        // the command line, written by the daemon.
+        .target(
+            name: "LossdState",
+            dependencies: [
+                "LossKit", "LossdEngine", "LossdJSON", "LossdPlot", "LossdSync",
+                .product(name: "CSV", package: "CSV.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // MARK: - Daemon
         // run/serve: supervises engine jobs, durable state, journald and sd_notify reporting, reload.
         .target(
             name: "LossdDaemon",
             dependencies: [
-                "LossKit", "LossdEngine", "LossdConfig", "LossdSystemd", "LossdJSON", "LossdPlugins", "LossdPlot", "LossdSync",
-                .product(name: "CSV", package: "CSV.swift"),
+                "LossKit", "LossdEngine", "LossdConfig", "LossdState", "LossdSystemd", "LossdJSON", "LossdPlugins", "LossdPlot",
+                "LossdSync",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -98,12 +111,14 @@ let package = Package(
 
         // MARK: - Command line
         // The subcommands and their I/O (JSON tensors); a library so that tests can drive it in-process.
+        // Only run/serve (Run.swift) use the daemon; the read-only commands read LossdState.
         .target(
             name: "LossdCommands",
             dependencies: [
                 "LossKit",
                 "LossdJSON",
                 "LossdConfig",
+                "LossdState",
                 "LossdDaemon",
                 "LossdEngine",
                 "LossdPlugins",
@@ -127,7 +142,11 @@ let package = Package(
         ),
         .testTarget(
             name: "LossdDaemonTests",
-            dependencies: ["LossdDaemon", "LossdConfig", "LossdEngine", "LossdJSON", "LossKit", "LossdTestSupport"]
+            dependencies: ["LossdDaemon", "LossdConfig", "LossdEngine", "LossdJSON", "LossKit", "LossdState", "LossdTestSupport"]
+        ),
+        .testTarget(
+            name: "LossdStateTests",
+            dependencies: ["LossdState", "LossdEngine", "LossdJSON", "LossKit", "LossdPlot", "LossdTestSupport"]
         ),
         .testTarget(
             name: "LossKitTests",
@@ -136,7 +155,7 @@ let package = Package(
         .testTarget(
             name: "LossdPluginsTests",
             dependencies: [
-                "LossdPlugins", "LossdConfig", "LossdDaemon", "LossdEngine", "LossKit", "LossdJSON", "LossdTestSupport",
+                "LossdPlugins", "LossdConfig", "LossdDaemon", "LossdEngine", "LossKit", "LossdJSON", "LossdState", "LossdTestSupport",
             ]
         ),
         .testTarget(name: "LossdPlotTests", dependencies: ["LossdPlot", "LossdTestSupport"]),
@@ -144,7 +163,7 @@ let package = Package(
         .testTarget(
             name: "LossdCommandsTests",
             dependencies: [
-                "LossdCommands", "LossKit", "LossdJSON", "LossdTestSupport", "LossdDaemon",
+                "LossdCommands", "LossKit", "LossdJSON", "LossdTestSupport", "LossdState",
                 .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

@@ -2,7 +2,7 @@
 
 import Foundation
 import LossKit
-import LossdDaemon
+import LossdState
 
 #if canImport(Glibc)
 import Glibc

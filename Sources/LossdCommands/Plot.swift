@@ -2,7 +2,7 @@
 
 public import ArgumentParser
 import Foundation
-import LossdDaemon
+import LossdState
 import LossdPlot
 
 extension Lossd {
@@ -114,7 +114,7 @@ struct PlotBuilder {
         // Where unfinished jobs stand (running, stopped), for the legend.
         let live = (try? StateOverview.read(reader)).map { overview in
             Dictionary(overview.jobs.compactMap { job in
-                job.status == "unknown" ? nil : (job.name, job.step.map { "\(job.status) at step \($0)" } ?? job.status)
+                job.standing == .unknown ? nil : (job.name, job.step.map { "\(job.standing.name) at step \($0)" } ?? job.standing.name)
             }, uniquingKeysWith: { first, _ in first })
         } ?? [:]
         var series: [LossSeries] = []
@@ -126,7 +126,7 @@ struct PlotBuilder {
                     continue
                 }
                 let record = try? reader.result(name)?.record
-                series.append(JobChart.series(name, history, detail: JobChart.detail(record: record, status: live[name])))
+                series.append(JobChart.series(name, history, detail: JobChart.detail(record: record, standing: live[name])))
             } catch {
                 throw StateLocation.commandError(error, directory: reader.directory)
             }

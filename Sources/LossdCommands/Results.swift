@@ -3,7 +3,7 @@
 public import ArgumentParser
 import CSV
 import Foundation
-import LossdDaemon
+import LossdState
 import LossdJSON
 
 extension Lossd {
@@ -80,7 +80,7 @@ extension Lossd {
 /// The CSV rendering of results.
 enum ResultsDocument {
     static let columns = [
-        "name", "status", "status_detail", "steps", "loss", "best_loss", "grad_norm", "lr", "loss_function", "loss_options",
+        "name", "status", "status_detail", "status_code", "steps", "loss", "best_loss", "grad_norm", "lr", "loss_function", "loss_options",
         "optimizer", "optimizer_options", "scheduler", "started_at", "finished_at", "elapsed_seconds", "resumed", "config_hash",
         "shape", "output",
     ]

@@ -3,7 +3,7 @@
 import ArgumentParser
 import Foundation
 import LossdConfig
-import LossdDaemon
+import LossdState
 
 /// `--state-dir` and `--config`: which state directory `lossd status`, `results` and `plot` read.
 ///

@@ -2,7 +2,7 @@
 
 public import ArgumentParser
 import Foundation
-import LossdDaemon
+import LossdState
 import LossdJSON
 
 extension Lossd {
@@ -82,7 +82,7 @@ enum StatusReport {
         let rows = overview.jobs.map { job -> [String] in
             var step = job.step.map(String.init) ?? "-"
             if let max = job.maxSteps { step += " / \(max)" }
-            return [job.name, job.status, step, number(job.loss), number(job.bestLoss),
+            return [job.name, job.standing.name, step, number(job.loss), number(job.bestLoss),
                     job.elapsedSeconds.map(duration) ?? "-", job.etaSeconds.map(duration) ?? "-"]
         }
         text += TextTable.render(header: header, rows: rows, rightAligned: [2, 3, 4, 5, 6])
@@ -91,19 +91,18 @@ enum StatusReport {
 
     static func daemonLine(_ overview: StateOverview, now: Double) -> String {
         guard let daemon = overview.daemon else { return "none has run here yet (no status.json)" }
-        let command = "lossd \(daemon.mode) \(daemon.config)"
+        let command = "lossd \(daemon.mode.rawValue) \(daemon.config)"
         let age = max(0, now - daemon.updatedAt)
         if overview.daemonRunning {
             return "running, pid \(daemon.pid) (\(command)), updated \(duration(age)) ago"
         }
-        let how = daemon.state == "stopped" ? "stopped" : "not running (it did not record a stop: killed or crashed)"
+        let how = daemon.state == .stopped ? "stopped" : "not running (it did not record a stop: killed or crashed)"
         return "\(how); last pid \(daemon.pid) (\(command)), last update \(duration(age)) ago"
     }
 
     /// Four significant digits, `-` when unknown.
     static func number(_ value: Double?) -> String {
-        guard let value else { return "-" }
-        return value.isFinite ? String(format: "%.4g", value) : JSONValue.format(value)
+        value.map(NumberText.short) ?? "-"
     }
 
     /// `0.004s`, `12.3s`, `5m02s`, `1h03m`, `2d04h`.
@@ -128,32 +127,23 @@ enum StatusReport {
         var daemon = JSONValue.null
         if let status = overview.daemon {
             daemon = .object([
-                ("running", .bool(overview.daemonRunning)), ("state", .string(status.state)), ("pid", .integer(Int(status.pid))),
-                ("mode", .string(status.mode)), ("config", .string(status.config)), ("started_at", time(status.startedAt)),
+                ("running", .bool(overview.daemonRunning)), ("state", .string(status.state.rawValue)), ("pid", .integer(Int(status.pid))),
+                ("mode", .string(status.mode.rawValue)), ("config", .string(status.config)), ("started_at", time(status.startedAt)),
                 ("updated_at", time(status.updatedAt)), ("summary", .string(status.summary)),
             ])
         }
         let jobs = overview.jobs.map { job in
             JSONValue.object([
-                ("name", .string(job.name)), ("status", .string(job.status)), ("step", job.step.map { .integer($0) } ?? .null),
+                ("name", .string(job.name)), ("status", .string(job.standing.name)), ("step", job.step.map { .integer($0) } ?? .null),
                 ("max_steps", job.maxSteps.map { .integer($0) } ?? .null), ("loss", optional(job.loss)),
                 ("best_loss", optional(job.bestLoss)), ("elapsed_seconds", optional(job.elapsedSeconds)),
                 ("eta_seconds", optional(job.etaSeconds)), ("started_at", time(job.startedAt)),
-                ("finished_at", time(job.finishedAt)), ("source", .string(job.source)),
+                ("finished_at", time(job.finishedAt)), ("source", .string(job.source.rawValue)),
             ])
         }
         return .object([
             ("state_directory", .string(overview.directory)), ("daemon", daemon), ("summary", .string(overview.summary)),
             ("jobs", .array(jobs)), ("warnings", .array(overview.warnings.map { .string($0) })),
         ])
-    }
-}
-
-/// RFC 3339 UTC timestamps with milliseconds, as the state files write them.
-enum Timestamp {
-    static func rfc3339(_ seconds: Double) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date(timeIntervalSince1970: seconds))
     }
 }

@@ -6,6 +6,7 @@ import LossKit
 import LossdConfig
 import LossdEngine
 import LossdPlugins
+import LossdState
 import LossdSystemd
 import ServiceLifecycle
 import UnixSignals

@@ -4,6 +4,7 @@ import Foundation
 public import Logging
 public import LossdConfig
 import LossdEngine
+import LossdState
 public import LossdSystemd
 public import ServiceLifecycle
 import LossdSync
@@ -68,6 +69,10 @@ public final class DaemonService: Service, Sendable {
         logger.notice("lossd ready: \(supervisor.rows().count) jobs from \(configPath), \(supervisor.engine.workerCount) workers",
                       metadata: ["MESSAGE_ID": "\(MessageID.daemonReady.hex)", "LOSSD_JOBS": "\(supervisor.rows().count)",
                                  "LOSSD_CONFIG": "\(configPath)"])
+        // The first of: all jobs done (run), or a stop request.
+        let ending = AsyncCondition {
+            self.stopRequested.load(ordering: .relaxed) || (self.mode == .run && self.supervisor.allFinished)
+        }
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.supervisor.consumeEvents() }
@@ -76,11 +81,13 @@ public final class DaemonService: Service, Sendable {
                 if let hangups {
                     group.addTask { await self.reloadLoop(hangups) }
                 }
-                // The first of: all jobs done (run), or a stop request.
-                while !Task.isCancelled, !self.stopRequested.load(ordering: .relaxed) {
-                    if self.mode == .run, self.supervisor.allFinished { break }
-                    try? await Task.sleep(for: .milliseconds(20))
+                if self.mode == .run {
+                    group.addTask {
+                        await self.supervisor.waitUntilAllFinished()
+                        ending.signal()
+                    }
                 }
+                await ending.wait()
                 if self.stopRequested.load(ordering: .relaxed) {
                     await self.stop()
                 } else {
@@ -90,6 +97,7 @@ public final class DaemonService: Service, Sendable {
             }
         } onGracefulShutdown: {
             self.stopRequested.store(true, ordering: .relaxed)
+            ending.signal()
         }
         statusFile.write(supervisor, reportInterval: settings.withLock { $0.reportInterval }, running: false)
         display?.finish(rows: supervisor.rows())

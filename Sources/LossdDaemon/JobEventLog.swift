@@ -1,69 +1,58 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Foundation
 import Logging
+import LossdEngine
 import LossdJSON
+import LossdState
 import LossdSystemd
 
 /// The structured journal entries of job and daemon events: one place that knows the field names.
 ///
 /// Fields: `MESSAGE_ID` (see `systemd/lossd.catalog`), `LOSSD_JOB`, `LOSSD_STEP`, `LOSSD_LOSS`,
-/// `LOSSD_GRAD_NORM`, `LOSSD_LR`, `LOSSD_LOSS_FUNCTION`, `LOSSD_OPTIMIZER`, `LOSSD_STATUS`.
+/// `LOSSD_GRAD_NORM`, `LOSSD_LR`, `LOSSD_LOSS_FUNCTION`, `LOSSD_OPTIMIZER`, `LOSSD_STATUS`, and
+/// for a failed job `LOSSD_ERROR_CODE` (the failure's code, as in its result's `status_code`).
 struct JobEventLog: Sendable {
     let logger: Logger
 
-    struct Snapshot: Sendable {
-        var job: String
-        var step: Int
-        var loss: Double
-        var gradientNorm: Double
-        var learningRate: Double
-        var lossFunction: String
-        var optimizer: String
-        var status: String
-    }
-
-    func metadata(_ id: MessageID, _ snapshot: Snapshot) -> Logger.Metadata {
-        [
+    func metadata(_ id: MessageID, _ job: JobRecord) -> Logger.Metadata {
+        var fields: Logger.Metadata = [
             "MESSAGE_ID": "\(id.hex)",
-            "LOSSD_JOB": "\(snapshot.job)",
-            "LOSSD_STEP": "\(snapshot.step)",
-            "LOSSD_LOSS": "\(JSONValue.format(snapshot.loss))",
-            "LOSSD_GRAD_NORM": "\(JSONValue.format(snapshot.gradientNorm))",
-            "LOSSD_LR": "\(JSONValue.format(snapshot.learningRate))",
-            "LOSSD_LOSS_FUNCTION": "\(snapshot.lossFunction)",
-            "LOSSD_OPTIMIZER": "\(snapshot.optimizer)",
-            "LOSSD_STATUS": "\(snapshot.status)",
+            "LOSSD_JOB": "\(job.name)",
+            "LOSSD_STEP": "\(job.steps)",
+            "LOSSD_LOSS": "\(JSONValue.format(job.loss))",
+            "LOSSD_GRAD_NORM": "\(JSONValue.format(job.gradientNorm))",
+            "LOSSD_LR": "\(JSONValue.format(job.learningRate))",
+            "LOSSD_LOSS_FUNCTION": "\(job.lossFunction)",
+            "LOSSD_OPTIMIZER": "\(job.optimizer)",
+            "LOSSD_STATUS": "\(job.status.name)",
         ]
+        if let code = job.status.code { fields["LOSSD_ERROR_CODE"] = "\(code)" }
+        return fields
     }
 
-    func started(_ s: Snapshot, resumed: Bool) {
-        if resumed {
-            logger.info("job \(s.job) resumed from its checkpoint at step \(s.step)", metadata: metadata(.jobResumed, s))
+    func started(_ job: JobRecord) {
+        if job.resumed {
+            logger.info("job \(job.name) resumed from its checkpoint at step \(job.steps)", metadata: metadata(.jobResumed, job))
         } else {
-            logger.info("job \(s.job) started (\(s.lossFunction), \(s.optimizer))", metadata: metadata(.jobStarted, s))
+            logger.info("job \(job.name) started (\(job.lossFunction), \(job.optimizer))", metadata: metadata(.jobStarted, job))
         }
     }
 
-    func progress(_ s: Snapshot) {
-        logger.info("job \(s.job) step \(s.step) loss \(Self.short(s.loss)) lr \(Self.short(s.learningRate))", metadata: metadata(.jobProgress, s))
+    func progress(_ job: JobRecord) {
+        logger.info("job \(job.name) step \(job.steps) loss \(NumberText.short(job.loss)) lr \(NumberText.short(job.learningRate))",
+                    metadata: metadata(.jobProgress, job))
     }
 
-    func finished(_ s: Snapshot, detail: String?) {
-        switch s.status {
-        case "converged":
-            logger.notice("job \(s.job) converged at step \(s.step), loss \(Self.short(s.loss))", metadata: metadata(.jobConverged, s))
-        case "max_steps":
-            logger.notice("job \(s.job) reached max_steps (\(s.step)), loss \(Self.short(s.loss))", metadata: metadata(.jobMaxSteps, s))
-        case "diverged":
-            logger.warning("job \(s.job) diverged at step \(s.step): loss or gradient not finite", metadata: metadata(.jobDiverged, s))
+    func finished(_ job: JobRecord) {
+        switch job.status {
+        case .converged:
+            logger.notice("job \(job.name) converged at step \(job.steps), loss \(NumberText.short(job.loss))", metadata: metadata(.jobConverged, job))
+        case .maxSteps:
+            logger.notice("job \(job.name) reached max_steps (\(job.steps)), loss \(NumberText.short(job.loss))", metadata: metadata(.jobMaxSteps, job))
+        case .diverged:
+            logger.warning("job \(job.name) diverged at step \(job.steps): loss or gradient not finite", metadata: metadata(.jobDiverged, job))
         default:
-            logger.error("job \(s.job) failed: \(detail ?? "unknown reason")", metadata: metadata(.jobFailed, s))
+            logger.error("job \(job.name) failed: \(job.status.detail ?? "unknown reason")", metadata: metadata(.jobFailed, job))
         }
-    }
-
-    /// Four significant digits, for messages (fields carry the exact value).
-    static func short(_ value: Double) -> String {
-        value.isFinite ? String(format: "%.4g", value) : JSONValue.format(value)
     }
 }

@@ -1,20 +1,23 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Foundation
 public import Logging
-public import LossKit
-public import LossdConfig
+import LossKit
+import LossdConfig
 public import LossdEngine
-import LossdSystemd
+public import LossdState
 import LossdSync
 
 /// Runs the configured jobs on the engine and keeps the state directory in step with them.
 ///
-/// - Start: a job whose result exists for the same effective config (hash) is not run again; a
-///   job with a checkpoint for the same config resumes from it; any other starts afresh.
-/// - End of a job: `results/<job>.json` and `history/<job>.csv` are written, its checkpoint removed.
-/// - Reload: new and changed jobs start, removed ones stop with a checkpoint, unchanged ones run on.
+/// - Start: a job resumes from what it left in the state directory (see ``ResumePolicy``).
+/// - End of a job: `results/<job>.json`, `history/<job>.csv` and `charts/<job>.svg` are written,
+///   its checkpoint removed (see ``ResultWriter``).
+/// - Reload: new and changed jobs start, removed ones stop with a checkpoint, unchanged ones run
+///   on (see ``ReloadPlan``).
 /// - Stop: every unfinished job pauses at a step boundary and is checkpointed.
+///
+/// Durations (`elapsed_seconds`) are measured on `clock`, a monotonic clock; only the
+/// `started_at` and `finished_at` timestamps read the wall clock.
 public final class Supervisor: Sendable {
     /// One configured job and what the supervisor knows of it.
     struct Managed: Sendable {
@@ -24,151 +27,79 @@ public final class Supervisor: Sendable {
         /// Wall-clock start of the job's first run (kept across restarts).
         var startedAt: Double
         /// Training seconds before this process's run of the job.
-        var elapsedBefore: Double
-        /// When this process started (or resumed) the job.
+        var elapsedBefore: Double = 0
+        /// When this process started (or resumed) the job, in seconds of the supervisor's clock.
         var runStart: Double
-        var resumed: Bool
-        var resumedAtStep: Int
+        var resumed = false
         var announced = false
+
+        /// The job as its configuration and `progress` describe it.
+        func record(_ status: JobStatus, _ progress: JobProgress?, elapsed: Double) -> JobRecord {
+            var record = JobRecord(
+                name: config.name, status: status, maxSteps: config.stopping.maxSteps, lossFunction: config.loss.name,
+                lossOptions: config.loss.options, optimizer: config.optimizer.name, optimizerOptions: config.optimizer.options,
+                scheduler: config.scheduler?.name, startedAt: startedAt, elapsedSeconds: elapsed, resumed: resumed,
+                configHash: config.hash.description)
+            if let progress { record.update(progress) }
+            return record
+        }
     }
 
     struct State: Sendable {
         var jobs: [String: Managed] = [:]
         var order: [String] = []
-        /// Engine job ids are unique per submission (`name`, then `name~2`, ...): a job restarted
-        /// by a reload gets a fresh id, so late events of its previous run are told apart.
-        var byEngineID: [String: String] = [:]
-        var submissions: [String: Int] = [:]
+        var ids = EngineIDs()
         /// Events of a submission that arrived before its handle was stored (a quick job can end
         /// between `submit` and `insert`); replayed right after the insert.
         var early: [String: [JobEvent]] = [:]
-        var stopping = false
-        /// Round-robin position for per-job progress entries.
-        var reportCursor = 0
+
+        var allFinished: Bool { order.allSatisfy { jobs[$0]?.finished != nil } }
     }
 
     public let engine: TrainingEngine
     public let store: StateStore
     /// What jobs are built from; a reload with plugins replaces the losses.
-    private let currentRegistries: Locked<TrainingRegistries>
+    let currentRegistries: Locked<TrainingRegistries>
     var registries: TrainingRegistries { currentRegistries.withLock { $0 } }
-    let log: JobEventLog
     let logger: Logger
-    private let state = Locked(State())
+    let log: JobEventLog
+    let writer: ResultWriter
+    let policy: ResumePolicy
+    let reporter: ProgressReporter
+    let state = Locked(State())
     private let finalizing = Locked<[String: Task<Void, Never>]>([:])
+    private let finishedCondition: AsyncCondition
+    /// Seconds on the supervisor's clock since it was made.
+    private let clockSeconds: @Sendable () -> Double
 
-    public init(engine: TrainingEngine, store: StateStore, registries: TrainingRegistries, logger: Logger) {
+    public init(engine: TrainingEngine, store: StateStore, registries: TrainingRegistries, logger: Logger,
+                clock: any Clock<Duration> = ContinuousClock()) {
         self.engine = engine
         self.store = store
         self.currentRegistries = Locked(registries)
         self.logger = logger
         self.log = JobEventLog(logger: logger)
+        self.writer = ResultWriter(store: store, logger: logger)
+        self.policy = ResumePolicy(store: store, logger: logger)
+        self.reporter = ProgressReporter(log: log)
+        self.clockSeconds = Self.seconds(since: clock)
+        let state = self.state
+        self.finishedCondition = AsyncCondition { state.withLock { $0.allFinished } }
     }
 
-    static func now() -> Double { Date().timeIntervalSince1970 }
-
-    // MARK: - Starting jobs
-
-    /// Schedules every enabled job of `configuration` (see the type's documentation).
-    public func start(_ configuration: LossdConfiguration) {
-        for job in configuration.jobs where job.enabled { schedule(job) }
-    }
-
-    private func schedule(_ job: JobConfiguration) {
-        let hash = job.hash.description
-        var managed = Managed(config: job, startedAt: Self.now(), elapsedBefore: 0, runStart: Self.now(), resumed: false, resumedAtStep: 0)
-        if let unavailable = job.unavailable {
-            failUnavailable(managed, unavailable)
-            return
-        }
-        switch store.readResult(job.name) {
-        case .found(let record) where record.configHash == hash:
-            managed.finished = record
-            store.removeCheckpoint(job.name)
-            logger.info("job \(job.name) already finished (\(record.status)); not run again", metadata: ["LOSSD_JOB": "\(job.name)"])
-            insert(managed)
-            return
-        case .corrupt(let renamed, let reason):
-            setAsideReport(job.name, renamed, reason)
-        default:
-            break
-        }
-        var checkpoint: JobCheckpoint?
-        switch store.readCheckpoint(job.name) {
-        case .found(let stored) where stored.configHash == hash:
-            checkpoint = stored.checkpoint
-            managed.startedAt = stored.startedAt
-            managed.elapsedBefore = stored.elapsedSeconds
-            managed.resumed = true
-            managed.resumedAtStep = stored.checkpoint.step
-        case .found:
-            logger.info("job \(job.name): its config changed since the checkpoint; starting afresh", metadata: ["LOSSD_JOB": "\(job.name)"])
-            store.removeCheckpoint(job.name)
-        case .corrupt(let renamed, let reason):
-            setAsideReport(job.name, renamed, reason)
-        case .missing:
-            break
-        }
-        let registries = self.registries
-        let spec = job.spec(losses: registries.losses)
-        var handle = engine.submit(spec, id: nextEngineID(job.name), resumingFrom: checkpoint, registries: registries)
-        if checkpoint != nil, case .failed(let reason) = handle.status {
-            // A checkpoint the engine refuses (another version, a mismatch) is set aside too.
-            let renamed = AtomicFile.setAside(store.checkpointPath(job.name)) ?? store.checkpointPath(job.name)
-            setAsideReport(job.name, renamed, reason)
-            managed.resumed = false
-            managed.elapsedBefore = 0
-            managed.startedAt = Self.now()
-            handle = engine.submit(spec, id: nextEngineID(job.name), registries: registries)
-        }
-        managed.handle = handle
-        insert(managed)
-        for event in state.withLock({ $0.early.removeValue(forKey: handle.id) }) ?? [] { self.handle(event) }
-    }
-
-    /// A job whose loss is unknown because its plugin failed to load: it ends `failed` at once,
-    /// with the located error, and is never submitted.
-    private func failUnavailable(_ managed: Managed, _ error: ConfigError) {
-        var managed = managed
-        let job = managed.config
-        let progress = JobProgress(step: 0, loss: .nan, gradientNorm: .nan, learningRate: .nan, bestLoss: .nan)
-        let now = Self.now()
-        let record = JobRecord(
-            name: job.name, status: "failed", statusDetail: error.description, steps: 0, loss: .nan, bestLoss: .nan,
-            gradientNorm: .nan, learningRate: .nan, output: Tensor(repeating: .nan, shape: job.initial.shape),
-            lossFunction: job.loss.name, lossOptions: job.loss.options, optimizer: job.optimizer.name,
-            optimizerOptions: job.optimizer.options, scheduler: job.scheduler?.name, startedAt: now, finishedAt: now,
-            elapsedSeconds: 0, resumed: false, configHash: job.hash.description)
-        store.removeCheckpoint(job.name)
-        do throws(AtomicFile.WriteError) { try store.writeResult(record) } catch {
-            logger.error("cannot write the result of job \(job.name): \(error)", metadata: ["LOSSD_JOB": "\(job.name)"])
-        }
-        managed.finished = record
-        insert(managed)
-        log.finished(snapshot(job, progress, status: "failed"), detail: error.description)
-    }
-
-    private func nextEngineID(_ name: String) -> String {
-        state.withLock { s in
-            let count = (s.submissions[name] ?? 0) + 1
-            s.submissions[name] = count
-            let id = count == 1 ? name : "\(name)~\(count)"
-            s.byEngineID[id] = name
-            return id
+    private static func seconds<C: Clock<Duration>>(since clock: C) -> @Sendable () -> Double {
+        let start = clock.now
+        return {
+            let (seconds, attoseconds) = start.duration(to: clock.now).components
+            return Double(seconds) + Double(attoseconds) / 1e18
         }
     }
 
-    private func insert(_ managed: Managed) {
-        state.withLock { s in
-            if s.jobs[managed.config.name] == nil { s.order.append(managed.config.name) }
-            s.jobs[managed.config.name] = managed
-        }
-    }
+    /// Training seconds of `managed` so far, summed over restarts.
+    func elapsed(_ managed: Managed) -> Double { managed.elapsedBefore + (clockSeconds() - managed.runStart) }
 
-    private func setAsideReport(_ job: String, _ renamed: String, _ reason: String) {
-        logger.warning("state file of job \(job) is unreadable (\(reason)); set aside as \(renamed), the job starts afresh",
-                       metadata: ["MESSAGE_ID": "\(MessageID.stateSetAside.hex)", "LOSSD_JOB": "\(job)"])
-    }
+    /// The supervisor's clock now, in seconds: the start of a run.
+    func now() -> Double { clockSeconds() }
 
     // MARK: - Events
 
@@ -181,103 +112,61 @@ public final class Supervisor: Sendable {
     }
 
     func handle(_ event: JobEvent) {
-        let found = state.withLock { s -> (String, Managed)? in
-            guard let name = s.byEngineID[event.job] else { return nil }
+        let found = state.withLock { s -> (Managed, announce: Bool)? in
+            guard let name = s.ids.job(of: event.job) else { return nil }
             guard let managed = s.jobs[name], managed.handle?.id == event.job else {
                 // Only the newest submission of a job is waiting for its insert; older ones are retired.
-                let count = s.submissions[name] ?? 0
-                if event.job == (count == 1 ? name : "\(name)~\(count)") { s.early[event.job, default: []].append(event) }
+                if s.ids.isNewest(event.job) { s.early[event.job, default: []].append(event) }
                 return nil
             }
-            return (name, managed)
+            let announce = event.status == .running && !managed.announced
+            if announce { s.jobs[name]?.announced = true }
+            return (managed, announce)
         }
-        guard let (name, managed) = found, let handle = managed.handle else { return }
-        if event.status == .running, !managed.announced {
-            state.withLock { $0.jobs[name]?.announced = true }
-            log.started(snapshot(managed.config, event.progress, status: "running"), resumed: managed.resumed)
-        }
-        switch event.status {
-        case .converged, .maxSteps, .diverged, .failed:
+        guard let (managed, announce) = found, let handle = managed.handle else { return }
+        if announce { log.started(managed.record(.running, event.progress, elapsed: 0)) }
+        if event.status.isFinal, event.status != .cancelled {
+            let name = managed.config.name
             let task = Task { await self.finalize(name, handle) }
             finalizing.withLock { $0[name] = task }
-        default:
-            break
         }
     }
 
-    /// Writes the result and history of a job that ended, then drops its checkpoint.
+    /// Writes the result, history and chart of a job that ended, then drops its checkpoint.
     func finalize(_ name: String, _ handle: JobHandle) async {
         let result = await handle.result()
         guard let managed = state.withLock({ $0.jobs[name] }), managed.handle === handle else { return }
-        let finishedAt = Self.now()
-        let config = managed.config
-        var detail: String?
-        if case .failed(let reason) = result.status { detail = reason }
-        if case .converged(let rule) = result.status { detail = rule.rawValue }
-        let output = result.parameters ?? Tensor(repeating: .nan, shape: config.initial.shape)
-        let record = JobRecord(
-            name: name, status: Self.statusName(result.status), statusDetail: detail, steps: result.progress.step,
-            loss: result.progress.loss,
-            // The engine updates its best loss after the stopping rules, so a converging step's loss can be lower.
-            bestLoss: result.progress.loss.isFinite ? min(result.progress.bestLoss, result.progress.loss) : result.progress.bestLoss, gradientNorm: result.progress.gradientNorm,
-            learningRate: result.progress.learningRate, output: output, lossFunction: config.loss.name,
-            lossOptions: config.loss.options, optimizer: config.optimizer.name, optimizerOptions: config.optimizer.options,
-            scheduler: config.scheduler?.name, startedAt: managed.startedAt, finishedAt: finishedAt,
-            elapsedSeconds: managed.elapsedBefore + (finishedAt - managed.runStart), resumed: managed.resumed,
-            configHash: config.hash.description)
-        writeHistory(name, Array(result.history), final: result.progress)
-        writeChart(record)
-        do throws(AtomicFile.WriteError) {
-            try store.writeResult(record)
-            store.removeCheckpoint(name)
-        } catch {
-            logger.error("cannot write the result of job \(name): \(error)", metadata: ["LOSSD_JOB": "\(name)"])
-        }
+        var record = managed.record(result.status, result.progress, elapsed: elapsed(managed))
+        record.finishedAt = Timestamp.now()
+        record.output = result.parameters ?? Tensor(repeating: .nan, shape: managed.config.initial.shape)
+        writer.finish(record, history: Array(result.history), final: result.progress)
         // The record replaces the handle: the engine lets go of a job that ended, so dropping the
         // handle frees its tensors, optimizer state and history.
         state.withLock { s in
             s.jobs[name]?.finished = record
             s.jobs[name]?.handle = nil
         }
-        log.finished(snapshot(config, result.progress, status: record.status), detail: detail)
-    }
-
-    /// `history/<job>.csv` from the engine's recorded points plus the latest progress.
-    func writeHistory(_ name: String, _ history: [HistoryRow], final: JobProgress) {
-        var rows = history
-        if final.step > 0, rows.last?.step != final.step {
-            rows.append(HistoryRow(step: final.step, loss: final.loss, gradientNorm: final.gradientNorm, learningRate: final.learningRate))
-        }
-        do throws(AtomicFile.WriteError) { try store.writeHistory(name, rows) } catch {
-            logger.error("cannot write the history of job \(name): \(error)", metadata: ["LOSSD_JOB": "\(name)"])
-        }
-    }
-
-    static func statusName(_ status: JobStatus) -> String { status.name }
-
-    func snapshot(_ config: JobConfiguration, _ progress: JobProgress, status: String) -> JobEventLog.Snapshot {
-        JobEventLog.Snapshot(job: config.name, step: progress.step, loss: progress.loss, gradientNorm: progress.gradientNorm,
-                             learningRate: progress.learningRate, lossFunction: config.loss.name,
-                             optimizer: config.optimizer.name, status: status)
+        finishedCondition.signal()
+        log.finished(record)
     }
 
     // MARK: - Checkpoints and stop
 
     /// Checkpoints every unfinished job that is running (they keep running).
     public func checkpointRunning() async {
-        for (name, managed) in unfinished() {
+        for managed in unfinished() {
             guard let handle = managed.handle, !handle.status.isFinal else { continue }
-            await saveCheckpoint(name, managed, handle)
+            await saveCheckpoint(managed, handle)
         }
     }
 
-    private func saveCheckpoint(_ name: String, _ managed: Managed, _ handle: JobHandle) async {
+    func saveCheckpoint(_ managed: Managed, _ handle: JobHandle) async {
+        let name = managed.config.name
         guard let checkpoint = try? await handle.checkpoint() else { return }
         // A job that ended while we waited is finalised by its event instead.
-        guard !JobStatus.isFinalName(checkpoint.status) else { return }
-        let stored = StateStore.StoredCheckpoint(
-            configHash: managed.config.hash.description, startedAt: managed.startedAt,
-            elapsedSeconds: managed.elapsedBefore + (Self.now() - managed.runStart), checkpoint: checkpoint)
+        guard !checkpoint.status.isFinal else { return }
+        let stored = StateStore.StoredCheckpoint(configHash: managed.config.hash.description, startedAt: managed.startedAt,
+                                                 elapsedSeconds: elapsed(managed), checkpoint: checkpoint)
         do throws(AtomicFile.WriteError) {
             try store.writeCheckpoint(name, stored)
         } catch {
@@ -288,213 +177,65 @@ public final class Supervisor: Sendable {
             store.removeCheckpoint(name)
             return
         }
-        writeHistory(name, checkpoint.history, final: handle.progress)
+        writer.writeHistory(name, checkpoint.history, final: handle.progress)
     }
 
     /// Pauses every unfinished job at its next step boundary and checkpoints it; waits for
     /// results of jobs that were ending at that moment.
     public func stopAll() async {
-        state.withLock { $0.stopping = true }
         let jobs = unfinished()
-        for (_, managed) in jobs { managed.handle?.pause() }
-        for (name, managed) in jobs {
+        for managed in jobs { managed.handle?.pause() }
+        for managed in jobs {
             guard let handle = managed.handle else { continue }
-            let status = await handle.settled()
-            if status == .paused { await saveCheckpoint(name, managed, handle) }
+            if await handle.settled() == .paused { await saveCheckpoint(managed, handle) }
         }
         let pending = finalizing.withLock { Array($0.values) }
         for task in pending { await task.value }
     }
 
-    private func unfinished() -> [(String, Managed)] {
-        state.withLock { s in s.order.compactMap { name in s.jobs[name].flatMap { $0.finished == nil ? (name, $0) : nil } } }
-    }
-
-    // MARK: - Reload
-
-    /// What a reload changed.
-    public struct ReloadSummary: Sendable, CustomStringConvertible {
-        public var added: [String] = []
-        public var changed: [String] = []
-        public var removed: [String] = []
-        public var unchanged = 0
-        public var description: String {
-            "\(added.count) added, \(changed.count) changed, \(removed.count) removed, \(unchanged) unchanged"
-        }
-    }
-
-    /// Applies a new, already validated configuration (see the type's documentation). `losses`,
-    /// when given, is the registry the configuration was checked against (with its plugins):
-    /// new and changed jobs are built from it; running jobs keep the losses they have.
-    public func reload(_ configuration: LossdConfiguration, losses: LossRegistry? = nil) async -> ReloadSummary {
-        if let losses { currentRegistries.withLock { $0.losses = losses } }
-        var summary = ReloadSummary()
-        let wanted = Dictionary(configuration.jobs.filter(\.enabled).map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        let current = state.withLock { s in s.order.compactMap { name in s.jobs[name].map { (name, $0) } } }
-        for (name, managed) in current {
-            if let job = wanted[name] {
-                if job.hash == managed.config.hash { summary.unchanged += 1; continue }
-                summary.changed.append(name)
-                await retire(name, managed, keepCheckpoint: false)
-                store.removeCheckpoint(name)
-                AtomicFile.remove(store.resultPath(name))
-                schedule(job)
-            } else {
-                summary.removed.append(name)
-                await retire(name, managed, keepCheckpoint: true)
-            }
-        }
-        for job in configuration.jobs where job.enabled && !current.contains(where: { $0.0 == job.name }) {
-            summary.added.append(job.name)
-            schedule(job)
-        }
-        return summary
-    }
-
-    /// Stops a job for good (checkpointing it first when asked) and forgets it.
-    private func retire(_ name: String, _ managed: Managed, keepCheckpoint: Bool) async {
-        if let handle = managed.handle, managed.finished == nil, !handle.status.isFinal {
-            handle.pause()
-            if await handle.settled() == .paused, keepCheckpoint { await saveCheckpoint(name, managed, handle) }
-            handle.cancel()
-        }
-        state.withLock { s in
-            s.jobs[name] = nil
-            s.order.removeAll { $0 == name }
-        }
+    func unfinished() -> [Managed] {
+        state.withLock { s in s.order.compactMap { s.jobs[$0] }.filter { $0.finished == nil } }
     }
 
     // MARK: - Observation
 
+    /// Every job, in configuration order: finished ones as their result, the others as their
+    /// progress sampled now (without locks).
+    public func rows() -> [JobRecord] {
+        state.withLock { s in s.order.compactMap { s.jobs[$0] } }.map { managed in
+            if var record = managed.finished {
+                record.maxSteps = managed.config.stopping.maxSteps
+                return record
+            }
+            var status = managed.handle?.status ?? .queued
+            if status.isFinal, status != .cancelled { status = .running }  // being finalised
+            return managed.record(status, managed.handle?.progress, elapsed: elapsed(managed))
+        }
+    }
+
     /// Counts and the best loss, for `STATUS=` and the terminal.
-    public struct Summary: Sendable, Hashable {
-        public var running = 0
-        public var queued = 0
-        public var done = 0
-        public var converged = 0
-        public var failed = 0
-        public var bestJob: String?
-        public var bestLoss = Double.infinity
-        public var totalSteps = 0
-
-        /// 950, 12.3k, 4.56M: three significant digits.
-        static func count(_ value: Int) -> String {
-            switch value {
-            case ..<1000: String(value)
-            case ..<1_000_000: String(format: "%.3gk", Double(value) / 1e3)
-            case ..<1_000_000_000: String(format: "%.3gM", Double(value) / 1e6)
-            default: String(format: "%.3gG", Double(value) / 1e9)
-            }
-        }
-
-        /// One line for `systemctl status`.
-        public var statusLine: String {
-            var line = "\(running) running, \(done) done (\(converged) converged), \(failed) failed"
-            if queued > 0 { line = "\(queued) queued, " + line }
-            if let bestJob { line += "; best \(bestJob) loss \(JobEventLog.short(bestLoss))" }
-            return line + "; \(Self.count(totalSteps)) steps"
-        }
-    }
-
-    /// A consistent-enough snapshot of every job (progress is sampled without locks).
-    public func summary() -> Summary {
-        var summary = Summary()
-        for row in rows() {
-            summary.totalSteps += row.step
-            switch row.status {
-            case "running", "paused": summary.running += 1
-            case "queued": summary.queued += 1
-            case "converged", "max_steps": summary.done += 1
-            default: summary.failed += 1
-            }
-            if row.status == "converged" { summary.converged += 1 }
-            if row.loss.isFinite, row.loss < summary.bestLoss, row.status != "failed" {
-                summary.bestLoss = row.loss
-                summary.bestJob = row.name
-            }
-        }
-        return summary
-    }
-
-    /// One job's line in reports.
-    public struct Row: Sendable, Hashable {
-        public var name: String
-        public var status: String
-        public var step: Int
-        public var maxSteps: Int
-        public var loss: Double
-        public var gradientNorm: Double
-        public var learningRate: Double
-        public var lossFunction: String
-        public var optimizer: String
-        /// The best loss so far (+inf before the first step).
-        public var bestLoss: Double = .infinity
-        /// Training seconds so far, summed over restarts.
-        public var elapsedSeconds: Double = 0
-        /// Wall-clock start of the job's first run.
-        public var startedAt: Double = .nan
-    }
-
-    /// Every job, in configuration order.
-    public func rows() -> [Row] {
-        let jobs = state.withLock { s in s.order.compactMap { s.jobs[$0] } }
-        return jobs.map { managed in
-            let config = managed.config
-            if let record = managed.finished {
-                return Row(name: config.name, status: record.status, step: record.steps, maxSteps: config.stopping.maxSteps,
-                           loss: record.loss, gradientNorm: record.gradientNorm, learningRate: record.learningRate,
-                           lossFunction: config.loss.name, optimizer: config.optimizer.name, bestLoss: record.bestLoss,
-                           elapsedSeconds: record.elapsedSeconds, startedAt: record.startedAt)
-            }
-            let status = managed.handle?.status ?? .queued
-            let progress = managed.handle?.progress
-            var name = status.name
-            if status.isFinal, name != "cancelled" { name = "running" }  // being finalised
-            return Row(name: config.name, status: name, step: progress?.step ?? 0, maxSteps: config.stopping.maxSteps,
-                       loss: progress?.loss ?? .nan, gradientNorm: progress?.gradientNorm ?? .nan,
-                       learningRate: progress?.learningRate ?? .nan, lossFunction: config.loss.name, optimizer: config.optimizer.name,
-                       bestLoss: progress?.bestLoss ?? .infinity, elapsedSeconds: managed.elapsedBefore + (Self.now() - managed.runStart),
-                       startedAt: managed.startedAt)
-        }
-    }
+    public func summary() -> Summary { Summary(rows()) }
 
     /// Whether every job has ended and its result is written.
-    public var allFinished: Bool {
-        state.withLock { s in s.order.allSatisfy { s.jobs[$0]?.finished != nil } }
-    }
+    public var allFinished: Bool { state.withLock { $0.allFinished } }
+
+    /// Returns once every job has ended and its result is written (or the task is cancelled).
+    public func waitUntilAllFinished() async { await finishedCondition.wait() }
+
+    /// Wakes ``waitUntilAllFinished()`` if the jobs changed so that every one has ended.
+    func jobsChanged() { finishedCondition.signal() }
 
     /// Whether any job ended diverged or failed.
     public var anyFailed: Bool {
-        state.withLock { s in s.jobs.values.contains { ["diverged", "failed"].contains($0.finished?.status ?? "") } }
+        state.withLock { s in s.jobs.values.contains { $0.finished?.status.isFailure == true } }
     }
 
     /// Logs one progress entry for up to `budget` running jobs, rotating through them so that
     /// every job is reported in turn; returns how many jobs were running.
     public func reportProgress(budget: Int) -> Int {
         let running = state.withLock { s in
-            s.order.compactMap { name -> Managed? in
-                guard let managed = s.jobs[name], managed.finished == nil, managed.handle?.status == .running else { return nil }
-                return managed
-            }
+            s.order.compactMap { s.jobs[$0] }.filter { $0.finished == nil && $0.handle?.status == .running }
         }
-        guard !running.isEmpty else { return 0 }
-        let start = state.withLock { s in
-            let cursor = s.reportCursor % running.count
-            s.reportCursor = cursor + min(budget, running.count)
-            return cursor
-        }
-        for offset in 0..<min(budget, running.count) {
-            let managed = running[(start + offset) % running.count]
-            guard let handle = managed.handle else { continue }
-            log.progress(snapshot(managed.config, handle.progress, status: "running"))
-        }
-        return running.count
-    }
-}
-
-extension JobStatus {
-    /// Whether a status name (as stored in a checkpoint) is a final one.
-    static func isFinalName(_ name: String) -> Bool {
-        ["converged", "max_steps", "diverged", "failed", "cancelled"].contains(name)
+        return reporter.report(running.map { $0.record(.running, $0.handle?.progress, elapsed: 0) }, budget: budget)
     }
 }

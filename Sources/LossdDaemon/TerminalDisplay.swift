@@ -2,6 +2,8 @@
 
 import Foundation
 public import Logging
+import LossdEngine
+public import LossdState
 import LossdSync
 
 /// The live per-job table `lossd run` draws on a terminal, redrawn in place.
@@ -20,7 +22,7 @@ public final class TerminalDisplay: Sendable {
     public static var isAvailable: Bool { isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb" }
 
     /// Redraws the table.
-    public func render(rows: [Supervisor.Row]) {
+    public func render(rows: [JobRecord]) {
         drawn.withLock { lines in
             var text = Self.clear(lines)
             let body = Self.table(rows, width: width)
@@ -31,7 +33,7 @@ public final class TerminalDisplay: Sendable {
     }
 
     /// Draws the table a last time and leaves it on screen.
-    public func finish(rows: [Supervisor.Row]) {
+    public func finish(rows: [JobRecord]) {
         render(rows: rows)
         drawn.withLock { $0 = 0 }
     }
@@ -53,17 +55,18 @@ public final class TerminalDisplay: Sendable {
         lines > 0 ? "\u{1B}[\(lines)A\u{1B}[J" : ""
     }
 
-    static func table(_ rows: [Supervisor.Row], width: Int) -> [String] {
+    static func table(_ rows: [JobRecord], width: Int) -> [String] {
         let nameWidth = min(32, max(4, rows.map(\.name.count).max() ?? 4))
         var lines = ["\("JOB".padding(toLength: nameWidth, withPad: " ", startingAt: 0))  STATUS     PROGRESS               STEP        LOSS"]
         for row in rows {
-            let fraction = row.maxSteps > 0 ? min(1, Double(row.step) / Double(row.maxSteps)) : 0
-            let filled = Int((fraction * 20).rounded(.down))
-            let bar = row.status == "converged" ? String(repeating: "#", count: 20)
-                                                : String(repeating: "#", count: filled) + String(repeating: ".", count: 20 - filled)
+            let maxSteps = row.maxSteps ?? 0
+            let fraction = maxSteps > 0 ? min(1, Double(row.steps) / Double(maxSteps)) : 0
+            var filled = Int((fraction * 20).rounded(.down))
+            if case .converged = row.status { filled = 20 }
+            let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: 20 - filled)
             let name = String(row.name.prefix(nameWidth)).padding(toLength: nameWidth, withPad: " ", startingAt: 0)
-            let status = row.status.padding(toLength: 9, withPad: " ", startingAt: 0)
-            let step = String(row.step).padding(toLength: 10, withPad: " ", startingAt: 0)
+            let status = row.status.name.padding(toLength: 9, withPad: " ", startingAt: 0)
+            let step = String(row.steps).padding(toLength: 10, withPad: " ", startingAt: 0)
             let loss = row.loss.isNaN ? "-" : String(format: "%.6g", row.loss)
             lines.append("\(name)  \(status)  [\(bar)]  \(step)  \(loss)")
         }

@@ -9,10 +9,16 @@ public struct EngineError: Error, Sendable, Equatable, CustomStringConvertible {
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Kind: String, Sendable {
             case unknownOptimizer, unknownScheduler, unknownOption, invalidOption, missingOption
-            case duplicateName, invalidLoss, invalidJob, invalidCheckpoint, engineStopped
+            case duplicateName, invalidLoss, invalidJob, invalidCheckpoint, engineStopped, lossFailed
         }
         private let kind: Kind
         private init(_ kind: Kind) { self.kind = kind }
+
+        /// The code whose ``description`` is `rawValue` (`invalidLoss`, ...); nil for an unknown one.
+        public init?(rawValue: String) {
+            guard let kind = Kind(rawValue: rawValue) else { return nil }
+            self.kind = kind
+        }
 
         /// No optimizer is registered under the name.
         public static let unknownOptimizer = Code(.unknownOptimizer)
@@ -34,6 +40,8 @@ public struct EngineError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let invalidCheckpoint = Code(.invalidCheckpoint)
         /// The engine was shut down.
         public static let engineStopped = Code(.engineStopped)
+        /// The loss reported an error while the job ran (a plugin's run-time error).
+        public static let lossFailed = Code(.lossFailed)
 
         public var description: String { kind.rawValue }
     }

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Foundation
 
 /// A job's whole state at a step boundary: restoring it into a job built from the same spec and
 /// running on ends bit-identical to never having stopped.
@@ -12,11 +11,12 @@ import Foundation
 /// names, shape and chunk size recorded here must match it.
 ///
 /// ``encoded()`` writes JSON. Doubles are written in their shortest round-trip form (every
-/// finite double, -0.0 included, decodes to the same bits); non-finite ones as "inf", "-inf"
-/// and "nan"; generator words as 16-digit hex strings.
-public struct JobCheckpoint: Sendable, Hashable, Codable {
+/// finite double, -0.0 included, decodes to the same bits), non-finite ones as `NaN`,
+/// `Infinity` and `-Infinity` like every state file (checkpoints written before also used the
+/// strings "nan", "inf" and "-inf", which still read); generator words as 16-digit hex strings.
+public struct JobCheckpoint: Sendable, Hashable {
     /// One optimizer state slot (`exp_avg`, ...), one value per parameter.
-    public struct Slot: Sendable, Hashable, Codable {
+    public struct Slot: Sendable, Hashable {
         public var name: String
         public var values: [Double]
     }
@@ -39,44 +39,14 @@ public struct JobCheckpoint: Sendable, Hashable, Codable {
     public var gradientSquares: Double
     public var bestLoss: Double
     public var badSteps: Int
-    /// `running`, or the final status's name (`converged`, ...).
-    public var status: String
-    /// The convergence rule (`tolerance`, `plateau`) or failure reason, when there is one.
-    public var statusDetail: String?
+    /// `running`, or the final status (`converged`, ...) with its detail and code.
+    public var status: JobStatus
     public var parameters: [Double]
     public var optimizerState: [Slot]
     public var history: [HistoryPoint]
     public var historyRecorded: Int
     /// xoshiro256** words in hex; nil for an explicit init.
     public var randomState: [String]?
-
-    /// The JSON bytes.
-    public func encoded() throws(EngineError) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        do {
-            return Array(try encoder.encode(self))
-        } catch {
-            throw EngineError(.invalidCheckpoint, subject: "checkpoint", "cannot encode the checkpoint: \(error)")
-        }
-    }
-}
-
-extension JobCheckpoint {
-    /// Decodes ``encoded()``'s bytes.
-    public init(decoding bytes: [UInt8]) throws(EngineError) {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        do {
-            self = try decoder.decode(JobCheckpoint.self, from: Data(bytes))
-        } catch {
-            throw EngineError(.invalidCheckpoint, subject: "checkpoint", "not a lossd checkpoint: \(error)")
-        }
-        guard version == JobCheckpoint.currentVersion else {
-            throw EngineError(.invalidCheckpoint, subject: "version", "checkpoint version \(version) is not \(JobCheckpoint.currentVersion)")
-        }
-    }
 }
 
 // MARK: - Capture and restore
@@ -91,18 +61,12 @@ extension PreparedJob {
         let slots = optimizerStateNames.enumerated().map { index, name in
             JobCheckpoint.Slot(name: name, values: Array(state[index * count ..< (index + 1) * count]))
         }
-        var detail: String?
-        switch status {
-        case .converged(let rule): detail = rule.rawValue
-        case .failed(let reason): detail = reason
-        default: break
-        }
         return JobCheckpoint(
             version: JobCheckpoint.currentVersion, loss: identity.loss, optimizer: identity.optimizer,
             scheduler: identity.scheduler, shape: identity.shape, chunkSize: identity.chunkSize,
             step: control.step, learningRate: control.learningRate, lastLoss: control.loss,
             gradientSquares: control.gradientSquares, bestLoss: control.bestLoss, badSteps: control.badSteps,
-            status: status.isFinal ? status.name : JobStatus.running.name, statusDetail: detail,
+            status: status.isFinal ? status : .running,
             parameters: kernel.parameterValues, optimizerState: slots,
             history: control.history.orderedPoints, historyRecorded: control.history.recorded,
             randomState: random?.state.map { String($0, radix: 16).leftPadded(to: 16) })
@@ -133,15 +97,9 @@ extension PreparedJob {
         guard checkpoint.step >= 0, checkpoint.badSteps >= 0, checkpoint.historyRecorded >= 0 else {
             throw EngineError(.invalidCheckpoint, subject: "step", "negative counters in the checkpoint")
         }
-        let status: JobStatus
-        switch checkpoint.status {
-        case "running": status = .running
-        case "converged": status = .converged(JobStatus.Convergence(rawValue: checkpoint.statusDetail ?? "") ?? .tolerance)
-        case "max_steps": status = .maxSteps
-        case "diverged": status = .diverged
-        case "failed": status = .failed(checkpoint.statusDetail ?? "unknown")
-        case "cancelled": status = .cancelled
-        default: throw EngineError(.invalidCheckpoint, subject: "status", "unknown status '\(checkpoint.status)'")
+        let status = checkpoint.status
+        guard status == .running || status.isFinal else {
+            throw EngineError(.invalidCheckpoint, subject: "status", "a checkpoint cannot be \(status.name)")
         }
         guard kernel.control.history.accepts(checkpoint.history, recorded: checkpoint.historyRecorded) else {
             throw EngineError(.invalidCheckpoint, subject: "history",

@@ -3,7 +3,7 @@
 import ArgumentParser
 import Foundation
 @testable import LossdCommands
-import LossdDaemon
+import LossdState
 import LossdJSON
 import LossdTestSupport
 import Testing

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
+import Foundation
 import LossKit
 import LossdEngine
 import Testing
@@ -76,6 +77,20 @@ struct CheckpointTests {
         let decoded = try JobCheckpoint(decoding: checkpoint.encoded())
         #expect(decoded.parameters.map(\.bitPattern) == values.map(\.bitPattern))
         #expect(decoded.lastLoss.isNaN)
+        #expect(String(decoding: try checkpoint.encoded(), as: UTF8.self).contains("\"lastLoss\": NaN"))
+    }
+
+    @Test("non-finite numbers as earlier checkpoints wrote them still read", arguments: [
+        ("\"nan\"", Double.nan), ("\"inf\"", .infinity), ("\"-inf\"", -.infinity), ("NaN", .nan), ("-Infinity", -.infinity),
+    ])
+    func legacyNonFiniteNumbers(_ written: String, _ value: Double) throws {
+        var checkpoint = try TrainingJob(Jobs.seed(stopping: StoppingRules(maxSteps: 3))).checkpoint()
+        checkpoint.bestLoss = 0.25
+        let text = String(decoding: try checkpoint.encoded(), as: UTF8.self)
+        let edited = text.replacingOccurrences(of: "\"bestLoss\": 0.25", with: "\"bestLoss\": \(written)")
+        #expect(edited != text)
+        let decoded = try JobCheckpoint(decoding: Array(edited.utf8))
+        #expect(decoded.bestLoss.bitPattern == value.bitPattern || (decoded.bestLoss.isNaN && value.isNaN))
     }
 
     @Test("a checkpoint only restores into the same kind of job")

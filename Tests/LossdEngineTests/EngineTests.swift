@@ -142,7 +142,7 @@ struct EngineTests {
         #expect(failed.status.name == "failed")
         #expect(await failed.result().parameters == nil)
         let duplicate = engine.submit(Jobs.seed(), id: "gate")  // the gate runs until cancelled
-        #expect(duplicate.status == .failed("a job with id 'gate' already exists"))
+        #expect(duplicate.status == .failed(code: .duplicateName, reason: "a job with id 'gate' already exists"))
         _ = await job.result()
         gate.cancel()
         _ = await gate.result()
@@ -170,7 +170,7 @@ struct EngineTests {
         _ = engine.submit(Jobs.seed("nadam"), id: "failed")
         #expect(engine.jobs.map(\.id) == ["gate", "job"])  // a job that could not be built has ended
         #expect(engine.job("job") === job)
-        #expect(engine.submit(Jobs.seed(), id: "job").status == .failed("a job with id 'job' already exists"))
+        #expect(engine.submit(Jobs.seed(), id: "job").status == .failed(code: .duplicateName, reason: "a job with id 'job' already exists"))
         weak let ended = job
         job?.cancel()
         #expect(try #require(await job?.result()).status == .cancelled)

@@ -6,6 +6,7 @@ import LossdConfig
 import LossdDaemon
 import LossdEngine
 import LossdJSON
+import LossdState
 import LossdTestSupport
 import Testing
 
@@ -29,7 +30,7 @@ struct DaemonPluginTests {
     static func record(_ state: String, _ job: String) -> JobRecord? {
         guard let data = FileManager.default.contents(atPath: "\(state)/results/\(job).json"),
               let json = try? JSONValue(parsing: String(decoding: data, as: UTF8.self)) else { return nil }
-        return JobRecord(json: json)
+        return JobRecord(result: json)
     }
 
     @Test func lossdRunOnTheExamplePluginsMatchesTheSwiftReference() throws {
@@ -50,15 +51,15 @@ struct DaemonPluginTests {
             let training = try TrainingJob(job.spec(losses: reference), registries: TrainingRegistries(losses: reference))
             let status = training.run()
             let result = try #require(Self.record(state, job.name), "no result for \(job.name)")
-            #expect(result.status == status.name, "\(job.name)")
+            #expect(result.status.name == status.name, "\(job.name)")
             #expect(result.steps == training.progress.step, "\(job.name)")
-            #expect(result.output.shape == training.parameters.shape)
-            for (got, want) in zip(result.output.scalars, training.parameters.scalars) {
+            #expect(result.output?.shape == training.parameters.shape)
+            for (got, want) in zip(result.output?.scalars ?? [], training.parameters.scalars) {
                 #expect(abs(got - want) <= 1e-12 * max(1, abs(want)), "\(job.name): \(got) vs \(want)")
             }
             #expect(abs(result.loss - training.progress.loss) <= 1e-12 * max(1, abs(training.progress.loss)), "\(job.name)")
         }
-        #expect(Self.record(state, "logcosh-fit")?.status == "converged")
+        #expect(Self.record(state, "logcosh-fit")?.status.name == "converged")
         #expect(run.stderr.contains("loaded plugin \(sandbox.path("liblossd-logcosh.so")) 1.0: logcosh"), "\(run.stderr)")
     }
 
@@ -100,12 +101,12 @@ struct DaemonPluginTests {
         #expect(run.status == 1, "a job failed: \(run.stderr)")
         #expect(run.stderr.contains("\(config):3:7: error: plugin \(sandbox.path("missing.so")) cannot be read: No such file or directory (at daemon.plugins[0])"), "\(run.stderr)")
         #expect(run.stderr.contains("\(config):4:7: error: plugin \(sandbox.path("broken-gradient.so")) 0.1 refused: loss 'bad_gradient' fails the gradient check"), "\(run.stderr)")
-        #expect(Self.record(state, "on-logcosh")?.status == "max_steps")
-        #expect(Self.record(state, "builtin")?.status == "max_steps")
+        #expect(Self.record(state, "on-logcosh")?.status.name == "max_steps")
+        #expect(Self.record(state, "builtin")?.status.name == "max_steps")
         let failed = try #require(Self.record(state, "on-broken"))
-        #expect(failed.status == "failed")
-        #expect(failed.statusDetail?.hasPrefix("\(config):15:11: error: unknown loss 'bad_gradient'") == true, "\(failed.statusDetail ?? "")")
-        #expect(failed.statusDetail?.contains("plugins that failed to load: \(sandbox.path("missing.so")), broken-gradient.so") == true, "\(failed.statusDetail ?? "")")
+        #expect(failed.status.name == "failed" && failed.status.code == .invalidLoss)
+        #expect(failed.status.detail?.hasPrefix("\(config):15:11: error: unknown loss 'bad_gradient'") == true, "\(failed.status.detail ?? "")")
+        #expect(failed.status.detail?.contains("plugins that failed to load: \(sandbox.path("missing.so")), broken-gradient.so") == true, "\(failed.status.detail ?? "")")
     }
 
     @Test func lossdCheckReportsPluginsAsErrorsOfTheFile() throws {
@@ -177,11 +178,11 @@ struct DaemonPluginTests {
             }
             return nil
         }
-        #expect(waitFor("first")?.status == "max_steps")
+        #expect(waitFor("first")?.status.name == "max_steps")
         sandbox.stage("lossd-logcosh")
         sandbox.write("lossd.yaml", "daemon:\n  plugins: [lossd-logcosh]\njobs:\n" + job("first", "mse") + job("second", "logcosh"))
         child.signal(SIGHUP)
-        #expect(waitFor("second")?.status == "max_steps")
+        #expect(waitFor("second")?.status.name == "max_steps")
         sandbox.broken("nan")
         sandbox.write("lossd.yaml", "daemon:\n  plugins: [lossd-logcosh, broken-nan.so, broken-twice.so]\njobs:\n"
                       + job("first", "mse") + job("second", "logcosh") + "  - name: third\n    loss: naive_logcosh\n    init: [1000]\n    target: [0]\n    optimizer: sgd\n    max_steps: 5\n"
@@ -189,10 +190,10 @@ struct DaemonPluginTests {
         sandbox.broken("twice")
         child.signal(SIGHUP)
         let third = waitFor("third"), fourth = waitFor("fourth")
-        #expect(third?.status == "failed")
-        #expect(third?.statusDetail?.contains("returned inf in output for finite inputs") == true, "\(third?.statusDetail ?? "")")
-        #expect(fourth?.status == "failed")
-        #expect(fourth?.statusDetail?.contains("error: unknown loss 'dup'") == true, "\(fourth?.statusDetail ?? "")")
+        #expect(third?.status.name == "failed" && third?.status.code == .lossFailed)
+        #expect(third?.status.detail?.contains("returned inf in output for finite inputs") == true, "\(third?.status.detail ?? "")")
+        #expect(fourth?.status.name == "failed" && fourth?.status.code == .invalidLoss)
+        #expect(fourth?.status.detail?.contains("error: unknown loss 'dup'") == true, "\(fourth?.status.detail ?? "")")
         #expect(child.process.isRunning, "lossd stays up")
         child.signal(SIGTERM)
         #expect(child.wait() == 0)

@@ -68,9 +68,9 @@ struct PluginRuntimeTests {
         let good = engine.submit(spec("mse", [10, 10, 10], [30, 20, 50]), id: "good")
         let errorResult = await error.result(), nanResult = await nan.result(), goodResult = await good.result()
         // Step 1 at [0.5, 0.9] is fine; its update (gradient x - y, lr 5) moves input[0] to 13.
-        #expect(errorResult.status == .failed("step 2: plugin loss 'unit_interval' (plugin \(sandbox.path("broken-error.so")) 0.1) failed: input[0] = 13 is outside [0, 1]"),
+        #expect(errorResult.status == .failed(code: .lossFailed, reason: "step 2: plugin loss 'unit_interval' (plugin \(sandbox.path("broken-error.so")) 0.1) failed: input[0] = 13 is outside [0, 1]"),
                 "\(errorResult.status)")
-        guard case .failed(let reason) = nanResult.status else {
+        guard case .failed(.lossFailed, let reason) = nanResult.status else {
             Issue.record("expected failed, got \(nanResult.status)")
             return
         }

@@ -43,7 +43,7 @@ public final class JobHandle: Sendable {
     private let sliceNanos: UInt64
     private let batchNanos: UInt64
 
-    init(id: String, prepared: PreparedJob?, failure: String?, pool: WorkerPool, directory: JobDirectory?, events: EventSink,
+    init(id: String, prepared: PreparedJob?, failure: EngineError?, pool: WorkerPool, directory: JobDirectory?, events: EventSink,
          slice: Duration, batch: Duration) {
         self.id = id
         self.prepared = prepared
@@ -53,7 +53,7 @@ public final class JobHandle: Sendable {
         sliceNanos = JobHandle.nanoseconds(slice)
         batchNanos = Swift.max(JobHandle.nanoseconds(batch), 1)
         let status: JobStatus
-        if let failure { status = .failed(failure) } else if let final = prepared?.kernel.status, final.isFinal { status = final } else { status = .queued }
+        if let failure { status = .failed(code: failure.code, reason: failure.message) } else if let final = prepared?.kernel.status, final.isFinal { status = final } else { status = .queued }
         control = Locked(Control(status: status))
         if let prepared { cell.publish(prepared.kernel.control.progress) }
     }

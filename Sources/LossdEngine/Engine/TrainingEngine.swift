@@ -81,16 +81,16 @@ public final class TrainingEngine: Sendable {
                        registries: TrainingRegistries? = nil) -> JobHandle {
         let id = id ?? "job-\(counter.wrappingAdd(1, ordering: .relaxed).newValue)"
         var prepared: PreparedJob?
-        var failure: String?
+        var failure: EngineError?
         if pool.isStopped {
-            failure = "the engine is shut down"
+            failure = EngineError(.engineStopped, subject: id, "the engine is shut down")
         } else {
             do {
             var job = try PreparedJob(spec, registries: registries ?? configuration.registries)
                 if let checkpoint { try job.restore(checkpoint) }
                 prepared = job
             } catch {
-                failure = error.message
+                failure = error
             }
         }
         var handle = JobHandle(id: id, prepared: prepared, failure: failure, pool: pool, directory: directory, events: sink,
@@ -98,7 +98,7 @@ public final class TrainingEngine: Sendable {
         // A job that ended already (it could not be built) is announced but never listed.
         let added = handle.status.isFinal ? directory.job(id) == nil : directory.add(handle)
         if !added {
-            handle = JobHandle(id: id, prepared: nil, failure: "a job with id '\(id)' already exists", pool: pool, directory: nil, events: sink,
+            handle = JobHandle(id: id, prepared: nil, failure: EngineError(.duplicateName, subject: id, "a job with id '\(id)' already exists"), pool: pool, directory: nil, events: sink,
                                slice: configuration.sliceDuration, batch: configuration.batchDuration)
         }
         handle.start(announce: added)

@@ -63,7 +63,7 @@ final class WholeLossKernel<O: Optimizer>: JobKernel, @unchecked Sendable {
                 do throws(LossError) {
                     try fallible.tryEvaluate(arguments, output: &output, gradients: &gradients, workspace: &workspace)
                 } catch {
-                    return .failed("step \(c.step + 1): \(error.message)")
+                    return .failed(code: .lossFailed, reason: "step \(c.step + 1): \(error.message)")
                 }
             } else {
                 loss.evaluate(arguments, output: &output, gradients: &gradients, workspace: &workspace)

@@ -2,7 +2,6 @@
 
 public import LossdEngine
 import LossdJSON
-import LossKit
 
 /// The daemon's durable state, one directory:
 ///
@@ -28,6 +27,7 @@ public struct StateStore: Sendable {
     public func resultPath(_ job: String) -> String { "\(directory)/results/\(job).json" }
     public func historyPath(_ job: String) -> String { "\(directory)/history/\(job).csv" }
     public func checkpointPath(_ job: String) -> String { "\(directory)/checkpoints/\(job).ckpt" }
+    public func chartPath(_ job: String) -> String { "\(directory)/charts/\(job).svg" }
 
     /// What reading a state file found.
     public enum Read<Value> {
@@ -40,7 +40,7 @@ public struct StateStore: Sendable {
     // MARK: - Results
 
     public func writeResult(_ record: JobRecord) throws(AtomicFile.WriteError) {
-        try AtomicFile.write(record.json.serialized() + "\n", to: resultPath(record.name))
+        try AtomicFile.write(record.resultJSON.serialized() + "\n", to: resultPath(record.name))
     }
 
     public func readResult(_ job: String) -> Read<JobRecord> {
@@ -48,7 +48,7 @@ public struct StateStore: Sendable {
         guard let bytes = AtomicFile.read(path) else { return .missing }
         do throws(JSONSyntaxError) {
             let json = try JSONValue(parsing: String(decoding: bytes, as: UTF8.self))
-            if let record = JobRecord(json: json), record.name == job { return .found(record) }
+            if let record = JobRecord(result: json), record.name == job { return .found(record) }
             return setAside(path, "not a lossd result")
         } catch {
             return setAside(path, "\(error)")
@@ -63,6 +63,13 @@ public struct StateStore: Sendable {
         public var startedAt: Double
         public var elapsedSeconds: Double
         public var checkpoint: JobCheckpoint
+
+        public init(configHash: String, startedAt: Double, elapsedSeconds: Double, checkpoint: JobCheckpoint) {
+            self.configHash = configHash
+            self.startedAt = startedAt
+            self.elapsedSeconds = elapsedSeconds
+            self.checkpoint = checkpoint
+        }
     }
 
     static let checkpointMagic = "lossd-checkpoint 1"
@@ -105,6 +112,14 @@ public struct StateStore: Sendable {
             text += "\(row.step),\(JSONValue.format(row.loss)),\(JSONValue.format(row.gradientNorm)),\(JSONValue.format(row.learningRate))\n"
         }
         try AtomicFile.write(text, to: historyPath(job))
+    }
+
+    // MARK: - Charts
+
+    /// Writes `charts/<job>.svg` (the folder is made on first use).
+    public func writeChart(_ job: String, svg: String) throws(AtomicFile.WriteError) {
+        try AtomicFile.makeDirectory("\(directory)/charts")
+        try AtomicFile.write(svg, to: chartPath(job))
     }
 
     private func setAside<Value>(_ path: String, _ reason: String) -> Read<Value> {

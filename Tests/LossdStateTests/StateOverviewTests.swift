@@ -3,28 +3,27 @@
 import LossdEngine
 import Foundation
 import LossKit
-import LossdDaemon
+import LossdState
 import LossdJSON
 import Testing
 
 /// `StateReader` and `StateOverview` on state directories written by hand: which source wins.
 @Suite("State overview")
 struct StateOverviewTests {
-    static func record(_ name: String, status: String = "converged", steps: Int = 35, startedAt: Double = 1000,
+    static func record(_ name: String, status: JobStatus = .converged(.tolerance), steps: Int = 35, startedAt: Double = 1000,
                        finishedAt: Double = 1010) -> JobRecord {
-        JobRecord(name: name, status: status, statusDetail: nil, steps: steps, loss: 1e-9, bestLoss: 2e-9, gradientNorm: 0,
-                  learningRate: 0.5, output: Tensor(shape: [1], scalars: [1]), lossFunction: "mse", lossOptions: [:],
-                  optimizer: "sgd", optimizerOptions: [:], scheduler: nil, startedAt: startedAt, finishedAt: finishedAt,
-                  elapsedSeconds: 10, resumed: false, configHash: "0123456789abcdef")
+        JobRecord(name: name, status: status, steps: steps, loss: 1e-9, bestLoss: 2e-9, gradientNorm: 0, learningRate: 0.5,
+                  output: Tensor(shape: [1], scalars: [1]), lossFunction: "mse", optimizer: "sgd", startedAt: startedAt,
+                  finishedAt: finishedAt, elapsedSeconds: 10, configHash: "0123456789abcdef")
     }
 
-    static func job(_ name: String, _ status: String, step: Int = 500, maxSteps: Int = 1000, startedAt: Double = 2000) -> DaemonStatus.Job {
-        DaemonStatus.Job(name: name, status: status, step: step, maxSteps: maxSteps, loss: 0.25, bestLoss: 0.2,
-                         elapsedSeconds: 5, startedAt: startedAt, lossFunction: "mse", optimizer: "sgd")
+    static func job(_ name: String, _ status: JobStatus, step: Int = 500, maxSteps: Int = 1000, startedAt: Double = 2000) -> JobRecord {
+        JobRecord(name: name, status: status, steps: step, maxSteps: maxSteps, loss: 0.25, bestLoss: 0.2, lossFunction: "mse",
+                  optimizer: "sgd", startedAt: startedAt, elapsedSeconds: 5)
     }
 
-    static func daemon(_ jobs: [DaemonStatus.Job], state: String = "running") -> DaemonStatus {
-        DaemonStatus(pid: 4242, mode: "serve", config: "/etc/lossd/lossd.yaml", state: state, startedAt: 1990, updatedAt: 2005,
+    static func daemon(_ jobs: [JobRecord], state: DaemonStatus.State = .running) -> DaemonStatus {
+        DaemonStatus(pid: 4242, mode: .serve, config: "/etc/lossd/lossd.yaml", state: state, startedAt: 1990, updatedAt: 2005,
                      reportIntervalSeconds: 1, summary: "", jobs: jobs)
     }
 
@@ -51,13 +50,14 @@ struct StateOverviewTests {
     }
 
     @Test func statusFileRoundTrips() throws {
-        let status = Self.daemon([Self.job("a", "running"), Self.job("b", "queued")])
+        let status = Self.daemon([Self.job("a", .running), Self.job("b", .queued)])
         var queued = status
         queued.jobs[1].loss = .nan
         queued.jobs[1].bestLoss = .infinity
         let read = try #require(DaemonStatus(json: try JSONValue(parsing: queued.json.serialized())))
-        #expect(read.jobs.map(\.name) == ["a", "b"] && read.pid == 4242 && read.mode == "serve")
-        #expect(read.jobs[0] == status.jobs[0])
+        #expect(read.jobs.map(\.name) == ["a", "b"] && read.pid == 4242 && read.mode == .serve)
+        #expect(read.jobs[0].statusJSON == status.jobs[0].statusJSON, "every field of a job's line reads back")
+        #expect(read.jobs[0].status == .running && read.jobs[0].maxSteps == 1000 && read.jobs[0].elapsedSeconds == 5)
         #expect(read.jobs[1].loss.isNaN && read.jobs[1].bestLoss.isNaN)
         guard case .array(let items)? = queued.json["jobs"] else { Issue.record("no jobs array"); return }
         #expect(items[1]["loss"] == .null && items[1]["best_loss"] == .null)
@@ -70,38 +70,38 @@ struct StateOverviewTests {
         defer { directory.remove() }
         // "done" finished after its line was written; "old" has a result from an earlier config
         // (finished before this run started); "gone" is no longer configured.
-        try directory.status(Self.daemon([Self.job("live", "running"), Self.job("done", "running"), Self.job("old", "running"),
-                                          Self.job("queued", "queued", step: 0)]))
+        try directory.status(Self.daemon([Self.job("live", .running), Self.job("done", .running), Self.job("old", .running),
+                                          Self.job("queued", .queued, step: 0)]))
         try directory.store.writeResult(Self.record("done", startedAt: 2000, finishedAt: 2006))
         try directory.store.writeResult(Self.record("old", startedAt: 100, finishedAt: 110))
-        try directory.store.writeResult(Self.record("gone", status: "max_steps", steps: 1000))
+        try directory.store.writeResult(Self.record("gone", status: .maxSteps, steps: 1000))
         let overview = try StateOverview.read(directory.reader, isLive: { _ in true })
         #expect(overview.daemonRunning)
         #expect(overview.jobs.map(\.name) == ["live", "done", "old", "queued", "gone"])
         let jobs = Dictionary(uniqueKeysWithValues: overview.jobs.map { ($0.name, $0) })
-        #expect(jobs["live"]?.status == "running" && jobs["live"]?.step == 500 && jobs["live"]?.maxSteps == 1000)
-        #expect(jobs["live"]?.source == "daemon")
+        #expect(jobs["live"]?.standing == .job(.running) && jobs["live"]?.step == 500 && jobs["live"]?.maxSteps == 1000)
+        #expect(jobs["live"]?.source == .daemon)
         #expect(jobs["live"]?.etaSeconds == 5.0)  // 500 more steps at 100 steps/s
-        #expect(jobs["done"]?.status == "converged" && jobs["done"]?.source == "result" && jobs["done"]?.maxSteps == 1000)
-        #expect(jobs["old"]?.status == "running", "a result older than the run is not this run's")
+        #expect(jobs["done"]?.standing == .job(.converged(.tolerance)) && jobs["done"]?.source == .result && jobs["done"]?.maxSteps == 1000)
+        #expect(jobs["old"]?.standing == .job(.running), "a result older than the run is not this run's")
         #expect(jobs["queued"]?.etaSeconds == nil)
-        #expect(jobs["gone"]?.status == "max_steps" && jobs["gone"]?.maxSteps == nil)
+        #expect(jobs["gone"]?.standing == .job(.maxSteps) && jobs["gone"]?.maxSteps == nil)
         #expect(overview.summary == "5 jobs: 2 running, 1 queued, 1 converged, 1 max_steps")
     }
 
     @Test func stoppedDaemonJobsResumeFromTheirCheckpoints() throws {
         let directory = try Directory()
         defer { directory.remove() }
-        try directory.status(Self.daemon([Self.job("a", "paused", step: 700), Self.job("b", "running", step: 900),
-                                          Self.job("c", "converged")], state: "stopped"))
+        try directory.status(Self.daemon([Self.job("a", .paused, step: 700), Self.job("b", .running, step: 900),
+                                          Self.job("c", .converged(.tolerance))], state: .stopped))
         try directory.checkpoint("a", step: 700)
         try directory.checkpoint("b", step: 600, loss: "\"nan\"")
         try directory.store.writeResult(Self.record("c", startedAt: 2000, finishedAt: 2003))
         for live in [false, true] {
             // A file that records a stop is not live whatever the pid says.
-            let overview = try StateOverview.read(directory.reader, isLive: { live && $0.state == "running" })
+            let overview = try StateOverview.read(directory.reader, isLive: { live && $0.state == .running })
             #expect(!overview.daemonRunning)
-            #expect(overview.jobs.map(\.status) == ["stopped", "stopped", "converged"])
+            #expect(overview.jobs.map(\.standing.name) == ["stopped", "stopped", "converged"])
             #expect(overview.jobs.map(\.step) == [700, 600, 35])
             #expect(overview.jobs[1].loss == nil && overview.jobs[1].bestLoss == 0.4)
             #expect(overview.jobs[0].elapsedSeconds == 42.5 && overview.jobs[0].maxSteps == 1000)
@@ -119,7 +119,7 @@ struct StateOverviewTests {
         let overview = try StateOverview.read(directory.reader)
         #expect(overview.daemon == nil && !overview.daemonRunning)
         #expect(overview.jobs.map(\.name) == ["finished", "interrupted", "orphan"])
-        #expect(overview.jobs.map(\.status) == ["converged", "stopped", "unknown"])
+        #expect(overview.jobs.map(\.standing) == [.job(.converged(.tolerance)), .stopped, .unknown])
         #expect(overview.jobs[2].step == 5 && overview.jobs[2].loss == 2)
     }
 

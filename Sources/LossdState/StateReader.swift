@@ -108,7 +108,7 @@ public struct StateReader: Sendable {
         do throws(JSONSyntaxError) { json = try JSONValue(parsing: text) } catch {
             throw ReadError(kind: .invalid, path: path, reason: "not JSON: \(error)")
         }
-        guard let record = JobRecord(json: json), record.name == job else {
+        guard let record = JobRecord(result: json), record.name == job else {
             throw ReadError(kind: .invalid, path: path, reason: "not a lossd result for job \(job)")
         }
         return StoredResult(json: json, record: record)
@@ -173,20 +173,9 @@ public struct StateReader: Sendable {
         do throws(JSONSyntaxError) { body = try JSONValue(parsing: String(text[text.index(after: newline)...])) } catch {
             throw invalid("not a lossd checkpoint: \(error)")
         }
-        guard case .integer(let step)? = body["step"] else { throw invalid("the checkpoint has no step") }
+        guard let step = body["step"]?.integerValue else { throw invalid("the checkpoint has no step") }
         return CheckpointSummary(configHash: String(header[2]), startedAt: started, elapsedSeconds: elapsed, step: step,
-                                 loss: Self.checkpointNumber(body["lastLoss"]), bestLoss: Self.checkpointNumber(body["bestLoss"]))
-    }
-
-    /// A checkpoint number: a JSON number, or `"nan"`, `"inf"`, `"-inf"` for non-finite values.
-    static func checkpointNumber(_ value: JSONValue?) -> Double {
-        switch value {
-        case .number(let number)?: number
-        case .integer(let integer)?: Double(integer)
-        case .string("inf")?: .infinity
-        case .string("-inf")?: -.infinity
-        default: .nan
-        }
+                                 loss: body["lastLoss"]?.doubleValue ?? .nan, bestLoss: body["bestLoss"]?.doubleValue ?? .nan)
     }
 
     // MARK: - Status file

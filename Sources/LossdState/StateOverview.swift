@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import LossdEngine
-import Foundation
+public import LossdEngine
 
 /// Every job of a state directory and where it stands, merged from the daemon's `status.json`,
 /// the results and the checkpoints: what `lossd status` prints.
@@ -13,10 +12,44 @@ import Foundation
 ///
 /// Jobs appear in the daemon's configuration order, then the others by name.
 public struct StateOverview: Sendable {
-    /// One job's line.
+    /// Where a job stands as far as the state directory tells.
+    public enum Standing: Sendable, Hashable {
+        /// The job's status from its result or the running daemon's line.
+        case job(JobStatus)
+        /// Not running: it resumes from its checkpoint (or, without one, starts again) when a daemon starts.
+        case stopped
+        /// Known only from its history.
+        case unknown
+
+        /// The status's name, `stopped` or `unknown`.
+        public var name: String {
+            switch self {
+            case .job(let status): status.name
+            case .stopped: Kind.stopped.rawValue
+            case .unknown: Kind.unknown.rawValue
+            }
+        }
+
+        private enum Kind: String { case stopped, unknown }
+
+        /// The order of ``StateOverview/summary``: live statuses, `stopped`, final statuses, `unknown`.
+        static var summaryOrder: [String] {
+            [JobStatus.running.name, JobStatus.queued.name, JobStatus.paused.name, Standing.stopped.name]
+                + JobStatus.allNames.filter { name in JobStatus(name: name, detail: nil, code: nil)?.isFinal == true }
+                + [Standing.unknown.name]
+        }
+    }
+
+    /// Where a job's line comes from.
+    public enum Source: String, Sendable, Hashable {
+        case result, daemon, checkpoint, history
+    }
+
+    /// One job's line: a view merged from the files of the directory, with what they do not
+    /// tell left out (nil), where a ``JobRecord`` is what one file or the daemon says.
     public struct Job: Sendable, Hashable {
         public var name: String
-        public var status: String
+        public var standing: Standing
         public var step: Int?
         public var maxSteps: Int?
         public var loss: Double?
@@ -26,8 +59,7 @@ public struct StateOverview: Sendable {
         public var etaSeconds: Double?
         public var startedAt: Double?
         public var finishedAt: Double?
-        /// Where the line comes from: `result`, `daemon`, `checkpoint` or `history`.
-        public var source: String
+        public var source: Source
     }
 
     public var directory: String
@@ -65,20 +97,20 @@ public struct StateOverview: Sendable {
                 if error.kind == .permission { throw error }
                 warnings.append(error.description)
             }
-            if let record = result?.record, let entry, !JobStatusName.isFinal(entry.status),
-               !(record.finishedAt >= entry.startedAt) {
+            if let record = result?.record, let entry, !entry.status.isFinal,
+               !((record.finishedAt ?? .nan) >= entry.startedAt) {
                 result = nil  // a result left by an earlier configuration of a job that now runs again
             }
             if let record = result?.record {
-                jobs.append(Job(name: name, status: record.status, step: record.steps, maxSteps: entry?.maxSteps,
+                jobs.append(Job(name: name, standing: .job(record.status), step: record.steps, maxSteps: entry?.maxSteps,
                                 loss: record.loss, bestLoss: record.bestLoss, elapsedSeconds: record.elapsedSeconds,
-                                startedAt: record.startedAt, finishedAt: record.finishedAt, source: "result"))
+                                startedAt: record.startedAt, finishedAt: record.finishedAt, source: .result))
                 continue
             }
             if let entry, running {
-                jobs.append(Job(name: name, status: entry.status, step: entry.step, maxSteps: entry.maxSteps,
+                jobs.append(Job(name: name, standing: .job(entry.status), step: entry.steps, maxSteps: entry.maxSteps,
                                 loss: finite(entry.loss), bestLoss: finite(entry.bestLoss), elapsedSeconds: entry.elapsedSeconds,
-                                etaSeconds: eta(entry), startedAt: entry.startedAt, source: "daemon"))
+                                etaSeconds: eta(entry), startedAt: entry.startedAt, source: .daemon))
                 continue
             }
             do throws(StateReader.ReadError) {
@@ -88,30 +120,30 @@ public struct StateOverview: Sendable {
                 warnings.append(error.description)
             }
             if let checkpoint {
-                jobs.append(Job(name: name, status: "stopped", step: checkpoint.step, maxSteps: entry?.maxSteps,
+                jobs.append(Job(name: name, standing: .stopped, step: checkpoint.step, maxSteps: entry?.maxSteps,
                                 loss: finite(checkpoint.loss), bestLoss: finite(checkpoint.bestLoss),
-                                elapsedSeconds: checkpoint.elapsedSeconds, startedAt: checkpoint.startedAt, source: "checkpoint"))
+                                elapsedSeconds: checkpoint.elapsedSeconds, startedAt: checkpoint.startedAt, source: .checkpoint))
             } else if let entry {
-                let status = JobStatusName.isFinal(entry.status) ? entry.status : "stopped"
-                jobs.append(Job(name: name, status: status, step: entry.step, maxSteps: entry.maxSteps, loss: finite(entry.loss),
-                                bestLoss: finite(entry.bestLoss), elapsedSeconds: entry.elapsedSeconds,
-                                startedAt: entry.startedAt, source: "daemon"))
+                jobs.append(Job(name: name, standing: entry.status.isFinal ? .job(entry.status) : .stopped, step: entry.steps,
+                                maxSteps: entry.maxSteps, loss: finite(entry.loss), bestLoss: finite(entry.bestLoss),
+                                elapsedSeconds: entry.elapsedSeconds, startedAt: entry.startedAt, source: .daemon))
             } else {
                 var last: HistoryRow?
                 do throws(StateReader.ReadError) { last = try reader.history(name)?.last } catch {
                     if error.kind == .permission { throw error }
                     warnings.append(error.description)
                 }
-                jobs.append(Job(name: name, status: "unknown", step: last?.step, loss: last.flatMap { finite($0.loss) }, source: "history"))
+                jobs.append(Job(name: name, standing: .unknown, step: last?.step, loss: last.flatMap { finite($0.loss) }, source: .history))
             }
         }
         return StateOverview(directory: reader.directory, daemon: daemon, daemonRunning: running, jobs: jobs, warnings: warnings)
     }
 
     /// `(max_steps - step) × elapsed / step`: the time left at the job's average rate so far.
-    static func eta(_ entry: DaemonStatus.Job) -> Double? {
-        guard entry.status == "running", entry.step > 0, entry.maxSteps > entry.step, entry.elapsedSeconds > 0 else { return nil }
-        return Double(entry.maxSteps - entry.step) * entry.elapsedSeconds / Double(entry.step)
+    static func eta(_ entry: JobRecord) -> Double? {
+        guard entry.status == .running, entry.steps > 0, let maxSteps = entry.maxSteps, maxSteps > entry.steps,
+              entry.elapsedSeconds > 0 else { return nil }
+        return Double(maxSteps - entry.steps) * entry.elapsedSeconds / Double(entry.steps)
     }
 
     static func finite(_ value: Double) -> Double? { value.isNaN || value == .infinity ? nil : value }
@@ -119,16 +151,8 @@ public struct StateOverview: Sendable {
     /// Counts by status, as `systemctl status` shows them.
     public var summary: String {
         var counts: [String: Int] = [:]
-        for job in jobs { counts[job.status, default: 0] += 1 }
-        let order = ["running", "queued", "paused", "stopped", "converged", "max_steps", "diverged", "failed", "cancelled", "unknown"]
-        let parts = order.compactMap { status in counts[status].map { "\($0) \(status)" } }
+        for job in jobs { counts[job.standing.name, default: 0] += 1 }
+        let parts = Standing.summaryOrder.compactMap { status in counts[status].map { "\($0) \(status)" } }
         return "\(jobs.count) job\(jobs.count == 1 ? "" : "s")" + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", "))
-    }
-}
-
-/// Status names as they appear in state files.
-enum JobStatusName {
-    static func isFinal(_ name: String) -> Bool {
-        ["converged", "max_steps", "diverged", "failed", "cancelled"].contains(name)
     }
 }

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: Apache-2.0
+
+public import LossKit
+public import LossdConfig
+import LossdEngine
+import LossdState
+import LossdSync
+
+/// Starting, restarting and retiring jobs.
+extension Supervisor {
+    /// Schedules every enabled job of `configuration` (see the type's documentation).
+    public func start(_ configuration: LossdConfiguration) {
+        for job in configuration.jobs where job.enabled { schedule(job) }
+    }
+
+    /// Submits `job` to the engine, resuming it or not as the ``ResumePolicy`` decides.
+    func schedule(_ job: JobConfiguration) {
+        var managed = Managed(config: job, startedAt: Timestamp.now(), runStart: now())
+        if let unavailable = job.unavailable {
+            failUnavailable(managed, unavailable)
+            return
+        }
+        var checkpoint: JobCheckpoint?
+        switch policy.decide(job) {
+        case .finished(let record):
+            managed.finished = record
+            insert(managed)
+            return
+        case .resume(let stored):
+            checkpoint = stored.checkpoint
+            managed.startedAt = stored.startedAt
+            managed.elapsedBefore = stored.elapsedSeconds
+            managed.resumed = true
+        case .fresh:
+            break
+        }
+        let registries = self.registries
+        let spec = job.spec(losses: registries.losses)
+        var handle = engine.submit(spec, id: nextEngineID(job.name), resumingFrom: checkpoint, registries: registries)
+        if checkpoint != nil, case .failed(_, let reason) = handle.status {
+            policy.refused(job.name, reason: reason)
+            managed.resumed = false
+            managed.elapsedBefore = 0
+            managed.startedAt = Timestamp.now()
+            handle = engine.submit(spec, id: nextEngineID(job.name), registries: registries)
+        }
+        managed.handle = handle
+        insert(managed)
+        for event in state.withLock({ $0.early.removeValue(forKey: handle.id) }) ?? [] { self.handle(event) }
+    }
+
+    /// A job whose loss is unknown because its plugin failed to load: it ends `failed` at once,
+    /// with the located error, and is never submitted.
+    private func failUnavailable(_ managed: Managed, _ error: ConfigError) {
+        var managed = managed
+        var record = managed.record(.failed(code: .invalidLoss, reason: error.description), nil, elapsed: 0)
+        record.bestLoss = .nan
+        record.finishedAt = record.startedAt
+        record.output = Tensor(repeating: .nan, shape: managed.config.initial.shape)
+        writer.write(record)
+        managed.finished = record
+        insert(managed)
+        log.finished(record)
+    }
+
+    private func nextEngineID(_ name: String) -> String {
+        state.withLock { $0.ids.next(name) }
+    }
+
+    private func insert(_ managed: Managed) {
+        state.withLock { s in
+            if s.jobs[managed.config.name] == nil { s.order.append(managed.config.name) }
+            s.jobs[managed.config.name] = managed
+        }
+        jobsChanged()
+    }
+
+    // MARK: - Reload
+
+    /// Applies a new, already validated configuration (see ``ReloadPlan``). `losses`, when
+    /// given, is the registry the configuration was checked against (with its plugins): new and
+    /// changed jobs are built from it; running jobs keep the losses they have.
+    public func reload(_ configuration: LossdConfiguration, losses: LossRegistry? = nil) async -> ReloadSummary {
+        if let losses { currentRegistries.withLock { $0.losses = losses } }
+        let current = state.withLock { s in s.order.compactMap { s.jobs[$0] } }
+        let plan = ReloadPlan(current: current.map(\.config), configuration: configuration)
+        let changed = Dictionary(plan.changed.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let removed = Set(plan.removed)
+        for managed in current {
+            let name = managed.config.name
+            if let job = changed[name] {
+                await retire(managed, keepCheckpoint: false)
+                store.removeCheckpoint(name)
+                AtomicFile.remove(store.resultPath(name))
+                schedule(job)
+            } else if removed.contains(name) {
+                await retire(managed, keepCheckpoint: true)
+            }
+        }
+        for job in plan.added { schedule(job) }
+        return plan.summary
+    }
+
+    /// Stops a job for good (checkpointing it first when asked) and forgets it.
+    private func retire(_ managed: Managed, keepCheckpoint: Bool) async {
+        if let handle = managed.handle, managed.finished == nil, !handle.status.isFinal {
+            handle.pause()
+            if await handle.settled() == .paused, keepCheckpoint { await saveCheckpoint(managed, handle) }
+            handle.cancel()
+        }
+        let name = managed.config.name
+        state.withLock { s in
+            s.jobs[name] = nil
+            s.order.removeAll { $0 == name }
+        }
+        jobsChanged()
+    }
+}

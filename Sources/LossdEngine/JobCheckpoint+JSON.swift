@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import LossdJSON
+
+/// The checkpoint's JSON: one object with sorted keys, the layout `JobCheckpoint` always had.
+extension JobCheckpoint {
+    /// The JSON bytes.
+    public func encoded() throws(EngineError) -> [UInt8] {
+        func numbers(_ values: [Double]) -> JSONValue { .array(values.map { .number($0) }) }
+        let members: [(String, JSONValue)] = [
+            ("badSteps", .integer(badSteps)),
+            ("bestLoss", .number(bestLoss)),
+            ("chunkSize", .integer(chunkSize)),
+            ("gradientSquares", .number(gradientSquares)),
+            ("history", .array(history.map { point in
+                .object([("gradientNorm", .number(point.gradientNorm)), ("learningRate", .number(point.learningRate)),
+                         ("loss", .number(point.loss)), ("step", .integer(point.step))])
+            })),
+            ("historyRecorded", .integer(historyRecorded)),
+            ("lastLoss", .number(lastLoss)),
+            ("learningRate", .number(learningRate)),
+            ("loss", .string(loss)),
+            ("optimizer", .string(optimizer)),
+            ("optimizerState", .array(optimizerState.map { .object([("name", .string($0.name)), ("values", numbers($0.values))]) })),
+            ("parameters", numbers(parameters)),
+            ("randomState", randomState.map { .array($0.map(JSONValue.string)) } ?? .null),
+            ("scheduler", scheduler.map(JSONValue.string) ?? .null),
+            ("shape", .array(shape.map { .integer($0) })),
+            ("status", .string(status.name)),
+            ("statusCode", status.code.map { .string($0.description) } ?? .null),
+            ("statusDetail", status.detail.map(JSONValue.string) ?? .null),
+            ("step", .integer(step)),
+            ("version", .integer(version)),
+        ]
+        return Array(JSONValue.object(members).serialized().utf8)
+    }
+
+    /// Decodes ``encoded()``'s bytes (and those of earlier lossd versions).
+    public init(decoding bytes: [UInt8]) throws(EngineError) {
+        func invalid(_ reason: String) -> EngineError {
+            EngineError(.invalidCheckpoint, subject: "checkpoint", "not a lossd checkpoint: \(reason)")
+        }
+        let json: JSONValue
+        do throws(JSONSyntaxError) { json = try JSONValue(parsing: String(decoding: bytes, as: UTF8.self)) } catch {
+            throw invalid("\(error)")
+        }
+        func field<Value>(_ key: String, _ read: (JSONValue) -> Value?) throws(EngineError) -> Value {
+            guard let member = json[key], let value = read(member) else { throw invalid("'\(key)' is missing or mistyped") }
+            return value
+        }
+        func optional<Value>(_ key: String, _ read: (JSONValue) -> Value?) throws(EngineError) -> Value? {
+            guard let member = json[key], member != .null else { return nil }
+            guard let value = read(member) else { throw invalid("'\(key)' is mistyped") }
+            return value
+        }
+        func list<Value>(_ read: @escaping (JSONValue) -> Value?) -> (JSONValue) -> [Value]? {
+            { value in
+                guard let items = value.arrayValue else { return nil }
+                let read = items.compactMap(read)
+                return read.count == items.count ? read : nil
+            }
+        }
+        let point: (JSONValue) -> HistoryPoint? = { item in
+            guard let step = item["step"]?.integerValue, let loss = item["loss"]?.doubleValue,
+                  let norm = item["gradientNorm"]?.doubleValue, let rate = item["learningRate"]?.doubleValue else { return nil }
+            return HistoryPoint(step: step, loss: loss, gradientNorm: norm, learningRate: rate)
+        }
+        let slot: (JSONValue) -> Slot? = { item in
+            guard let name = item["name"]?.stringValue, let values = item["values"].flatMap(list(\.doubleValue)) else { return nil }
+            return Slot(name: name, values: values)
+        }
+        let version = try field("version", \.integerValue)
+        guard version == JobCheckpoint.currentVersion else {
+            throw EngineError(.invalidCheckpoint, subject: "version", "checkpoint version \(version) is not \(JobCheckpoint.currentVersion)")
+        }
+        let statusName = try field("status", \.stringValue)
+        guard let status = JobStatus(name: statusName, detail: try optional("statusDetail", \.stringValue),
+                                     code: try optional("statusCode", \.stringValue)) else {
+            throw EngineError(.invalidCheckpoint, subject: "status", "unknown status '\(statusName)'")
+        }
+        self.init(
+            version: version, loss: try field("loss", \.stringValue), optimizer: try field("optimizer", \.stringValue),
+            scheduler: try optional("scheduler", \.stringValue), shape: try field("shape", list(\.integerValue)),
+            chunkSize: try field("chunkSize", \.integerValue), step: try field("step", \.integerValue),
+            learningRate: try field("learningRate", \.doubleValue), lastLoss: try field("lastLoss", \.doubleValue),
+            gradientSquares: try field("gradientSquares", \.doubleValue), bestLoss: try field("bestLoss", \.doubleValue),
+            badSteps: try field("badSteps", \.integerValue), status: status,
+            parameters: try field("parameters", list(\.doubleValue)), optimizerState: try field("optimizerState", list(slot)),
+            history: try field("history", list(point)), historyRecorded: try field("historyRecorded", \.integerValue),
+            randomState: try optional("randomState", list(\.stringValue)))
+    }
+}

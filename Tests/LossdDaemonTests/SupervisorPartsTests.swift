@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+import LossKit
+@testable import LossdDaemon
+import LossdEngine
+import LossdState
+import LossdSync
+import Testing
+
+/// The supervisor's parts on their own: engine ids, the end-of-run wait, the result writer.
+@Suite("Supervisor parts")
+struct SupervisorPartsTests {
+    @Test func engineIDsNumberEachSubmission() {
+        var ids = EngineIDs()
+        #expect(ids.next("a") == "a")
+        #expect(ids.next("b") == "b")
+        #expect(ids.next("a") == "a~2")
+        #expect(ids.next("a") == "a~3")
+        #expect(ids.job(of: "a~2") == "a" && ids.job(of: "b") == "b" && ids.job(of: "c") == nil)
+        #expect(ids.isNewest("a~3") && !ids.isNewest("a~2") && !ids.isNewest("a") && ids.isNewest("b"))
+        #expect(EngineIDs.id("a", submission: 1) == "a" && EngineIDs.id("a", submission: 4) == "a~4")
+    }
+
+    @Test func aConditionWakesItsWaitersOnceItHolds() async {
+        let flag = Locked(false)
+        let condition = AsyncCondition { flag.withLock { $0 } }
+        let woken = Locked(0)
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<3 {
+                group.addTask {
+                    await condition.wait()
+                    woken.withLock { $0 += 1 }
+                }
+            }
+            // A signal while the condition does not hold wakes nobody.
+            condition.signal()
+            await Task.yield()
+            #expect(woken.withLock { $0 } == 0)
+            flag.withLock { $0 = true }
+            condition.signal()
+            await group.waitForAll()
+        }
+        #expect(woken.withLock { $0 } == 3)
+        // Once it holds, a wait returns at once.
+        await condition.wait()
+    }
+
+    @Test func aCancelledWaitReturns() async {
+        let condition = AsyncCondition { false }
+        let waiter = Task { await condition.wait() }
+        waiter.cancel()
+        await waiter.value
+        let early = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            await condition.wait()
+        }
+        await early.value
+    }
+
+    @Test func theResultWriterDrawsTheChartFromTheRowsInMemory() throws {
+        let directory = NSTemporaryDirectory() + "lossd-writer-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try StateStore(directory: directory)
+        let writer = ResultWriter(store: store, logger: LogSetup.logger(display: nil, environment: [:]))
+        try AtomicFile.write("an earlier checkpoint", to: store.checkpointPath("job"))
+        let history = [HistoryRow(step: 1, loss: 700, gradientNorm: 30, learningRate: 0.5),
+                       HistoryRow(step: 10, loss: 0.5, gradientNorm: 1, learningRate: 0.5)]
+        let final = JobProgress(step: 12, loss: 0.25, gradientNorm: 0.5, learningRate: 0.5, bestLoss: 0.25)
+        let record = JobRecord(name: "job", status: .maxSteps, steps: 12, loss: 0.25, bestLoss: 0.25,
+                               output: Tensor(shape: [1], scalars: [3]), lossFunction: "mse", optimizer: "sgd",
+                               startedAt: 1, finishedAt: 3, elapsedSeconds: 2, configHash: "h")
+        writer.finish(record, history: history, final: final)
+        #expect(try StateReader(directory: directory).history("job") == history + [HistoryRow(step: 12, loss: 0.25, gradientNorm: 0.5, learningRate: 0.5)])
+        #expect(try StateReader(directory: directory).result("job")?.record.status == .maxSteps)
+        let svg = try String(contentsOfFile: store.chartPath("job"), encoding: .utf8)
+        #expect(svg.contains("lossd job job") && svg.contains("reached max_steps (12) with loss 0.25"))
+        #expect(!FileManager.default.fileExists(atPath: store.checkpointPath("job")), "the result supersedes the checkpoint")
+    }
+}
