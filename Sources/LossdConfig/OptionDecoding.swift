@@ -120,45 +120,35 @@ extension JobDecoder {
 
     // MARK: - Optimizer and scheduler
 
-    enum ComponentKind: String {
-        case optimizer, scheduler
-    }
-
     /// An optimizer or scheduler as registered in the engine: its names, options and constructor.
     struct RegisteredComponent {
-        var name: String
-        var pytorchName: String
-        var options: [OptionSpec]
+        var descriptor: ComponentDescriptor
         /// Creates the component from explicit options as a job will (the engine's range checks).
         var create: ([String: OptionValue]) throws(EngineError) -> Void
 
         /// The engine's message for an option it does not have (with a suggestion and the list).
         func unknownOption(_ option: String) -> String {
             do throws(EngineError) {
-                _ = try ComponentOptions([option: .null], component: name, pytorchName: pytorchName, specs: options)
+                _ = try ComponentOptions([option: .null], for: descriptor)
             } catch {
                 return error.message
             }
-            return "\(name) has no option '\(option)'"
+            return "\(descriptor.name) has no option '\(option)'"
         }
     }
 
     /// The optimizer or scheduler registered under `name` (registry or PyTorch name).
     func registered(_ name: String, kind: ComponentKind) throws(EngineError) -> RegisteredComponent {
         switch kind {
-        case .optimizer:
-            let optimizers = registries.optimizers
-            let descriptor = try optimizers.entry(named: name).descriptor
-            return RegisteredComponent(name: descriptor.name, pytorchName: descriptor.pytorchName, options: descriptor.options) {
-                options throws(EngineError) in try optimizers.validate(descriptor.name, options: options)
-            }
-        case .scheduler:
-            let schedulers = registries.schedulers
-            let descriptor = try schedulers.entry(named: name).descriptor
-            return RegisteredComponent(name: descriptor.name, pytorchName: descriptor.pytorchName, options: descriptor.options) {
-                options throws(EngineError) in try schedulers.validate(descriptor.name, options: options)
-            }
+        case .optimizer: try Self.registered(name, in: registries.optimizers)
+        case .scheduler: try Self.registered(name, in: registries.schedulers)
         }
+    }
+
+    /// The component registered under `name` in `registry`.
+    private static func registered<Entry>(_ name: String, in registry: ComponentRegistry<Entry>) throws(EngineError) -> RegisteredComponent {
+        let entry = try registry.entry(named: name)
+        return RegisteredComponent(descriptor: entry.descriptor) { options throws(EngineError) in _ = try entry.make(options: options) }
     }
 
     /// An optimizer or scheduler: looked up in the engine's registry, option values read by the
@@ -179,13 +169,13 @@ extension JobDecoder {
         var unreadable: Set<String> = []
         for option in named.options {
             let optionPath = path.key(option.key)
-            guard let spec = component.options.first(where: { $0.name == option.key }) else {
+            guard let spec = component.descriptor.options.first(where: { $0.name == option.key }) else {
                 diagnostics.report(.unknownOption, at: option.keyNode, path: optionPath, component.unknownOption(option.key))
                 unreadable.insert(option.key)
                 continue
             }
             valueNodes[option.key] = option.value
-            guard let value = optionValue(option.value, spec: spec, optionPath, owner: component.name) else {
+            guard let value = optionValue(option.value, spec: spec, optionPath, owner: component.descriptor.name) else {
                 unreadable.insert(option.key)
                 continue
             }
@@ -210,7 +200,7 @@ extension JobDecoder {
         }
         guard created, unreadable.isEmpty else { return nil }
         var complete: [String: OptionValue] = [:]
-        for spec in component.options { complete[spec.name] = values[spec.name] ?? spec.defaultValue }
-        return JobSpec.Component(component.name, options: complete)
+        for spec in component.descriptor.options { complete[spec.name] = values[spec.name] ?? spec.defaultValue }
+        return JobSpec.Component(component.descriptor.name, options: complete)
     }
 }

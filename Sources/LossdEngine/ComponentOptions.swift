@@ -14,10 +14,11 @@ public struct ComponentOptions: Sendable {
     public let component: String
     private let options: LossOptions
 
-    /// Checks `values` against `specs`; errors name the option.
-    public init(_ values: [String: OptionValue], component: String, pytorchName: String, specs: [OptionSpec]) throws(EngineError) {
-        self.component = component
-        let descriptor = LossDescriptor(name: component, pytorchName: pytorchName, summary: "", arguments: [], options: specs)
+    /// Checks `values` against the options `component` declares; errors name the option.
+    public init(_ values: [String: OptionValue], for component: ComponentDescriptor) throws(EngineError) {
+        self.component = component.name
+        let descriptor = LossDescriptor(name: component.name, pytorchName: component.pytorchName, summary: "",
+                                        arguments: [], options: component.options)
         do {
             options = try LossOptions(values, for: descriptor)
         } catch {

@@ -102,15 +102,12 @@ struct PreparedJob: Sendable {
 
         // MARK: Optimizer, scheduler, rules
         let optimizerEntry = try registries.optimizers.entry(named: spec.optimizer.name)
-        let optimizer = try optimizerEntry.make(ComponentOptions(
-            spec.optimizer.options, component: optimizerEntry.descriptor.name,
-            pytorchName: optimizerEntry.descriptor.pytorchName, specs: optimizerEntry.descriptor.options))
+        let optimizer = try optimizerEntry.make(options: spec.optimizer.options)
         var scheduler: (any LRScheduler)?
         var schedulerName: String?
         if let choice = spec.scheduler {
             let entry = try registries.schedulers.entry(named: choice.name)
-            scheduler = try entry.make(ComponentOptions(choice.options, component: entry.descriptor.name,
-                                                        pytorchName: entry.descriptor.pytorchName, specs: entry.descriptor.options))
+            scheduler = try entry.make(options: choice.options)
             schedulerName = entry.descriptor.name
         }
         try PreparedJob.check(spec)

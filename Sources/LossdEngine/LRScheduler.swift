@@ -11,8 +11,9 @@ import LossKit
 /// (``initialLearningRate(base:)``); every `sched.step()` after an `opt.step()` computes the
 /// next rate from the current one (``learningRate(epoch:current:base:)``).
 public protocol LRScheduler: Sendable {
-    /// The registry entry: names and options with PyTorch's defaults.
-    static var descriptor: SchedulerDescriptor { get }
+    /// The registry entry: names and options with PyTorch's defaults (not `last_epoch`: the
+    /// engine owns the epoch count).
+    static var descriptor: ComponentDescriptor { get }
 
     /// Creates the scheduler from checked options; range checks throw `invalidOption`.
     init(options: ComponentOptions) throws(EngineError)
@@ -26,7 +27,7 @@ public protocol LRScheduler: Sendable {
 }
 
 extension LRScheduler {
-    public var descriptor: SchedulerDescriptor { Self.descriptor }
+    public var descriptor: ComponentDescriptor { Self.descriptor }
 
     public func initialLearningRate(base: Double) -> Double { base }
 }

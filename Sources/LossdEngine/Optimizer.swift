@@ -17,7 +17,7 @@ import LossKit
 ///   rounds the product and the sum separately (at most 1 ulp apart per operation).
 public protocol Optimizer: Sendable {
     /// The registry entry: names and options with PyTorch's defaults.
-    static var descriptor: OptimizerDescriptor { get }
+    static var descriptor: ComponentDescriptor { get }
 
     /// Creates the optimizer from checked options; range checks (lr > 0, 0 <= betas < 1) throw
     /// `invalidOption` naming the option.
@@ -49,7 +49,7 @@ public protocol Optimizer: Sendable {
 }
 
 extension Optimizer {
-    public var descriptor: OptimizerDescriptor { Self.descriptor }
+    public var descriptor: ComponentDescriptor { Self.descriptor }
 
     public func initialState(slot: Int) -> Double { 0 }
 }

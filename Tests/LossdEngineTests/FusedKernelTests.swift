@@ -88,7 +88,7 @@ struct FusedKernelTests {
     /// SGD behind a type the engine does not know, as a plugin's optimizer would be: its jobs run
     /// the generic loops with SGD's own `apply`.
     struct WrappedSGD: Optimizer {
-        static let descriptor = OptimizerDescriptor(name: "wrapped_sgd", pytorchName: "WrappedSGD",
+        static let descriptor = ComponentDescriptor(name: "wrapped_sgd", pytorchName: "WrappedSGD",
                                                     summary: "SGD, unknown to the engine", options: SGD.descriptor.options)
         let inner: SGD
         init(options: ComponentOptions) throws(EngineError) { inner = try SGD(options: options) }

@@ -101,30 +101,63 @@ struct RegistryTests {
         }
     }
 
-    @Test("unknown names get suggestions")
+    @Test("unknown names get suggestions and the list of names")
     func unknownNames() {
         do {
             _ = try OptimizerRegistry.builtins.entry(named: "adan")
             Issue.record("accepted")
         } catch {
             #expect(error.code == .unknownOptimizer)
+            #expect(error.subject == "adan")
+            #expect(error.message.hasPrefix("unknown optimizer 'adan'"), "\(error)")
             #expect(error.message.contains("did you mean"), "\(error)")
+            #expect(error.message.hasSuffix(" (known: sgd, adam, adamw, rmsprop, adagrad)"), "\(error)")
         }
         do {
             _ = try SchedulerRegistry.builtins.entry(named: "StepLr")
             Issue.record("accepted")
         } catch {
             #expect(error.code == .unknownScheduler)
+            #expect(error.message.hasPrefix("unknown scheduler 'StepLr'"), "\(error)")
             #expect(error.message.contains("'StepLR'"), "\(error)")
+            #expect(error.message.hasSuffix(" (known: step_lr, multi_step_lr, exponential_lr, cosine_annealing_lr, linear_lr)"), "\(error)")
         }
     }
 
-    @Test("a registration claiming a taken name is refused")
+    @Test("a registration claiming a taken name is refused, naming both origins")
     func duplicates() {
-        var builder = OptimizerRegistry.Builder.builtins
-        #expect(throws: EngineError.self) { try builder.register(SGD.self) }
+        var optimizers = OptimizerRegistry.Builder.builtins
         var schedulers = SchedulerRegistry.Builder.builtins
-        #expect(throws: EngineError.self) { try schedulers.register(StepLR.self, origin: "test") }
+        let refusals = [
+            (Self.error { () throws(EngineError) in try optimizers.register(SGD.self, origin: "test") },
+             "optimizer name 'sgd' from test is already registered by built-in (sgd)"),
+            (Self.error { () throws(EngineError) in try schedulers.register(StepLR.self, origin: "test") },
+             "scheduler name 'step_lr' from test is already registered by built-in (step_lr)"),
+        ]
+        for (error, message) in refusals {
+            #expect(error?.code == .duplicateName)
+            #expect(error?.message == message)
+        }
+        #expect(optimizers.build().names == OptimizerRegistry.builtins.names)
+        #expect(schedulers.build().names == SchedulerRegistry.builtins.names)
+    }
+
+    /// The error `body` throws, or nil when it returns.
+    static func error(_ body: () throws(EngineError) -> Void) -> EngineError? {
+        do {
+            try body()
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test("a registry creates what its entries describe")
+    func creates() throws {
+        let adam = try OptimizerRegistry.builtins.make("Adam", options: ["lr": .number(0.05)])
+        #expect(adam is Adam && adam.learningRate == 0.05)
+        let decay = try SchedulerRegistry.builtins.make("exponential_lr", options: ["gamma": .number(0.5)])
+        #expect(decay.learningRate(epoch: 1, current: 0.2, base: 0.2) == 0.1)
     }
 
     /// (spec, code, subject) for jobs that cannot be built.

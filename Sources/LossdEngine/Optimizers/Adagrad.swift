@@ -16,7 +16,7 @@ import LossKit
 /// - Ranges: lr > 0 and every other number >= 0.
 /// - State: `sum`, starting at initial_accumulator_value.
 public struct Adagrad: Optimizer, ElementUpdate {
-    public static let descriptor = OptimizerDescriptor(
+    public static let descriptor = ComponentDescriptor(
         name: "adagrad", pytorchName: "Adagrad", summary: "Adagrad: per-element rates from accumulated squared gradients",
         options: [
             .lr(1e-2),

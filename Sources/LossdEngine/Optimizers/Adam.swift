@@ -15,7 +15,7 @@ import LossKit
 /// - Ranges: lr > 0, 0 <= betas[i] < 1, eps >= 0, weight_decay >= 0.
 /// - State: `exp_avg`, `exp_avg_sq`, and `max_exp_avg_sq` with amsgrad.
 public struct Adam: Optimizer, ElementUpdate {
-    public static let descriptor = OptimizerDescriptor(
+    public static let descriptor = ComponentDescriptor(
         name: "adam", pytorchName: "Adam", summary: "Adam: adaptive moment estimation",
         options: adamOptions(weightDecay: 0))
 

@@ -15,7 +15,7 @@ import LossKit
 /// - Ranges: lr > 0, 0 <= betas[i] < 1, eps >= 0, weight_decay >= 0.
 /// - State: `exp_avg`, `exp_avg_sq`, and `max_exp_avg_sq` with amsgrad.
 public struct AdamW: Optimizer, ElementUpdate {
-    public static let descriptor = OptimizerDescriptor(
+    public static let descriptor = ComponentDescriptor(
         name: "adamw", pytorchName: "AdamW", summary: "Adam with decoupled weight decay",
         options: Adam.adamOptions(weightDecay: 1e-2))
 

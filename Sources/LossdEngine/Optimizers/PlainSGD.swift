@@ -8,7 +8,7 @@ import LossKit
 /// Not registered: jobs name `sgd`, and ``KernelFactory`` runs such jobs with this type so that
 /// their step loop is as short as a hand-written one.
 struct PlainSGD: Optimizer, ElementUpdate {
-    static var descriptor: OptimizerDescriptor { SGD.descriptor }
+    static var descriptor: ComponentDescriptor { SGD.descriptor }
 
     let learningRate: Double
 

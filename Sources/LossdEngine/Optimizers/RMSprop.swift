@@ -19,7 +19,7 @@ import LossKit
 /// - Ranges: lr > 0, alpha >= 0, eps >= 0, weight_decay >= 0, momentum >= 0.
 /// - State: `square_avg`, then `momentum_buffer` (momentum > 0), then `grad_avg` (centered).
 public struct RMSprop: Optimizer, ElementUpdate {
-    public static let descriptor = OptimizerDescriptor(
+    public static let descriptor = ComponentDescriptor(
         name: "rmsprop", pytorchName: "RMSprop", summary: "RMSprop: gradient scaled by a running RMS",
         options: [
             .lr(1e-2),

@@ -17,7 +17,7 @@ import LossKit
 /// - Ranges: lr > 0, momentum >= 0, weight_decay >= 0; nesterov needs momentum > 0 and dampening 0.
 /// - State: `momentum_buffer` when momentum != 0 (torch's buffer is None before the first update).
 public struct SGD: Optimizer, ElementUpdate {
-    public static let descriptor = OptimizerDescriptor(
+    public static let descriptor = ComponentDescriptor(
         name: "sgd", pytorchName: "SGD", summary: "stochastic gradient descent, optionally with (Nesterov) momentum",
         options: [
             .lr(1e-3),

@@ -15,7 +15,7 @@ import LossKit
 ///
 /// - Options (default): `T_max` (required, int >= 1), `eta_min` (0, >= 0).
 public struct CosineAnnealingLR: LRScheduler {
-    public static let descriptor = SchedulerDescriptor(
+    public static let descriptor = ComponentDescriptor(
         name: "cosine_annealing_lr", pytorchName: "CosineAnnealingLR", summary: "cosine annealing from lr to eta_min over T_max steps",
         options: [
             OptionSpec("T_max", .integer, default: .null, "half period, in steps (required, >= 1)"),

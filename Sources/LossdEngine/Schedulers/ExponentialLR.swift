@@ -8,7 +8,7 @@ import LossKit
 ///
 /// - Options (default): `gamma` (required, > 0).
 public struct ExponentialLR: LRScheduler {
-    public static let descriptor = SchedulerDescriptor(
+    public static let descriptor = ComponentDescriptor(
         name: "exponential_lr", pytorchName: "ExponentialLR", summary: "multiply the learning rate by gamma every step",
         options: [.gamma(.null)])
 

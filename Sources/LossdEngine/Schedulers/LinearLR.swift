@@ -13,7 +13,7 @@ import LossKit
 /// - Options (default): `start_factor` (1/3, in (0, 1]), `end_factor` (1, in [0, 1]),
 ///   `total_iters` (5, >= 0).
 public struct LinearLR: LRScheduler {
-    public static let descriptor = SchedulerDescriptor(
+    public static let descriptor = ComponentDescriptor(
         name: "linear_lr", pytorchName: "LinearLR", summary: "scale the learning rate linearly from start_factor to end_factor",
         options: [
             OptionSpec("start_factor", .number, default: .number(1.0 / 3), "factor of the first step, in (0, 1]"),

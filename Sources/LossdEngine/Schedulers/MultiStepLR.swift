@@ -12,7 +12,7 @@ import LossKit
 ///
 /// - Options (default): `milestones` (required, list of integers >= 0), `gamma` (0.1, > 0).
 public struct MultiStepLR: LRScheduler {
-    public static let descriptor = SchedulerDescriptor(
+    public static let descriptor = ComponentDescriptor(
         name: "multi_step_lr", pytorchName: "MultiStepLR", summary: "multiply the learning rate by gamma at each milestone step",
         options: [
             OptionSpec("milestones", .optionalTensor, default: .null, "list of step indices, integers >= 0 (required)"),

@@ -8,7 +8,7 @@ import LossKit
 ///
 /// - Options (default): `step_size` (required, int >= 1), `gamma` (0.1, > 0).
 public struct StepLR: LRScheduler {
-    public static let descriptor = SchedulerDescriptor(
+    public static let descriptor = ComponentDescriptor(
         name: "step_lr", pytorchName: "StepLR", summary: "multiply the learning rate by gamma every step_size steps",
         options: [
             OptionSpec("step_size", .integer, default: .null, "period of learning rate decay, in steps (required, >= 1)"),
