@@ -56,7 +56,7 @@ let package = Package(
         // journald entries (sd_journal_sendv), sd_notify, watchdog; a swift-log handler for journald.
         .target(
             name: "LossdSystemd",
-            dependencies: ["CSystemd", "LossdSync", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]
         ),
 
         // libyaml through pkg-config (apt: libyaml-dev); imported (internally) by LossdConfig only.
@@ -115,8 +115,9 @@ let package = Package(
         ),
 
         // MARK: - Tests
-        // Shared test helpers (tolerance checks); not a product.
-        .target(name: "LossdTestSupport", dependencies: ["LossKit"], path: "Tests/LossdTestSupport"),
+        // Shared test helpers (tolerance checks, the lossd process, doubles of the daemon's
+        // collaborators: notifier, journal, clock, a loss that holds its worker); not a product.
+        .target(name: "LossdTestSupport", dependencies: ["LossKit", "LossdSync", "LossdSystemd"], path: "Tests/LossdTestSupport"),
         .testTarget(
             name: "LossdEngineTests",
             dependencies: ["LossdEngine", "LossKit", "LossdTestSupport"],
@@ -124,7 +125,11 @@ let package = Package(
         ),
         .testTarget(
             name: "LossdDaemonTests",
-            dependencies: ["LossdDaemon", "LossdConfig", "LossdEngine", "LossdJSON", "LossKit", "LossdTestSupport"]
+            dependencies: [
+                "LossdDaemon", "LossdConfig", "LossdEngine", "LossdJSON", "LossKit", "LossdSystemd", "LossdTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ]
         ),
         .testTarget(
             name: "LossKitTests",
@@ -137,7 +142,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "LossdPlotTests", dependencies: ["LossdPlot", "LossdTestSupport"]),
-        .testTarget(name: "LossdSystemdTests", dependencies: ["LossdSystemd", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(
+            name: "LossdSystemdTests",
+            dependencies: ["LossdSystemd", "LossdTestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(
             name: "LossdCommandsTests",
             dependencies: [

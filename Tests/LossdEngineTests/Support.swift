@@ -64,14 +64,3 @@ extension JobProgress {
     /// The exact bits of every number.
     var bits: [UInt64] { [UInt64(step), loss.bitPattern, gradientNorm.bitPattern, learningRate.bitPattern, bestLoss.bitPattern] }
 }
-
-/// Polls `condition` until it holds or `seconds` pass; returns whether it held.
-func eventually(within seconds: Double = 30, _ condition: () -> Bool) async -> Bool {
-    let clock = ContinuousClock()
-    let deadline = clock.now + .milliseconds(Int(seconds * 1000))
-    while clock.now < deadline {
-        if condition() { return true }
-        try? await Task.sleep(for: .milliseconds(5))
-    }
-    return condition()
-}
