@@ -126,7 +126,7 @@ let package = Package(
         .testTarget(
             name: "LossdDaemonTests",
             dependencies: [
-                "LossdDaemon", "LossdConfig", "LossdEngine", "LossdJSON", "LossKit", "LossdSystemd", "LossdTestSupport",
+                "LossdDaemon", "LossdConfig", "LossdEngine", "LossdJSON", "LossKit", "LossdSync", "LossdSystemd", "LossdTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]

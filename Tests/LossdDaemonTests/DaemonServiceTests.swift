@@ -6,7 +6,6 @@ import LossdEngine
 import LossdJSON
 import LossdSystemd
 import LossdTestSupport
-import ServiceLifecycleTestKit
 import Testing
 
 /// `DaemonService` in this process (see ``InProcessDaemon``): the sd_notify protocol, the journal
@@ -28,6 +27,12 @@ struct DaemonServiceTests {
             seed: \(seed)
 
         """
+    }
+
+    /// A job held at its step 100 by the daemon's ``LossGate`` while the gate is closed: it runs,
+    /// but costs no CPU while the test looks.
+    static func held(_ name: String, seed: Int = 1) -> String {
+        job(name, loss: "{name: gated_mse, hold_after: 100}", seed: seed)
     }
 
     /// A configuration with a one-second report interval, checkpoints every `checkpoint`.
@@ -63,8 +68,8 @@ struct DaemonServiceTests {
     @Test func readyFirstThenStatusWithProgressStartAndFinishEntries() async throws {
         let fixture = DaemonFixture("inproc-ready")
         defer { fixture.remove() }
-        fixture.write(Self.config(Self.job("forever"), DaemonFixture.quickJob))
-        let daemon = try InProcessDaemon(fixture, mode: .run)
+        fixture.write(Self.config(Self.held("held"), DaemonFixture.quickJob))
+        let daemon = try InProcessDaemon(fixture, mode: .run, gate: LossGate())
         try await daemon.running { trigger in
             await daemon.clock.sleepers(atLeast: 1)  // the report loop waits for its first tick
             #expect(daemon.messages.count == 1 && daemon.messages[0].hasPrefix("READY=1\nSTATUS="), "\(daemon.messages)")
@@ -72,39 +77,40 @@ struct DaemonServiceTests {
             Self.expectJournalBasics(ready, priority: 5)
             #expect(ready["LOSSD_JOBS"] == "2" && ready["LOSSD_CONFIG"] == fixture.config)
 
-            let started = await daemon.journal.entry(.jobStarted, job: "forever")
+            let started = await daemon.journal.entry(.jobStarted, job: "held")
             Self.expectJournalBasics(started, priority: 6)
-            Self.expectJobFields(started, job: "forever", status: "running")
+            Self.expectJobFields(started, job: "held", status: "running", loss: "gated_mse")
             let converged = await daemon.journal.entry(.jobConverged, job: "quick")
             Self.expectJournalBasics(converged, priority: 5)
             Self.expectJobFields(converged, job: "quick", status: "converged")
             #expect(converged["LOSSD_STEP"] == "35")
             #expect(Double(converged["LOSSD_LOSS"] ?? "").map { $0 <= 1e-9 } == true)
 
+            #expect(await eventually { daemon.gate.held == 1 })
             await daemon.clock.advance(by: .seconds(1))
             #expect(daemon.messages.count == 2, "\(daemon.messages)")
             #expect(daemon.messages.last?.hasPrefix("STATUS=1 running, 1 done (1 converged), 0 failed; best ") == true, "\(daemon.messages)")
             let progress = try #require(daemon.journal.entries(.jobProgress).last)
             Self.expectJournalBasics(progress, priority: 6)
-            Self.expectJobFields(progress, job: "forever", status: "running")
+            Self.expectJobFields(progress, job: "held", status: "running", loss: "gated_mse")
             #expect(Self.integer(progress["LOSSD_STEP"]) > 0)
             #expect(progress["LOSSD_LR"] == "1e-06")
             #expect(daemon.journal.entries(.progressSummary).isEmpty, "two jobs are within the budget")
-            trigger.triggerGracefulShutdown()
+            await daemon.stop(trigger)
         }
         #expect(daemon.service.wasStopped)
         #expect(daemon.messages.last?.hasPrefix("STOPPING=1\nSTATUS=stopping: checkpointing 1 jobs") == true, "\(daemon.messages)")
         Self.expectJournalBasics(try #require(daemon.journal.entries(.daemonStopping).first), priority: 5)
-        #expect((fixture.checkpointStep("forever") ?? -1) > 0)
+        #expect((fixture.checkpointStep("held") ?? -1) >= 100)
     }
 
     @Test func progressEntriesRotateWithinTheBudgetAndASummaryCountsTheRest() async throws {
         let fixture = DaemonFixture("inproc-budget")
         defer { fixture.remove() }
-        fixture.write(Self.config(Self.job("first"), Self.job("second", seed: 2), Self.job("third", seed: 3)))
-        let daemon = try InProcessDaemon(fixture, mode: .serve, progressBudget: 2)
+        fixture.write(Self.config(Self.held("first"), Self.held("second", seed: 2), Self.held("third", seed: 3)))
+        let daemon = try InProcessDaemon(fixture, mode: .serve, workers: 3, gate: LossGate(), progressBudget: 2)
         try await daemon.running { trigger in
-            for job in ["first", "second", "third"] { await daemon.journal.entry(.jobStarted, job: job) }
+            #expect(await eventually { daemon.gate.held == 3 })
             await daemon.clock.sleepers(atLeast: 1)
             await daemon.clock.advance(by: .seconds(1))
             await daemon.clock.advance(by: .seconds(1))
@@ -113,7 +119,7 @@ struct DaemonServiceTests {
             #expect(summaries.count == 2)
             Self.expectJournalBasics(try #require(summaries.first), priority: 6)
             #expect(summaries.first?["LOSSD_RUNNING"] == "3" && summaries.first?["LOSSD_DONE"] == "0" && summaries.first?["LOSSD_FAILED"] == "0")
-            trigger.triggerGracefulShutdown()
+            await daemon.stop(trigger)
         }
     }
 
@@ -141,23 +147,28 @@ struct DaemonServiceTests {
     @Test func checkpointsFollowTheCheckpointInterval() async throws {
         let fixture = DaemonFixture("inproc-checkpoint")
         defer { fixture.remove() }
-        fixture.write(Self.config(checkpoint: "3s", Self.job("forever")))
-        let daemon = try InProcessDaemon(fixture, mode: .serve)
-        let checkpoint = fixture.checkpoint("forever")
+        fixture.write(Self.config(checkpoint: "3s", Self.held("held")))
+        let gate = LossGate()
+        let daemon = try InProcessDaemon(fixture, mode: .serve, workers: 1, gate: gate)
+        let checkpoint = fixture.checkpoint("held")
         try await daemon.running { trigger in
-            await daemon.journal.entry(.jobStarted, job: "forever")
+            #expect(await eventually { gate.held == 1 })
             await daemon.clock.sleepers(atLeast: 1)
             await daemon.clock.advance(by: .seconds(1))
             await daemon.clock.advance(by: .seconds(1))
             #expect(!fixture.exists(checkpoint), "two report intervals are not yet a checkpoint interval")
             #expect(daemon.messages.filter { $0.hasPrefix("STATUS=") }.count == 2)
+            // A checkpoint is taken between two batches of steps: the job runs while it is due.
+            gate.open()
             await daemon.clock.advance(by: .seconds(1))
+            gate.close()
             #expect(fixture.exists(checkpoint))
-            let first = (fixture.checkpointStep("forever") ?? -1)
-            #expect(first > 0)
+            let first = fixture.checkpointStep("held") ?? -1
+            #expect(first >= 100)
+            gate.open()
             await daemon.clock.advance(by: .seconds(3))
-            #expect((fixture.checkpointStep("forever") ?? -1) > first, "the job moved on between two checkpoints")
-            trigger.triggerGracefulShutdown()
+            #expect((fixture.checkpointStep("held") ?? -1) > first, "the job moved on between two checkpoints")
+            await daemon.stop(trigger)
         }
     }
 
@@ -185,7 +196,7 @@ struct DaemonServiceTests {
             #expect(daemon.messages.filter { $0 == "WATCHDOG=1" }.count == 1, "\(daemon.messages)")
             await daemon.clock.advance(by: period)
             #expect(daemon.messages.filter { $0 == "WATCHDOG=1" }.count == 2, "\(daemon.messages)")
-            trigger.triggerGracefulShutdown()
+            await daemon.stop(trigger)
         }
     }
 
@@ -194,11 +205,11 @@ struct DaemonServiceTests {
     @Test func reloadAppliesAValidConfigAndRejectsABrokenOne() async throws {
         let fixture = DaemonFixture("inproc-reload")
         defer { fixture.remove() }
-        fixture.write(Self.config(Self.job("forever")))
-        let daemon = try InProcessDaemon(fixture, mode: .serve)
+        fixture.write(Self.config(Self.held("held")))
+        let daemon = try InProcessDaemon(fixture, mode: .serve, gate: LossGate())
         try await daemon.running { trigger in
             await daemon.clock.sleepers(atLeast: 1)
-            fixture.write(Self.config(Self.job("forever"), DaemonFixture.quickJob.replacingOccurrences(of: "name: quick", with: "name: added-later")))
+            fixture.write(Self.config(Self.held("held"), DaemonFixture.quickJob.replacingOccurrences(of: "name: quick", with: "name: added-later")))
             let before = MonotonicClock.microseconds
             await daemon.service.reload()
             let reloading = daemon.messages[1].split(separator: "\n").map(String.init)
@@ -221,11 +232,11 @@ struct DaemonServiceTests {
             let entry = try #require(daemon.journal.entries(.reloadRejected).first)
             Self.expectJournalBasics(entry, priority: 3)
             #expect(entry["MESSAGE"]?.contains("lossd.yaml:3:11") == true, "the error names file:line:column: \(entry)")
-            #expect(daemon.supervisor.rows().map(\.name) == ["forever", "added-later"], "the previous configuration stays")
+            #expect(daemon.supervisor.rows().map(\.name) == ["held", "added-later"], "the previous configuration stays")
             // The note stays on every status line until a reload succeeds.
             await daemon.clock.advance(by: .seconds(1))
             #expect(daemon.messages.last?.hasPrefix("STATUS=") == true && daemon.messages.last?.contains("; last reload rejected: ") == true)
-            trigger.triggerGracefulShutdown()
+            await daemon.stop(trigger)
         }
         #expect(daemon.messages.last?.hasPrefix("STOPPING=1") == true)
     }
@@ -253,9 +264,7 @@ struct DaemonServiceTests {
         try await first.running { trigger in
             await first.journal.entry(.jobConverged, job: "quick")
             #expect(await eventually { gate.held == 2 })
-            trigger.triggerGracefulShutdown()
-            await first.notifier.message { $0.hasPrefix("STOPPING=1") }
-            gate.open()  // the held workers finish their step, then the jobs pause
+            await first.stop(trigger)
         }
         #expect(first.service.wasStopped)
         #expect(first.messages.contains("STOPPING=1\nSTATUS=stopping: checkpointing 2 jobs"), "\(first.messages)")

@@ -18,6 +18,8 @@ struct InProcessDaemon {
     let notifier: RecordingNotifier
     let journal = InMemoryJournal()
     let clock = ManualClock()
+    /// Holds the workers of `gated_mse` jobs (see ``LossGate``).
+    let gate: LossGate
     let engine: TrainingEngine
     let supervisor: Supervisor
     let service: DaemonService
@@ -26,6 +28,7 @@ struct InProcessDaemon {
     /// `fixture.state()`, as `lossd run|serve --state-dir` does.
     init(_ fixture: DaemonFixture, mode: DaemonService.Mode, workers: Int = 2, gate: LossGate = LossGate(open: true),
          watchdogInterval: Duration? = nil, progressBudget: Int = 20) throws {
+        self.gate = gate
         let registries = TrainingRegistries(losses: gate.registry())
         let loader = ConfigLoader(vocabulary: .engine(registries), environment: [:])
         let configuration = try loader.load(path: fixture.config)
@@ -48,6 +51,14 @@ struct InProcessDaemon {
             try await body(trigger)
             try await run
         }
+    }
+
+    /// SIGTERM's path: asks for a graceful shutdown and, once the daemon says STOPPING=1, opens
+    /// the gate, so that held jobs finish their step and pause to be checkpointed.
+    func stop(_ trigger: GracefulShutdownTestTrigger) async {
+        trigger.triggerGracefulShutdown()
+        await notifier.message { $0.hasPrefix("STOPPING=1") }
+        gate.open()
     }
 
     /// Runs the service to its end (`run` mode, jobs that end).

@@ -2,6 +2,7 @@
 
 import Foundation
 import LossdJSON
+import LossdSync
 import LossdTestSupport
 import Testing
 
@@ -69,8 +70,8 @@ struct LifecycleTests {
         fixture.write(DaemonFixture.longJobs)
         let child = try LossdChild(["run", fixture.config, "--state-dir", fixture.state()], logPath: fixture.log("first"))
         // Mid-run: a checkpoint shows the jobs under way.
-        #expect(await eventually { fixture.exists(fixture.checkpoint("adam-huber")) || !child.process.isRunning })
-        child.signal(SIGTERM)
+        let checkpoint = fixture.checkpoint("adam-huber")
+        #expect(await child.signal(SIGTERM) { fixture.exists(checkpoint) }, "the run ended before its first checkpoint")
         #expect(await child.exit() == 0)
         let left = Self.checkpointed(fixture)
         #expect(!left.isEmpty, "the stop checkpoints the jobs that were running")
@@ -95,21 +96,27 @@ struct LifecycleTests {
         defer { fixture.remove() }
         fixture.write(DaemonFixture.longJobs)
         let child = try LossdChild(["run", fixture.config, "--state-dir", fixture.state()], logPath: fixture.log("killed"))
-        func ended() -> Bool { !child.process.isRunning }
         let checkpoint = fixture.checkpoint("adam-huber")
+        let condition: @Sendable () -> Bool
         switch moment {
         case .started:
-            _ = await eventually { fixture.exists(fixture.state() + "/status.json") || ended() }
+            condition = { fixture.exists(fixture.state() + "/status.json") }
         case .checkpointed:
-            _ = await eventually { fixture.exists(checkpoint) || ended() }
+            condition = { fixture.exists(checkpoint) }
         case .checkpointedAgain:
-            _ = await eventually { fixture.exists(checkpoint) || ended() }
-            let first = fixture.checkpointStep("adam-huber")
-            _ = await eventually { fixture.checkpointStep("adam-huber") != first || ended() }
+            let first = Locked<Int?>(nil)
+            condition = {
+                guard let step = fixture.checkpointStep("adam-huber") else { return false }
+                return first.withLock { first in
+                    if first == nil { first = step }
+                    return first != step
+                }
+            }
         case .oneFinished:
-            _ = await eventually { Self.jobs.contains { fixture.result($0) != nil } || ended() }
+            condition = { Self.jobs.contains { fixture.result($0) != nil } }
         }
-        child.signal(SIGKILL)
+        // Whether it lands there or the run ends first, the verdicts below must hold.
+        _ = await child.signal(SIGKILL, when: condition)
         await child.exit()
         try await Self.restartAndCompare(fixture, left: Self.checkpointed(fixture), "killed at \(moment)")
     }

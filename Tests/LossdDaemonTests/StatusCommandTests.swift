@@ -67,7 +67,7 @@ struct StatusCommandTests {
         let fixture = DaemonFixture("status-live")
         defer { fixture.remove() }
         fixture.write(Self.config)
-        let child = try LossdChild(["serve", "--config", fixture.config, "--state-dir", fixture.state()], logPath: fixture.log("serve"))
+        let child = try LossdChild(["serve", "--config", fixture.config, "--state-dir", fixture.state(), "--workers", "1"], logPath: fixture.log("serve"))
         defer { child.signal(SIGKILL) }
 
         // Live: the daemon is running, both long jobs run with their max_steps and an ETA.
@@ -125,7 +125,7 @@ struct StatusCommandTests {
         let fixture = DaemonFixture("status-killed")
         defer { fixture.remove() }
         fixture.write(Self.config)
-        let child = try LossdChild(["serve", "--config", fixture.config, "--state-dir", fixture.state()], logPath: fixture.log("serve"))
+        let child = try LossdChild(["serve", "--config", fixture.config, "--state-dir", fixture.state(), "--workers", "1"], logPath: fixture.log("serve"))
         #expect(await eventually(within: 30) {
             fixture.exists(fixture.state() + "/checkpoints/long-adam.ckpt") && fixture.exists(fixture.state() + "/status.json")
         })

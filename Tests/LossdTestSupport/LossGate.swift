@@ -10,7 +10,8 @@ import LossdSync
 /// `gated_mse` is MSE with one more option, `hold_after` (default 0): while the gate is closed,
 /// each job's loss evaluates `hold_after` times, then waits inside its next evaluation until
 /// ``open()``. A job's position when it is held is therefore exact (its step `hold_after`), on any
-/// machine. An open gate changes nothing: results equal those of `mse`.
+/// machine, and a held worker costs no CPU while a test looks at the daemon. ``close()`` holds the
+/// next evaluations again. An open gate changes nothing: results equal those of `mse`.
 public final class LossGate: Sendable {
     private struct State {
         var isOpen: Bool
@@ -29,6 +30,13 @@ public final class LossGate: Sendable {
         condition.lock()
         state.withLock { $0.isOpen = true }
         condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Holds every later evaluation past its job's `hold_after` until the next ``open()``.
+    public func close() {
+        condition.lock()
+        state.withLock { $0.isOpen = false }
         condition.unlock()
     }
 

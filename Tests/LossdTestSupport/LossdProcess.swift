@@ -119,6 +119,20 @@ public final class LossdChild: @unchecked Sendable {
 
     public func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
+    /// Sends `number` as soon as `condition` holds (checked every millisecond on a thread of its
+    /// own, so that the moment does not wait for a busy test pool); returns whether it was sent,
+    /// false when the process ended first.
+    public func signal(_ number: Int32, when condition: @escaping @Sendable () -> Bool) async -> Bool {
+        let sent = Recorder<Bool>()
+        let thread = Thread { [process] in
+            while process.isRunning, !condition() { usleep(1000) }
+            sent.append(process.isRunning && kill(process.processIdentifier, number) == 0)
+        }
+        thread.name = "lossd-test-signal"
+        thread.start()
+        return await sent.first { _ in true }
+    }
+
     /// Waits for the exit (at most `timeout` seconds, then SIGKILL) and returns the status.
     @discardableResult
     public func wait(timeout: Double = 60) -> Int32 {
