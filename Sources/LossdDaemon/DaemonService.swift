@@ -79,8 +79,8 @@ public final class DaemonService: Service, Sendable {
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.supervisor.consumeEvents() }
-                group.addTask { await self.reportLoop() }
                 group.addTask { await self.watchdogLoop() }
+                let reporting = Task { await self.reportLoop() }
                 if let hangups {
                     group.addTask { await self.reloadLoop(hangups) }
                 }
@@ -89,6 +89,10 @@ public final class DaemonService: Service, Sendable {
                     if self.mode == .run, self.supervisor.allFinished { break }
                     try? await Task.sleep(for: .milliseconds(20))
                 }
+                // The report loop ends first: a checkpoint it is writing must not race the stop's
+                // checkpoint of the same job, nor its STATUS= lines the stop's.
+                reporting.cancel()
+                await reporting.value
                 if self.stopRequested.load(ordering: .relaxed) {
                     await self.stop()
                 } else {

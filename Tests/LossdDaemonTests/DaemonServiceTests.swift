@@ -6,6 +6,7 @@ import LossdEngine
 import LossdJSON
 import LossdSystemd
 import LossdTestSupport
+import ServiceLifecycleTestKit
 import Testing
 
 /// `DaemonService` in this process (see ``InProcessDaemon``): the sd_notify protocol, the journal
@@ -285,6 +286,29 @@ struct DaemonServiceTests {
         #expect(second.journal.entries(.jobStarted).isEmpty, "the finished job is not run again")
         let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: fixture.state() + "/checkpoints")) ?? []
         #expect(leftovers.isEmpty, "\(leftovers)")
+    }
+
+    @Test func aStopDuringTheReportLoopsCheckpointWaitsForIt() async throws {
+        let fixture = DaemonFixture("inproc-stop-during-checkpoint")
+        defer { fixture.remove() }
+        fixture.write(Self.config(checkpoint: "1s", Self.held("held")))
+        let gate = LossGate()
+        let daemon = try InProcessDaemon(fixture, mode: .serve, workers: 1, gate: gate)
+        try await daemon.running { trigger in
+            #expect(await eventually { gate.held == 1 })
+            await daemon.clock.sleepers(atLeast: 1)
+            // The tick's checkpoint waits for the held job to reach the end of a batch.
+            await daemon.clock.advance(by: .seconds(1), waitingFor: 0)
+            await daemon.notifier.message { $0.hasPrefix("STATUS=") }
+            trigger.triggerGracefulShutdown()
+            gate.open()
+        }
+        let messages = daemon.messages
+        let stopping = try #require(messages.firstIndex { $0.hasPrefix("STOPPING=1") })
+        #expect(!messages[stopping...].contains { $0.hasPrefix("STATUS=") }, "\(messages)")
+        #expect((fixture.checkpointStep("held") ?? -1) >= 100)
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: fixture.state() + "/checkpoints")) ?? []
+        #expect(files == ["held.ckpt"], "one checkpoint, no temporary file left: \(files)")
     }
 
     @Test func corruptCheckpointsAreSetAsideAndTheJobsStartAfresh() async throws {
