@@ -311,6 +311,26 @@ struct DaemonServiceTests {
         #expect(files == ["held.ckpt"], "one checkpoint, no temporary file left: \(files)")
     }
 
+    @Test func aLongStopAsksTheManagerForMoreTime() async throws {
+        let fixture = DaemonFixture("inproc-extend")
+        defer { fixture.remove() }
+        fixture.write(Self.config(Self.held("held")))
+        let gate = LossGate()
+        let daemon = try InProcessDaemon(fixture, mode: .serve, workers: 1, gate: gate)
+        try await daemon.running { trigger in
+            #expect(await eventually { gate.held == 1 })
+            trigger.triggerGracefulShutdown()
+            await daemon.notifier.message { $0.hasPrefix("STOPPING=1") }
+            // The held job cannot pause yet; the stop asks for 10 s more every 2 s.
+            await daemon.clock.sleepers(atLeast: 1)
+            await daemon.clock.advance(by: .seconds(2))
+            await daemon.clock.advance(by: .seconds(2))
+            #expect(daemon.messages.filter { $0 == "EXTEND_TIMEOUT_USEC=10000000" }.count == 2, "\(daemon.messages)")
+            gate.open()
+        }
+        #expect((fixture.checkpointStep("held") ?? -1) >= 100)
+    }
+
     @Test func corruptCheckpointsAreSetAsideAndTheJobsStartAfresh() async throws {
         let config = Self.config(Self.job("adam", shape: 32, optimizer: "{name: adam, lr: 0.01}", steps: 800, seed: 6),
                                  Self.job("sgd", optimizer: "{name: sgd, lr: 0.001}", steps: 900, seed: 7))
