@@ -168,18 +168,22 @@ public final class DaemonService: Service, Sendable {
     }
 
     /// Pings `WATCHDOG=1` at half the interval, but only while every busy worker keeps finishing
-    /// batches of steps: a worker stuck inside a step stops the pings and systemd restarts lossd.
+    /// slices of steps: a worker found inside the same slice at two ticks in a row is stuck (slices
+    /// last milliseconds), the pings stop and systemd restarts lossd.
     private func watchdogLoop() async {
         guard let interval = notifier.watchdogInterval else { return }
         let period = interval / 2
+        var previous = supervisor.engine.workerSnapshot()
         while !Task.isCancelled {
             try? await clock.sleep(period)
             if Task.isCancelled { return }
-            if supervisor.engine.stalledWorkers(longerThan: period) == 0 {
+            let current = supervisor.engine.workerSnapshot()
+            if current.stuckWorkers(since: previous) == 0 {
                 notifier.send(.watchdog)
             } else {
                 logger.warning("a worker made no progress for \(period); withholding the watchdog ping")
             }
+            previous = current
         }
     }
 

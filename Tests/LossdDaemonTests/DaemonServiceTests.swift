@@ -177,26 +177,35 @@ struct DaemonServiceTests {
         let fixture = DaemonFixture("inproc-watchdog")
         defer { fixture.remove() }
         fixture.write(Self.config(Self.job("held", loss: "{name: gated_mse, hold_after: 20}")))
-        // The engine calls a worker stuck once it has been inside one slice for half the watchdog
-        // interval of real time (slices last 5 ms): the only real time this test waits for.
-        let period = TestTiming.bound(.milliseconds(250))
         let gate = LossGate()
-        let daemon = try InProcessDaemon(fixture, mode: .serve, workers: 1, gate: gate, watchdogInterval: period * 2)
+        let daemon = try InProcessDaemon(fixture, mode: .serve, workers: 1, gate: gate, watchdogInterval: .seconds(4))
         try await daemon.running { trigger in
             await daemon.clock.sleepers(atLeast: 2)  // the report and watchdog loops
-            // The worker is held inside step 21 of the job.
-            #expect(await eventually { gate.held == 1 && daemon.engine.stalledWorkers(longerThan: period) == 1 })
-            await daemon.clock.advance(by: period)
-            #expect(!daemon.messages.contains("WATCHDOG=1"), "a stuck worker must stop the pings: \(daemon.messages)")
+            func pings() -> Int { daemon.messages.filter { $0 == "WATCHDOG=1" }.count }
+            /// Returns once every worker has left the slice it is in now: time has passed for it.
+            func workersMoveOn() async -> Bool {
+                let now = daemon.engine.workerSnapshot()
+                return await eventually { daemon.engine.workerSnapshot().stuckWorkers(since: now) == 0 }
+            }
+            // The worker is held inside its slice: the tick after the hold sees it there (it may
+            // ping: the watchdog cannot know yet), the next one sees it there again and does not.
+            #expect(await eventually { gate.held == 1 })
+            await daemon.clock.advance(by: .seconds(2))
+            let before = pings()
+            await daemon.clock.advance(by: .seconds(2))
+            #expect(pings() == before, "a stuck worker must stop the pings: \(daemon.messages)")
             let withheld = try #require(daemon.journal.entries.last { $0["MESSAGE"]?.contains("withholding the watchdog ping") == true })
             Self.expectJournalBasics(withheld, priority: 4)
+            await daemon.clock.advance(by: .seconds(2))
+            #expect(pings() == before, "still stuck: \(daemon.messages)")
 
+            // Released, the worker goes from slice to slice: every tick pings.
             gate.open()
-            #expect(await eventually { (daemon.supervisor.rows().first?.step ?? 0) > 21 })
-            await daemon.clock.advance(by: period)
-            #expect(daemon.messages.filter { $0 == "WATCHDOG=1" }.count == 1, "\(daemon.messages)")
-            await daemon.clock.advance(by: period)
-            #expect(daemon.messages.filter { $0 == "WATCHDOG=1" }.count == 2, "\(daemon.messages)")
+            for tick in 1...2 {
+                #expect(await workersMoveOn())
+                await daemon.clock.advance(by: .seconds(2))
+                #expect(pings() == before + tick, "\(daemon.messages)")
+            }
             await daemon.stop(trigger)
         }
     }
