@@ -82,7 +82,8 @@ extension LossdProcess {
 
 /// A `lossd` started in the background (run or serve), for signal and restart tests.
 public final class LossdChild: @unchecked Sendable {
-    // @unchecked: `process` is only touched from the test's own task.
+    // @unchecked: `process` is only touched from the test's own task (the signal thread reads
+    // the pid and the locked exit record).
     public let process: Process
     private let errors: FileHandle
     private let exits = Recorder<Int32>()
@@ -124,24 +125,14 @@ public final class LossdChild: @unchecked Sendable {
     /// false when the process ended first.
     public func signal(_ number: Int32, when condition: @escaping @Sendable () -> Bool) async -> Bool {
         let sent = Recorder<Bool>()
-        let thread = Thread { [process] in
-            while process.isRunning, !condition() { usleep(1000) }
-            sent.append(process.isRunning && kill(process.processIdentifier, number) == 0)
+        let thread = Thread { [exits, pid] in
+            func running() -> Bool { exits.items.isEmpty }
+            while running(), !condition() { usleep(1000) }
+            sent.append(running() && kill(pid, number) == 0)
         }
         thread.name = "lossd-test-signal"
         thread.start()
         return await sent.first { _ in true }
-    }
-
-    /// Waits for the exit (at most `timeout` seconds, then SIGKILL) and returns the status.
-    @discardableResult
-    public func wait(timeout: Double = 60) -> Int32 {
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning, Date() < deadline { usleep(10_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        try? errors.close()
-        return process.terminationStatus
     }
 
     deinit {
