@@ -2,8 +2,6 @@
 
 import Foundation
 import LossdJSON
-import LossdTestSupport
-import Testing
 
 /// A scratch directory with a config file, a state directory and helpers to read results.
 struct DaemonFixture {

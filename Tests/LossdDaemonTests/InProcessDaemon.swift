@@ -2,12 +2,10 @@
 
 import Foundation
 import Logging
-import LossKit
 import LossdConfig
 import LossdDaemon
 import LossdEngine
 import LossdTestSupport
-import ServiceLifecycle
 import ServiceLifecycleTestKit
 
 /// `lossd run` or `lossd serve` inside the test process: the production `Supervisor` and
