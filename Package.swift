@@ -59,7 +59,7 @@ let package = Package(
         // journald entries (sd_journal_sendv), sd_notify, watchdog; a swift-log handler for journald.
         .target(
             name: "LossdSystemd",
-            dependencies: ["CSystemd", "LossdSync", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]
         ),
 
         // libyaml through pkg-config (apt: libyaml-dev); imported (internally) by LossdConfig only.
@@ -133,8 +133,9 @@ let package = Package(
         ),
 
         // MARK: - Tests
-        // Shared test helpers (tolerance checks); not a product.
-        .target(name: "LossdTestSupport", dependencies: ["LossKit"], path: "Tests/LossdTestSupport"),
+        // Shared test helpers (tolerance checks, the lossd process, doubles of the daemon's
+        // collaborators: notifier, journal, clock, a loss that holds its worker); not a product.
+        .target(name: "LossdTestSupport", dependencies: ["LossKit", "LossdSync", "LossdSystemd"], path: "Tests/LossdTestSupport"),
         .testTarget(
             name: "LossdEngineTests",
             dependencies: ["LossdEngine", "LossKit", "LossdTestSupport"],
@@ -142,7 +143,12 @@ let package = Package(
         ),
         .testTarget(
             name: "LossdDaemonTests",
-            dependencies: ["LossdDaemon", "LossdConfig", "LossdEngine", "LossdJSON", "LossKit", "LossdState", "LossdTestSupport"]
+            dependencies: [
+                "LossdDaemon", "LossdConfig", "LossdEngine", "LossdJSON", "LossKit", "LossdState", "LossdSync", "LossdSystemd",
+                "LossdTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ]
         ),
         .testTarget(
             name: "LossdStateTests",
@@ -159,7 +165,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "LossdPlotTests", dependencies: ["LossdPlot", "LossdTestSupport"]),
-        .testTarget(name: "LossdSystemdTests", dependencies: ["LossdSystemd", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(
+            name: "LossdSystemdTests",
+            dependencies: ["LossdSystemd", "LossdTestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(
             name: "LossdCommandsTests",
             dependencies: [

@@ -48,7 +48,8 @@ public enum DaemonLauncher {
         }
         let display = options.mode == .run && TerminalDisplay.isAvailable
             && !JournalStream.isStandardErrorJournal(environment: ProcessInfo.processInfo.environment) ? TerminalDisplay() : nil
-        let logger = LogSetup.logger(display: display, environment: ProcessInfo.processInfo.environment)
+        // The production collaborators; tests give DaemonService doubles of each.
+        let logger = LogSetup.logger(display: display, environment: ProcessInfo.processInfo.environment, journal: SystemdJournal())
         let notifier = SystemdNotifier()
         logPlugins(configuration, registries.losses, logger: logger)
         let stateDirectory = options.stateDirectory.map { absolute($0) } ?? configuration.daemon.stateDirectory
@@ -67,7 +68,8 @@ public enum DaemonLauncher {
         let supervisor = Supervisor(engine: engine, store: store, registries: registries, logger: logger)
         supervisor.start(configuration)
         let service = DaemonService(mode: options.mode, configuration: configuration, configPath: options.configPath,
-                                    loader: loader, supervisor: supervisor, notifier: notifier, logger: logger, display: display)
+                                    loader: loader, supervisor: supervisor, notifier: notifier, logger: logger, display: display,
+                                    clock: ContinuousClock())
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint],

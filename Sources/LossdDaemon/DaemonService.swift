@@ -18,6 +18,10 @@ import UnixSignals
 /// progress reports, `STATUS=` and checkpoints every interval, `WATCHDOG=1` at half the watchdog
 /// interval while workers progress, reloads on SIGHUP (serve). Graceful shutdown (SIGTERM,
 /// SIGINT) pauses every job at a step boundary and checkpoints it.
+///
+/// Its collaborators are passed in: the service manager (`notifier`), the log (`logger`, whose
+/// handler decides where entries go: journald, a terminal, or memory in tests) and the `clock`
+/// that paces the report, checkpoint and watchdog loops (a test clock makes them step on demand).
 public final class DaemonService: Service, Sendable {
     public enum Mode: Sendable {
         /// Run every job to its end, then return.
@@ -32,6 +36,9 @@ public final class DaemonService: Service, Sendable {
     let configPath: String
     let notifier: any ServiceNotifier
     let logger: Logger
+    /// Paces the report loop (and the checkpoints it takes), the watchdog loop and the stop's
+    /// timeout extensions.
+    let clock: Pacer
     let settings: Locked<DaemonSettings>
     let display: TerminalDisplay?
     let stopRequested = Atomic<Bool>(false)
@@ -44,13 +51,14 @@ public final class DaemonService: Service, Sendable {
 
     public init(mode: Mode, configuration: LossdConfiguration, configPath: String, loader: ConfigLoader,
                 supervisor: Supervisor, notifier: any ServiceNotifier, logger: Logger, display: TerminalDisplay?,
-                progressBudget: Int = 20) {
+                clock: some Clock<Duration>, progressBudget: Int = 20) {
         self.mode = mode
         self.supervisor = supervisor
         self.loader = loader
         self.configPath = configPath
         self.notifier = notifier
         self.logger = logger
+        self.clock = Pacer(clock)
         self.settings = Locked(configuration.daemon)
         self.display = display
         self.progressBudget = progressBudget
@@ -76,8 +84,8 @@ public final class DaemonService: Service, Sendable {
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.supervisor.consumeEvents() }
-                group.addTask { await self.reportLoop() }
                 group.addTask { await self.watchdogLoop() }
+                let reporting = Task { await self.reportLoop() }
                 if let hangups {
                     group.addTask { await self.reloadLoop(hangups) }
                 }
@@ -88,6 +96,10 @@ public final class DaemonService: Service, Sendable {
                     }
                 }
                 await ending.wait()
+                // The report loop ends first: a checkpoint it is writing must not race the stop's
+                // checkpoint of the same job, nor its STATUS= lines the stop's.
+                reporting.cancel()
+                await reporting.value
                 if self.stopRequested.load(ordering: .relaxed) {
                     await self.stop()
                 } else {
@@ -110,7 +122,7 @@ public final class DaemonService: Service, Sendable {
         logger.notice("lossd stopping: checkpointing unfinished jobs", metadata: ["MESSAGE_ID": "\(MessageID.daemonStopping.hex)"])
         let extender = Task {
             while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(2))
+                try? await clock.sleep(.seconds(2))
                 if Task.isCancelled { break }
                 notifier.send(.extendTimeout(microseconds: 10_000_000))
             }
@@ -126,8 +138,10 @@ public final class DaemonService: Service, Sendable {
 
     // MARK: - Loops
 
+    /// Every report interval: `STATUS=`, `status.json`, progress entries, and a checkpoint of the
+    /// running jobs once the checkpoint interval has passed.
     private func reportLoop() async {
-        var lastCheckpoint = ContinuousClock.now
+        var lastCheckpoint = clock.now()
         while !Task.isCancelled {
             let current = settings.withLock { $0 }
             if let display {
@@ -135,11 +149,11 @@ public final class DaemonService: Service, Sendable {
                 let ticks = max(1, Int(current.reportInterval / .milliseconds(200)))
                 for _ in 0..<ticks {
                     display.render(rows: supervisor.rows())
-                    try? await Task.sleep(for: .milliseconds(200))
+                    try? await clock.sleep(.milliseconds(200))
                     if Task.isCancelled { return }
                 }
             } else {
-                try? await Task.sleep(for: current.reportInterval)
+                try? await clock.sleep(current.reportInterval)
                 if Task.isCancelled { return }
             }
             let summary = supervisor.summary()
@@ -154,26 +168,30 @@ public final class DaemonService: Service, Sendable {
                     ])
                 }
             }
-            if ContinuousClock.now - lastCheckpoint >= current.checkpointInterval {
-                lastCheckpoint = .now
+            if clock.now() - lastCheckpoint >= current.checkpointInterval {
+                lastCheckpoint = clock.now()
                 await supervisor.checkpointRunning()
             }
         }
     }
 
     /// Pings `WATCHDOG=1` at half the interval, but only while every busy worker keeps finishing
-    /// batches of steps: a worker stuck inside a step stops the pings and systemd restarts lossd.
+    /// slices of steps: a worker found inside the same slice at two ticks in a row is stuck (slices
+    /// last milliseconds), the pings stop and systemd restarts lossd.
     private func watchdogLoop() async {
         guard let interval = notifier.watchdogInterval else { return }
         let period = interval / 2
+        var previous = supervisor.engine.workerSnapshot()
         while !Task.isCancelled {
-            try? await Task.sleep(for: period)
+            try? await clock.sleep(period)
             if Task.isCancelled { return }
-            if supervisor.engine.stalledWorkers(longerThan: period) == 0 {
+            let current = supervisor.engine.workerSnapshot()
+            if current.stuckWorkers(since: previous) == 0 {
                 notifier.send(.watchdog)
             } else {
                 logger.warning("a worker made no progress for \(period); withholding the watchdog ping")
             }
+            previous = current
         }
     }
 
@@ -213,6 +231,21 @@ public final class DaemonService: Service, Sendable {
             ])
             statusNote.withLock { $0 = "last reload rejected: \(first)" }
             notifier.send(.ready(status: statusLine(supervisor.summary())))
+        }
+    }
+}
+
+extension DaemonService {
+    /// The injected clock, reduced to what the loops use (so that the service is not generic).
+    struct Pacer: Sendable {
+        /// Time since the service was made.
+        let now: @Sendable () -> Duration
+        let sleep: @Sendable (Duration) async throws -> Void
+
+        init<C: Clock<Duration>>(_ clock: C) {
+            let origin = clock.now
+            now = { origin.duration(to: clock.now) }
+            sleep = { try await clock.sleep(for: $0) }
         }
     }
 }

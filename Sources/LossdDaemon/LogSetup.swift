@@ -2,20 +2,27 @@
 
 import Foundation
 public import Logging
-import LossdSystemd
+public import LossdSystemd
 
 /// Where lossd's log goes: journald when standard error is already the journal (under systemd),
 /// the live display on a terminal, plain lines otherwise. Loggers are made here and passed
 /// explicitly; nothing is bootstrapped globally.
 public enum LogSetup {
-    public static func logger(display: TerminalDisplay?, environment: [String: String]) -> Logger {
+    /// The logger for this environment; journal entries go to `journal`.
+    public static func logger(display: TerminalDisplay?, environment: [String: String], journal: any JournalSink) -> Logger {
         if JournalStream.isStandardErrorJournal(environment: environment) || environment["LOSSD_LOG_TARGET"] == "journal" {
-            return Logger(label: "lossd") { _ in JournalLogHandler(identifier: "lossd") }
+            return journalLogger(journal)
         }
         if let display {
             return Logger(label: "lossd") { _ in TerminalLogHandler(display: display) }
         }
         return Logger(label: "lossd") { _ in PlainLogHandler() }
+    }
+
+    /// A logger whose entries, with every metadata item as a field, go to `journal`
+    /// (`SYSLOG_IDENTIFIER=lossd`).
+    public static func journalLogger(_ journal: any JournalSink) -> Logger {
+        Logger(label: "lossd") { _ in JournalLogHandler(identifier: "lossd", sink: journal) }
     }
 }
 

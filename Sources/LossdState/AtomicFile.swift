@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -17,10 +18,13 @@ public enum AtomicFile {
         public var description: String { "\(path): \(reason)" }
     }
 
+    private static let writes = Atomic<Int>(0)
+
     /// Replaces `path` with `bytes` atomically and durably.
     public static func write(_ bytes: [UInt8], to path: String) throws(WriteError) {
         let directory = parent(of: path)
-        let temporary = "\(directory)/.\(basename(of: path)).\(getpid()).tmp"
+        // Unique per write, so that two writers of one path in this process never share it.
+        let temporary = "\(directory)/.\(basename(of: path)).\(getpid()).\(writes.add(1, ordering: .relaxed).newValue).tmp"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw failure(temporary, "cannot create") }
         var written = 0

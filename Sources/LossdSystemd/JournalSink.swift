@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 
 internal import CSystemd
-import LossdSync
 
-/// Where structured journal entries go: journald, or memory in tests.
+/// Where structured journal entries go: journald (or, in tests, a double that records them).
 public protocol JournalSink: Sendable {
     /// Sends one entry. Implementations never throw: logging must not stop the daemon.
     func send(_ fields: [JournalField])
@@ -41,24 +40,6 @@ public struct SystemdJournal: JournalSink {
                     lossd_journal_sendv(pointerBuffer.baseAddress, lengthBuffer.baseAddress, Int32(pointers.count))
                 }
             }
-        }
-    }
-}
-
-/// Keeps entries in memory, for tests.
-public final class InMemoryJournal: JournalSink {
-    private let stored = Locked<[[JournalField]]>([])
-
-    public init() {}
-
-    public func send(_ fields: [JournalField]) {
-        stored.withLock { $0.append(fields) }
-    }
-
-    /// Every entry sent so far, oldest first, as name -> value.
-    public var entries: [[String: String]] {
-        stored.withLock { entries in
-            entries.map { Dictionary($0.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last }) }
         }
     }
 }

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
 internal import CSystemd
-import LossdSync
 
 /// One sd_notify(3) message: newline-separated `KEY=value` assignments.
 public struct NotifyMessage: Sendable, Hashable, CustomStringConvertible {
@@ -76,21 +75,4 @@ public struct SystemdNotifier: ServiceNotifier {
         let microseconds = lossd_watchdog_usec()
         return microseconds == 0 ? nil : .microseconds(Int64(microseconds))
     }
-}
-
-/// Records messages, for tests.
-public final class RecordingNotifier: ServiceNotifier {
-    private let recorded = Locked<[NotifyMessage]>([])
-    public let watchdogInterval: Duration?
-
-    public init(watchdogInterval: Duration? = nil) {
-        self.watchdogInterval = watchdogInterval
-    }
-
-    public func send(_ message: NotifyMessage) {
-        recorded.withLock { $0.append(message) }
-    }
-
-    /// Every message sent so far, oldest first.
-    public var messages: [NotifyMessage] { recorded.withLock { $0 } }
 }

@@ -2,8 +2,6 @@
 
 import Foundation
 import LossdJSON
-import LossdTestSupport
-import Testing
 
 /// A scratch directory with a config file, a state directory and helpers to read results.
 struct DaemonFixture {
@@ -29,39 +27,68 @@ struct DaemonFixture {
 
     func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
 
-    /// Polls `condition` every 20 ms for at most `timeout` seconds (stretched under instrumentation).
-    @discardableResult
-    func waitFor(_ timeout: Double = 30, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout * TestTiming.scale)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(20_000)
-        }
-        return condition()
+    func checkpoint(_ job: String, state: String = "state") -> String { "\(self.state(state))/checkpoints/\(job).ckpt" }
+
+    /// The step of a job's checkpoint (from its JSON header line), nil without one.
+    func checkpointStep(_ job: String, state: String = "state") -> Int? {
+        guard let text = try? String(contentsOfFile: checkpoint(job, state: state), encoding: .utf8),
+              case .integer(let step)? = try? JSONValue(parsing: String(text.drop { $0 != "\n" }))["step"] else { return nil }
+        return step
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: root) }
 
-    /// Jobs long enough to interrupt (about a second in a debug build) with random tensors.
+    /// A job entry (under `jobs:`) that converges at step 35: the seed job.
+    static let quickJob = """
+          - name: quick
+            loss: mse
+            init: [10, 10, 10]
+            target: [30, 20, 50]
+            optimizer: {name: sgd, lr: 0.5}
+            max_steps: 1000
+            tolerance: 1.0e-9
+
+        """
+
+    /// A job that diverges and one that stops at max_steps (step 5).
+    static let endings = """
+        jobs:
+          - name: diverges
+            loss: mse
+            init: [1, 2, 3]
+            target: [0, 0, 0]
+            optimizer: {name: sgd, lr: 100}
+            max_steps: 10000
+          - name: fine
+            loss: l1
+            init: [1]
+            target: [0]
+            optimizer: {name: sgd, lr: 0.1}
+            max_steps: 5
+        """
+
+    /// Two jobs that run for about a quarter of a second in a debug build (longer on a slower
+    /// machine or under ThreadSanitizer), checkpointed every 50 ms: long enough to be stopped or
+    /// killed mid-run, short enough to run many times.
     static let longJobs = """
         daemon:
-          report_interval: 100ms
-          checkpoint_interval: 200ms
+          report_interval: 25ms
+          checkpoint_interval: 50ms
         jobs:
           - name: adam-huber
             loss: huber
             init: {random: normal, shape: [64], mean: 0, std: 3}
             target: {random: uniform, shape: [64], low: -1, high: 1}
-            optimizer: {name: adam, lr: 0.0001}
-            scheduler: {name: step_lr, step_size: 5000, gamma: 0.9}
-            max_steps: 60000
+            optimizer: {name: adam, lr: 0.0004}
+            scheduler: {name: step_lr, step_size: 1250, gamma: 0.9}
+            max_steps: 15000
             seed: 7
           - name: sgd-mse
             loss: mse
             init: {random: normal, shape: [16], mean: 0, std: 3}
             target: {random: uniform, shape: [16], low: -1, high: 1}
-            optimizer: {name: sgd, lr: 0.00001, momentum: 0.9}
-            max_steps: 120000
+            optimizer: {name: sgd, lr: 0.00004, momentum: 0.9}
+            max_steps: 30000
             seed: 8
         """
 }

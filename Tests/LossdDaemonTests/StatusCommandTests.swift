@@ -16,7 +16,7 @@ struct StatusCommandTests {
     static let config = """
         daemon:
           report_interval: 100ms
-          checkpoint_interval: 300ms
+          checkpoint_interval: 100ms
         jobs:
           - name: long-adam
             loss: huber
@@ -30,14 +30,11 @@ struct StatusCommandTests {
             target: {random: uniform, shape: [16], low: -1, high: 1}
             optimizer: {name: sgd, lr: 0.000001}
             max_steps: 40000000
-          - name: quick
-            loss: mse
-            init: [10, 10, 10]
-            target: [30, 20, 50]
-            optimizer: {name: sgd, lr: 0.5}
-            max_steps: 1000
-            tolerance: 1.0e-9
+        \(DaemonFixture.quickJob)
         """
+
+    /// Each look runs `lossd status`: a process, so not every few milliseconds.
+    static let pollInterval = Duration.milliseconds(50)
 
     static func status(_ state: String) throws -> JSONValue {
         let result = try LossdProcess.run(["status", "--state-dir", state, "--json"])
@@ -69,16 +66,16 @@ struct StatusCommandTests {
         }
     }
 
-    @Test func liveWhileServingThenStoppedAtTheCheckpointStep() throws {
+    @Test func liveWhileServingThenStoppedAtTheCheckpointStep() async throws {
         let fixture = DaemonFixture("status-live")
         defer { fixture.remove() }
         fixture.write(Self.config)
-        let child = try LossdChild(["serve", "--config", fixture.config, "--state-dir", fixture.state()], logPath: fixture.log("serve"))
-        defer { child.signal(SIGKILL); child.wait() }
+        let child = try LossdChild(["serve", "--config", fixture.config, "--state-dir", fixture.state(), "--workers", "1"], logPath: fixture.log("serve"))
+        defer { child.signal(SIGKILL) }
 
         // Live: the daemon is running, both long jobs run with their max_steps and an ETA.
         var live = JSONValue.null
-        #expect(fixture.waitFor(30) {
+        #expect(await eventually(within: 30, every: Self.pollInterval) {
             guard let status = Self.poll(fixture.state()) else { return false }
             live = status
             return status["daemon"]?["running"] == .bool(true)
@@ -99,7 +96,7 @@ struct StatusCommandTests {
 
         // The step moves on between two looks.
         let first = Self.integer(adam["step"]) ?? 0
-        #expect(fixture.waitFor(10) { (Self.integer(Self.job(Self.poll(fixture.state()) ?? .null, "long-adam")?["step"]) ?? 0) > first })
+        #expect(await eventually(within: 10, every: Self.pollInterval) { (Self.integer(Self.job(Self.poll(fixture.state()) ?? .null, "long-adam")?["step"]) ?? 0) > first })
 
         // The table says the same.
         let table = try LossdProcess.run(["status", "--state-dir", fixture.state()])
@@ -111,13 +108,12 @@ struct StatusCommandTests {
 
         // Stop: every unfinished job is checkpointed, and status shows where each resumes.
         child.signal(SIGTERM)
-        #expect(child.wait() == 0)
+        #expect(await child.exit() == 0)
         let stopped = try Self.status(fixture.state())
         #expect(stopped["daemon"]?["running"] == .bool(false) && stopped["daemon"]?["state"] == .string("stopped"))
         for name in ["long-adam", "long-sgd"] {
             let job = try #require(Self.job(stopped, name))
-            let header = try String(contentsOfFile: fixture.state() + "/checkpoints/\(name).ckpt", encoding: .utf8)
-            let checkpointStep = Self.integer(try JSONValue(parsing: String(header.drop { $0 != "\n" }))["step"])
+            let checkpointStep = fixture.checkpointStep(name)
             #expect(job["status"] == .string("stopped") && job["source"] == .string("checkpoint"))
             #expect(job["step"] == checkpointStep.map { .integer($0) } && (checkpointStep ?? 0) > 0)
             #expect(job["eta_seconds"] == .null && job["max_steps"] != .null)
@@ -128,16 +124,16 @@ struct StatusCommandTests {
         #expect(after.stdout.contains("3 jobs: 2 stopped, 1 converged"), "\(after.stdout)")
     }
 
-    @Test func killedDaemonIsNotRunning() throws {
+    @Test func killedDaemonIsNotRunning() async throws {
         let fixture = DaemonFixture("status-killed")
         defer { fixture.remove() }
         fixture.write(Self.config)
-        let child = try LossdChild(["serve", "--config", fixture.config, "--state-dir", fixture.state()], logPath: fixture.log("serve"))
-        #expect(fixture.waitFor(30) {
+        let child = try LossdChild(["serve", "--config", fixture.config, "--state-dir", fixture.state(), "--workers", "1"], logPath: fixture.log("serve"))
+        #expect(await eventually(within: 30, every: Self.pollInterval) {
             fixture.exists(fixture.state() + "/checkpoints/long-adam.ckpt") && fixture.exists(fixture.state() + "/status.json")
         })
         child.signal(SIGKILL)
-        child.wait()
+        await child.exit()
         let status = try Self.status(fixture.state())
         #expect(status["daemon"]?["running"] == .bool(false))
         #expect(status["daemon"]?["state"] == .string("running"), "the file still says running: nobody recorded the stop")

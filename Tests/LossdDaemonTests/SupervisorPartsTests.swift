@@ -6,6 +6,7 @@ import LossKit
 import LossdEngine
 import LossdState
 import LossdSync
+import LossdTestSupport
 import Testing
 
 /// The supervisor's parts on their own: engine ids, the end-of-run wait, the result writer.
@@ -62,7 +63,7 @@ struct SupervisorPartsTests {
         let directory = NSTemporaryDirectory() + "lossd-writer-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let store = try StateStore(directory: directory)
-        let writer = ResultWriter(store: store, logger: LogSetup.logger(display: nil, environment: [:]))
+        let writer = ResultWriter(store: store, logger: LogSetup.logger(display: nil, environment: [:], journal: InMemoryJournal()))
         try AtomicFile.write("an earlier checkpoint", to: store.checkpointPath("job"))
         let history = [HistoryRow(step: 1, loss: 700, gradientNorm: 30, learningRate: 0.5),
                        HistoryRow(step: 10, loss: 0.5, gradientNorm: 1, learningRate: 0.5)]

@@ -35,22 +35,24 @@ enum Jobs {
                 stopping: StoppingRules(maxSteps: steps))
     }
 
-    /// A mix of narrow, wide and whole-loss jobs covering every optimizer and scheduler.
+    /// A mix of narrow, wide and whole-loss jobs covering every optimizer and scheduler. The wide
+    /// jobs have 5 to 20 chunks (one with a short last chunk) of tens to hundreds of elements:
+    /// enough to spread every step over 8 workers, small enough to run the mix many times.
     static var mix: [JobSpec] {
         [
             seed("sgd", ["lr": .number(0.1), "momentum": .number(0.9), "nesterov": .bool(true)], stopping: StoppingRules(maxSteps: 300, tolerance: 1e-20)),
             seed("adamw", ["lr": .number(0.5)], scheduler: JobSpec.Component("step_lr", options: ["step_size": .integer(50)]),
                  stopping: StoppingRules(maxSteps: 400)),
-            wide("mse", optimizer: "adam", options: ["lr": .number(0.05), "amsgrad": .bool(true)],
+            wide("mse", count: 2_000, chunkSize: 200, optimizer: "adam", options: ["lr": .number(0.05), "amsgrad": .bool(true)],
                  scheduler: JobSpec.Component("linear_lr")),
-            wide("l1", count: 9_001, chunkSize: 500, optimizer: "sgd", options: ["lr": .number(0.5), "momentum": .number(0.9)],
+            wide("l1", count: 1_801, chunkSize: 100, optimizer: "sgd", options: ["lr": .number(0.5), "momentum": .number(0.9)],
                  scheduler: JobSpec.Component("exponential_lr", options: ["gamma": .number(0.98)])),
-            wide("mse", count: 5_000, chunkSize: 256, optimizer: "rmsprop", options: ["lr": .number(0.01), "centered": .bool(true)],
+            wide("mse", count: 1_000, chunkSize: 50, optimizer: "rmsprop", options: ["lr": .number(0.01), "centered": .bool(true)],
                  scheduler: JobSpec.Component("multi_step_lr", options: ["milestones": .tensor(Tensor([10, 20]))])),
-            wide("mse", count: 3_000, chunkSize: 700, optimizer: "adagrad", options: ["lr": .number(0.3), "lr_decay": .number(0.01)]),
+            wide("mse", count: 600, chunkSize: 140, optimizer: "adagrad", options: ["lr": .number(0.3), "lr_decay": .number(0.01)]),
             crossEntropy(),
             // Diverges: the step it is reported at must not depend on threads either.
-            wide("mse", count: 4_000, chunkSize: 300, optimizer: "sgd", options: ["lr": .number(1e5)], steps: 500),
+            wide("mse", count: 800, chunkSize: 60, optimizer: "sgd", options: ["lr": .number(1e5)], steps: 500),
         ]
     }
 }
@@ -63,15 +65,4 @@ extension Tensor {
 extension JobProgress {
     /// The exact bits of every number.
     var bits: [UInt64] { [UInt64(step), loss.bitPattern, gradientNorm.bitPattern, learningRate.bitPattern, bestLoss.bitPattern] }
-}
-
-/// Polls `condition` until it holds or `seconds` pass; returns whether it held.
-func eventually(within seconds: Double = 30, _ condition: () -> Bool) async -> Bool {
-    let clock = ContinuousClock()
-    let deadline = clock.now + .milliseconds(Int(seconds * 1000))
-    while clock.now < deadline {
-        if condition() { return true }
-        try? await Task.sleep(for: .milliseconds(5))
-    }
-    return condition()
 }

@@ -159,7 +159,7 @@ struct DaemonPluginTests {
         #expect(failing.stderr.contains("failed: input[0] = 2 is outside [0, 1]"), "\(failing.stderr)")
     }
 
-    @Test func serveLoadsPluginsAddedOnReloadAndStaysUp() throws {
+    @Test func serveLoadsPluginsAddedOnReloadAndStaysUp() async throws {
         let sandbox = PluginSandbox("reload")
         defer { sandbox.remove() }
         let state = sandbox.path("state")
@@ -169,34 +169,30 @@ struct DaemonPluginTests {
         let config = sandbox.write("lossd.yaml", "jobs:\n" + job("first", "mse"))
         let child = try LossdChild(["serve", "--config", config, "--state-dir", state], environment: ["LOSSD_PLUGIN_PATH": sandbox.directory],
                                    logPath: sandbox.path("serve.log"))
-        defer { child.signal(SIGKILL); child.wait() }
-        func waitFor(_ job: String) -> JobRecord? {
-            let deadline = Date().addingTimeInterval(30)
-            while Date() < deadline {
-                if let record = Self.record(state, job) { return record }
-                usleep(50_000)
-            }
-            return nil
+        defer { child.signal(SIGKILL) }
+        func waitFor(_ job: String) async -> JobRecord? {
+            _ = await eventually(every: .milliseconds(20)) { Self.record(state, job) != nil }
+            return Self.record(state, job)
         }
-        #expect(waitFor("first")?.status.name == "max_steps")
+        #expect(await waitFor("first")?.status.name == "max_steps")
         sandbox.stage("lossd-logcosh")
         sandbox.write("lossd.yaml", "daemon:\n  plugins: [lossd-logcosh]\njobs:\n" + job("first", "mse") + job("second", "logcosh"))
         child.signal(SIGHUP)
-        #expect(waitFor("second")?.status.name == "max_steps")
+        #expect(await waitFor("second")?.status.name == "max_steps")
         sandbox.broken("nan")
         sandbox.write("lossd.yaml", "daemon:\n  plugins: [lossd-logcosh, broken-nan.so, broken-twice.so]\njobs:\n"
                       + job("first", "mse") + job("second", "logcosh") + "  - name: third\n    loss: naive_logcosh\n    init: [1000]\n    target: [0]\n    optimizer: sgd\n    max_steps: 5\n"
                       + job("fourth", "dup"))
         sandbox.broken("twice")
         child.signal(SIGHUP)
-        let third = waitFor("third"), fourth = waitFor("fourth")
+        let third = await waitFor("third"), fourth = await waitFor("fourth")
         #expect(third?.status.name == "failed" && third?.status.code == .lossFailed)
         #expect(third?.status.detail?.contains("returned inf in output for finite inputs") == true, "\(third?.status.detail ?? "")")
         #expect(fourth?.status.name == "failed" && fourth?.status.code == .invalidLoss)
         #expect(fourth?.status.detail?.contains("error: unknown loss 'dup'") == true, "\(fourth?.status.detail ?? "")")
         #expect(child.process.isRunning, "lossd stays up")
         child.signal(SIGTERM)
-        #expect(child.wait() == 0)
+        #expect(await child.exit() == 0)
         let log = (try? String(contentsOfFile: sandbox.path("serve.log"), encoding: .utf8)) ?? ""
         #expect(log.contains("declares the loss 'dup' twice (at daemon.plugins[2]); its jobs fail, the others run"), "\(log)")
     }

@@ -2,6 +2,7 @@
 
 import Logging
 import LossdSystemd
+import LossdTestSupport
 import Testing
 
 @Suite("Journal fields and the journald log handler")

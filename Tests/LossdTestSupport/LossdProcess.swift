@@ -48,11 +48,45 @@ public struct LossdProcess: Sendable {
     }
 }
 
+extension LossdProcess {
+    /// Runs `lossd arguments` to its end and captures what it prints, like ``run(_:stdin:environment:)``,
+    /// but without holding a thread while it runs: Swift Testing runs suites on a pool of one thread
+    /// per core, and a test blocked in `waitUntilExit` holds up every other test.
+    public static func finish(_ arguments: [String], environment: [String: String]? = nil) async throws -> LossdProcess {
+        let folder = NSTemporaryDirectory() + "lossd-output-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let outputPath = folder + "/stdout", errorPath = folder + "/stderr"
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+        let errors = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
+        process.standardOutput = output
+        process.standardError = errors
+        process.standardInput = FileHandle.nullDevice
+        let exits = Recorder<Int32>()
+        process.terminationHandler = { exits.append($0.terminationStatus) }
+        try process.run()
+        let status = await exits.first { _ in true }
+        try? output.close()
+        try? errors.close()
+        return LossdProcess(status: status,
+                            stdout: (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "",
+                            stderr: (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? "")
+    }
+}
+
 /// A `lossd` started in the background (run or serve), for signal and restart tests.
 public final class LossdChild: @unchecked Sendable {
-    // @unchecked: `process` is only touched from the test's own task.
+    // @unchecked: `process` is only touched from the test's own task (the signal thread reads
+    // the pid and the locked exit record).
     public let process: Process
     private let errors: FileHandle
+    private let exits = Recorder<Int32>()
 
     /// Starts `lossd arguments` with `environment` added to this process's environment;
     /// standard error goes to `logPath`.
@@ -69,22 +103,36 @@ public final class LossdChild: @unchecked Sendable {
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
+        process.terminationHandler = { [exits] in exits.append($0.terminationStatus) }
         try process.run()
+    }
+
+    /// Waits for the exit without holding a thread (see ``LossdProcess/finish(_:environment:)``)
+    /// and returns the status.
+    @discardableResult
+    public func exit() async -> Int32 {
+        let status = await exits.first { _ in true }
+        try? errors.close()
+        return status
     }
 
     public var pid: Int32 { process.processIdentifier }
 
     public func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
-    /// Waits for the exit (at most `timeout` seconds, then SIGKILL) and returns the status.
-    @discardableResult
-    public func wait(timeout: Double = 60) -> Int32 {
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning, Date() < deadline { usleep(10_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        try? errors.close()
-        return process.terminationStatus
+    /// Sends `number` as soon as `condition` holds (checked every millisecond on a thread of its
+    /// own, so that the moment does not wait for a busy test pool); returns whether it was sent,
+    /// false when the process ended first.
+    public func signal(_ number: Int32, when condition: @escaping @Sendable () -> Bool) async -> Bool {
+        let sent = Recorder<Bool>()
+        let thread = Thread { [exits, pid] in
+            func running() -> Bool { exits.items.isEmpty }
+            while running(), !condition() { usleep(1000) }
+            sent.append(running() && kill(pid, number) == 0)
+        }
+        thread.name = "lossd-test-signal"
+        thread.start()
+        return await sent.first { _ in true }
     }
 
     deinit {

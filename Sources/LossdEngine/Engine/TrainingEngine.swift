@@ -69,9 +69,10 @@ public final class TrainingEngine: Sendable {
         sink.continuation.finish()
     }
 
-    /// How many workers have been stuck inside one job slice for longer than `limit`.
-    public func stalledWorkers(longerThan limit: Duration) -> Int {
-        pool.stalledWorkers(longerThan: limit)
+    /// What every worker is doing now: a worker found inside the same slice of steps in two
+    /// snapshots taken an interval apart has been stuck for that long (see ``WorkerSnapshot``).
+    public func workerSnapshot() -> WorkerSnapshot {
+        pool.snapshot()
     }
 
     /// Builds and queues a job. A job that cannot be built (or whose id is taken) is returned

@@ -32,8 +32,8 @@ final class WorkerPool: ChunkExecutor, Sendable {
     }
 
     let workerCount: Int
-    /// Per worker: when it took its current job slice or chunk phase (monotonic ns), 0 while parked.
-    private let busySince: [WorkerClock]
+    /// Per worker: which job slice or chunk phase it is in (see ``WorkerActivity``).
+    private let activity: [WorkerActivity]
     private let state = Locked(State())
     private let parking: [DispatchSemaphore]
     private let exited = DispatchSemaphore(value: 0)
@@ -41,7 +41,7 @@ final class WorkerPool: ChunkExecutor, Sendable {
     init(workers: Int) {
         workerCount = Swift.max(1, workers)
         parking = (0..<workerCount).map { _ in DispatchSemaphore(value: 0) }
-        busySince = (0..<workerCount).map { _ in WorkerClock() }
+        activity = (0..<workerCount).map { _ in WorkerActivity() }
         for index in 0..<workerCount {
             let thread = Thread { [self] in self.work(index) }
             thread.name = "lossd-worker-\(index)"
@@ -75,14 +75,14 @@ final class WorkerPool: ChunkExecutor, Sendable {
         while true {
             switch next(worker) {
             case .help(let phase):
-                busySince[worker].begin()
+                activity[worker].begin()
                 phase.help()
-                busySince[worker].end()
+                activity[worker].end()
             case .run(let job):
-                busySince[worker].begin()
+                activity[worker].begin()
                 TestHooks.freezeIfRequested(job)
                 job.runSlice(pool: self)
-                busySince[worker].end()
+                activity[worker].end()
             case .park: parking[worker].wait()
             case .exit:
                 exited.signal()
@@ -111,16 +111,9 @@ final class WorkerPool: ChunkExecutor, Sendable {
 
     // MARK: - Health
 
-    /// How many workers have been inside one job slice or chunk phase for longer than `limit`.
-    /// Slices last milliseconds, so a worker past a second is stuck (the watchdog's signal).
-    func stalledWorkers(longerThan limit: Duration) -> Int {
-        let now = WorkerClock.now()
-        let (seconds, attoseconds) = limit.components
-        let limitNanos = UInt64(Swift.max(0, seconds)) * 1_000_000_000 + UInt64(Swift.max(0, attoseconds) / 1_000_000_000)
-        return busySince.filter { clock in
-            let since = clock.since
-            return since != 0 && now &- since > limitNanos
-        }.count
+    /// What every worker is doing now (the watchdog compares two of these).
+    func snapshot() -> WorkerSnapshot {
+        WorkerSnapshot(marks: activity.map(\.mark))
     }
 
     // MARK: - Shutdown
