@@ -18,7 +18,8 @@ public struct Lossd: AsyncParsableCommand {
 
             Exit status: 0 success, 1 a job diverged or failed (run), 64 usage error,
             65 bad data, 66 no input (state directory), 69 a needed tool is missing,
-            73 cannot create a file, 77 permission denied, 78 bad configuration.
+            73 cannot create a file (or another lossd writes the state directory),
+            77 permission denied, 78 bad configuration.
             See lossd(8).
             """,
         version: LossdVersion.current,
