@@ -27,6 +27,10 @@ public struct Lossd: AsyncParsableCommand {
     )
 
     public init() {}
+
+    /// Usage errors begin as every other error does (`lossd: error: ...`, then the usage hint,
+    /// exit status 64), not with ArgumentParser's `Error:`.
+    public static var _errorPrefix: String { "lossd: error: " }
 }
 
 /// The version printed by `lossd --version`.
