@@ -142,7 +142,10 @@ let package = Package(
         ),
         .testTarget(
             name: "LossdDaemonTests",
-            dependencies: ["LossdDaemon", "LossdConfig", "LossdEngine", "LossdJSON", "LossKit", "LossdState", "LossdTestSupport"]
+            dependencies: [
+                "LossdDaemon", "LossdConfig", "LossdEngine", "LossdJSON", "LossKit", "LossdState", "LossdSystemd", "LossdTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "LossdStateTests",
