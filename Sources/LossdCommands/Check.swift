@@ -19,8 +19,12 @@ extension Lossd {
                 (EX_CONFIG). A valid file prints the daemon settings and one line per job, sweeps
                 expanded, and exits 0. See docs/configuration.md for the format.
 
+                With - as the file, the configuration is read from standard input and named <stdin>
+                in messages; its relative paths are taken from the current directory.
+
                 Examples:
                   lossd check configs/seed.yaml
+                  generate-config | lossd check -
                   lossd check --quiet /etc/lossd/lossd.yaml && systemctl reload lossd
 
                 The plugins of daemon.plugins are loaded and checked as the daemon does; here a plugin
@@ -28,7 +32,7 @@ extension Lossd {
                 """
         )
 
-        @Argument(help: "The configuration file (YAML).")
+        @Argument(help: "The configuration file (YAML); - reads it from standard input.")
         var config: String
 
         @Flag(name: .shortAndLong, help: "Print nothing when the file is valid.")
@@ -53,13 +57,14 @@ extension Lossd {
             let configuration: LossdConfiguration
             let registries: TrainingRegistries
             do throws(ConfigErrors) {
-                (configuration, registries) = try loader.loadWithRegistries(path: config)
+                (configuration, registries) = config == "-" ? try loader.loadStandardInputWithRegistries() : try loader.loadWithRegistries(path: config)
             } catch {
                 var text = error.errors.map { noSnippets ? $0.description : $0.rendered }.joined(separator: "\n") + "\n"
                 if error.truncated { text += "(stopped after \(error.errors.count) errors)\n" }
                 FileHandle.standardError.write(Data(text.utf8))
                 let count = error.errors.count
-                throw Console.fail(CommandError(.config, "\(config): \(count)\(error.truncated ? "+" : "") error\(count == 1 ? "" : "s")"))
+                let name = config == "-" ? ConfigLoader.standardInputName : config
+                throw Console.fail(CommandError(.config, "\(name): \(count)\(error.truncated ? "+" : "") error\(count == 1 ? "" : "s")"))
             }
             if !quiet {
                 print(CheckReport.render(configuration, registries: registries), terminator: "")

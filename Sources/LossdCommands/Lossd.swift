@@ -18,7 +18,8 @@ public struct Lossd: AsyncParsableCommand {
 
             Exit status: 0 success, 1 a job diverged or failed (run), 64 usage error,
             65 bad data, 66 no input (state directory), 69 a needed tool is missing,
-            73 cannot create a file, 77 permission denied, 78 bad configuration.
+            73 cannot create a file (or another lossd writes the state directory),
+            77 permission denied, 78 bad configuration.
             See lossd(8).
             """,
         version: LossdVersion.current,
@@ -26,6 +27,10 @@ public struct Lossd: AsyncParsableCommand {
     )
 
     public init() {}
+
+    /// Usage errors begin as every other error does (`lossd: error: ...`, then the usage hint,
+    /// exit status 64), not with ArgumentParser's `Error:`.
+    public static var _errorPrefix: String { "lossd: error: " }
 }
 
 /// The version printed by `lossd --version`.

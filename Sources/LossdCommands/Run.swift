@@ -16,7 +16,8 @@ extension Lossd {
 
                 Exit status: 0 every job converged or reached max_steps (or SIGINT/SIGTERM stopped
                 the run after checkpointing), 1 a job diverged or failed, 73 the state directory
-                cannot be used, 78 the configuration is invalid.
+                cannot be used or another lossd run or serve holds its lock (one writer per state
+                directory; status, results and plot need no lock), 78 the configuration is invalid.
 
                 Example:
                   lossd run configs/seed.yaml --state-dir /tmp/seed-state
@@ -53,6 +54,8 @@ extension Lossd {
                 STOPPING=1). On SIGHUP the configuration and its drop-ins are read again: new and
                 changed jobs start, removed ones stop with a checkpoint, unchanged ones run on; a
                 configuration that fails validation is rejected and the old one keeps running.
+                Like run, it holds the state directory's lock until it exits (exit status 73 when
+                another lossd holds it).
 
                 Example (what lossd.service runs):
                   lossd serve --config /etc/lossd/lossd.yaml

@@ -58,6 +58,19 @@ public struct ConfigLoader: Sendable {
         return (configuration, session.decoder.registries)
     }
 
+    /// The name standard input has in messages (`lossd check -`).
+    public static let standardInputName = "<stdin>"
+
+    /// Loads a configuration read from standard input to its end (at most
+    /// ``ConfigLimits/maxFileBytes``), named ``standardInputName`` in messages; relative paths
+    /// (drop-ins, plugins, the state directory) resolve against ``workingDirectory``.
+    public func loadStandardInputWithRegistries() throws(ConfigErrors) -> (configuration: LossdConfiguration, registries: TrainingRegistries) {
+        let session = Session(loader: self, name: Self.standardInputName)
+        session.readsStandardInput = true
+        let configuration = try session.run(bytes: nil)
+        return (configuration, session.decoder.registries)
+    }
+
     /// Loads a configuration from memory, as if read from `name` (drop-in and other relative
     /// paths resolve against `name`'s directory).
     public func load(bytes: [UInt8], name: String) throws(ConfigErrors) -> LossdConfiguration {
@@ -79,6 +92,8 @@ private final class Session {
     /// The `daemon.plugins` items, for locating plugin problems.
     var pluginNodes: [ConfigNode] = []
     var pluginProblems: [ConfigError] = []
+    /// The main file is standard input, not the file `name`.
+    var readsStandardInput = false
 
     init(loader: ConfigLoader, name: String) {
         self.loader = loader
@@ -143,7 +158,10 @@ private final class Session {
         if let given {
             bytes = given
         } else {
-            switch FileSystem.read(Paths.resolve(path, against: loader.workingDirectory), display: path, maxBytes: limits.maxFileBytes) {
+            let read = readsStandardInput && path == name
+                ? FileSystem.readStandardInput(display: path, maxBytes: limits.maxFileBytes)
+                : FileSystem.read(Paths.resolve(path, against: loader.workingDirectory), display: path, maxBytes: limits.maxFileBytes)
+            switch read {
             case .success(let read): bytes = read
             case .failure(let problem):
                 let file = diagnostics.add(file: path, text: SourceText([]))

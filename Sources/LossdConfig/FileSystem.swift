@@ -26,6 +26,17 @@ enum FileSystem {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else { return .failure(.system(display, errno)) }
         defer { close(descriptor) }
+        return readToEnd(descriptor, display: display, maxBytes: maxBytes)
+    }
+
+    /// Standard input up to its end, failing once more than `maxBytes` arrive.
+    static func readStandardInput(display: String, maxBytes: Int) -> Result<[UInt8], FileProblem> {
+        readToEnd(STDIN_FILENO, display: display, maxBytes: maxBytes)
+    }
+
+    /// What `descriptor` yields up to its end (a file, or standard input),
+    /// failing once more than `maxBytes` arrive.
+    static func readToEnd(_ descriptor: Int32, display: String, maxBytes: Int) -> Result<[UInt8], FileProblem> {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65_536)
         while true {
@@ -37,7 +48,7 @@ enum FileSystem {
             }
             if count == 0 { break }
             bytes.append(contentsOf: chunk[0..<count])
-            // The file may have grown since stat: the bound holds on what is read.
+            // A file may have grown since stat, standard input has no size: the bound holds on what is read.
             if bytes.count > maxBytes {
                 return .failure(.tooLarge("\(display) is larger than the limit of \(maxBytes) bytes"))
             }

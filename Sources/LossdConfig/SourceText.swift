@@ -33,8 +33,9 @@ final class SourceText {
     }
 
     /// The line at `mark` and a caret under its column; long lines are cut around the column.
+    /// Nil for a file with no text (unreadable or empty): a caret under nothing shows nothing.
     func snippet(at mark: Mark) -> String? {
-        guard let text = line(mark.line) else { return nil }
+        guard !bytes.isEmpty, let text = line(mark.line) else { return nil }
         var scalars = Array(text.unicodeScalars)
         var column = max(1, mark.column)
         if scalars.count > 100 {

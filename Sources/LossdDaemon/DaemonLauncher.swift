@@ -32,7 +32,7 @@ public enum DaemonLauncher {
 
     /// Exit statuses: 0 done (run: every job converged or reached max_steps; or stopped by a
     /// signal with every unfinished job checkpointed), 1 a job diverged or failed (run),
-    /// 73 the state directory cannot be created, 78 the configuration is invalid.
+    /// 73 the state directory cannot be created or another lossd holds its lock, 78 the configuration is invalid.
     public static func run(_ options: Options) async -> Int32 {
         let environment = ProcessInfo.processInfo.environment
         var loader = ConfigLoader.production(plugins: PluginLoader(environment: environment), environment: environment)
@@ -53,14 +53,15 @@ public enum DaemonLauncher {
         let notifier = SystemdNotifier()
         logPlugins(configuration, registries.losses, logger: logger)
         let stateDirectory = options.stateDirectory.map { absolute($0) } ?? configuration.daemon.stateDirectory
-        let store: StateStore
-        do throws(AtomicFile.WriteError) {
-            store = try StateStore(directory: stateDirectory)
+        let store: StateStore, lock: StateDirectoryLock
+        do throws(StateDirectoryLock.Failure) {
+            (store, lock) = try StateStore.locked(directory: stateDirectory, command: CommandLine.arguments)
         } catch {
-            logger.critical("cannot use the state directory: \(error)")
-            notifier.send(.stopping(status: "cannot use the state directory \(stateDirectory)"))
+            logger.error("\(error)")
+            notifier.send(.stopping(status: "\(error)"))
             return 73
         }
+        defer { withExtendedLifetime(lock) {} }
         var workers: Int?
         if case .count(let count) = configuration.daemon.workers { workers = count }
         if let override = options.workers { workers = override }

@@ -11,30 +11,38 @@ import LossdSystemd
 /// Fields: `MESSAGE_ID` (see `systemd/lossd.catalog`), `LOSSD_JOB`, `LOSSD_STEP`, `LOSSD_LOSS`,
 /// `LOSSD_GRAD_NORM`, `LOSSD_LR`, `LOSSD_LOSS_FUNCTION`, `LOSSD_OPTIMIZER`, `LOSSD_STATUS`, and
 /// for a failed job `LOSSD_ERROR_CODE` (the failure's code, as in its result's `status_code`).
+///
+/// Start and resume entries carry `LOSSD_LOSS`, `LOSSD_GRAD_NORM` and `LOSSD_LR` only when they
+/// are known (finite): before the first step there is no loss yet. Progress and end entries always
+/// carry them, spelled `NaN`, `Infinity` or `-Infinity` when not finite (a diverged job's news).
 struct JobEventLog: Sendable {
     let logger: Logger
 
-    func metadata(_ id: MessageID, _ job: JobRecord) -> Logger.Metadata {
+    /// The entry's fields; `knownNumbersOnly` leaves out the numbers that are not finite.
+    func metadata(_ id: MessageID, _ job: JobRecord, knownNumbersOnly: Bool = false) -> Logger.Metadata {
         var fields: Logger.Metadata = [
             "MESSAGE_ID": "\(id.hex)",
             "LOSSD_JOB": "\(job.name)",
             "LOSSD_STEP": "\(job.steps)",
-            "LOSSD_LOSS": "\(JSONValue.format(job.loss))",
-            "LOSSD_GRAD_NORM": "\(JSONValue.format(job.gradientNorm))",
-            "LOSSD_LR": "\(JSONValue.format(job.learningRate))",
             "LOSSD_LOSS_FUNCTION": "\(job.lossFunction)",
             "LOSSD_OPTIMIZER": "\(job.optimizer)",
             "LOSSD_STATUS": "\(job.status.name)",
         ]
+        for (field, value) in [("LOSSD_LOSS", job.loss), ("LOSSD_GRAD_NORM", job.gradientNorm), ("LOSSD_LR", job.learningRate)]
+        where !knownNumbersOnly || value.isFinite {
+            fields[field] = "\(JSONValue.format(value))"
+        }
         if let code = job.status.code { fields["LOSSD_ERROR_CODE"] = "\(code)" }
         return fields
     }
 
     func started(_ job: JobRecord) {
         if job.resumed {
-            logger.info("job \(job.name) resumed from its checkpoint at step \(job.steps)", metadata: metadata(.jobResumed, job))
+            logger.info("job \(job.name) resumed from its checkpoint at step \(job.steps)",
+                        metadata: metadata(.jobResumed, job, knownNumbersOnly: true))
         } else {
-            logger.info("job \(job.name) started (\(job.lossFunction), \(job.optimizer))", metadata: metadata(.jobStarted, job))
+            logger.info("job \(job.name) started (\(job.lossFunction), \(job.optimizer))",
+                        metadata: metadata(.jobStarted, job, knownNumbersOnly: true))
         }
     }
 

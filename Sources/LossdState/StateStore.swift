@@ -10,6 +10,7 @@ import LossdJSON
 ///     checkpoints/<job>.ckpt   the state of an unfinished job, replaced at each checkpoint
 ///     charts/<job>.svg         the job's loss curve, drawn when it ends (see ``JobChart``)
 ///     status.json              the daemon's live view of its jobs (see ``StatusFile``)
+///     lock                     held by the one lossd writing here (see ``StateDirectoryLock``)
 ///
 /// Every write is atomic (``AtomicFile``). A file that cannot be read back is renamed with a
 /// `.corrupt` suffix (never deleted) and reported; the job then starts afresh.
@@ -22,6 +23,14 @@ public struct StateStore: Sendable {
             try AtomicFile.makeDirectory("\(directory)/\(folder)")
             AtomicFile.removeStaleTemporaries(in: "\(directory)/\(folder)")
         }
+    }
+
+    /// Takes the directory's lock (``StateDirectoryLock``), then opens the directory: what
+    /// `lossd run` and `lossd serve` do, so that only the directory's one writer sweeps and writes.
+    public static func locked(directory: String, command: [String]) throws(StateDirectoryLock.Failure)
+        -> (store: StateStore, lock: StateDirectoryLock) {
+        let lock = try StateDirectoryLock(directory: directory, command: command)
+        do throws(AtomicFile.WriteError) { return (try StateStore(directory: directory), lock) } catch { throw .unusable(error) }
     }
 
     public func resultPath(_ job: String) -> String { "\(directory)/results/\(job).json" }

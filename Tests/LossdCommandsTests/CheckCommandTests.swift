@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import LossdCommands
+import LossdTestSupport
 import Testing
 
 /// `lossd check` on the shipped configurations and on a broken one, as a user runs it.
@@ -39,5 +40,27 @@ struct CheckCommandTests {
         #expect { try command.run() } throws: { error in
             Lossd.exitCode(for: error).rawValue == 78
         }
+    }
+
+    @Test("lossd check - reads standard input and names it <stdin>")
+    func standardInput() throws {
+        let seed = try String(contentsOf: Self.configs.appendingPathComponent("seed.yaml"), encoding: .utf8)
+        let valid = try LossdProcess.run(["check", "-"], stdin: seed)
+        #expect(valid.status == 0, "\(valid.stderr)")
+        #expect(valid.stdout.hasPrefix("<stdin>: OK, 4 jobs\n"), "\(valid.stdout)")
+        let broken = try LossdProcess.run(["check", "-"], stdin: "jobs:\n  - name: x\n    loss: nope\n")
+        #expect(broken.status == 78)
+        #expect(broken.stderr.contains("<stdin>:3:11: error: unknown loss 'nope'"), "\(broken.stderr)")
+        #expect(broken.stderr.hasSuffix("lossd: error: <stdin>: 5 errors\n"), "\(broken.stderr)")
+    }
+
+    @Test("An unreadable or empty file's error has no caret line under nothing", arguments: [
+        ("/nonexistent/lossd.yaml", "cannot read /nonexistent/lossd.yaml: No such file or directory"),
+        ("/dev/null", "/dev/null is not a regular file"),
+    ])
+    func unreadableFileHasNoSnippet(path: String, message: String) throws {
+        let result = try LossdProcess.run(["check", path])
+        #expect(result.status == 78)
+        #expect(result.stderr == "\(path):1:1: error: \(message)\nlossd: error: \(path): 1 error\n")
     }
 }
