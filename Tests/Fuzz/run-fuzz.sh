@@ -23,14 +23,29 @@ echo "== building the instrumented libraries"
 swift build --scratch-path "$scratch" --target LossdConfig "${flags[@]}" 2>&1 | grep -Ev '^\[[0-9]+/[0-9]+\]' || true
 bin="$(swift build --scratch-path "$scratch" --show-bin-path "${flags[@]}")"
 
-# LossdConfig and everything it links: this package's modules object by source file (so that the
-# object of a deleted file, left in the scratch folder, is never linked), the others' as built.
+# LossdConfig and everything it links: this package's modules (LossdConfig's dependency closure,
+# read from the manifest, so a new dependency needs no edit here) object by source file, so that
+# the object of a deleted file, left in the scratch folder, is never linked; the others' as built.
 objects=()
-for module in LossdConfig LossdEngine LossdPlugins LossdSync LossKit; do
-    while IFS= read -r source; do objects+=("$bin/$module.build/$(basename "$source").o"); done < <(
-        find "Sources/$module" -name '*.swift')
-done
-objects+=("$bin/CLossdPlugin.build/plugin.c.o")
+while read -r kind module path; do
+    while IFS= read -r source; do
+        objects+=("$bin/$module.build/$(basename "$source").o")
+    done < <(find "$path" -name "*.$kind" | sort)
+done < <(swift package describe --type json 2>/dev/null | python3 -c '
+import json, sys
+targets = {t["name"]: t for t in json.load(sys.stdin)["targets"]}
+seen, todo = set(), ["LossdConfig"]
+while todo:
+    name = todo.pop()
+    if name in seen or name not in targets:
+        continue
+    seen.add(name)
+    todo += targets[name].get("target_dependencies", [])
+for name in sorted(seen):
+    kind = {"SwiftTarget": "swift", "ClangTarget": "c"}.get(targets[name]["module_type"])
+    if kind:
+        print(kind, name, targets[name]["path"])
+')
 for module in RealModule _NumericsShims DequeModule ContainersPreview InternalCollectionsUtilities; do
     objects+=("$bin/$module.build"/*.o)
 done

@@ -89,8 +89,10 @@ struct EngineTests {
         for handle in handles { #expect(await handle.result().status == .cancelled) }
     }
 
-    @Test("pause and cancel take effect within 100 ms")
-    func latency() async throws {
+    /// Pause and cancel take effect at a step boundary, whatever the job kind; how fast (the
+    /// target is under 100 ms) is measured by `lossd-perf latency`, not here.
+    @Test("pause and cancel take effect on running jobs; a paused job does not move")
+    func pauseAndCancel() async throws {
         let engine = TrainingEngine(EngineConfiguration(workers: 2))
         defer { engine.shutdown() }
         let forever = StoppingRules(maxSteps: .max)
@@ -99,35 +101,23 @@ struct EngineTests {
             engine.submit(Jobs.wide(count: 200_000, chunkSize: 4096, options: ["lr": .number(1e-9)], steps: .max)),
             engine.submit(Jobs.seed("sgd", ["lr": .number(1e-9)], stopping: forever)),
         ]
-        #expect(await eventually { handles.allSatisfy { $0.progress.step > 0 } })
-        let clock = ContinuousClock()
+        // Runs throughout: once it has moved on, the workers have had time to move a paused job.
+        let witness = engine.submit(Jobs.seed("sgd", ["lr": .number(1e-9)], stopping: forever))
+        defer { witness.cancel() }
+        #expect(await eventually { (handles + [witness]).allSatisfy { $0.progress.step > 0 } })
         for handle in handles {
-            let start = clock.now
             handle.pause()
-            // The engine's latency: polled on this thread, not through an async continuation,
-            // whose resumption on a loaded machine would add the scheduler's delay.
-            let elapsed = Self.latency(clock, since: start) { handle.status == .paused }
-            #expect(elapsed < TestTiming.bound(.milliseconds(100)), "pause took \(elapsed)")
             #expect(await handle.settled() == .paused)
-            let step = handle.progress.step
-            try await Task.sleep(for: .milliseconds(20))
+            let step = handle.progress.step, witnessStep = witness.progress.step
+            #expect(await eventually { witness.progress.step > witnessStep + 1000 })
             #expect(handle.progress.step == step, "a paused job moved")
         }
         for handle in handles { handle.resume() }
         #expect(await eventually { handles.allSatisfy { $0.status == .running } })
         for handle in handles {
-            let start = clock.now
             handle.cancel()
-            let elapsed = Self.latency(clock, since: start) { handle.status.isFinal }
-            #expect(elapsed < TestTiming.bound(.milliseconds(100)), "cancel took \(elapsed)")
             #expect(await handle.result().status == .cancelled)
         }
-    }
-
-    /// Time from `start` until `condition` holds, polled every 0.2 ms (at most 5 s).
-    static func latency(_ clock: ContinuousClock, since start: ContinuousClock.Instant, _ condition: () -> Bool) -> Duration {
-        while !condition(), clock.now - start < .seconds(5) { usleep(200) }
-        return clock.now - start
     }
 
     @Test("status changes arrive as events, in order")

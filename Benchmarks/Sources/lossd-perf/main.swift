@@ -2,12 +2,12 @@
 //
 // lossd-perf: one run of each benchmark workload, printed as `key value` lines (compare.sh reads
 // them). Usage: lossd-perf [--quick] [WORKLOAD ...]; workloads: seed history wide jobs reporting
-// memory (all by default).
+// memory latency (all by default).
 
 import Foundation
 import LossdWorkloads
 
-let workloads: Set = ["seed", "history", "wide", "jobs", "reporting", "memory"]
+let workloads: Set = ["seed", "history", "wide", "jobs", "reporting", "memory", "latency"]
 let arguments = Array(CommandLine.arguments.dropFirst())
 let quick = arguments.contains("--quick")
 let chosen = Set(arguments.filter { $0 != "--quick" })
@@ -152,4 +152,15 @@ if wanted("memory") {
     emit("memory.bytes", Double(figure.bytes))
     emit("memory.bytes_per_job", figure.bytesPerJob)
     emit("memory.process_bytes", Double(figure.processBytes))
+}
+
+if wanted("latency") {  // pause and cancel take effect within 100 ms: the worst of three job kinds
+    var worst = ControlLatency(pauseMilliseconds: 0, cancelMilliseconds: 0)
+    for _ in 0..<runs {
+        let run = await Workloads.controlLatency()
+        worst.pauseMilliseconds = max(worst.pauseMilliseconds, run.pauseMilliseconds)
+        worst.cancelMilliseconds = max(worst.cancelMilliseconds, run.cancelMilliseconds)
+    }
+    emit("latency.pause.ms", worst.pauseMilliseconds)
+    emit("latency.cancel.ms", worst.cancelMilliseconds)
 }
