@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Foundation
-public import LossdEngine
+import LossdEngine
 
 /// How long `pause()` and `cancel()` take to take effect on running jobs (the engine's target:
 /// under 100 ms, one time slice being 5 ms): the worst over two seed jobs and a wide job cut into
@@ -9,6 +9,11 @@ public import LossdEngine
 public struct ControlLatency: Sendable {
     public var pauseMilliseconds: Double
     public var cancelMilliseconds: Double
+
+    public init(pauseMilliseconds: Double, cancelMilliseconds: Double) {
+        self.pauseMilliseconds = pauseMilliseconds
+        self.cancelMilliseconds = cancelMilliseconds
+    }
 }
 
 extension Workloads {
