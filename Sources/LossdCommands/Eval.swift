@@ -84,32 +84,10 @@ extension Lossd {
         private func runJSON() throws(CommandError) {
             let registry = try PluginOptions.registry(plugins)
             // The request's bytes are released once read: only its flat tensors stay for the evaluation.
-            let request = try EvalRequest(bytes: Eval.readStandardInput(limit: EvalRequest.maximumBytes))
+            let request = try EvalRequest(bytes: EvalRequest.readBytes(from: STDIN_FILENO, limit: EvalRequest.maximumBytes))
             let evaluation = try request.evaluate(registry: registry)
             EvalRequest.writeResponse(evaluation) { FileHandle.standardOutput.write(Data($0.utf8)) }
             FileHandle.standardOutput.write(Data("\n".utf8))
-        }
-
-        /// Standard input as bytes, refused past `limit` bytes (read in blocks, never more than
-        /// `limit` plus one block).
-        static func readStandardInput(limit: Int) throws(CommandError) -> [UInt8] {
-            var bytes: [UInt8] = []
-            let block = 1 << 20
-            while true {
-                let start = bytes.count
-                bytes.append(contentsOf: repeatElement(0, count: block))
-                // Sound: read(2) writes at most `block` bytes into the `block` bytes just appended.
-                let count = bytes.withUnsafeMutableBytes { buffer in read(STDIN_FILENO, buffer.baseAddress! + start, block) }
-                if count < 0 {
-                    if errno == EINTR { bytes.removeLast(block); continue }
-                    throw CommandError(.noInput, "cannot read standard input: \(String(cString: strerror(errno)))")
-                }
-                bytes.removeLast(block - count)
-                if count == 0 { return bytes }
-                if bytes.count > limit {
-                    throw CommandError(.dataError, "standard input is larger than \(limit >> 20) MiB, the most 'lossd eval --json' reads; split the request")
-                }
-            }
         }
 
         private func runText() throws(CommandError) {
@@ -200,6 +178,30 @@ extension Lossd {
                 return "[" + items.joined(separator: ", ") + "]"
             }
             return nested(0, 0)
+        }
+    }
+}
+
+extension EvalRequest {
+    /// The bytes readable from `descriptor` (standard input), refused past `limit` bytes (read in
+    /// blocks of 1 MiB, never more than `limit` plus one block).
+    public static func readBytes(from descriptor: Int32, limit: Int) throws(CommandError) -> [UInt8] {
+        var bytes: [UInt8] = []
+        let block = 1 << 20
+        while true {
+            let start = bytes.count
+            bytes.append(contentsOf: repeatElement(0, count: block))
+            // Sound: read(2) writes at most `block` bytes into the `block` bytes just appended.
+            let count = bytes.withUnsafeMutableBytes { buffer in read(descriptor, buffer.baseAddress! + start, block) }
+            if count < 0 {
+                if errno == EINTR { bytes.removeLast(block); continue }
+                throw CommandError(.noInput, "cannot read standard input: \(String(cString: strerror(errno)))")
+            }
+            bytes.removeLast(block - count)
+            if count == 0 { return bytes }
+            if bytes.count > limit {
+                throw CommandError(.dataError, "standard input is larger than \(limit) bytes, the most 'lossd eval --json' reads; split the request")
+            }
         }
     }
 }

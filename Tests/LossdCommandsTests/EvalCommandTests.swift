@@ -123,12 +123,37 @@ struct EvalCommandTests {
         #expect((error?.message.utf8.count ?? .max) < 200, "\(error?.message.prefix(200) ?? "")")
     }
 
-    /// Standard input past the limit is refused with a message naming it.
-    @Test func oversizedRequest() throws {
-        let request = "{\"loss\": \"mse\", \"inputs\": {\"input\": [" + String(repeating: "1, ", count: (EvalRequest.maximumBytes / 3) + 1) + "1]}}"
-        let result = try LossdProcess.run(["eval", "--json"], stdin: request)
-        #expect(result.status == 65)
-        #expect(result.stderr.contains("standard input is larger than 128 MiB"), "\(result.stderr)")
+    /// Input past the limit is refused with a message naming it; input within it is read whole.
+    @Test(arguments: [(4096, 4096, true), (4097, 4096, false), (3 << 20, 4 << 20, true), (5 << 20, 4 << 20, false)])
+    func inputLimit(size: Int, limit: Int, accepted: Bool) throws {
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        let payload = [UInt8](repeating: UInt8(ascii: "7"), count: size)
+        let writeEnd = ends[1]
+        let writer = Thread {
+            payload.withUnsafeBytes { buffer in
+                var offset = 0
+                while offset < buffer.count {
+                    let written = write(writeEnd, buffer.baseAddress! + offset, buffer.count - offset)
+                    if written <= 0 { break }
+                    offset += written
+                }
+            }
+            close(writeEnd)
+        }
+        writer.start()
+        defer {
+            // Drain what the writer still sends (a closed pipe would raise SIGPIPE in it), then close.
+            var sink = [UInt8](repeating: 0, count: 1 << 16)
+            while sink.withUnsafeMutableBytes({ read(ends[0], $0.baseAddress!, $0.count) }) > 0 {}
+            close(ends[0])
+        }
+        do throws(CommandError) {
+            let bytes = try EvalRequest.readBytes(from: ends[0], limit: limit)
+            #expect(accepted && bytes == payload)
+        } catch {
+            #expect(!accepted && error.status == .dataError && error.message.contains("larger than \(limit) bytes"), "\(error.message)")
+        }
     }
 
     /// The streamed response has exactly the text of the response object.
