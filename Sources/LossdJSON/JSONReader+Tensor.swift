@@ -174,7 +174,8 @@ extension JSONReader {
     /// One element: a number literal (integer or real, or Python's `NaN`/`Infinity`).
     private mutating func readElement(into flat: inout FlatTensor, path: String) throws(JSONInputError) {
         let byte = bytes[position]
-        if byte == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) {
+        let isMinusInfinity = byte == UInt8(ascii: "-") && position + 1 < bytes.count && bytes[position + 1] == UInt8(ascii: "I")
+        if !isMinusInfinity, byte == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) {
             do throws(JSONSyntaxError) {
                 let (value, isInteger) = try parseNumberLiteral()
                 flat.scalars.append(value)
