@@ -10,7 +10,8 @@ Each module in Scripts/torch_goldens/ defines LOSS (lossd's registry name), MODU
 class name) and CASES, a list of `case(...)` records. For every case this script builds the float64
 tensors, runs the torch.nn loss, and records the output and, for every floating input that torch
 can differentiate, the gradient of output.sum(). Cases where torch raises are recorded as
-expected errors. Output: Tests/LossdCommandsTests/Fixtures/torch/<MODULE>.json, whose `request`
+expected errors. Each module also gets `dtype_*` cases derived from its first case (see
+dtype_cases): its other arguments written as Long or as Double tensors, as torch accepts or refuses them. Output: Tests/LossdCommandsTests/Fixtures/torch/<MODULE>.json, whose `request`
 objects are exactly `lossd eval --json` requests.
 """
 import importlib
@@ -97,6 +98,39 @@ def request(loss, case):
     return {"loss": loss, "options": options, "inputs": inputs}
 
 
+def _rounded(values):
+    if isinstance(values, list):
+        return [_rounded(v) for v in values]
+    return int(round(values))
+
+
+def _floated(values):
+    if isinstance(values, list):
+        return [_floated(v) for v in values]
+    return float(values)
+
+
+def dtype_cases(cases):
+    """PyTorch's dtype rules, from the module's first case: every argument but the first (which
+    lossd always reads as float64, as the tensor it differentiates) written the other way: a
+    floating one with integer literals (a Long tensor, values rounded), a Long one with real
+    literals (a Double tensor). torch decides whether each is refused."""
+    base = cases[0]
+    names = list(base.inputs)
+    derived = []
+    for name in names[1:]:
+        values, dtype = base.inputs[name]
+        inputs = dict(base.inputs)
+        if dtype == "long":
+            inputs[name] = (_floated(values), "float")
+            label = "float"
+        else:
+            inputs[name] = (_rounded(values), "long")
+            label = "long"
+        derived.append(Case(id=f"dtype_{name}_{label}", inputs=inputs, options=base.options, rtol=base.rtol))
+    return derived
+
+
 def main(selected):
     OUT.mkdir(parents=True, exist_ok=True)
     folder = pathlib.Path(__file__).resolve().parent / "torch_goldens"
@@ -108,7 +142,7 @@ def main(selected):
         torch.manual_seed(0)
         records = []
         seen = set()
-        for case in module.CASES:
+        for case in module.CASES + dtype_cases(module.CASES):
             assert isinstance(case, Case), case
             assert case.id not in seen, f"duplicate case id {case.id} in {stem}"
             seen.add(case.id)

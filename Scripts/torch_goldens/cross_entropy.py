@@ -44,3 +44,7 @@ CASES += [
     case("error_index_out_of_range", {"input": normal(2, 3), "target": longs([0, 3])}),
     case("error_negative_index", {"input": normal(2, 3), "target": longs([0, -1])}),
 ]
+CASES += [
+    # Integer literals make a Long tensor: refused as class probabilities (same shape as input).
+    case("error_probs_long", {"input": normal(2, 3), "target": longs([[0, 1, 0], [1, 0, 0]])}),
+]

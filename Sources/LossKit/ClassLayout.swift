@@ -43,11 +43,12 @@ public struct ClassLayout: Sendable, Hashable {
         (sample / inner) * classes * inner + sample % inner
     }
 
-    /// Checks a class-index target: shape, integers, range `[0, C)` unless equal to `ignoreIndex`.
+    /// Checks a class-index target: shape, a Long tensor of integers, range `[0, C)` unless equal to `ignoreIndex`.
     public func validateIndices(_ target: Tensor, name: String = "target", ignoreIndex: Int?) throws(LossError) {
         guard target.shape == sampleShape else {
             throw .shape(name, "shape \(target.shapeDescription) does not fit the input: class indices need shape \(Tensor.describe(sampleShape))")
         }
+        try Validation.requireIndexType(target, name)
         try Validation.requireIntegral(target, name)
         for (offset, value) in target.scalars.enumerated() {
             let index = Int(value)

@@ -93,11 +93,14 @@ public struct LossGradients: Sendable {
     }
 
     /// Buffers for `loss` on `arguments`: zero-filled for each differentiable argument in `wanted`
-    /// (all of them when `wanted` is nil).
+    /// (all of them when `wanted` is nil). A Long argument (``Tensor/isInteger``) has no gradient,
+    /// as PyTorch's autograd differentiates floating tensors only.
     public init(for loss: any Loss, arguments: LossArguments, wanted: Set<String>? = nil) {
         let differentiable = loss.differentiableArguments(arguments)
         let specs = loss.descriptor.arguments
-        let flags = specs.indices.map { differentiable[$0] && (wanted?.contains(specs[$0].name) ?? true) }
+        let flags = specs.indices.map {
+            differentiable[$0] && !(arguments.tensors[$0]?.isInteger ?? false) && (wanted?.contains(specs[$0].name) ?? true)
+        }
         self.wanted = flags
         buffers = specs.indices.map { flags[$0] ? Array(repeating: 0, count: arguments[$0].count) : [] }
     }

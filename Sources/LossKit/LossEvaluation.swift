@@ -10,23 +10,27 @@ public struct LossEvaluation: Sendable {
 
     /// Evaluates `loss` on tensors named as in PyTorch (`input`, `target`, `var`, ...).
     ///
-    /// Every argument of the loss must be given. Unknown names, missing arguments and invalid
+    /// Every argument of the loss must be given. The first one is read as float64 whatever its
+    /// literals (it is differentiated); the others keep their ``Tensor/dtype``. Unknown names, missing arguments and invalid
     /// shapes or values throw, naming the argument; so does a ``FallibleLoss`` that fails.
     public init(loss: any Loss, arguments named: [String: Tensor], wantGradients: Bool = true) throws(LossError) {
         let descriptor = loss.descriptor
         for name in named.keys.sorted() where descriptor.argumentIndex(name) == nil {
             let known = descriptor.arguments.map(\.name)
             throw LossError(.unknownArgument, subject: name,
-                            "\(descriptor.name) takes no tensor '\(name)'" + Suggestions.didYouMean(name, among: known)
+                            "\(descriptor.name) takes no tensor '\(EchoedText.escaped(name))'" + Suggestions.didYouMean(name, among: known)
                                 + " (it takes: \(known.joined(separator: ", ")))")
         }
         var tensors: [Tensor?] = []
         for spec in descriptor.arguments {
-            guard let tensor = named[spec.name] else {
+            guard var tensor = named[spec.name] else {
                 throw LossError(.missingArgument, subject: spec.name,
                                 "\(descriptor.name) needs the tensor '\(spec.name)': \(spec.summary)")
             }
             if spec.kind == .index { try Validation.requireIntegral(tensor, spec.name) }
+            // The first argument is the prediction lossd differentiates, as a float64 tensor with
+            // requires_grad: written with integer literals ([1, 2, 3]) it is still float64.
+            if tensors.isEmpty { tensor = tensor.floating }
             tensors.append(tensor)
         }
         let arguments = LossArguments(tensors)

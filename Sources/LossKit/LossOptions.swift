@@ -29,7 +29,7 @@ public struct LossOptions: Sendable, Hashable {
                 }
                 let known = descriptor.options.map(\.name)
                 throw LossError(.unknownOption, subject: name,
-                                "\(descriptor.name) has no option '\(name)'" + Suggestions.didYouMean(name, among: known)
+                                "\(descriptor.name) has no option '\(EchoedText.escaped(name))'" + Suggestions.didYouMean(name, among: known)
                                     + " (options: \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
             }
             checked[name] = try LossOptions.check(value, against: spec)

@@ -30,7 +30,7 @@ public struct LossRegistry: Sendable {
         if let position = index[name] { return entries[position] }
         let names = entries.flatMap { [$0.descriptor.name, $0.descriptor.pytorchName] }
         throw LossError(.unknownLoss, subject: name,
-                        "unknown loss '\(name)'" + Suggestions.didYouMean(name, among: names) + " (see 'lossd losses')")
+                        "unknown loss '\(EchoedText.escaped(name))'" + Suggestions.didYouMean(name, among: names) + " (see 'lossd losses')")
     }
 
     /// Creates the named loss from raw options, checking names, types and ranges.

@@ -4,14 +4,26 @@
 public enum Suggestions {
     /// The candidates closest to `name` (case-insensitive Levenshtein distance, at most a third of
     /// the name's length, or a case-insensitive equal), best first.
+    ///
+    /// The work stays linear in the name's length: the edit distance is at least the difference
+    /// of the lengths, so it is computed only for candidates whose length is within the threshold
+    /// (a name more than twice as long as every candidate is lowercased and compared by prefix only).
     public static func closest(to name: String, among candidates: [String], limit: Int = 3) -> [String] {
-        let lowered = name.lowercased()
-        let threshold = max(2, lowered.count / 3)
+        let longest = candidates.map(\.unicodeScalars.count).max() ?? 0
+        // A name past twice the longest candidate cannot be close to any; its prefix alone matters.
+        let lowered = name.unicodeScalars.count > 2 * longest + 2
+            ? String(name.unicodeScalars.prefix(2 * longest + 2)).lowercased() : name.lowercased()
+        let length = name.unicodeScalars.count
+        let threshold = max(2, length / 3)
+        let scalars = Array(lowered.unicodeScalars)
         let scored = candidates.compactMap { candidate -> (String, Int)? in
             let other = candidate.lowercased()
             if other == lowered { return (candidate, 0) }
-            let distance = editDistance(Array(lowered.unicodeScalars), Array(other.unicodeScalars))
-            if distance <= threshold { return (candidate, distance) }
+            let otherScalars = Array(other.unicodeScalars)
+            if abs(length - otherScalars.count) <= threshold {
+                let distance = editDistance(scalars, otherScalars)
+                if distance <= threshold { return (candidate, distance) }
+            }
             if other.hasPrefix(lowered) || lowered.hasPrefix(other), min(other.count, lowered.count) >= 3 {
                 return (candidate, threshold)
             }

@@ -3,20 +3,63 @@
 /// A dense float64 tensor: contiguous row-major storage plus a shape.
 ///
 /// Any rank is allowed, including scalars (`shape == []`, one element). Class-index tensors
-/// (targets of `cross_entropy`, `nll`, ...) use the same type with integral values; the loss
-/// that reads them checks that they are integers.
+/// (targets of `cross_entropy`, `nll`, ...) use the same storage with integral values and
+/// ``DType-swift.enum/int64``, as PyTorch's Long tensors; the loss that reads them checks both.
+///
+/// Equality and hashing compare shape and values, not ``dtype`` (as `torch.equal` does).
 public struct Tensor: Sendable, Hashable {
+    /// The element type the tensor was written with, as `torch.tensor(...)` infers it: `int64`
+    /// (PyTorch's Long) when every element is an integer literal, `float64` (Double) otherwise.
+    /// Values are stored as `Double` either way; the type decides what a loss accepts.
+    public enum DType: Sendable, Hashable {
+        case float64
+        case int64
+
+        /// The name PyTorch's messages use (`Double`, `Long`).
+        public var pytorchName: String {
+            switch self {
+            case .float64: "Double"
+            case .int64: "Long"
+            }
+        }
+    }
+
     /// The extent of each dimension, outermost first. `[]` is a scalar.
     public private(set) var shape: [Int]
     /// The elements in row-major order; `scalars.count == shape.reduce(1, *)`.
     public var scalars: [Double]
+    /// The element type it was written with (`float64` unless built from integer literals).
+    public var dtype: DType
 
     /// Creates a tensor; the element count must match the shape.
-    public init(shape: [Int], scalars: [Double]) {
+    public init(shape: [Int], scalars: [Double], dtype: DType = .float64) {
         precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in \(shape)")
         precondition(shape.reduce(1, *) == scalars.count, "shape \(shape) does not hold \(scalars.count) elements")
         self.shape = shape
         self.scalars = scalars
+        self.dtype = dtype
+    }
+
+    public static func == (lhs: Tensor, rhs: Tensor) -> Bool {
+        lhs.shape == rhs.shape && lhs.scalars == rhs.scalars
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(shape)
+        hasher.combine(scalars)
+    }
+
+    /// Whether the tensor is a Long one. An empty tensor holds no literal, so it is neither:
+    /// both the dtype checks for indices and for reals accept it.
+    public var isInteger: Bool { dtype == .int64 && !scalars.isEmpty }
+    /// Whether the tensor is a floating one (not ``isInteger``), or empty.
+    public var isFloating: Bool { dtype == .float64 || scalars.isEmpty }
+
+    /// The same values as a `float64` tensor (what a fitted parameter is).
+    public var floating: Tensor {
+        var copy = self
+        copy.dtype = .float64
+        return copy
     }
 
     /// A one-dimensional tensor.

@@ -23,6 +23,26 @@ public enum Validation {
         }
     }
 
+    // MARK: - Element types (PyTorch's dtype rules)
+
+    /// Class indices and lengths are integer literals: PyTorch requires a Long (or Byte) tensor
+    /// and refuses a floating one even when its values are whole (`[1.0]`). `reason` is
+    /// PyTorch's message for this argument (by default `nll_loss`'s).
+    public static func requireIndexType(_ tensor: Tensor, _ name: String, reason: String? = nil) throws(LossError) {
+        guard tensor.isInteger || tensor.scalars.isEmpty else {
+            let reason = reason ?? "expected \(name) dtype to be Long or Byte, but got \(tensor.dtype.pytorchName)"
+            throw .value(name, "\(reason) (write integer literals: 1, not 1.0)")
+        }
+    }
+
+    /// PyTorch refuses a Long tensor for this argument: an integer-literal tensor is refused with
+    /// PyTorch's reason (`kl_div: Integral inputs not supported.`).
+    public static func requireFloatingType(_ tensor: Tensor, _ name: String, reason: String) throws(LossError) {
+        guard tensor.isFloating else {
+            throw .value(name, "\(reason) (\(name) is written with integer literals, a Long tensor: write 1.0, not 1)")
+        }
+    }
+
     /// The output shape for a pointwise loss under `reduction`.
     public static func outputShape(elementShape: [Int], _ reduction: Reduction) -> [Int] {
         reduction == .none ? elementShape : []

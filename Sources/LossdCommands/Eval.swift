@@ -52,7 +52,9 @@ extension Lossd {
         @Flag(help: "Read a JSON request on standard input and print a JSON response (the machine interface).")
         var json = false
 
-        @Option(help: "Decimals printed in the text output.")
+        // Unconditional parsing: `--precision -1` reaches validate() and its message instead of
+        // being read as a missing value followed by an unknown flag.
+        @Option(parsing: .unconditional, help: "Decimals printed in the text output (0 to 17).")
         var precision: Int = 4
 
         public init() {}
@@ -66,7 +68,9 @@ extension Lossd {
                 guard loss != nil else { throw ValidationError("missing the loss name (or use --json)") }
                 guard input != nil else { throw ValidationError("missing --input") }
             }
-            guard (0...17).contains(precision) else { throw ValidationError("--precision must be between 0 and 17") }
+            guard (0...17).contains(precision) else {
+                throw ValidationError("--precision must be an integer between 0 and 17, got \(precision)")
+            }
         }
 
         public func run() throws {
@@ -78,14 +82,12 @@ extension Lossd {
         }
 
         private func runJSON() throws(CommandError) {
-            let data = FileHandle.standardInput.readDataToEndOfFile()
-            guard let text = String(data: data, encoding: .utf8) else {
-                throw CommandError(.dataError, "standard input is not valid UTF-8")
-            }
-            let request: JSONValue
-            do throws(JSONSyntaxError) { request = try JSONValue(parsing: text) }
-            catch { throw CommandError(.dataError, "standard input: \(error)") }
-            print(try EvalRequest.respond(to: request, registry: PluginOptions.registry(plugins)).serialized())
+            let registry = try PluginOptions.registry(plugins)
+            // The request's bytes are released once read: only its flat tensors stay for the evaluation.
+            let request = try EvalRequest(bytes: EvalRequest.readBytes(from: STDIN_FILENO, limit: EvalRequest.maximumBytes))
+            let evaluation = try request.evaluate(registry: registry)
+            EvalRequest.writeResponse(evaluation) { FileHandle.standardOutput.write(Data($0.utf8)) }
+            FileHandle.standardOutput.write(Data("\n".utf8))
         }
 
         private func runText() throws(CommandError) {
@@ -123,11 +125,11 @@ extension Lossd {
             }
             var arguments: [String: Tensor] = [:]
             for (name, text) in named {
-                let json: JSONValue
-                do throws(JSONSyntaxError) { json = try JSONValue(parsing: text) }
-                catch { throw CommandError(.dataError, "\(name): not a JSON tensor (\(error))") }
-                do throws(TensorJSONError) { arguments[name] = try Tensor(json: json, path: name) }
-                catch { throw CommandError(.dataError, error.description) }
+                do throws(JSONInputError) { arguments[name] = try Tensor(jsonText: text, path: EchoedText.escaped(name)) }
+                catch {
+                    if case .syntax(let syntax) = error { throw CommandError(.dataError, "\(EchoedText.escaped(name)): not a JSON tensor (\(syntax))") }
+                    throw CommandError(.dataError, error.description)
+                }
             }
             let evaluation: LossEvaluation
             do throws(LossError) { evaluation = try LossEvaluation(loss: lossValue, arguments: arguments, wantGradients: grad) }
@@ -176,6 +178,30 @@ extension Lossd {
                 return "[" + items.joined(separator: ", ") + "]"
             }
             return nested(0, 0)
+        }
+    }
+}
+
+extension EvalRequest {
+    /// The bytes readable from `descriptor` (standard input), refused past `limit` bytes (read in
+    /// blocks of 1 MiB, never more than `limit` plus one block).
+    public static func readBytes(from descriptor: Int32, limit: Int) throws(CommandError) -> [UInt8] {
+        var bytes: [UInt8] = []
+        let block = 1 << 20
+        while true {
+            let start = bytes.count
+            bytes.append(contentsOf: repeatElement(0, count: block))
+            // Sound: read(2) writes at most `block` bytes into the `block` bytes just appended.
+            let count = bytes.withUnsafeMutableBytes { buffer in read(descriptor, buffer.baseAddress! + start, block) }
+            if count < 0 {
+                if errno == EINTR { bytes.removeLast(block); continue }
+                throw CommandError(.noInput, "cannot read standard input: \(String(cString: strerror(errno)))")
+            }
+            bytes.removeLast(block - count)
+            if count == 0 { return bytes }
+            if bytes.count > limit {
+                throw CommandError(.dataError, "standard input is larger than \(limit) bytes, the most 'lossd eval --json' reads; split the request")
+            }
         }
     }
 }

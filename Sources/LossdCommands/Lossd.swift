@@ -2,6 +2,7 @@
 
 public import ArgumentParser
 import Foundation
+import LossKit
 
 /// The `lossd` command: the root lists the subcommands, each a nested type in its own file.
 public struct Lossd: AsyncParsableCommand {
@@ -42,12 +43,13 @@ public enum LossdVersion {
 enum Console {
     /// Writes `lossd: warning: MESSAGE` to standard error.
     static func warning(_ message: String) {
-        FileHandle.standardError.write(Data("lossd: warning: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("lossd: warning: \(EchoedText.sanitized(message))\n".utf8))
     }
 
     /// Writes `lossd: error: MESSAGE` to standard error.
+    /// Control characters (a NUL, an ANSI escape) in user text it repeats are escaped.
     static func error(_ message: String) {
-        FileHandle.standardError.write(Data("lossd: error: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("lossd: error: \(EchoedText.sanitized(message))\n".utf8))
     }
 
     /// Reports `error` and returns the exit code to throw.

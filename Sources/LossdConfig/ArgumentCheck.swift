@@ -43,9 +43,10 @@ extension JobDecoder {
         }
         let passes = randomValues.isEmpty ? 1 : 2
         for pass in 0..<passes {
-            let tensors = specs.map { spec -> Tensor? in
-                switch spec {
-                case .literal(let tensor)?: tensor
+            let tensors = specs.indices.map { index -> Tensor? in
+                switch specs[index] {
+                // The fitted tensor is a float64 parameter, whatever its literals (as in the engine).
+                case .literal(let tensor)?: index == 0 ? tensor.floating : tensor
                 case .random(let random)?: random.placeholder(random.placeholderValues[pass])
                 case nil: nil
                 }

@@ -31,7 +31,9 @@ struct TensorDecoder {
                 result = nil
             }
         case .scalar:
-            result = diagnostics.number(node, path, what: what).map { .literal(Tensor(scalar: $0)) }
+            result = diagnostics.numberLiteral(node, path, what: what).map {
+                .literal(Tensor(shape: [], scalars: [$0.value], dtype: $0.isInteger ? .int64 : .float64))
+            }
         case .sequence:
             result = literal(node, path, what: what).map(TensorSpec.literal)
         }
@@ -66,19 +68,23 @@ struct TensorDecoder {
         var scalars: [Double] = []
         scalars.reserveCapacity(total)
         var valid = true
-        collect(node, path, depth: 0, shape: shape, what: what, into: &scalars, valid: &valid)
+        var allIntegers = true
+        collect(node, path, depth: 0, shape: shape, what: what, into: &scalars, allIntegers: &allIntegers, valid: &valid)
         guard valid else { return nil }
-        return Tensor(shape: shape, scalars: scalars)
+        return Tensor(shape: shape, scalars: scalars, dtype: allIntegers ? .int64 : .float64)
     }
 
+    /// Appends the elements under `node` to `scalars`; `allIntegers` turns false at the first
+    /// real literal (the tensor is then float64, as `torch.tensor` infers).
     private func collect(_ node: ConfigNode, _ path: KeyPath, depth: Int, shape: [Int], what: String,
-                         into scalars: inout [Double], valid: inout Bool) {
+                         into scalars: inout [Double], allIntegers: inout Bool, valid: inout Bool) {
         guard depth < shape.count else {
             if case .sequence = node.content {
                 diagnostics.report(.invalidTensor, at: node, path: path, "\(what) is ragged: a list where the first row has a number (expected shape \(Tensor.describe(shape)))")
                 valid = false
-            } else if let value = diagnostics.number(node, path, what: "\(what) element") {
-                scalars.append(value)
+            } else if let literal = diagnostics.numberLiteral(node, path, what: "\(what) element") {
+                scalars.append(literal.value)
+                allIntegers = allIntegers && literal.isInteger
             } else {
                 valid = false
             }
@@ -95,7 +101,7 @@ struct TensorDecoder {
             return
         }
         for (index, item) in items.enumerated() {
-            collect(item, path.index(index), depth: depth + 1, shape: shape, what: what, into: &scalars, valid: &valid)
+            collect(item, path.index(index), depth: depth + 1, shape: shape, what: what, into: &scalars, allIntegers: &allIntegers, valid: &valid)
             if diagnostics.isFull { valid = false; return }
         }
     }

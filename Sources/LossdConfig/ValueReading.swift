@@ -29,21 +29,27 @@ extension Diagnostics {
 
     /// A finite real number (integers accepted).
     func number(_ node: ConfigNode, _ path: KeyPath, what: String) -> Double? {
+        numberLiteral(node, path, what: what)?.value
+    }
+
+    /// A finite real number and whether it was written as an integer literal (`1`, not `1.0`),
+    /// which makes a tensor a Long one as in `torch.tensor`.
+    func numberLiteral(_ node: ConfigNode, _ path: KeyPath, what: String) -> (value: Double, isInteger: Bool)? {
         guard let value = scalar(node, path, what: what, expected: "a number") else { return nil }
         switch value {
-        case .integer(let integer): return Double(integer)
+        case .integer(let integer): return (Double(integer), true)
         case .number(let number):
             guard number.isFinite else {
                 report(.nonFinite, at: node, path: path, "\(what) must be a finite number, got \(ScalarValue.format(number))")
                 return nil
             }
-            return number
+            return (number, false)
         case .hugeInteger(let text):
             guard let number = Double(text), number.isFinite else {
                 report(.nonFinite, at: node, path: path, "\(what): \(text) is too large for a double")
                 return nil
             }
-            return number
+            return (number, false)
         default:
             mismatch(value, node, path, what: what, expected: "a number")
             return nil

@@ -44,7 +44,7 @@ struct PreparedJob: Sendable {
         let initial: Tensor
         switch spec.initialization {
         case .tensor(let tensor):
-            initial = tensor
+            initial = tensor.floating  // a fitted parameter is float64, whatever its literals
         case .random(let shape, let distribution, let seed):
             guard shape.allSatisfy({ $0 >= 0 }) else {
                 throw EngineError(.invalidJob, subject: "init", "init shape \(shape) has a negative dimension")

@@ -12,7 +12,7 @@ struct CTCLossTests {
                           logProbs: Tensor? = nil) -> [String: Tensor] {
         var random = SeededRandom(seed: 16)
         return ["log_probs": logProbs ?? random.uniform([5, 2, 4]), "targets": targets,
-                "input_lengths": inputLengths, "target_lengths": targetLengths]
+                "input_lengths": inputLengths, "target_lengths": targetLengths].markingIndices(of: "ctc")
     }
 
     static func refuses(_ arguments: [String: Tensor], options: [String: OptionValue] = [:], subject: String) throws {
@@ -40,9 +40,9 @@ struct CTCLossTests {
         var random = SeededRandom(seed: 17)
         let unbatched = random.uniform([5, 4])
         try Self.refuses(["log_probs": unbatched, "targets": Tensor(shape: [1, 2], scalars: [1, 2]),
-                          "input_lengths": Tensor(scalar: 5), "target_lengths": Tensor(scalar: 2)], subject: "targets")
+                          "input_lengths": Tensor(scalar: 5), "target_lengths": Tensor(scalar: 2)].markingIndices(of: "ctc"), subject: "targets")
         try Self.refuses(["log_probs": unbatched, "targets": Tensor([1, 2]),
-                          "input_lengths": Tensor([5]), "target_lengths": Tensor(scalar: 2)], subject: "input_lengths")
+                          "input_lengths": Tensor([5]), "target_lengths": Tensor(scalar: 2)].markingIndices(of: "ctc"), subject: "input_lengths")
     }
 
     @Test func nonFiniteLogProbs() throws {

@@ -23,7 +23,7 @@ struct GradientSample: Sendable, CustomTestStringConvertible {
         self.loss = loss
         self.label = label
         self.options = options
-        self.arguments = arguments
+        self.arguments = arguments.markingIndices(of: loss)
     }
 
     static let all: [GradientSample] = [
@@ -61,5 +61,20 @@ struct GradientSample: Sendable, CustomTestStringConvertible {
     /// The sample once for each reduction.
     func withEachReduction() -> [GradientSample] {
         ["none", "mean", "sum"].map { with("reduction", .string($0)) }
+    }
+}
+
+extension Dictionary where Key == String, Value == Tensor {
+    /// The same tensors with class indices and lengths made Long (`int64`), as PyTorch requires:
+    /// every `.index` argument, and a `cross_entropy` target not shaped like its input.
+    func markingIndices(of loss: String) -> [String: Tensor] {
+        guard let descriptor = try? LossRegistry.builtins.entry(named: loss).descriptor else { return self }
+        var marked = self
+        for spec in descriptor.arguments {
+            let isIndex = spec.kind == .index
+                || (descriptor.name == "cross_entropy" && spec.name == "target" && self["target"]?.shape != self["input"]?.shape)
+            if isIndex { marked[spec.name]?.dtype = .int64 }
+        }
+        return marked
     }
 }

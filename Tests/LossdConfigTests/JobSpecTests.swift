@@ -31,7 +31,7 @@ struct JobSpecTests {
               - name: a
                 loss: {name: HuberLoss, delta: 0.5}
                 init: [1, 2, 3]
-                target: [0, 0, 0]
+                target: [0.0, 0, 0]   # real literals: huber refuses a Long target, as PyTorch does
                 optimizer: {name: Adam, lr: 0.01}
                 scheduler: {name: step_lr, step_size: 10}
                 max_steps: 25000

@@ -152,8 +152,9 @@ struct LoaderTests {
                   optimizer.lr: [0.01, 0.1, 1.0]
                   loss: [l1, mse, huber_like]
                 init: [10, 10, 10]
-                target: [30, 20, 50]
+                target: [30.0, 20, 50]
             """
+        // The target is real (one real literal): cross_entropy reads it as class probabilities.
         // huber_like is not a loss: one error, at the sweep value, reported once.
         let errors = rejected(text)
         #expect(errors.count == 1)

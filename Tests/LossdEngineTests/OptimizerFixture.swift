@@ -40,7 +40,10 @@ struct OptimizerFixture: Sendable, CustomTestStringConvertible, Decodable {
 
     /// The lossd job this trajectory describes (no tolerance: it runs its 200 steps).
     var spec: JobSpec {
-        JobSpec(initialization: .tensor(`init`.tensor), target: target.tensor,
+        // Class indices (a target not shaped like the logits) are a Long tensor, as in PyTorch.
+        var target = target.tensor
+        if target.shape != `init`.tensor.shape { target.dtype = .int64 }
+        return JobSpec(initialization: .tensor(`init`.tensor), target: target,
                 loss: JobSpec.Component(loss.name, options: loss.options.mapValues(\.option)),
                 optimizer: JobSpec.Component(optimizer.name, options: optimizer.options.mapValues(\.option)),
                 scheduler: scheduler.map { JobSpec.Component($0.name, options: $0.options.mapValues(\.option)) },

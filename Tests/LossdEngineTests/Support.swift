@@ -29,7 +29,7 @@ enum Jobs {
     static func crossEntropy(_ optimizer: String = "rmsprop", _ options: [String: OptionValue] = ["lr": .number(0.01), "momentum": .number(0.5)],
                              steps: Int = 80) -> JobSpec {
         JobSpec(initialization: .random(shape: [4, 3], distribution: .uniform(low: -1, high: 1), seed: 3),
-                target: Tensor([0, 2, 1, 2]), loss: JobSpec.Component("cross_entropy", options: ["label_smoothing": .number(0.1)]),
+                target: Tensor(shape: [4], scalars: [0, 2, 1, 2], dtype: .int64), loss: JobSpec.Component("cross_entropy", options: ["label_smoothing": .number(0.1)]),
                 optimizer: JobSpec.Component(optimizer, options: options),
                 scheduler: JobSpec.Component("cosine_annealing_lr", options: ["T_max": .integer(15)]),
                 stopping: StoppingRules(maxSteps: steps))

@@ -129,7 +129,7 @@ complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "l
 complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd eval"' -l 'plugin' -d 'Also load this loss plugin: a path, or a name looked up in LOSSD_PLUGIN_PATH and /usr/lib/lossd/plugins (repeatable).' -rfka ''
 complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd eval" grad' -l 'grad' -d 'Also print the gradient of each differentiable tensor.'
 complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd eval" json' -l 'json' -d 'Read a JSON request on standard input and print a JSON response (the machine interface).'
-complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd eval" precision' -l 'precision' -d 'Decimals printed in the text output.' -rfka ''
+complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd eval" precision' -l 'precision' -d 'Decimals printed in the text output (0 to 17).' -rfka ''
 complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd eval" version' -l 'version' -d 'Show the version.'
 complete -c 'lossd' -n '__lossd_should_offer_completions_for_flags_or_options "lossd eval" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'lossd' -n '__lossd_should_offer_completions_for_positional "lossd status" -ge 1' -fka '(__lossd_custom_completion ---completion status -- positional@0 (count (__lossd_tokens -pc)) (__lossd_tokens -tC))'

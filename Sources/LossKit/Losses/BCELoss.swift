@@ -51,6 +51,7 @@ public struct BCELoss: BuiltinLoss {
 
     public func validate(_ arguments: LossArguments) throws(LossError) -> [Int] {
         let shape = try Pointwise.validate(arguments, reduction)
+        try Validation.requireFloatingType(arguments[1], "target", reason: "Found dtype Long but expected Double")
         for (name, index) in [("input", 0), ("target", 1)] {
             for (offset, value) in arguments[index].scalars.enumerated() where !(value >= 0 && value <= 1) {
                 throw .value(name, "element \(offset) is \(value); all elements of \(name) should be between 0 and 1")

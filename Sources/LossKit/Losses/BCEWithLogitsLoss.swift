@@ -48,6 +48,7 @@ public struct BCEWithLogitsLoss: BuiltinLoss {
 
     public func validate(_ arguments: LossArguments) throws(LossError) -> [Int] {
         let shape = try Pointwise.validate(arguments, reduction)
+        try Validation.requireFloatingType(arguments[1], "target", reason: "result type Double can't be cast to the desired output type Long")
         if let weight { try Validation.requireBroadcastable(weight, "weight", to: arguments[0].shape) }
         if let posWeight { try Validation.requireBroadcastable(posWeight, "pos_weight", to: arguments[0].shape) }
         return shape

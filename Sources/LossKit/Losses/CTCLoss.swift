@@ -120,6 +120,7 @@ public struct CTCLoss: BuiltinLoss {
                 throw .shape(name, "shape \(lengths.shapeDescription) must be "
                              + (isBatched ? "(N,) = (\(batch),)" : "() for an unbatched log_probs (T, C)"))
             }
+            try Validation.requireIndexType(lengths, name, reason: "\(name) must be integral")
             try Validation.requireIntegral(lengths, name)
         }
         for (n, value) in arguments[2].scalars.enumerated() where !(0...Double(steps)).contains(value) {

@@ -75,6 +75,7 @@ public struct CrossEntropyLoss: BuiltinLoss {
         try Validation.requireFinite(input, "input")
         try layout.validateClassWeight(weight.map { Tensor($0) })
         if Self.hasProbabilityTarget(arguments) {
+            try Validation.requireFloatingType(target, "target", reason: "Expected floating point type for target with class probabilities, got Long")
             try Validation.requireFinite(target, "target")
         } else {
             try layout.validateIndices(target, ignoreIndex: ignoreIndex)

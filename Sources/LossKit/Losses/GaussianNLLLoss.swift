@@ -71,6 +71,7 @@ public struct GaussianNLLLoss: BuiltinLoss {
         try Validation.requireFinite(input, "input")
         try Validation.requireFinite(target, "target")
         try Validation.requireFinite(variance, "var")
+        try Validation.requireFloatingType(variance, "var", reason: "result type Float can't be cast to the desired output type long int")
         for (offset, value) in variance.scalars.enumerated() where value < 0 {
             throw .value("var", "element \(offset) is \(value); var has negative entry/entries")
         }

@@ -40,7 +40,9 @@ public struct HuberLoss: BuiltinLoss, PointwiseLoss {
     }
 
     public func validate(_ arguments: LossArguments) throws(LossError) -> [Int] {
-        try Pointwise.validate(arguments, reduction)
+        let shape = try Pointwise.validate(arguments, reduction)
+        try Validation.requireFloatingType(arguments[1], "target", reason: "Found dtype Long but expected Double")
+        return shape
     }
 
     @inlinable

@@ -59,6 +59,7 @@ public struct KLDivLoss: BuiltinLoss {
         try Validation.requireSameShape(target, "target", as: input, "input")
         try Validation.requireFinite(input, "input")
         try Validation.requireFinite(target, "target")
+        try Validation.requireFloatingType(target, "target", reason: "kl_div: Integral inputs not supported.")
         if !logTarget {
             for (offset, value) in target.scalars.enumerated() where value < 0 {
                 throw .value("target", "element \(offset) is \(value); probabilities must be >= 0 (set log_target for log-probabilities)")

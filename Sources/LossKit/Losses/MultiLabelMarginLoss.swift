@@ -53,6 +53,7 @@ public struct MultiLabelMarginLoss: BuiltinLoss {
             throw .shape("input", "an empty batch \(input.shapeDescription) has no defined '\(reduction.rawValue)' (PyTorch returns uninitialised memory)")
         }
         try Validation.requireFinite(input, "input")
+        try Validation.requireIndexType(target, "target", reason: "expected scalar type Long but found \(target.dtype.pytorchName)")
         try Validation.requireIntegral(target, "target")
         for (offset, value) in target.scalars.enumerated() where !(-1..<classes).contains(Int(value)) {
             throw .value("target", "class index \(Int(value)) at element \(offset) is out of range: expected -1 (padding) or [0, \(classes))")

@@ -81,6 +81,7 @@ public struct MultiMarginLoss: BuiltinLoss {
             throw .shape("input", "an empty batch \(input.shapeDescription) has no defined '\(reduction.rawValue)' (PyTorch returns uninitialised memory)")
         }
         try Validation.requireFinite(input, "input")
+        try Validation.requireIndexType(target, "target", reason: "expected scalar type Long but found \(target.dtype.pytorchName)")
         try Validation.requireIntegral(target, "target")
         for (offset, value) in target.scalars.enumerated() where !(0..<classes).contains(Int(value)) {
             throw .value("target", "class index \(Int(value)) at element \(offset) is out of range for \(classes) classes [0, \(classes))")
