@@ -187,18 +187,16 @@ extension EvalRequest {
     /// blocks of 1 MiB, never more than `limit` plus one block).
     public static func readBytes(from descriptor: Int32, limit: Int) throws(CommandError) -> [UInt8] {
         var bytes: [UInt8] = []
-        let block = 1 << 20
+        var block = [UInt8](repeating: 0, count: 1 << 20)
         while true {
-            let start = bytes.count
-            bytes.append(contentsOf: repeatElement(0, count: block))
-            // Sound: read(2) writes at most `block` bytes into the `block` bytes just appended.
-            let count = bytes.withUnsafeMutableBytes { buffer in read(descriptor, buffer.baseAddress! + start, block) }
+            // Sound: read(2) writes at most `block.count` bytes into `block`'s storage.
+            let count = block.withUnsafeMutableBytes { buffer in read(descriptor, buffer.baseAddress!, buffer.count) }
             if count < 0 {
-                if errno == EINTR { bytes.removeLast(block); continue }
+                if errno == EINTR { continue }
                 throw CommandError(.noInput, "cannot read standard input: \(String(cString: strerror(errno)))")
             }
-            bytes.removeLast(block - count)
             if count == 0 { return bytes }
+            bytes.append(contentsOf: block[..<count])
             if bytes.count > limit {
                 throw CommandError(.dataError, "standard input is larger than \(limit) bytes, the most 'lossd eval --json' reads; split the request")
             }

@@ -17,13 +17,6 @@ import Testing
 /// not overlap.
 @Suite("Hostile inputs are rejected quickly and cheaply", .serialized)
 struct HostileInputTests {
-    /// CPU time the calling thread has used.
-    static func threadCPUTime() -> Duration {
-        var time = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-        return .seconds(time.tv_sec) + .nanoseconds(time.tv_nsec)
-    }
-
     static func peakKilobytes() -> Int {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
@@ -35,7 +28,7 @@ struct HostileInputTests {
         let loader = ConfigLoader(workingDirectory: "/")
         let before = Self.peakKilobytes()
         var errors: [ConfigError] = []
-        let start = Self.threadCPUTime()
+        let start = TestTiming.threadCPUTime()
         do throws(ConfigErrors) {
             if let bytes {
                 _ = try loader.load(bytes: bytes, name: "hostile.yaml")
@@ -45,7 +38,7 @@ struct HostileInputTests {
         } catch {
             errors = error.errors
         }
-        let elapsed = Self.threadCPUTime() - start
+        let elapsed = TestTiming.threadCPUTime() - start
         let grown = Self.peakKilobytes() - before
         #expect(!errors.isEmpty, "accepted", sourceLocation: sourceLocation)
         #expect(errors.contains { codes.contains($0.code) }, "got \(errors.map(\.description))", sourceLocation: sourceLocation)

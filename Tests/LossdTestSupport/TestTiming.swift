@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Time bounds in tests, stretched under instrumentation.
 ///
@@ -14,4 +17,13 @@ public enum TestTiming {
 
     /// `duration` times ``scale``.
     public static func bound(_ duration: Duration) -> Duration { duration * scale }
+
+    /// CPU time the calling thread has used: a bound on it catches runaway work (a quadratic
+    /// scan) and not a machine busy with other processes. Measure synchronous code only: a task
+    /// may resume on another thread after a suspension.
+    public static func threadCPUTime() -> Duration {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return .seconds(time.tv_sec) + .nanoseconds(time.tv_nsec)
+    }
 }
