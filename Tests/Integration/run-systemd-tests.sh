@@ -90,7 +90,7 @@ jobs:
   - name: other-huber
     loss: huber
     init: [0, 0]
-    target: [3, -3]
+    target: [3.0, -3.0]
     optimizer: {name: adam, lr: 0.1}
     max_steps: 2000
 EOF
