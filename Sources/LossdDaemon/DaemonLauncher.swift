@@ -7,6 +7,7 @@ import LossdConfig
 import LossdEngine
 import LossdPlugins
 import LossdState
+import LossdSync
 import LossdSystemd
 import ServiceLifecycle
 import UnixSignals
@@ -67,6 +68,7 @@ public enum DaemonLauncher {
         if let override = options.workers { workers = override }
         let engine = TrainingEngine(EngineConfiguration(workers: workers, registries: registries))
         let supervisor = Supervisor(engine: engine, store: store, registries: registries, logger: logger)
+        let board = openPluginCallBoard(store, supervisor: supervisor, logger: logger)
         supervisor.start(configuration)
         let service = DaemonService(mode: options.mode, configuration: configuration, configPath: options.configPath,
                                     loader: loader, supervisor: supervisor, notifier: notifier, logger: logger, display: display,
@@ -83,9 +85,26 @@ public enum DaemonLauncher {
             engine.shutdown()
             return 1
         }
+        // A clean stop that gave up on a worker stuck in a plugin leaves that job to resume.
+        board?.releaseAll()
+        supervisor.log.flush(force: true)
         engine.shutdown()
         if options.mode == .run, !service.wasStopped, supervisor.anyFailed { return 1 }
         return 0
+    }
+
+    /// Maps the plugin-call board (`STATE/plugin-calls`, under the state directory's lock) and
+    /// hands the calls a previous process died in to the supervisor, before any job is scheduled.
+    static func openPluginCallBoard(_ store: StateStore, supervisor: Supervisor, logger: Logger) -> PluginCallBoard? {
+        do throws(PluginCallBoard.OpenError) {
+            let (board, leftInCall) = try PluginCallBoard.open(path: store.directory + "/plugin-calls")
+            supervisor.noteCrashes(leftInCall)
+            PluginCallBoard.install(board)
+            return board
+        } catch {
+            logger.warning("\(error); a crash inside a plugin will not be laid at its job's door")
+            return nil
+        }
     }
 
     /// Logs each plugin that loaded (info) and each that did not (error, `pluginRejected`).

@@ -12,6 +12,13 @@ struct EngineIDs: Sendable {
         count == 1 ? name : "\(name)~\(count)"
     }
 
+    /// The configured job an engine id of any process names (`name~3` -> `name`): job names
+    /// never hold `~`.
+    static func jobName(ofID id: String) -> String {
+        guard let tilde = id.lastIndex(of: "~"), id[id.index(after: tilde)...].allSatisfy(\.isNumber) else { return id }
+        return String(id[..<tilde])
+    }
+
     /// A fresh id for the next submission of `name`.
     mutating func next(_ name: String) -> String {
         let count = (submissions[name] ?? 0) + 1

@@ -15,8 +15,14 @@ import LossdSystemd
 /// Start and resume entries carry `LOSSD_LOSS`, `LOSSD_GRAD_NORM` and `LOSSD_LR` only when they
 /// are known (finite): before the first step there is no loss yet. Progress and end entries always
 /// carry them, spelled `NaN`, `Infinity` or `-Infinity` when not finite (a diverged job's news).
+///
+/// Start and end entries are bounded by ``JournalBudget``: past its per-second budget they are
+/// counted, and one summary entry per second gives the counts (`MESSAGE_ID`
+/// ``MessageID/jobEventSummary``, fields `LOSSD_STARTED`, `LOSSD_CONVERGED`, `LOSSD_MAX_STEPS`,
+/// `LOSSD_DIVERGED`, `LOSSD_FAILED`). Every job's outcome is in its result file regardless.
 struct JobEventLog: Sendable {
     let logger: Logger
+    let budget: JournalBudget
 
     /// The entry's fields; `knownNumbersOnly` leaves out the numbers that are not finite.
     func metadata(_ id: MessageID, _ job: JobRecord, knownNumbersOnly: Bool = false) -> Logger.Metadata {
@@ -37,6 +43,7 @@ struct JobEventLog: Sendable {
     }
 
     func started(_ job: JobRecord) {
+        guard admit(.started) else { return }
         if job.resumed {
             logger.info("job \(job.name) resumed from its checkpoint at step \(job.steps)",
                         metadata: metadata(.jobResumed, job, knownNumbersOnly: true))
@@ -52,6 +59,13 @@ struct JobEventLog: Sendable {
     }
 
     func finished(_ job: JobRecord) {
+        let event: JournalBudget.Event = switch job.status {
+        case .converged: .converged
+        case .maxSteps: .maxSteps
+        case .diverged: .diverged
+        default: .failed
+        }
+        guard admit(event) else { return }
         switch job.status {
         case .converged:
             logger.notice("job \(job.name) converged at step \(job.steps), loss \(NumberText.short(job.loss))", metadata: metadata(.jobConverged, job))
@@ -61,6 +75,45 @@ struct JobEventLog: Sendable {
             logger.warning("job \(job.name) diverged at step \(job.steps): loss or gradient not finite", metadata: metadata(.jobDiverged, job))
         default:
             logger.error("job \(job.name) failed: \(job.status.detail ?? "unknown reason")", metadata: metadata(.jobFailed, job))
+        }
+    }
+
+    /// A job the previous process died in a plugin call of (its reason names the plugin and step).
+    func crashed(_ job: JobRecord, plugin: String) {
+        guard admit(.failed) else { return }
+        var fields = metadata(.pluginCrashed, job, knownNumbersOnly: true)
+        fields["LOSSD_PLUGIN"] = "\(plugin)"
+        logger.error("job \(job.name) failed: \(job.status.detail ?? "crashed in a plugin"); it is not run again", metadata: fields)
+    }
+
+    // MARK: - Budget
+
+    /// Whether an entry of `event` may be logged; logs the summary of a window that just ended.
+    private func admit(_ event: JournalBudget.Event) -> Bool {
+        let (admitted, ended) = budget.admit(event)
+        if let ended { summary(ended) }
+        return admitted
+    }
+
+    /// Logs the summary of a window with left-out entries that has ended (all of them when `force`).
+    func flush(force: Bool = false) {
+        if let ended = budget.flush(force: force) { summary(ended) }
+    }
+
+    /// One entry with the counts of the entries a window left out.
+    func summary(_ counts: JournalBudget.Suppressed) {
+        let text = "\(counts.started) started, \(counts.converged) converged, \(counts.maxSteps) reached max_steps, "
+            + "\(counts.diverged) diverged, \(counts.failed) failed"
+        let metadata: Logger.Metadata = [
+            "MESSAGE_ID": "\(MessageID.jobEventSummary.hex)", "LOSSD_STARTED": "\(counts.started)",
+            "LOSSD_CONVERGED": "\(counts.converged)", "LOSSD_MAX_STEPS": "\(counts.maxSteps)",
+            "LOSSD_DIVERGED": "\(counts.diverged)", "LOSSD_FAILED": "\(counts.failed)",
+        ]
+        let message: Logger.Message = "job events not logged one by one (over \(budget.limits.events) per second): \(text); every result is in results/"
+        if counts.failed + counts.diverged > 0 {
+            logger.error(message, metadata: metadata)
+        } else {
+            logger.notice(message, metadata: metadata)
         }
     }
 }

@@ -66,10 +66,13 @@ final class ProgressReporter: Sendable {
         self.log = log
     }
 
-    /// Logs one progress entry for up to `budget` of `running`; returns how many were running.
+    /// Logs one progress entry for up to `budget` of `running` (fewer when the journal budget of
+    /// this second is spent, see ``JournalBudget``); returns how many were running.
     func report(_ running: [JobRecord], budget: Int) -> Int {
+        let (granted, ended) = log.budget.takeProgress(min(budget, running.count))
+        if let ended { log.summary(ended) }
         guard !running.isEmpty else { return 0 }
-        let count = min(budget, running.count)
+        let count = granted
         let start = cursor.withLock { position in
             let start = position % running.count
             position = start + count

@@ -4,7 +4,7 @@ public import LossKit
 public import LossdConfig
 import LossdEngine
 import LossdState
-import LossdSync
+public import LossdSync
 
 /// Starting, restarting and retiring jobs.
 extension Supervisor {
@@ -13,11 +13,23 @@ extension Supervisor {
         for job in configuration.jobs where job.enabled { schedule(job) }
     }
 
+    /// Remembers the plugin calls a previous process died in (``PluginCallBoard/open(path:)``):
+    /// each such job, when scheduled, ends `failed` with code `pluginCrashed` instead of running.
+    public func noteCrashes(_ records: [PluginCallBoard.Record]) {
+        pluginCrashes.withLock { crashes in
+            for record in records { crashes[EngineIDs.jobName(ofID: record.job)] = record }
+        }
+    }
+
     /// Submits `job` to the engine, resuming it or not as the ``ResumePolicy`` decides.
     func schedule(_ job: JobConfiguration) {
         var managed = Managed(config: job, startedAt: Timestamp.now(), runStart: now())
         if let unavailable = job.unavailable {
             failUnavailable(managed, unavailable)
+            return
+        }
+        if let crash = pluginCrashes.withLock({ $0.removeValue(forKey: job.name) }) {
+            failCrashed(managed, crash)
             return
         }
         var checkpoint: JobCheckpoint?
@@ -52,15 +64,30 @@ extension Supervisor {
     /// A job whose loss is unknown because its plugin failed to load: it ends `failed` at once,
     /// with the located error, and is never submitted.
     private func failUnavailable(_ managed: Managed, _ error: ConfigError) {
+        log.finished(failWithoutRunning(managed, .failed(code: .invalidLoss, reason: error.description)))
+    }
+
+    /// A job the previous process died in a plugin call of: it ends `failed` (`pluginCrashed`)
+    /// with its result written, so that it is not run again and cannot crash the next start too.
+    private func failCrashed(_ managed: Managed, _ crash: PluginCallBoard.Record) {
+        let reason = "crashed in plugin \(crash.plugin) (loss \(crash.loss)) at step \(crash.step)"
+        let record = failWithoutRunning(managed, .failed(code: .pluginCrashed, reason: reason), steps: max(0, crash.step - 1))
+        log.crashed(record, plugin: crash.plugin)
+    }
+
+    /// Ends a job that is not submitted with `status`: its result (NaN output, `steps` taken
+    /// before) is written and it joins the finished jobs; returns its record.
+    private func failWithoutRunning(_ managed: Managed, _ status: JobStatus, steps: Int = 0) -> JobRecord {
         var managed = managed
-        var record = managed.record(.failed(code: .invalidLoss, reason: error.description), nil, elapsed: 0)
+        var record = managed.record(status, nil, elapsed: 0)
+        record.steps = steps
         record.bestLoss = .nan
         record.finishedAt = record.startedAt
         record.output = Tensor(repeating: .nan, shape: managed.config.initial.shape)
         writer.write(record)
         managed.finished = record
         insert(managed)
-        log.finished(record)
+        return record
     }
 
     private func nextEngineID(_ name: String) -> String {

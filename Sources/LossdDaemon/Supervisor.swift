@@ -67,6 +67,8 @@ public final class Supervisor: Sendable {
     let policy: ResumePolicy
     let reporter: ProgressReporter
     let state = Locked(State())
+    /// Jobs a previous process died in a plugin call of, by job name (see ``noteCrashes(_:)``).
+    let pluginCrashes = Locked<[String: PluginCallBoard.Record]>([:])
     private let finalizing = Locked<[String: Task<Void, Never>]>([:])
     private let finishedCondition: AsyncCondition
     /// Seconds on the supervisor's clock since it was made.
@@ -78,11 +80,12 @@ public final class Supervisor: Sendable {
         self.store = store
         self.currentRegistries = Locked(registries)
         self.logger = logger
-        self.log = JobEventLog(logger: logger)
+        let clockSeconds = Self.seconds(since: clock)
+        self.clockSeconds = clockSeconds
+        self.log = JobEventLog(logger: logger, budget: JournalBudget(now: clockSeconds))
         self.writer = ResultWriter(store: store, logger: logger)
         self.policy = ResumePolicy(store: store, logger: logger)
         self.reporter = ProgressReporter(log: log)
-        self.clockSeconds = Self.seconds(since: clock)
         let state = self.state
         self.finishedCondition = AsyncCondition { state.withLock { $0.allFinished } }
     }
@@ -148,6 +151,7 @@ public final class Supervisor: Sendable {
         }
         finishedCondition.signal()
         log.finished(record)
+        if allFinished { log.flush(force: true) }
     }
 
     // MARK: - Checkpoints and stop

@@ -9,7 +9,7 @@ public struct EngineError: Error, Sendable, Equatable, CustomStringConvertible {
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Kind: String, Sendable {
             case unknownOptimizer, unknownScheduler, unknownOption, invalidOption, missingOption
-            case duplicateName, invalidLoss, invalidJob, invalidCheckpoint, engineStopped, lossFailed
+            case duplicateName, invalidLoss, invalidJob, invalidCheckpoint, engineStopped, lossFailed, pluginCrashed
         }
         private let kind: Kind
         private init(_ kind: Kind) { self.kind = kind }
@@ -42,6 +42,9 @@ public struct EngineError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let engineStopped = Code(.engineStopped)
         /// The loss reported an error while the job ran (a plugin's run-time error).
         public static let lossFailed = Code(.lossFailed)
+        /// A previous lossd process died inside one of the job's plugin calls (a crash, or a
+        /// watchdog kill of a hung call); the job is not run again.
+        public static let pluginCrashed = Code(.pluginCrashed)
 
         public var description: String { kind.rawValue }
     }

@@ -26,10 +26,10 @@ public struct LoadedPlugin: Sendable {
     public func register(into builder: inout LossRegistry.Builder, plugin reference: String) throws(PluginError) {
         var candidate = builder
         for spec in losses {
-            let origin = self.origin
+            let origin = self.origin, path = self.path
             do throws(LossError) {
                 try candidate.register(descriptor: spec.descriptor, origin: origin) { options throws(LossError) in
-                    try PluginLoss(spec: spec, origin: origin, options: options)
+                    try PluginLoss(spec: spec, origin: origin, path: path, options: options)
                 }
             } catch {
                 throw PluginError(.duplicateLoss, plugin: reference, "\(origin) refused: \(error.message)")
@@ -72,7 +72,7 @@ public final class PluginLoader: Sendable {
         for spec in manifest.losses {
             let origin = plugin.origin
             try GradientCheck.run(spec.descriptor, origin: origin, plugin: reference) { options throws(LossError) in
-                try PluginLoss(spec: spec, origin: origin, options: options)
+                try PluginLoss(spec: spec, origin: origin, path: path, options: options)
             }
         }
         return loaded.withLock { table in

@@ -2,6 +2,7 @@
 
 import CLossdPlugin
 public import LossKit
+import LossdSync
 
 /// A plugin loss as a LossKit ``FallibleLoss``: created from checked options, it calls the
 /// plugin's `compute` once per evaluation with lossd's buffers.
@@ -11,10 +12,15 @@ public import LossKit
 /// diverged job) is not passed on and reads as NaN; an error return, or a NaN or infinity
 /// written for finite inputs (including an element left unwritten), fails the evaluation with
 /// ``LossError/Code/evaluationFailed``, which fails only the job that hit it.
+///
+/// Each call of `compute` is recorded on the ``PluginCallBoard`` (plugin file, loss, the worker's
+/// job and step) and cleared on return, so that a crash inside the plugin is laid at its door.
 public struct PluginLoss: FallibleLoss {
     public let descriptor: LossDescriptor
     /// `plugin PATH VERSION`, for messages.
     public let origin: String
+    /// The plugin's resolved file, as the plugin-call board records it.
+    public let path: String
     public let reduction: Reduction
     let functions: PluginFunctions
     let values: [lossd_value]
@@ -22,9 +28,10 @@ public struct PluginLoss: FallibleLoss {
     /// The size of the buffer a plugin writes its error message into.
     static let errorCapacity = 1024
 
-    init(spec: PluginLossSpec, origin: String, options: LossOptions) throws(LossError) {
+    init(spec: PluginLossSpec, origin: String, path: String, options: LossOptions) throws(LossError) {
         descriptor = spec.descriptor
         self.origin = origin
+        self.path = path
         functions = spec.functions
         reduction = options.reduction
         var values: [lossd_value] = []
@@ -118,6 +125,8 @@ public struct PluginLoss: FallibleLoss {
                                                 output: out.baseAddress, grad_input: wantsInput ? gx.baseAddress : nil,
                                                 grad_target: wantsTarget ? gy.baseAddress : nil,
                                                 error: error.baseAddress, error_size: capacity)
+                                            let slot = PluginCallBoard.enter(plugin: path, loss: descriptor.name)
+                                            defer { PluginCallBoard.leave(slot) }
                                             return functions.compute(&call)
                                         }
                                     }

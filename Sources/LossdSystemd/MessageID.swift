@@ -17,6 +17,8 @@ public enum MessageID: String, CaseIterable, Sendable {
     case progressSummary = "e9b11a4923664865bb01846752024f2a"
     case stateSetAside = "03ddcc5d876b4848a1aa32d3d0afbf8d"
     case pluginRejected = "b5fe5a5f62be4c29bc3ec82a3300da44"
+    case pluginCrashed = "02699eb91364497783e0ac56fa209a79"
+    case jobEventSummary = "a8ca0f46b6304f678ddd0dd35fc2b9c1"
 
     /// The ID as journald shows it (32 lowercase hex digits).
     public var hex: String { rawValue }

@@ -4,6 +4,7 @@ import Logging
 @testable import LossdDaemon
 import LossdEngine
 import LossdState
+import LossdSync
 import LossdSystemd
 import LossdTestSupport
 import Testing
@@ -15,7 +16,8 @@ struct JobEventLogTests {
     /// The fields of the one entry `log` makes.
     static func entry(_ log: (JobEventLog) -> Void) -> [String: String] {
         let journal = InMemoryJournal()
-        log(JobEventLog(logger: Logger(label: "test") { _ in JournalLogHandler(identifier: "lossd", sink: journal) }))
+        log(JobEventLog(logger: Logger(label: "test") { _ in JournalLogHandler(identifier: "lossd", sink: journal) },
+                        budget: JournalBudget(now: { 0 })))
         #expect(journal.entries.count == 1)
         return journal.entries.last ?? [:]
     }
@@ -44,5 +46,83 @@ struct JobEventLogTests {
         let fields = Self.entry { $0.finished(Self.job(.diverged, steps: 7, loss: .nan, gradientNorm: .infinity, learningRate: 2.5)) }
         #expect(fields["MESSAGE_ID"] == MessageID.jobDiverged.hex)
         #expect(fields["LOSSD_LOSS"] == "NaN" && fields["LOSSD_GRAD_NORM"] == "Infinity" && fields["LOSSD_LR"] == "2.5")
+    }
+
+    @Test func aPluginCrashIsAnErrorNamingThePlugin() {
+        let reason = "crashed in plugin /usr/lib/liblossd-bad.so (loss bad) at step 3"
+        let fields = Self.entry { $0.crashed(Self.job(.failed(code: .pluginCrashed, reason: reason), steps: 2), plugin: "/usr/lib/liblossd-bad.so") }
+        #expect(fields["MESSAGE_ID"] == MessageID.pluginCrashed.hex)
+        #expect(fields["PRIORITY"] == "3" && fields["LOSSD_ERROR_CODE"] == "pluginCrashed" && fields["LOSSD_PLUGIN"] == "/usr/lib/liblossd-bad.so")
+        #expect(fields["MESSAGE"]?.contains(reason) == true, "\(fields)")
+    }
+}
+
+/// Start and end entries past the per-second budget become one summary entry per second.
+@Suite("Journal budget")
+struct JournalBudgetTests {
+    /// A log whose budget reads `clock` (seconds), writing to `journal`.
+    static func log(_ journal: InMemoryJournal, _ clock: Locked<Double>) -> JobEventLog {
+        JobEventLog(logger: Logger(label: "test") { _ in JournalLogHandler(identifier: "lossd", sink: journal) },
+                    budget: JournalBudget(now: { clock.withLock { $0 } }))
+    }
+
+    static func count(_ journal: InMemoryJournal, _ id: MessageID) -> Int {
+        journal.entries.filter { $0["MESSAGE_ID"] == id.hex }.count
+    }
+
+    @Test(arguments: [10, 500, 5_000])
+    func aBurstIsSummarisedWithItsCounts(jobs: Int) {
+        let journal = InMemoryJournal(), clock = Locked(0.0)
+        let log = Self.log(journal, clock)
+        let limits = log.budget.limits
+        for index in 0..<jobs {
+            log.started(JobEventLogTests.job(.running))
+            log.finished(JobEventLogTests.job(index % 10 == 0 ? .failed(code: .lossFailed, reason: "bad") : .maxSteps))
+        }
+        let failures = (jobs + 9) / 10
+        #expect(Self.count(journal, .jobStarted) + Self.count(journal, .jobMaxSteps) == min(2 * jobs - failures, limits.events))
+        #expect(Self.count(journal, .jobFailed) == min(failures, limits.failures))
+        #expect(Self.count(journal, .jobEventSummary) == 0, "no summary before the second is over")
+        clock.withLock { $0 = 1.5 }
+        log.flush()
+        let summaries = journal.entries.filter { $0["MESSAGE_ID"] == MessageID.jobEventSummary.hex }
+        guard 2 * jobs > limits.events + limits.failures else {
+            #expect(summaries.isEmpty)
+            return
+        }
+        #expect(summaries.count == 1)
+        let left = ["LOSSD_STARTED", "LOSSD_MAX_STEPS", "LOSSD_FAILED"].map { Int(summaries[0][$0] ?? "") ?? -1 }
+        #expect(left[0] + left[1] + Self.count(journal, .jobStarted) + Self.count(journal, .jobMaxSteps) == 2 * jobs - failures)
+        #expect(left[2] + Self.count(journal, .jobFailed) == failures)
+        #expect(summaries[0]["PRIORITY"] == (failures > limits.failures ? "3" : "5"))
+    }
+
+    /// 100,000 jobs starting and ending within 30 s, with progress reports every 10 ms: every
+    /// entry of 30 s together stays under journald's default burst (10,000 per 30 s).
+    @Test func oneHundredThousandJobsStayUnderTheDefaultBurst() {
+        let journal = InMemoryJournal(), clock = Locked(0.0)
+        let log = Self.log(journal, clock)
+        let reporter = ProgressReporter(log: log)
+        let running = (0..<100).map { _ in JobEventLogTests.job(.running, steps: 5, loss: 1, gradientNorm: 1, learningRate: 0.1) }
+        var job = 0
+        for tick in 0..<3_000 {  // 10 ms ticks: 30 s
+            clock.withLock { $0 = Double(tick) / 100 }
+            for _ in 0..<34 where job < 100_000 {
+                log.started(JobEventLogTests.job(.running))
+                log.finished(JobEventLogTests.job(job % 2 == 0 ? .converged(.tolerance) : .failed(code: .lossFailed, reason: "bad")))
+                job += 1
+            }
+            _ = reporter.report(running, budget: 20)
+        }
+        log.flush(force: true)
+        #expect(job == 100_000)
+        #expect(journal.entries.count < 10_000, "\(journal.entries.count) entries in 30 s")
+        let summaries = journal.entries.filter { $0["MESSAGE_ID"] == MessageID.jobEventSummary.hex }
+        let logged = journal.entries.count - summaries.count - Self.count(journal, .jobProgress)
+        let counted = summaries.reduce(0) { total, entry in
+            total + ["LOSSD_STARTED", "LOSSD_CONVERGED", "LOSSD_MAX_STEPS", "LOSSD_DIVERGED", "LOSSD_FAILED"].reduce(0) { $0 + (Int(entry[$1] ?? "") ?? 0) }
+        }
+        #expect(logged + counted == 200_000, "every start and end is logged or counted")
+        #expect(Self.count(journal, .jobProgress) <= 30 * log.budget.limits.progress + log.budget.limits.progress)
     }
 }

@@ -81,7 +81,9 @@ final class WorkerPool: ChunkExecutor, Sendable {
             case .run(let job):
                 activity[worker].begin()
                 TestHooks.freezeIfRequested(job)
+                WorkerContext.setJob(job.id)
                 job.runSlice(pool: self)
+                WorkerContext.setJob("")
                 activity[worker].end()
             case .park: parking[worker].wait()
             case .exit:

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import LossKit
+import LossdSync
 
 /// The step loop of a job whose loss is evaluated whole (not element-wise: cross entropy, ...),
 /// on one thread. Specialised for the optimizer; the loss is called through its protocol once
@@ -60,6 +61,7 @@ final class WholeLossKernel<O: Optimizer>: JobKernel, @unchecked Sendable {
         let n = count, optimizer = self.optimizer
         for _ in 0..<budget {
             if let fallible {
+                WorkerContext.setStep(c.step + 1)  // for the plugin-call board
                 do throws(LossError) {
                     try fallible.tryEvaluate(arguments, output: &output, gradients: &gradients, workspace: &workspace)
                 } catch {

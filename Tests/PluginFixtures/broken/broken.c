@@ -17,6 +17,8 @@
  *     nan        log(cosh(d)) computed naively: inf/NaN once |d| > ~710 (passes the check)
  *     error      squared error that reports an error for inputs outside [0, 1] (passes the check)
  *     good       a correct squared-error loss, "fixture_sq"
+ *     segv       squared error, "crash_at_12345", that writes through NULL (SIGSEGV) when input[0] is 12345 (a
+ *                job's init; the load-time gradient check never passes it)
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -49,6 +51,12 @@ static int error_compute(const lossd_call *call) {
     return squared(call, 2.0);
 }
 
+static int segv_compute(const lossd_call *call) {
+    /* A real fault (raise() would let a handler return and the process go on). */
+    if (call->count > 0 && call->input[0] == 12345.0) *(volatile int *)0 = 1;
+    return squared(call, 2.0);
+}
+
 static int nan_compute(const lossd_call *call) {
     double scale = call->reduction == LOSSD_REDUCTION_MEAN ? 1.0 / (double)call->count : 1.0, total = 0.0;
     for (int64_t i = 0; i < call->count; i++) {
@@ -73,6 +81,7 @@ static const lossd_loss good_losses[] = {LOSS("fixture_sq", good_compute)};
 static const lossd_loss gradient_losses[] = {LOSS("bad_gradient", gradient_compute)};
 static const lossd_loss nan_losses[] = {LOSS("naive_logcosh", nan_compute)};
 static const lossd_loss error_losses[] = {LOSS("unit_interval", error_compute)};
+static const lossd_loss segv_losses[] = {LOSS("crash_at_12345", segv_compute)};
 static const lossd_loss nullname_losses[] = {LOSS(NULL, good_compute)};
 static const lossd_loss nocompute_losses[] = {LOSS("no_compute", NULL)};
 static const lossd_loss badname_losses[] = {LOSS("Bad Name", good_compute)};
@@ -103,6 +112,7 @@ static const struct {
     {"gradient", PLUGIN(LOSSD_PLUGIN_ABI_VERSION, "broken-gradient", gradient_losses)},
     {"nan", PLUGIN(LOSSD_PLUGIN_ABI_VERSION, "broken-nan", nan_losses)},
     {"error", PLUGIN(LOSSD_PLUGIN_ABI_VERSION, "broken-error", error_losses)},
+    {"segv", PLUGIN(LOSSD_PLUGIN_ABI_VERSION, "broken-segv", segv_losses)},
     {"good", PLUGIN(LOSSD_PLUGIN_ABI_VERSION, "fixture-good", good_losses)},
 };
 
