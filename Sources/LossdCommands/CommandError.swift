@@ -15,6 +15,8 @@ public struct CommandError: Error, Sendable, CustomStringConvertible {
         case unavailable = 69
         /// EX_CANTCREAT: an output file cannot be written.
         case cannotCreate = 73
+        /// EX_TEMPFAIL: the daemon did not answer in time (`reload --wait`); try again.
+        case temporaryFailure = 75
         /// EX_NOPERM: permission denied (a service's state directory is readable by root only).
         case noPermission = 77
         /// EX_CONFIG: a bad configuration file.

@@ -20,11 +20,11 @@ public struct Lossd: AsyncParsableCommand {
             Exit status: 0 success, 1 a job diverged or failed (run), 64 usage error,
             65 bad data, 66 no input (state directory), 69 a needed tool is missing,
             73 cannot create a file (or another lossd writes the state directory),
-            77 permission denied, 78 bad configuration.
+            75 reload --wait timed out, 77 permission denied, 78 bad configuration.
             See lossd(8).
             """,
         version: LossdVersion.current,
-        subcommands: [Run.self, Serve.self, Check.self, Losses.self, Eval.self, Status.self, Results.self, Plot.self]
+        subcommands: [Run.self, Serve.self, Reload.self, Check.self, Losses.self, Eval.self, Status.self, Results.self, Plot.self]
     )
 
     public init() {}

@@ -204,8 +204,17 @@ public final class DaemonService: Service, Sendable {
 
     /// SIGHUP: RELOADING=1 with MONOTONIC_USEC, load and check the file, apply or reject, READY=1.
     /// Plugins added to `daemon.plugins` are loaded; those already loaded stay as they are.
+    /// Each reload ends by writing `STATE/reload.json` (``ReloadRecord``) for `lossd reload --wait`.
     public func reload() async {
-        notifier.send(.reloading(monotonicMicroseconds: MonotonicClock.microseconds, status: "reloading \(configPath)"))
+        let started = MonotonicClock.microseconds
+        notifier.send(.reloading(monotonicMicroseconds: started, status: "reloading \(configPath)"))
+        let record = { [directory = supervisor.store.directory, logger] (outcome: ReloadRecord.Outcome, message: String) in
+            do throws(AtomicFile.WriteError) {
+                try ReloadRecord.write(in: directory, started: started, outcome: outcome, message: message)
+            } catch {
+                logger.warning("cannot write the reload record: \(error); lossd reload --wait will time out")
+            }
+        }
         do throws(ConfigErrors) {
             let (configuration, registries) = try loader.loadWithRegistries(path: configPath)
             DaemonLauncher.logPlugins(configuration, registries.losses, logger: logger)
@@ -223,6 +232,7 @@ public final class DaemonService: Service, Sendable {
                 "LOSSD_REMOVED": "\(changes.removed.joined(separator: ","))",
             ])
             statusNote.withLock { $0 = nil }
+            record(.applied, "reloaded \(configPath): \(changes)")
             notifier.send(.ready(status: "reloaded: \(changes); " + supervisor.summary().statusLine))
         } catch {
             let first = error.errors.first?.description ?? "invalid configuration"
@@ -230,6 +240,7 @@ public final class DaemonService: Service, Sendable {
                 "MESSAGE_ID": "\(MessageID.reloadRejected.hex)", "LOSSD_CONFIG": "\(configPath)",
             ])
             statusNote.withLock { $0 = "last reload rejected: \(first)" }
+            record(.rejected, error.description)
             notifier.send(.ready(status: statusLine(supervisor.summary())))
         }
     }

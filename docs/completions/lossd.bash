@@ -173,13 +173,13 @@ _lossd() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    run|serve|check|losses|eval|status|results|plot|help)
+    run|serve|reload|check|losses|eval|status|results|plot|help)
         # Offer subcommand argument completions
         "_lossd_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'run serve check losses eval status results plot help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run serve reload check losses eval status results plot help' -- "${cur}"))
         ;;
     esac
 }
@@ -218,6 +218,32 @@ _lossd_serve() {
         return
         ;;
     '--workers')
+        return
+        ;;
+    esac
+}
+
+_lossd_reload() {
+    repeating_flags=()
+    non_repeating_flags=(--wait --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--pid --timeout --state-dir --config)
+    __lossd_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--pid')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--state-dir')
+        __lossd_add_completions -d
+        return
+        ;;
+    '--config')
+        __lossd_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
         return
         ;;
     esac
