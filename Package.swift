@@ -13,6 +13,9 @@ let package = Package(
         .library(name: "LossdSystemd", targets: ["LossdSystemd"]),
         .library(name: "LossdConfig", targets: ["LossdConfig"]),
         .library(name: "LossdDaemon", targets: ["LossdDaemon"]),
+        // Also for the benchmark package: the plugin-call board's cost per plugin call.
+        .library(name: "LossdPlugins", targets: ["LossdPlugins"]),
+        .library(name: "LossdSync", targets: ["LossdSync"]),
         .executable(name: "lossd", targets: ["lossd"]),
 
         // MARK: - Loss plugins

@@ -26,6 +26,8 @@ let package = Package(
                 .product(name: "LossdSystemd", package: "lossd"),
                 .product(name: "LossdConfig", package: "lossd"),
                 .product(name: "LossdDaemon", package: "lossd"),
+                .product(name: "LossdPlugins", package: "lossd"),
+                .product(name: "LossdSync", package: "lossd"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -2,12 +2,14 @@
 //
 // lossd-perf: one run of each benchmark workload, printed as `key value` lines (compare.sh reads
 // them). Usage: lossd-perf [--quick] [WORKLOAD ...]; workloads: seed history wide jobs reporting
-// memory latency (all by default).
+// memory latency plugin (all by default). "plugin" loads the log-cosh example plugin from
+// $LOSSD_PERF_PLUGIN (default ../.build/release/liblossd-logcosh.so: `swift build -c release
+// --product lossd-logcosh` in the main package).
 
 import Foundation
 import LossdWorkloads
 
-let workloads: Set = ["seed", "history", "wide", "jobs", "reporting", "memory", "latency"]
+let workloads: Set = ["seed", "history", "wide", "jobs", "reporting", "memory", "latency", "plugin"]
 let arguments = Array(CommandLine.arguments.dropFirst())
 let quick = arguments.contains("--quick")
 let chosen = Set(arguments.filter { $0 != "--quick" })
@@ -163,4 +165,33 @@ if wanted("latency") {  // pause and cancel take effect within 100 ms: the worst
     }
     emit("latency.pause.ms", worst.pauseMilliseconds)
     emit("latency.cancel.ms", worst.cancelMilliseconds)
+}
+
+if wanted("plugin") {  // the plugin-call board's cost per plugin call (one call per step)
+    let path = ProcessInfo.processInfo.environment["LOSSD_PERF_PLUGIN"] ?? "../.build/release/liblossd-logcosh.so"
+    let registries = try PluginCalls.registries(plugin: path)
+    let board = try PluginCalls.temporaryBoard()
+    let steps = quick ? 20_000 : 200_000
+    // Pairs of runs, back to back in alternating order; the figure is the median over pairs of
+    // each pair's difference per call, as for "history" above.
+    var off: [Double] = [], differences: [Double] = []
+    for pair in 0..<(quick ? 20 : 200) {
+        let without: Double, with: Double
+        if pair % 2 == 0 {
+            without = try PluginCalls.run(registries, loss: "logcosh", steps: steps, board: nil).nanosecondsPerStep
+            with = try PluginCalls.run(registries, loss: "logcosh", steps: steps, board: board).nanosecondsPerStep
+        } else {
+            with = try PluginCalls.run(registries, loss: "logcosh", steps: steps, board: board).nanosecondsPerStep
+            without = try PluginCalls.run(registries, loss: "logcosh", steps: steps, board: nil).nanosecondsPerStep
+        }
+        off.append(without)
+        differences.append(with - without)
+    }
+    off.sort()
+    differences.sort()
+    emit("plugin.off.ns_per_step", off[off.count / 2])
+    emit("plugin.board.ns_per_call", differences[differences.count / 2])
+    // The recording alone (set step, enter, leave), best of 5 runs of 10^7 calls.
+    let alone = (0..<5).map { _ in PluginCalls.enterAndLeave(count: 10_000_000, board: board) }.min()!
+    emit("plugin.board.record_ns", alone)
 }
