@@ -11,7 +11,8 @@ class name) and CASES, a list of `case(...)` records. For every case this script
 tensors, runs the torch.nn loss, and records the output and, for every floating input that torch
 can differentiate, the gradient of output.sum(). Cases where torch raises are recorded as
 expected errors. Each module also gets `dtype_*` cases derived from its first case (see
-dtype_cases): its other arguments written as Long or as Double tensors, as torch accepts or refuses them. Output: Tests/LossdCommandsTests/Fixtures/torch/<MODULE>.json, whose `request`
+dtype_cases): its other arguments and its tensor options written as Long or as Double tensors,
+as torch accepts or refuses them. Output: Tests/LossdCommandsTests/Fixtures/torch/<MODULE>.json, whose `request`
 objects are exactly `lossd eval --json` requests.
 """
 import importlib
@@ -128,6 +129,16 @@ def dtype_cases(cases):
             inputs[name] = (_rounded(values), "long")
             label = "long"
         derived.append(Case(id=f"dtype_{name}_{label}", inputs=inputs, options=base.options, rtol=base.rtol))
+    # Tensor options (weight, pos_weight), from the first case that sets each: written the
+    # other way too. torch refuses a Long class weight in nll_loss, multi_margin_loss and
+    # cross_entropy with class indices, and promotes it in the BCE losses.
+    for key in dict.fromkeys(k for c in cases for k, v in c.options.items() if isinstance(v, tuple)):
+        source = next(c for c in cases if isinstance(c.options.get(key), tuple))
+        values, dtype = source.options[key]
+        flipped, label = ((_floated(values), "float"), "float") if dtype == "long" else ((_rounded(values), "long"), "long")
+        options = dict(source.options)
+        options[key] = flipped
+        derived.append(Case(id=f"dtype_option_{key}_{label}", inputs=source.inputs, options=options, rtol=source.rtol))
     return derived
 
 

@@ -48,3 +48,8 @@ CASES += [
     # Integer literals make a Long tensor: refused as class probabilities (same shape as input).
     case("error_probs_long", {"input": normal(2, 3), "target": longs([[0, 1, 0], [1, 0, 0]])}),
 ]
+CASES += [
+    # A Long class weight: refused with class indices (dtype_option_weight_long), promoted with
+    # class probabilities.
+    case("probs_weight_long", {"input": normal(4, 3), "target": probs(4, 3)}, weight=longs([1, 2, 3])),
+]

@@ -43,6 +43,14 @@ public enum Validation {
         }
     }
 
+    /// A class weight of Long type next to a Double input: `nll_loss` and `multi_margin_loss`
+    /// (and `cross_entropy` with class indices) refuse it, where the BCE losses promote it.
+    public static func requireFloatingWeight(isLong: Bool) throws(LossError) {
+        guard !isLong else {
+            throw .option("weight", "expected scalar type Double but found Long (weight is written with integer literals, a Long tensor: write 1.0, not 1)")
+        }
+    }
+
     /// The output shape for a pointwise loss under `reduction`.
     public static func outputShape(elementShape: [Int], _ reduction: Reduction) -> [Int] {
         reduction == .none ? elementShape : []

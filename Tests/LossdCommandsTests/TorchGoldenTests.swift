@@ -13,6 +13,8 @@ struct GoldenCase: Sendable, CustomTestStringConvertible {
     var id: String
     var request: JSONValue
     var expected: JSONValue?
+    /// PyTorch's error, when it refused the request.
+    var error: String?
     var rtol: Double
 
     var testDescription: String { "\(file):\(id)" }
@@ -28,7 +30,8 @@ struct GoldenCase: Sendable, CustomTestStringConvertible {
                 var rtol = 1e-12
                 if case .number(let value)? = row["rtol"] { rtol = value }
                 return GoldenCase(file: name, id: row["id"].map { if case .string(let s) = $0 { s } else { "?" } } ?? "?",
-                                  request: row["request"]!, expected: row["expected"], rtol: rtol)
+                                  request: row["request"]!, expected: row["expected"],
+                                  error: row["error"].flatMap { if case .string(let s) = $0 { s } else { nil } }, rtol: rtol)
             }
         }
     }()
@@ -59,8 +62,12 @@ struct TorchGoldenTests {
     @Test(arguments: GoldenCase.all)
     func matchesPyTorch(_ golden: GoldenCase) throws {
         guard let expected = golden.expected else {
-            // PyTorch raised: lossd must refuse the same input with a data error.
-            #expect(throws: CommandError.self) { try EvalRequest.respond(to: golden.request, registry: .builtins) }
+            // PyTorch raised: lossd must refuse the same input with a data error; a dtype refusal
+            // gives PyTorch's reason.
+            let error = #expect(throws: CommandError.self) { try EvalRequest.respond(to: golden.request, registry: .builtins) }
+            if golden.id.hasPrefix("dtype_"), let reason = golden.error {
+                #expect(error?.message.contains(reason) == true, "\(error?.message ?? "") does not give PyTorch's reason: \(reason)")
+            }
             return
         }
         let response = try EvalRequest.respond(to: golden.request, registry: .builtins)

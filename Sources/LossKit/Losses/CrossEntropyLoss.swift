@@ -46,12 +46,15 @@ public struct CrossEntropyLoss: BuiltinLoss {
         ])
 
     public let weight: [Double]?
+    /// The weight was written with integer literals (a Long tensor): refused with class indices.
+    let weightIsLong: Bool
     public let ignoreIndex: Int
     public let reduction: Reduction
     public let labelSmoothing: Double
 
     public init(options: LossOptions) throws(LossError) {
         weight = options.tensor("weight")?.scalars
+        weightIsLong = options.tensor("weight")?.isInteger == true
         ignoreIndex = options.integer("ignore_index")
         reduction = options.reduction
         labelSmoothing = options.number("label_smoothing")
@@ -78,6 +81,7 @@ public struct CrossEntropyLoss: BuiltinLoss {
             try Validation.requireFloatingType(target, "target", reason: "Expected floating point type for target with class probabilities, got Long")
             try Validation.requireFinite(target, "target")
         } else {
+            try Validation.requireFloatingWeight(isLong: weightIsLong)
             try layout.validateIndices(target, ignoreIndex: ignoreIndex)
         }
         return reduction == .none ? layout.sampleShape : []

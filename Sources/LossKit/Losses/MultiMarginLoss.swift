@@ -41,6 +41,8 @@ public struct MultiMarginLoss: BuiltinLoss {
     public let p: Int
     public let margin: Double
     public let weight: [Double]?
+    /// The weight was written with integer literals (a Long tensor), which PyTorch refuses.
+    let weightIsLong: Bool
     public let reduction: Reduction
 
     public init(options: LossOptions) throws(LossError) {
@@ -53,6 +55,7 @@ public struct MultiMarginLoss: BuiltinLoss {
             throw .option("weight", "expected None or a 1-D tensor, got shape \(weight.shapeDescription)")
         }
         self.weight = weight?.scalars
+        weightIsLong = weight?.isInteger == true
     }
 
     /// Samples and classes of an input PyTorch accepts: `()` is one class, `(C)` one sample.
@@ -77,6 +80,7 @@ public struct MultiMarginLoss: BuiltinLoss {
         if let weight, weight.count != classes {
             throw .shape("weight", "shape (\(weight.count),) must be (C,) = (\(classes),)")
         }
+        try Validation.requireFloatingWeight(isLong: weightIsLong)
         if samples == 0, reduction != .none {
             throw .shape("input", "an empty batch \(input.shapeDescription) has no defined '\(reduction.rawValue)' (PyTorch returns uninitialised memory)")
         }

@@ -27,11 +27,14 @@ public struct NLLLoss: BuiltinLoss {
         ])
 
     public let weight: [Double]?
+    /// The weight was written with integer literals (a Long tensor), which PyTorch refuses.
+    let weightIsLong: Bool
     public let ignoreIndex: Int
     public let reduction: Reduction
 
     public init(options: LossOptions) {
         weight = options.tensor("weight")?.scalars
+        weightIsLong = options.tensor("weight")?.isInteger == true
         ignoreIndex = options.integer("ignore_index")
         reduction = options.reduction
     }
@@ -40,6 +43,7 @@ public struct NLLLoss: BuiltinLoss {
         let layout = try ClassLayout(input: arguments[0])
         try Validation.requireFinite(arguments[0], "input")
         try layout.validateClassWeight(weight.map { Tensor($0) })
+        try Validation.requireFloatingWeight(isLong: weightIsLong)
         try layout.validateIndices(arguments[1], ignoreIndex: ignoreIndex)
         return reduction == .none ? layout.sampleShape : []
     }
