@@ -146,18 +146,15 @@ public final class PluginCallBoard: @unchecked Sendable {
     /// step of its ``WorkerContext``; returns the slot to pass to ``leave(_:)``, or nil when
     /// nothing is recorded (no board installed, no job set, no slot left).
     public static func enter(plugin: String, loss: String) -> UnsafeMutableRawPointer? {
-        let values = WorkerContext.values
+        WorkerContext.withValues { values in record(plugin: plugin, loss: loss, values) }
+    }
+
+    @inline(__always)
+    private static func record(plugin: String, loss: String, _ values: WorkerContext.Values) -> UnsafeMutableRawPointer? {
         guard !values.job.isEmpty else { return nil }
         let current = generation.load(ordering: .acquiring)
-        if values.slot < 0 || values.generation != current {
-            guard let board = installed.withLock({ $0 }) else { return nil }
-            values.board = board
-            values.generation = current
-            values.slot = board.claimed.add(1, ordering: .relaxed).newValue - 1
-            values.written = ("", "", "")
-        }
-        guard let board = values.board, values.slot < slotCount else { return nil }
-        let slot = board.slotAddress(values.slot)
+        if values.generation != current { claimSlot(values, generation: current) }
+        guard let slot = values.slot else { return nil }
         if values.written.job != values.job {
             write(values.job, fields.job, lengthAt: 16, into: slot)
             values.written.job = values.job
@@ -171,11 +168,25 @@ public final class PluginCallBoard: @unchecked Sendable {
             values.written.loss = loss
         }
         slot.storeBytes(of: Int64(values.step), toByteOffset: 8, as: Int64.self)
-        slot.storeBytes(of: board.pid, toByteOffset: 4, as: UInt32.self)
         // Plain stores: the slot is this thread's alone, and a reader looks only after this
         // process is gone. The stores come before the plugin call (an opaque C call), in order.
         slot.storeBytes(of: UInt32(1), as: UInt32.self)
         return slot
+    }
+
+    /// Gives the calling thread a slot of the installed board (nil: none installed, or none left).
+    private static func claimSlot(_ values: WorkerContext.Values, generation current: Int) {
+        let board = installed.withLock { $0 }
+        values.board = board  // keeps the mapping's owner alive while the thread may write to it
+        values.generation = current
+        values.written = ("", "", "")
+        values.slot = nil
+        guard let board else { return }
+        let index = board.claimed.add(1, ordering: .relaxed).newValue - 1
+        guard index < slotCount else { return }
+        let slot = board.slotAddress(index)
+        slot.storeBytes(of: board.pid, toByteOffset: 4, as: UInt32.self)
+        values.slot = slot
     }
 
     /// Records that the call ``enter(plugin:loss:)`` recorded in `slot` returned.

@@ -15,7 +15,8 @@ public enum WorkerContext {
         var step = 0
         /// The board this thread last wrote to and its slot there (see ``PluginCallBoard``).
         var board: PluginCallBoard?
-        var slot = -1
+        /// This thread's record on `board` (nil: not recorded).
+        var slot: UnsafeMutableRawPointer?
         /// The board generation `board` and `slot` belong to.
         var generation = -1
         /// What the slot holds already, so that a repeated call writes only the step and the flag.
@@ -32,33 +33,37 @@ public enum WorkerContext {
         return key
     }()
 
-    /// The calling thread's values, created on first use.
-    static var values: Values {
+    /// Runs `body` with the calling thread's values (created on first use), without reference
+    /// counting: the step loop calls this once per plugin call.
+    @inline(__always)
+    static func withValues<Result>(_ body: (Values) -> Result) -> Result {
         if let raw = pthread_getspecific(key) {
-            // Sound: set below to a retained `Values`, released only when this thread exits.
-            return Unmanaged<Values>.fromOpaque(raw).takeUnretainedValue()
+            // Sound: set below to a retained `Values`, released only when this thread exits, so
+            // it outlives `body`.
+            return Unmanaged<Values>.fromOpaque(raw)._withUnsafeGuaranteedRef(body)
         }
         let values = Values()
         pthread_setspecific(key, Unmanaged.passRetained(values).toOpaque())
-        return values
+        return body(values)
     }
 
     /// Sets the job the calling thread works for (the engine's id of the job; an empty string
     /// when it works for none).
     public static func setJob(_ job: String) {
-        let values = values
-        values.job = job
-        values.step = 0
+        withValues { values in
+            values.job = job
+            values.step = 0
+        }
     }
 
     /// Sets the step the calling thread's job is taking (1-based, as reports count steps).
     public static func setStep(_ step: Int) {
-        values.step = step
+        withValues { $0.step = step }
     }
 
     /// The calling thread's job (empty when none was set).
-    public static var job: String { values.job }
+    public static var job: String { withValues { $0.job } }
 
     /// The calling thread's step (0 when none was set).
-    public static var step: Int { values.step }
+    public static var step: Int { withValues { $0.step } }
 }
