@@ -57,7 +57,7 @@ extension Supervisor {
         record.bestLoss = .nan
         record.finishedAt = record.startedAt
         record.output = Tensor(repeating: .nan, shape: managed.config.initial.shape)
-        writer.write(record)
+        if let failure = writer.commit(PendingResult(record: record, history: nil)) { keepUnsaved(PendingResult(record: record, history: nil), failure) }
         managed.finished = record
         insert(managed)
         log.finished(record)
@@ -113,6 +113,7 @@ extension Supervisor {
             s.jobs[name] = nil
             s.order.removeAll { $0 == name }
         }
+        pending.forget(name)
         jobsChanged()
     }
 }

@@ -16,21 +16,45 @@ import LossdJSON
 /// `.corrupt` suffix (never deleted) and reported; the job then starts afresh.
 public struct StateStore: Sendable {
     public let directory: String
+    /// How many temporary files of interrupted writes the opening sweep removed (see ``locked(directory:command:)``).
+    public private(set) var sweptTemporaries = 0
+
+    /// The subdirectories, made when the store opens (`charts` on first use).
+    static let folders = ["results", "history", "checkpoints"]
 
     public init(directory: String) throws(AtomicFile.WriteError) {
         self.directory = directory
-        for folder in ["results", "history", "checkpoints"] {
-            try AtomicFile.makeDirectory("\(directory)/\(folder)")
-            AtomicFile.removeStaleTemporaries(in: "\(directory)/\(folder)")
-        }
+        try recreateDirectories(charts: false)
     }
 
-    /// Takes the directory's lock (``StateDirectoryLock``), then opens the directory: what
-    /// `lossd run` and `lossd serve` do, so that only the directory's one writer sweeps and writes.
+    /// Takes the directory's lock (``StateDirectoryLock``), then opens the directory and removes
+    /// the temporary files that writers killed mid-write (`kill -9`) left in it and in every
+    /// subdirectory (``sweptTemporaries`` counts them): what `lossd run` and `lossd serve` do, so
+    /// that only the directory's one writer sweeps and writes.
     public static func locked(directory: String, command: [String]) throws(StateDirectoryLock.Failure)
         -> (store: StateStore, lock: StateDirectoryLock) {
         let lock = try StateDirectoryLock(directory: directory, command: command)
-        do throws(AtomicFile.WriteError) { return (try StateStore(directory: directory), lock) } catch { throw .unusable(error) }
+        do throws(AtomicFile.WriteError) {
+            var store = try StateStore(directory: directory)
+            store.sweptTemporaries = store.removeTemporaries()
+            return (store, lock)
+        } catch {
+            throw .unusable(error)
+        }
+    }
+
+    /// Creates the directory and its subdirectories where they are missing (after the directory
+    /// was removed under a running daemon, before its writes are retried).
+    public func recreateDirectories(charts: Bool = true) throws(AtomicFile.WriteError) {
+        for folder in Self.folders + (charts ? ["charts"] : []) {
+            try AtomicFile.makeDirectory("\(directory)/\(folder)")
+        }
+    }
+
+    /// Removes the temporary files of interrupted writes in the directory and each subdirectory;
+    /// only its lock's holder may call this. Returns how many were removed.
+    public func removeTemporaries() -> Int {
+        ([directory] + (Self.folders + ["charts"]).map { "\(directory)/\($0)" }).reduce(0) { $0 + AtomicFile.removeTemporaries(in: $1) }
     }
 
     public func resultPath(_ job: String) -> String { "\(directory)/results/\(job).json" }

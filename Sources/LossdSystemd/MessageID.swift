@@ -17,6 +17,8 @@ public enum MessageID: String, CaseIterable, Sendable {
     case progressSummary = "e9b11a4923664865bb01846752024f2a"
     case stateSetAside = "03ddcc5d876b4848a1aa32d3d0afbf8d"
     case pluginRejected = "b5fe5a5f62be4c29bc3ec82a3300da44"
+    case stateWriteFailed = "ed5636fa17e404365db6ae9f796c3df7"
+    case stateWriteRecovered = "6720bec9123e6e518fac4f61cbceee51"
 
     /// The ID as journald shows it (32 lowercase hex digits).
     public var hex: String { rawValue }
