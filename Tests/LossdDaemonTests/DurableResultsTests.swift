@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+import LossKit
+@testable import LossdDaemon
+import LossdEngine
+import LossdJSON
+import LossdState
+import LossdSystemd
+import LossdTestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Results that cannot be written: the commit order, the kept result and its retry schedule,
+/// the status line's note and the journal's entries.
+@Suite("Durable results")
+struct DurableResultsTests {
+    static func record(_ name: String, _ status: JobStatus, unsaved: StateWriteProblem? = nil) -> JobRecord {
+        var record = JobRecord(name: name, status: status, steps: 12, loss: 0.25, bestLoss: 0.25,
+                               output: Tensor(shape: [1], scalars: [3]), lossFunction: "mse", optimizer: "sgd",
+                               startedAt: 1, finishedAt: 3, elapsedSeconds: 2, configHash: "h")
+        record.unsaved = unsaved
+        return record
+    }
+
+    // MARK: - Commit order
+
+    /// A file in place of each folder in turn: the writes before it are done, none after it, and
+    /// the checkpoint stays.
+    @Test(arguments: [("history", [String]()), ("charts", ["history/job.csv"]), ("results", ["history/job.csv", "charts/job.svg"])])
+    func aCommitStopsAtItsFirstFailedWriteAndKeepsTheCheckpoint(blocked: String, written: [String]) throws {
+        let fixture = DaemonFixture("commit")
+        defer { fixture.remove() }
+        let store = try StateStore(directory: fixture.state())
+        try? FileManager.default.removeItem(atPath: "\(store.directory)/\(blocked)")
+        try "a file".write(toFile: "\(store.directory)/\(blocked)", atomically: false, encoding: .utf8)
+        try AtomicFile.write("an earlier checkpoint", to: store.checkpointPath("job"))
+        let history = [HistoryRow(step: 1, loss: 700, gradientNorm: 30, learningRate: 0.5)]
+        let failure = ResultWriter(store: store).commit(PendingResult(record: Self.record("job", .maxSteps), history: history))
+        #expect(failure?.problem == .notWritable)
+        #expect(failure?.path.hasPrefix("\(store.directory)/\(blocked)/") == true)
+        for path in ["history/job.csv", "charts/job.svg", "results/job.json"] {
+            #expect(fixture.exists("\(store.directory)/\(path)") == written.contains(path), "\(path)")
+        }
+        #expect(fixture.exists(store.checkpointPath("job")), "the checkpoint stays until the result is written")
+    }
+
+    // MARK: - Kept and retried
+
+    @Test func aResultThatCannotBeWrittenIsKeptThenWrittenOnceTheDirectoryIsFixed() async throws {
+        let fixture = DaemonFixture("unsaved")
+        defer { fixture.remove() }
+        fixture.write("daemon: {report_interval: 10ms}\njobs:\n" + DaemonFixture.quickJob)
+        try FileManager.default.createDirectory(atPath: fixture.state(), withIntermediateDirectories: true)
+        try "a file".write(toFile: fixture.state() + "/results", atomically: false, encoding: .utf8)
+        let daemon = try InProcessDaemon(fixture, mode: .run)
+        try await daemon.runToEnd()
+        let supervisor = daemon.supervisor
+
+        #expect(supervisor.allFinished, "the job ended")
+        #expect(supervisor.unsavedJobs() == [Supervisor.UnsavedJob(job: "quick", isResult: true, problem: .notWritable)])
+        #expect(supervisor.summary().statusLine.hasSuffix("; 1 result not saved: state directory not writable"))
+        let failures = daemon.journal.entries(.stateWriteFailed)
+        #expect(failures.count == 1, "one entry on the first failure")
+        #expect(failures.first?["LOSSD_JOB"] == "quick" && failures.first?["PRIORITY"] == "3")
+        #expect(failures.first?["LOSSD_PATH"] == fixture.state() + "/results/quick.json")
+        #expect(failures.first?["LOSSD_REASON"] == "state directory not writable")
+        let status = try #require(try StateReader(directory: fixture.state()).status())
+        #expect(status.jobs.first?.unsaved == .notWritable && status.summary.contains("1 result not saved"))
+
+        // Still broken: one summary for the round, the result still kept.
+        #expect(await supervisor.retryPendingWrites(force: true))
+        #expect(daemon.journal.entries(.stateWriteFailed).count == 2 && daemon.journal.entries(.stateWriteRecovered).isEmpty)
+
+        try FileManager.default.removeItem(atPath: fixture.state() + "/results")
+        #expect(await supervisor.retryPendingWrites(force: true) == false)
+        #expect(supervisor.unsavedJobs().isEmpty)
+        #expect(!supervisor.summary().statusLine.contains("not saved"))
+        #expect(fixture.result("quick")?["steps"] == .integer(35))
+        #expect(fixture.exists(fixture.state() + "/history/quick.csv") && fixture.exists(fixture.state() + "/charts/quick.svg"))
+        #expect(daemon.journal.entries(.stateWriteRecovered).first?["LOSSD_JOB"] == "quick")
+    }
+
+    @Test func retriesBackOffFromOneSecondToAMinute() {
+        let pending = PendingWrites()
+        let job = PendingResult(record: Self.record("a", .maxSteps), history: [])
+        #expect(!pending.retryDue(now: 100), "nothing to retry")
+        #expect(pending.keep(job, .full, now: 10))
+        #expect(!pending.keep(job, .full, now: 10.5), "a job is reported once")
+        #expect(!pending.retryDue(now: 10.9) && pending.retryDue(now: 11))
+        var now = 11.0
+        var delays: [Double] = []
+        for _ in 0..<8 {
+            let delay = pending.roundFailed(now: now)
+            delays.append(delay)
+            #expect(!pending.retryDue(now: now + delay - 0.01) && pending.retryDue(now: now + delay))
+            now += delay
+        }
+        #expect(delays == [2, 4, 8, 16, 32, 60, 60, 60])
+        pending.saved("a")
+        #expect(pending.isEmpty && !pending.retryDue(now: now + 1000))
+        pending.keep(job, .full, now: now)
+        #expect(pending.retryDue(now: now + 1), "back to one second after everything was written")
+    }
+
+    @Test func aCheckpointFailureIsReportedOnceUntilOneSucceeds() {
+        let pending = PendingWrites()
+        #expect(pending.checkpointFailed("a", .readOnly))
+        #expect(!pending.checkpointFailed("a", .readOnly))
+        #expect(pending.problem("a") == .readOnly)
+        #expect(pending.checkpointSaved("a"))
+        #expect(!pending.checkpointSaved("a") && pending.problem("a") == nil)
+    }
+
+    // MARK: - Status line
+
+    @Test(arguments: [(ENOSPC, "full"), (EROFS, "read-only"), (ENOENT, "missing"), (EIO, "I/O error"),
+                      (EACCES, "not writable"), (ENOTDIR, "not writable")])
+    func theStatusLineSaysWhatIsNotSaved(code: Int32, words: String) {
+        let problem = StateWriteProblem(errno: code)
+        let three = (1...3).map { Self.record("r\($0)", .maxSteps, unsaved: problem) } + [Self.record("ok", .converged(.tolerance))]
+        #expect(Supervisor.Summary(three).statusLine.hasSuffix("; 3 results not saved: state directory \(words)"))
+        let mixed = [Self.record("r", .maxSteps, unsaved: problem), Self.record("p", .paused, unsaved: problem)]
+        #expect(Supervisor.Summary(mixed).unsavedNote == "1 result and 1 checkpoint not saved: state directory \(words)")
+        #expect(Supervisor.Summary([Self.record("ok", .maxSteps)]).unsavedNote == nil)
+    }
+}
