@@ -90,5 +90,8 @@ final class PendingWrites: Sendable {
         state.withLock { $0.results[job]?.problem ?? $0.checkpoints[job] }
     }
 
+    /// Whether a checkpoint failed because the directory (or a folder) was removed.
+    var directoryMissing: Bool { state.withLock { $0.checkpoints.values.contains(.missing) } }
+
     var isEmpty: Bool { state.withLock { $0.results.isEmpty && $0.checkpoints.isEmpty } }
 }

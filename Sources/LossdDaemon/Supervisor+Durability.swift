@@ -41,10 +41,14 @@ extension Supervisor {
     /// is still unsaved.
     @discardableResult
     public func retryPendingWrites(force: Bool = false) async -> Bool {
+        let writer = self.writer
+        if pending.results.isEmpty, pending.directoryMissing {
+            // Only checkpoints failed, for want of the directory: make it again for the next interval.
+            await writer.onWriterThread { try? writer.store.recreateDirectories() }
+        }
         guard force || pending.retryDue(now: now()) else { return !pending.results.isEmpty }
         let jobs = pending.results
         guard !jobs.isEmpty else { return false }
-        let writer = self.writer
         let outcome = await writer.onWriterThread { () -> (written: [String], failure: AtomicFile.WriteError?, failed: Int) in
             var written: [String] = []
             var firstFailure: AtomicFile.WriteError?

@@ -8,6 +8,7 @@ import LossdJSON
 import LossdState
 import LossdSystemd
 import LossdTestSupport
+import ServiceLifecycleTestKit
 import Testing
 
 #if canImport(Glibc)
@@ -82,6 +83,37 @@ struct DurableResultsTests {
         #expect(fixture.result("quick")?["steps"] == .integer(35))
         #expect(fixture.exists(fixture.state() + "/history/quick.csv") && fixture.exists(fixture.state() + "/charts/quick.svg"))
         #expect(daemon.journal.entries(.stateWriteRecovered).first?["LOSSD_JOB"] == "quick")
+    }
+
+    /// `serve` retries on its report ticks: not before 1 s, then 2 s after a failed round; the
+    /// note clears once the result is written.
+    @Test func serveRetriesOnItsOwnWithBackoff() async throws {
+        let fixture = DaemonFixture("serve-retry")
+        defer { fixture.remove() }
+        fixture.write("daemon: {report_interval: 500ms}\njobs:\n" + DaemonFixture.quickJob)
+        try FileManager.default.createDirectory(atPath: fixture.state(), withIntermediateDirectories: true)
+        try "a file".write(toFile: fixture.state() + "/results", atomically: false, encoding: .utf8)
+        let daemon = try InProcessDaemon(fixture, mode: .serve, supervisorOnManualClock: true)
+        let journal = daemon.journal
+        try await daemon.running { trigger in
+            await journal.entry(.stateWriteFailed, job: "quick")  // at 0 s on the manual clock
+            await daemon.clock.sleepers(atLeast: 1)
+            await daemon.clock.advance(by: .milliseconds(500))
+            #expect(journal.entries(.stateWriteFailed).count == 1, "no retry before 1 s")
+            await daemon.clock.advance(by: .milliseconds(500))
+            #expect(journal.entries(.stateWriteFailed).count == 2, "the retry at 1 s failed: one summary")
+            #expect(daemon.supervisor.summary().statusLine.hasSuffix("1 result not saved: state directory not writable"))
+            try FileManager.default.removeItem(atPath: fixture.state() + "/results")
+            await daemon.clock.advance(by: .milliseconds(500))
+            await daemon.clock.advance(by: .milliseconds(500))
+            await daemon.clock.advance(by: .milliseconds(500))
+            #expect(!fixture.exists(fixture.state() + "/results/quick.json"), "the next retry is 2 s after the failed one")
+            await daemon.clock.advance(by: .milliseconds(500))
+            #expect(fixture.result("quick")?["steps"] == .integer(35))
+            #expect(journal.entries(.stateWriteRecovered).count == 1 && journal.entries(.stateWriteFailed).count == 2)
+            #expect(!daemon.supervisor.summary().statusLine.contains("not saved"))
+            trigger.triggerGracefulShutdown()
+        }
     }
 
     @Test func retriesBackOffFromOneSecondToAMinute() {
