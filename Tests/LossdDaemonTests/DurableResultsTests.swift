@@ -51,12 +51,18 @@ struct DurableResultsTests {
 
     // MARK: - Kept and retried
 
-    @Test func aResultThatCannotBeWrittenIsKeptThenWrittenOnceTheDirectoryIsFixed() async throws {
-        let fixture = DaemonFixture("unsaved")
-        defer { fixture.remove() }
-        fixture.write("daemon: {report_interval: 10ms}\njobs:\n" + DaemonFixture.quickJob)
+    /// The quick job, with a file where the state directory's `results` folder belongs.
+    static func quickJobWithResultsAFile(_ name: String, reportInterval: String) throws -> DaemonFixture {
+        let fixture = DaemonFixture(name)
+        fixture.write("daemon: {report_interval: \(reportInterval)}\njobs:\n" + DaemonFixture.quickJob)
         try FileManager.default.createDirectory(atPath: fixture.state(), withIntermediateDirectories: true)
         try "a file".write(toFile: fixture.state() + "/results", atomically: false, encoding: .utf8)
+        return fixture
+    }
+
+    @Test func aResultThatCannotBeWrittenIsKeptThenWrittenOnceTheDirectoryIsFixed() async throws {
+        let fixture = try Self.quickJobWithResultsAFile("unsaved", reportInterval: "10ms")
+        defer { fixture.remove() }
         let daemon = try InProcessDaemon(fixture, mode: .run)
         try await daemon.runToEnd()
         let supervisor = daemon.supervisor
@@ -88,11 +94,8 @@ struct DurableResultsTests {
     /// `serve` retries on its report ticks: not before 1 s, then 2 s after a failed round; the
     /// note clears once the result is written.
     @Test func serveRetriesOnItsOwnWithBackoff() async throws {
-        let fixture = DaemonFixture("serve-retry")
+        let fixture = try Self.quickJobWithResultsAFile("serve-retry", reportInterval: "500ms")
         defer { fixture.remove() }
-        fixture.write("daemon: {report_interval: 500ms}\njobs:\n" + DaemonFixture.quickJob)
-        try FileManager.default.createDirectory(atPath: fixture.state(), withIntermediateDirectories: true)
-        try "a file".write(toFile: fixture.state() + "/results", atomically: false, encoding: .utf8)
         let daemon = try InProcessDaemon(fixture, mode: .serve, supervisorOnManualClock: true)
         let journal = daemon.journal
         try await daemon.running { trigger in
