@@ -105,7 +105,7 @@ public enum DaemonLauncher {
         guard let first = unsaved.first else { return true }
         let message = "\(unsaved.count) job(s) not saved to \(supervisor.store.directory): "
             + unsaved.map(\.description).joined(separator: ", ")
-            + "; their previous checkpoints are kept: \(first.problem.remedy), then run lossd again to write them"
+            + "; their last checkpoints (if any) are kept: \(first.problem.remedy), then run lossd again to write them"
         logger.error("\(message)", metadata: [
             "MESSAGE_ID": "\(MessageID.stateWriteFailed.hex)", "LOSSD_JOBS": "\(unsaved.count)", "LOSSD_REASON": "\(first.problem)",
             "LOSSD_PATH": "\(supervisor.store.directory)",

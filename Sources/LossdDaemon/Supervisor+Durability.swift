@@ -31,7 +31,7 @@ extension Supervisor {
     func keepUnsaved(_ job: PendingResult, _ failure: AtomicFile.WriteError) {
         let name = job.record.name
         guard pending.keep(job, failure.problem, now: now()) else { return }
-        logger.error("cannot write the files of job \(name): \(failure); kept in memory and retried, its checkpoint is kept",
+        logger.error("cannot write the files of job \(name): \(failure); kept in memory and retried; its last checkpoint, if any, is kept",
                      metadata: Self.failureFields(failure, job: name))
     }
 

@@ -175,6 +175,23 @@ check "full during a result: one entry per job plus one per retry round" bash -c
 mount -o remount,size=8m "$mnt"
 rerun mid "$mnt/st" "full during a result"
 
+# During the result of a resumed job: a stop checkpoints it, then the resumed run cannot write
+# its result; the checkpoint is kept, and the rerun resumes from it rather than starting over.
+mount_tmpfs 8m
+start_fault mid "$mnt/st"
+wait_until 30 under_way "$mnt/st"
+kill -TERM "$daemon"
+finish
+check "kept checkpoint: a stop with space checkpoints and exits 0" equals "$status" 0
+kept="$(head -c 300 "$mnt/st/checkpoints/mid.ckpt" | md5sum)"
+fill_leaving 100000
+run_fault mid "$mnt/st"
+check "kept checkpoint: the resumed run cannot write its result and exits 74" equals "$status" 74
+check "kept checkpoint: the checkpoint it resumed from is still on disk" equals "$(head -c 300 "$mnt/st/checkpoints/mid.ckpt" | md5sum)" "$kept"
+rm -f "$mnt/filler"
+rerun mid "$mnt/st" "kept checkpoint"
+check "kept checkpoint: the rerun resumed from it" contains "$work/run.log" "job mid resumed from its checkpoint at step"
+
 # During a history: status.json fits, the 45 KB history does not.
 mount_tmpfs 24k
 run_fault small "$mnt/st"
