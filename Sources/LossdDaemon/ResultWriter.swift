@@ -4,6 +4,7 @@ import Dispatch
 import LossdEngine
 import LossdPlot
 import LossdState
+import LossdSync
 
 /// Writes what a job leaves in the state directory when it ends, on one serial writer thread of
 /// its own: results are written one at a time with blocking `fsync`s, which must not occupy
@@ -11,15 +12,48 @@ import LossdState
 /// daemon's status and watchdog loops).
 ///
 /// A job's commit, in this order: `history/<job>.csv`, `charts/<job>.svg`, `results/<job>.json`
-/// (each fsync'd, renamed into place, its directory fsync'd), and only then the removal of
-/// `checkpoints/<job>.ckpt`. The first write that fails stops the commit and is returned: the
-/// job's checkpoint stays, and the caller keeps the ``PendingResult`` to write again.
+/// (each fsync'd and renamed into place), the fsync of their directories, and only then the
+/// removal of `checkpoints/<job>.ckpt`. The first write that fails stops the job's commit and is
+/// returned: its checkpoint stays, and the caller keeps the ``PendingResult`` to write again.
+///
+/// Jobs that end while the writer is busy are committed together (up to ``batchLimit``): their
+/// files one by one, then each directory synced once for all of them (a directory's fsync makes every rename in it
+/// durable), then their checkpoints removed.
 final class ResultWriter: Sendable {
     let store: StateStore
     private let queue = DispatchQueue(label: "lossd.result-writer")
+    private typealias Waiting = (job: PendingResult, done: CheckedContinuation<AtomicFile.WriteError?, Never>)
+    /// Jobs handed to ``commitOnWriterThread(_:)`` that the writer has not taken yet.
+    private let waiting = Locked<[Waiting]>([])
 
     init(store: StateStore) {
         self.store = store
+    }
+
+    /// Commits `job` on the writer thread, together with the jobs that wait with it.
+    func commitOnWriterThread(_ job: PendingResult) async -> AtomicFile.WriteError? {
+        await withCheckedContinuation { continuation in
+            let first = waiting.withLock { waiting in
+                waiting.append((job, continuation))
+                return waiting.count == 1
+            }
+            // One drain per batch: later arrivals join the batch until the drain takes it.
+            if first { queue.async { self.drain() } }
+        }
+    }
+
+    /// At most this many jobs per commit, so that jobs ending in thousands show as done in
+    /// batches rather than all at the end.
+    static let batchLimit = 64
+
+    private func drain() {
+        let (batch, more) = waiting.withLock { waiting in
+            let batch = Array(waiting.prefix(Self.batchLimit))
+            waiting.removeFirst(batch.count)
+            return (batch, !waiting.isEmpty)
+        }
+        if more { queue.async { self.drain() } }  // while jobs wait, a drain is always scheduled
+        for (item, failure) in zip(batch, commit(batch.map(\.job))) { item.done.resume(returning: failure) }
     }
 
     /// Runs `body` on the writer thread and returns its value.
@@ -32,18 +66,38 @@ final class ResultWriter: Sendable {
     /// Writes the files of a job that ended, then drops its checkpoint; returns the first write
     /// that failed (the checkpoint is then kept), nil when everything is on disk.
     func commit(_ job: PendingResult) -> AtomicFile.WriteError? {
-        let name = job.record.name
-        do throws(AtomicFile.WriteError) {
-            if let rows = job.history {
-                try store.writeHistory(name, rows)
-                try store.writeChart(name, svg: JobChart.chart(for: job.record, history: rows).svg())
+        commit([job])[0]
+    }
+
+    /// Commits `jobs` (see the type's documentation); returns, per job, its first failed write.
+    func commit(_ jobs: [PendingResult]) -> [AtomicFile.WriteError?] {
+        let failures = jobs.map { job -> AtomicFile.WriteError? in
+            let name = job.record.name
+            do throws(AtomicFile.WriteError) {
+                if let rows = job.history {
+                    try store.writeHistory(name, rows, syncingDirectory: false)
+                    try store.writeChart(name, svg: JobChart.chart(for: job.record, history: rows).svg(), syncingDirectory: false)
+                }
+                try store.writeResult(job.record, syncingDirectory: false)
+                return nil
+            } catch {
+                return error
             }
-            try store.writeResult(job.record)
-        } catch {
-            return error
         }
-        store.removeCheckpoint(name)
-        return nil
+        guard failures.contains(where: { $0 == nil }) else { return failures }
+        // The renames are durable once their directories are synced; a sync that fails leaves
+        // every job of the batch unsaved (their files may or may not survive a crash).
+        let folders = jobs.contains { $0.history != nil } ? ["history", "charts", "results"] : ["results"]
+        for folder in folders {
+            do throws(AtomicFile.WriteError) { try AtomicFile.syncDirectory("\(store.directory)/\(folder)") } catch {
+                return failures.map { $0 ?? error }
+            }
+        }
+        for (job, failure) in zip(jobs, failures) where failure == nil {
+            store.removeCheckpoint(job.record.name, syncingDirectory: false)
+        }
+        try? AtomicFile.syncDirectory("\(store.directory)/checkpoints")
+        return failures
     }
 
     /// The engine's recorded points plus the latest progress (the last step is always a row).

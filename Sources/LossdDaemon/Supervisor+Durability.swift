@@ -21,10 +21,11 @@ extension Supervisor {
 
     // MARK: - Results
 
-    /// Writes `job`'s files on the writer thread; keeps it as unsaved when a write fails.
+    /// Writes `job`'s files on the writer thread (with the jobs ending at the same time); keeps
+    /// it as unsaved when a write fails.
     func commit(_ job: PendingResult) async {
         let writer = self.writer
-        if let failure = await writer.onWriterThread({ writer.commit(job) }) { keepUnsaved(job, failure) }
+        if let failure = await writer.commitOnWriterThread(job) { keepUnsaved(job, failure) }
     }
 
     /// Keeps `job` to write again; logs its first failure at `err`.
@@ -54,8 +55,8 @@ extension Supervisor {
             var firstFailure: AtomicFile.WriteError?
             var failed = 0
             do throws(AtomicFile.WriteError) { try writer.store.recreateDirectories() } catch { firstFailure = error }
-            for job in jobs {
-                if let failure = writer.commit(job) {
+            for (job, failure) in zip(jobs, writer.commit(jobs)) {
+                if let failure {
                     firstFailure = firstFailure ?? failure
                     failed += 1
                 } else {

@@ -31,8 +31,10 @@ public enum AtomicFile {
 
     private static let writes = Atomic<Int>(0)
 
-    /// Replaces `path` with `bytes` atomically and durably.
-    public static func write(_ bytes: [UInt8], to path: String) throws(WriteError) {
+    /// Replaces `path` with `bytes` atomically and durably. With `syncingDirectory: false` the
+    /// rename is durable only once the caller has synced the directory (``syncDirectory(_:)``):
+    /// what a writer of many files into one directory does once for all of them.
+    public static func write(_ bytes: [UInt8], to path: String, syncingDirectory: Bool = true) throws(WriteError) {
         let directory = parent(of: path)
         // Unique per write, so that two writers of one path in this process never share it.
         let temporary = "\(directory)/.\(basename(of: path)).\(getpid()).\(writes.add(1, ordering: .relaxed).newValue).tmp"
@@ -65,12 +67,12 @@ public enum AtomicFile {
             unlink(temporary)
             throw error
         }
-        syncDirectory(directory)
+        if syncingDirectory { try syncDirectory(directory) }
     }
 
     /// Replaces `path` with UTF-8 `text`.
-    public static func write(_ text: String, to path: String) throws(WriteError) {
-        try write(Array(text.utf8), to: path)
+    public static func write(_ text: String, to path: String, syncingDirectory: Bool = true) throws(WriteError) {
+        try write(Array(text.utf8), to: path, syncingDirectory: syncingDirectory)
     }
 
     /// The whole content of `path`, or nil when it does not exist or cannot be read.
@@ -108,15 +110,16 @@ public enum AtomicFile {
             counter += 1
         }
         guard rename(path, candidate) == 0 else { return nil }
-        syncDirectory(parent(of: path))
+        try? syncDirectory(parent(of: path))
         return candidate
     }
 
-    static func syncDirectory(_ directory: String) {
+    /// Makes the renames and removals in `directory` durable (fsync of the directory).
+    public static func syncDirectory(_ directory: String) throws(WriteError) {
         let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else { return }
-        _ = fsync(descriptor)
-        close(descriptor)
+        guard descriptor >= 0 else { throw failure(directory, "cannot open") }
+        defer { close(descriptor) }
+        guard fsync(descriptor) == 0 else { throw failure(directory, "cannot fsync") }
     }
 
     static func parent(of path: String) -> String {
@@ -160,12 +163,12 @@ extension AtomicFile {
         }
         closedir(handle)
         let removed = found.filter { unlink("\(directory)/\($0)") == 0 }.count
-        if removed > 0 { syncDirectory(directory) }
+        if removed > 0 { try? syncDirectory(directory) }
         return removed
     }
 
-    /// Removes `path` if it exists (and syncs its directory).
-    public static func remove(_ path: String) {
-        if unlink(path) == 0 { syncDirectory(parent(of: path)) }
+    /// Removes `path` if it exists (and syncs its directory unless `syncingDirectory` is false).
+    public static func remove(_ path: String, syncingDirectory: Bool = true) {
+        if unlink(path) == 0, syncingDirectory { try? syncDirectory(parent(of: path)) }
     }
 }

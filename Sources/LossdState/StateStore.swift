@@ -72,8 +72,10 @@ public struct StateStore: Sendable {
 
     // MARK: - Results
 
-    public func writeResult(_ record: JobRecord) throws(AtomicFile.WriteError) {
-        try AtomicFile.write(record.resultJSON.serialized() + "\n", to: resultPath(record.name))
+    /// Writes `results/<job>.json`; `syncingDirectory: false` leaves the sync of `results/` to
+    /// the caller (see ``AtomicFile/write(_:to:syncingDirectory:)``), as for the other writes below.
+    public func writeResult(_ record: JobRecord, syncingDirectory: Bool = true) throws(AtomicFile.WriteError) {
+        try AtomicFile.write(record.resultJSON.serialized() + "\n", to: resultPath(record.name), syncingDirectory: syncingDirectory)
     }
 
     public func readResult(_ job: String) -> Read<JobRecord> {
@@ -132,27 +134,27 @@ public struct StateStore: Sendable {
         }
     }
 
-    public func removeCheckpoint(_ job: String) {
-        AtomicFile.remove(checkpointPath(job))
+    public func removeCheckpoint(_ job: String, syncingDirectory: Bool = true) {
+        AtomicFile.remove(checkpointPath(job), syncingDirectory: syncingDirectory)
     }
 
     // MARK: - History
 
     /// Writes `history/<job>.csv`: a header and one row per point, numbers in shortest round-trip form.
-    public func writeHistory(_ job: String, _ rows: [HistoryRow]) throws(AtomicFile.WriteError) {
+    public func writeHistory(_ job: String, _ rows: [HistoryRow], syncingDirectory: Bool = true) throws(AtomicFile.WriteError) {
         var text = "step,loss,grad_norm,lr\n"
         for row in rows {
             text += "\(row.step),\(JSONValue.format(row.loss)),\(JSONValue.format(row.gradientNorm)),\(JSONValue.format(row.learningRate))\n"
         }
-        try AtomicFile.write(text, to: historyPath(job))
+        try AtomicFile.write(text, to: historyPath(job), syncingDirectory: syncingDirectory)
     }
 
     // MARK: - Charts
 
     /// Writes `charts/<job>.svg` (the folder is made on first use).
-    public func writeChart(_ job: String, svg: String) throws(AtomicFile.WriteError) {
+    public func writeChart(_ job: String, svg: String, syncingDirectory: Bool = true) throws(AtomicFile.WriteError) {
         try AtomicFile.makeDirectory("\(directory)/charts")
-        try AtomicFile.write(svg, to: chartPath(job))
+        try AtomicFile.write(svg, to: chartPath(job), syncingDirectory: syncingDirectory)
     }
 
     private func setAside<Value>(_ path: String, _ reason: String) -> Read<Value> {

@@ -49,6 +49,33 @@ struct DurableResultsTests {
         #expect(fixture.exists(store.checkpointPath("job")), "the checkpoint stays until the result is written")
     }
 
+    /// Jobs ending together are committed in batches; one whose result cannot be renamed into
+    /// place (a directory is in its way) fails alone and keeps its checkpoint.
+    @Test func jobsEndingTogetherAreCommittedInBatchesAndFailAlone() async throws {
+        let fixture = DaemonFixture("batch")
+        defer { fixture.remove() }
+        let store = try StateStore(directory: fixture.state())
+        let writer = ResultWriter(store: store)
+        let names = (0..<(2 * ResultWriter.batchLimit + 7)).map { "job-\($0)" }
+        for name in names { try AtomicFile.write("a checkpoint", to: store.checkpointPath(name)) }
+        try FileManager.default.createDirectory(atPath: store.resultPath("job-5"), withIntermediateDirectories: true)
+        let history = [HistoryRow(step: 1, loss: 700, gradientNorm: 30, learningRate: 0.5)]
+        let failures = await withTaskGroup(of: (String, StateWriteProblem?).self) { group in
+            for name in names {
+                group.addTask {
+                    (name, await writer.commitOnWriterThread(PendingResult(record: Self.record(name, .maxSteps), history: history))?.problem)
+                }
+            }
+            return await group.reduce(into: [String: StateWriteProblem]()) { $0[$1.0] = $1.1 }
+        }
+        #expect(failures == ["job-5": .notWritable])
+        for name in names where name != "job-5" {
+            #expect(try StateReader(directory: store.directory).result(name)?.record.name == name)
+            #expect(!fixture.exists(store.checkpointPath(name)))
+        }
+        #expect(fixture.exists(store.checkpointPath("job-5")), "the failed job keeps its checkpoint")
+    }
+
     // MARK: - Kept and retried
 
     /// The quick job, with a file where the state directory's `results` folder belongs.
