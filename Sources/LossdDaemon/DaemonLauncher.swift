@@ -91,7 +91,9 @@ public enum DaemonLauncher {
             return 1
         }
         engine.shutdown()
-        if await !unsavedWorkReported(supervisor, logger: logger, toStandardError: !(logger.handler is PlainLogHandler || logger.handler is TerminalLogHandler)) { return 74 }
+        // Standard error gets the list too when the log goes to the journal.
+        let logIsStandardError = logger.handler is PlainLogHandler || logger.handler is TerminalLogHandler
+        if await !unsavedWorkReported(supervisor, logger: logger, toStandardError: !logIsStandardError) { return 74 }
         if options.mode == .run, !service.wasStopped, supervisor.anyFailed { return 1 }
         return 0
     }
