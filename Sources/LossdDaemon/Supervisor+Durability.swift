@@ -116,7 +116,7 @@ extension Supervisor {
     static func failureFields(_ failure: AtomicFile.WriteError, job: String?) -> Logger.Metadata {
         var fields: Logger.Metadata = [
             "MESSAGE_ID": "\(MessageID.stateWriteFailed.hex)", "LOSSD_PATH": "\(failure.path)",
-            "LOSSD_REASON": "\(failure.problem)", "ERRNO": "\(failure.code)",
+            "LOSSD_REASON": "\(failure.problem)", "LOSSD_ERROR": "\(failure.reason)", "ERRNO": "\(failure.code)",
         ]
         if let job { fields["LOSSD_JOB"] = "\(job)" }
         return fields

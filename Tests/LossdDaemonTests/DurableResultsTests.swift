@@ -102,6 +102,7 @@ struct DurableResultsTests {
         #expect(failures.first?["LOSSD_JOB"] == "quick" && failures.first?["PRIORITY"] == "3")
         #expect(failures.first?["LOSSD_PATH"] == fixture.state() + "/results/quick.json")
         #expect(failures.first?["LOSSD_REASON"] == "state directory not writable")
+        #expect(failures.first?["LOSSD_ERROR"] == "cannot create: Not a directory" && failures.first?["ERRNO"] == "\(ENOTDIR)")
         let status = try #require(try StateReader(directory: fixture.state()).status())
         #expect(status.jobs.first?.unsaved == .notWritable && status.summary.contains("1 result not saved"))
 
