@@ -86,7 +86,12 @@ enum StatusReport {
                     job.elapsedSeconds.map(duration) ?? "-", job.etaSeconds.map(duration) ?? "-"]
         }
         text += TextTable.render(header: header, rows: rows, rightAligned: [2, 3, 4, 5, 6])
-        return text + overview.summary + "\n"
+        text += overview.summary + "\n"
+        for job in overview.jobs {
+            guard let problem = job.unsaved else { continue }
+            text += "\(job.name): not saved (\(problem)); it resumes from its last checkpoint on disk, or starts over without one\n"
+        }
+        return text
     }
 
     static func daemonLine(_ overview: StateOverview, now: Double) -> String {
@@ -139,7 +144,7 @@ enum StatusReport {
                 ("best_loss", optional(job.bestLoss)), ("elapsed_seconds", optional(job.elapsedSeconds)),
                 ("eta_seconds", optional(job.etaSeconds)), ("started_at", time(job.startedAt)),
                 ("finished_at", time(job.finishedAt)), ("source", .string(job.source.rawValue)),
-            ])
+            ] + (job.unsaved.map { [("unsaved", JSONValue.string($0.description))] } ?? []))
         }
         return .object([
             ("state_directory", .string(overview.directory)), ("daemon", daemon), ("summary", .string(overview.summary)),

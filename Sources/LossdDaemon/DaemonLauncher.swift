@@ -33,7 +33,11 @@ public enum DaemonLauncher {
 
     /// Exit statuses: 0 done (run: every job converged or reached max_steps; or stopped by a
     /// signal with every unfinished job checkpointed), 1 a job diverged or failed (run),
-    /// 73 the state directory cannot be created or another lossd holds its lock, 78 the configuration is invalid.
+    /// 73 the state directory cannot be created or another lossd holds its lock,
+    /// 74 (`EX_IOERR`) work is not on disk: a result that could not be written (after a few
+    /// retries), or a checkpoint that could not be written at a stop; the jobs are listed on
+    /// standard error and in the journal, their previous checkpoints are kept, and running again
+    /// once the directory is fixed writes them; 78 the configuration is invalid.
     public static func run(_ options: Options) async -> Int32 {
         let environment = ProcessInfo.processInfo.environment
         var loader = ConfigLoader.production(plugins: PluginLoader(environment: environment), environment: environment)
@@ -63,6 +67,9 @@ public enum DaemonLauncher {
             return 73
         }
         defer { withExtendedLifetime(lock) {} }
+        if store.sweptTemporaries > 0 {
+            logger.notice("removed \(store.sweptTemporaries) temporary file(s) left by interrupted writes in \(store.directory)")
+        }
         var workers: Int?
         if case .count(let count) = configuration.daemon.workers { workers = count }
         if let override = options.workers { workers = override }
@@ -89,6 +96,9 @@ public enum DaemonLauncher {
         board?.releaseAll()
         supervisor.log.flush(force: true)
         engine.shutdown()
+        // Standard error gets the list too when the log goes to the journal.
+        let logIsStandardError = logger.handler is PlainLogHandler || logger.handler is TerminalLogHandler
+        if await !unsavedWorkReported(supervisor, logger: logger, toStandardError: !logIsStandardError) { return 74 }
         if options.mode == .run, !service.wasStopped, supervisor.anyFailed { return 1 }
         return 0
     }
@@ -105,6 +115,24 @@ public enum DaemonLauncher {
             logger.warning("\(error); a crash inside a plugin will not be laid at its job's door")
             return nil
         }
+    }
+
+    /// Retries the results that could not be written a few times over a few seconds; returns
+    /// true when every job's work is on disk, else logs the jobs whose work is not (and prints
+    /// them on standard error when the log goes elsewhere) and returns false.
+    static func unsavedWorkReported(_ supervisor: Supervisor, logger: Logger, toStandardError: Bool) async -> Bool {
+        await supervisor.flushPendingWrites(attempts: 4, pause: .seconds(1))
+        let unsaved = supervisor.unsavedJobs()
+        guard let first = unsaved.first else { return true }
+        let message = "\(unsaved.count) job(s) not saved to \(supervisor.store.directory): "
+            + unsaved.map(\.description).joined(separator: ", ")
+            + "; their last checkpoints (if any) are kept: \(first.problem.remedy), then run lossd again to write them"
+        logger.error("\(message)", metadata: [
+            "MESSAGE_ID": "\(MessageID.stateWriteFailed.hex)", "LOSSD_JOBS": "\(unsaved.count)", "LOSSD_REASON": "\(first.problem)",
+            "LOSSD_PATH": "\(supervisor.store.directory)",
+        ])
+        if toStandardError { FileHandle.standardError.write(Data("lossd: error: \(message)\n".utf8)) }
+        return false
     }
 
     /// Logs each plugin that loaded (info) and each that did not (error, `pluginRejected`).

@@ -168,6 +168,7 @@ public final class DaemonService: Service, Sendable {
                     ])
                 }
             }
+            await supervisor.retryPendingWrites()  // when due: 1 s after a failure, doubling to 60 s
             if clock.now() - lastCheckpoint >= current.checkpointInterval {
                 lastCheckpoint = clock.now()
                 await supervisor.checkpointRunning()

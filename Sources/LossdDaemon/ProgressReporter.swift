@@ -17,11 +17,20 @@ extension Supervisor {
         public var bestJob: String?
         public var bestLoss = Double.infinity
         public var totalSteps = 0
+        /// Ended jobs whose result is not on disk, unfinished ones whose checkpoint is not.
+        public var unsavedResults = 0
+        public var unsavedCheckpoints = 0
+        /// The latest reason a write failed, while any is unsaved.
+        public var unsavedProblem: StateWriteProblem?
 
         /// The summary of `rows`: paused jobs count as running, diverged and cancelled as failed.
         public init(_ rows: [JobRecord]) {
             for row in rows {
                 totalSteps += row.steps
+                if let problem = row.unsaved {
+                    if row.status.isFinal { unsavedResults += 1 } else { unsavedCheckpoints += 1 }
+                    unsavedProblem = problem
+                }
                 switch row.status {
                 case .running, .paused: running += 1
                 case .queued: queued += 1
@@ -41,7 +50,17 @@ extension Supervisor {
             var line = "\(running) running, \(done) done (\(converged) converged), \(failed) failed"
             if queued > 0 { line = "\(queued) queued, " + line }
             if let bestJob { line += "; best \(bestJob) loss \(NumberText.short(bestLoss))" }
-            return line + "; \(Self.count(totalSteps)) steps"
+            line += "; \(Self.count(totalSteps)) steps"
+            if let unsavedNote { line += "; " + unsavedNote }
+            return line
+        }
+
+        /// `3 results not saved: state directory full`, `1 result and 2 checkpoints not saved: ...`.
+        public var unsavedNote: String? {
+            guard let unsavedProblem else { return nil }
+            let parts = [(unsavedResults, "result"), (unsavedCheckpoints, "checkpoint")].filter { $0.0 > 0 }
+                .map { "\($0.0) \($0.1)\($0.0 == 1 ? "" : "s")" }
+            return parts.joined(separator: " and ") + " not saved: \(unsavedProblem)"
         }
 
         /// 950, 12.3k, 4.56M: three significant digits.

@@ -1,49 +1,118 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Logging
+import Dispatch
 import LossdEngine
 import LossdPlot
 import LossdState
+import LossdSync
 
-/// Writes what a job leaves in the state directory, from the rows in memory: its result, its
-/// history and its chart. A failure is logged, never fatal.
-struct ResultWriter {
+/// Writes what a job leaves in the state directory when it ends, on one serial writer thread of
+/// its own: results are written one at a time with blocking `fsync`s, which must not occupy
+/// Swift's cooperative threads (with thousands of jobs ending together they would starve the
+/// daemon's status and watchdog loops).
+///
+/// A job's commit, in this order: `history/<job>.csv`, `charts/<job>.svg`, `results/<job>.json`
+/// (each fsync'd and renamed into place), the fsync of their directories, and only then the
+/// removal of `checkpoints/<job>.ckpt`. The first write that fails stops the job's commit and is
+/// returned: its checkpoint stays, and the caller keeps the ``PendingResult`` to write again.
+///
+/// Jobs that end while the writer is busy are committed together (up to ``batchLimit``): their
+/// files one by one, then each directory synced once for all of them (a directory's fsync makes every rename in it
+/// durable), then their checkpoints removed.
+final class ResultWriter: Sendable {
     let store: StateStore
-    let logger: Logger
+    private let queue = DispatchQueue(label: "lossd.result-writer")
+    private typealias Waiting = (job: PendingResult, done: CheckedContinuation<AtomicFile.WriteError?, Never>)
+    /// Jobs handed to ``commitOnWriterThread(_:)`` that the writer has not taken yet.
+    private let waiting = Locked<[Waiting]>([])
 
-    /// Writes `results/<job>.json`, `history/<job>.csv` and `charts/<job>.svg` of a job that
-    /// ended, then drops its checkpoint.
-    func finish(_ record: JobRecord, history: [HistoryRow], final: JobProgress) {
-        let rows = writeHistory(record.name, history, final: final)
-        do throws(AtomicFile.WriteError) {
-            try store.writeChart(record.name, svg: JobChart.chart(for: record, history: rows).svg())
-        } catch {
-            logger.warning("cannot write \(store.chartPath(record.name)): \(error)", metadata: ["LOSSD_JOB": "\(record.name)"])
-        }
-        write(record)
+    init(store: StateStore) {
+        self.store = store
     }
 
-    /// Writes `results/<job>.json` and drops the job's checkpoint.
-    func write(_ record: JobRecord) {
-        do throws(AtomicFile.WriteError) {
-            try store.writeResult(record)
-            store.removeCheckpoint(record.name)
-        } catch {
-            logger.error("cannot write the result of job \(record.name): \(error)", metadata: ["LOSSD_JOB": "\(record.name)"])
+    /// Commits `job` on the writer thread, together with the jobs that wait with it.
+    func commitOnWriterThread(_ job: PendingResult) async -> AtomicFile.WriteError? {
+        await withCheckedContinuation { continuation in
+            let first = waiting.withLock { waiting in
+                waiting.append((job, continuation))
+                return waiting.count == 1
+            }
+            // One drain per batch: later arrivals join the batch until the drain takes it.
+            if first { queue.async { self.drain() } }
         }
     }
 
-    /// Writes `history/<job>.csv` from the engine's recorded points plus the latest progress;
-    /// returns the rows written.
-    @discardableResult
-    func writeHistory(_ job: String, _ history: [HistoryRow], final: JobProgress) -> [HistoryRow] {
+    /// At most this many jobs per commit, so that jobs ending in thousands show as done in
+    /// batches rather than all at the end.
+    static let batchLimit = 64
+
+    private func drain() {
+        let (batch, more) = waiting.withLock { waiting in
+            let batch = Array(waiting.prefix(Self.batchLimit))
+            waiting.removeFirst(batch.count)
+            return (batch, !waiting.isEmpty)
+        }
+        if more { queue.async { self.drain() } }  // while jobs wait, a drain is always scheduled
+        for (item, failure) in zip(batch, commit(batch.map(\.job))) { item.done.resume(returning: failure) }
+    }
+
+    /// Runs `body` on the writer thread and returns its value.
+    func onWriterThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            queue.async { continuation.resume(returning: body()) }
+        }
+    }
+
+    /// Writes the files of a job that ended, then drops its checkpoint; returns the first write
+    /// that failed (the checkpoint is then kept), nil when everything is on disk.
+    func commit(_ job: PendingResult) -> AtomicFile.WriteError? {
+        commit([job])[0]
+    }
+
+    /// Commits `jobs` (see the type's documentation); returns, per job, its first failed write.
+    func commit(_ jobs: [PendingResult]) -> [AtomicFile.WriteError?] {
+        let failures = jobs.map { job -> AtomicFile.WriteError? in
+            let name = job.record.name
+            do throws(AtomicFile.WriteError) {
+                if let rows = job.history {
+                    try store.writeHistory(name, rows, syncingDirectory: false)
+                    try store.writeChart(name, svg: JobChart.chart(for: job.record, history: rows).svg(), syncingDirectory: false)
+                }
+                try store.writeResult(job.record, syncingDirectory: false)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        guard failures.contains(where: { $0 == nil }) else { return failures }
+        // The renames are durable once their directories are synced; a sync that fails leaves
+        // every job of the batch unsaved (their files may or may not survive a crash).
+        let folders = jobs.contains { $0.history != nil } ? ["history", "charts", "results"] : ["results"]
+        for folder in folders {
+            do throws(AtomicFile.WriteError) { try AtomicFile.syncDirectory("\(store.directory)/\(folder)") } catch {
+                return failures.map { $0 ?? error }
+            }
+        }
+        for (job, failure) in zip(jobs, failures) where failure == nil {
+            store.removeCheckpoint(job.record.name, syncingDirectory: false)
+        }
+        try? AtomicFile.syncDirectory("\(store.directory)/checkpoints")
+        return failures
+    }
+
+    /// The engine's recorded points plus the latest progress (the last step is always a row).
+    static func rows(_ history: [HistoryRow], final: JobProgress) -> [HistoryRow] {
         var rows = history
         if final.step > 0, rows.last?.step != final.step {
             rows.append(HistoryRow(step: final.step, loss: final.loss, gradientNorm: final.gradientNorm, learningRate: final.learningRate))
         }
-        do throws(AtomicFile.WriteError) { try store.writeHistory(job, rows) } catch {
-            logger.error("cannot write the history of job \(job): \(error)", metadata: ["LOSSD_JOB": "\(job)"])
-        }
         return rows
     }
+}
+
+/// What a job that ended leaves on disk, kept in memory until it is written.
+struct PendingResult: Sendable {
+    var record: JobRecord
+    /// Its loss curve (history and chart); nil for a job that never ran (result only).
+    var history: [HistoryRow]?
 }

@@ -84,7 +84,7 @@ extension Supervisor {
         record.bestLoss = .nan
         record.finishedAt = record.startedAt
         record.output = Tensor(repeating: .nan, shape: managed.config.initial.shape)
-        writer.write(record)
+        if let failure = writer.commit(PendingResult(record: record, history: nil)) { keepUnsaved(PendingResult(record: record, history: nil), failure) }
         managed.finished = record
         insert(managed)
         return record
@@ -140,6 +140,7 @@ extension Supervisor {
             s.jobs[name] = nil
             s.order.removeAll { $0 == name }
         }
+        pending.forget(name)
         jobsChanged()
     }
 }

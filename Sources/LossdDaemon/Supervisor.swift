@@ -10,8 +10,9 @@ import LossdSync
 /// Runs the configured jobs on the engine and keeps the state directory in step with them.
 ///
 /// - Start: a job resumes from what it left in the state directory (see ``ResumePolicy``).
-/// - End of a job: `results/<job>.json`, `history/<job>.csv` and `charts/<job>.svg` are written,
-///   its checkpoint removed (see ``ResultWriter``).
+/// - End of a job: `history/<job>.csv`, `charts/<job>.svg` and `results/<job>.json` are written,
+///   then its checkpoint removed (see ``ResultWriter``). A write that fails keeps the job's
+///   result in memory and its checkpoint on disk, to be written again (see ``PendingWrites``).
 /// - Reload: new and changed jobs start, removed ones stop with a checkpoint, unchanged ones run
 ///   on (see ``ReloadPlan``).
 /// - Stop: every unfinished job pauses at a step boundary and is checkpointed.
@@ -64,6 +65,8 @@ public final class Supervisor: Sendable {
     let logger: Logger
     let log: JobEventLog
     let writer: ResultWriter
+    /// Writes that failed, to retry; what the status line says is not on disk.
+    let pending = PendingWrites()
     let policy: ResumePolicy
     let reporter: ProgressReporter
     let state = Locked(State())
@@ -83,7 +86,7 @@ public final class Supervisor: Sendable {
         let clockSeconds = Self.seconds(since: clock)
         self.clockSeconds = clockSeconds
         self.log = JobEventLog(logger: logger, budget: JournalBudget(now: clockSeconds))
-        self.writer = ResultWriter(store: store, logger: logger)
+        self.writer = ResultWriter(store: store)
         self.policy = ResumePolicy(store: store, logger: logger)
         self.reporter = ProgressReporter(log: log)
         let state = self.state
@@ -135,14 +138,15 @@ public final class Supervisor: Sendable {
         }
     }
 
-    /// Writes the result, history and chart of a job that ended, then drops its checkpoint.
+    /// Writes the history, chart and result of a job that ended (on the writer thread), then
+    /// drops its checkpoint; when a write fails the job is kept as unsaved (see ``commit(_:)``).
     func finalize(_ name: String, _ handle: JobHandle) async {
         let result = await handle.result()
         guard let managed = state.withLock({ $0.jobs[name] }), managed.handle === handle else { return }
         var record = managed.record(result.status, result.progress, elapsed: elapsed(managed))
         record.finishedAt = Timestamp.now()
         record.output = result.parameters ?? Tensor(repeating: .nan, shape: managed.config.initial.shape)
-        writer.finish(record, history: Array(result.history), final: result.progress)
+        await commit(PendingResult(record: record, history: ResultWriter.rows(Array(result.history), final: result.progress)))
         // The record replaces the handle: the engine lets go of a job that ended, so dropping the
         // handle frees its tensors, optimizer state and history.
         state.withLock { s in
@@ -174,14 +178,21 @@ public final class Supervisor: Sendable {
         do throws(AtomicFile.WriteError) {
             try store.writeCheckpoint(name, stored)
         } catch {
-            logger.error("cannot checkpoint job \(name): \(error)", metadata: ["LOSSD_JOB": "\(name)"])
-        }
-        // The job may have ended while the checkpoint was written: its result supersedes it.
-        if handle.status.isFinal, handle.status != .cancelled {
-            store.removeCheckpoint(name)
+            checkpointFailed(name, error)
             return
         }
-        writer.writeHistory(name, checkpoint.history, final: handle.progress)
+        // The job may have ended while the checkpoint was written: its result, once written,
+        // supersedes it (a result that could not be written needs it to resume).
+        if handle.status.isFinal, handle.status != .cancelled {
+            if state.withLock({ $0.jobs[name]?.finished != nil }), pending.problem(name) == nil { store.removeCheckpoint(name) }
+            return
+        }
+        do throws(AtomicFile.WriteError) {
+            try store.writeHistory(name, ResultWriter.rows(checkpoint.history, final: handle.progress))
+            checkpointSaved(name)
+        } catch {
+            checkpointFailed(name, error)
+        }
     }
 
     /// Pauses every unfinished job at its next step boundary and checkpoints it; waits for
@@ -209,11 +220,14 @@ public final class Supervisor: Sendable {
         state.withLock { s in s.order.compactMap { s.jobs[$0] } }.map { managed in
             if var record = managed.finished {
                 record.maxSteps = managed.config.stopping.maxSteps
+                record.unsaved = pending.problem(managed.config.name)
                 return record
             }
             var status = managed.handle?.status ?? .queued
             if status.isFinal, status != .cancelled { status = .running }  // being finalised
-            return managed.record(status, managed.handle?.progress, elapsed: elapsed(managed))
+            var record = managed.record(status, managed.handle?.progress, elapsed: elapsed(managed))
+            record.unsaved = pending.problem(managed.config.name)
+            return record
         }
     }
 

@@ -15,18 +15,31 @@ public enum AtomicFile {
     public struct WriteError: Error, CustomStringConvertible {
         public var path: String
         public var reason: String
+        /// The failed call's `errno`; 0 when the failure was not a system call's.
+        public var code: Int32
+
+        public init(path: String, reason: String, code: Int32 = 0) {
+            self.path = path
+            self.reason = reason
+            self.code = code
+        }
+
         public var description: String { "\(path): \(reason)" }
+        /// What the status line says about it.
+        public var problem: StateWriteProblem { code == 0 ? .other(reason) : StateWriteProblem(errno: code) }
     }
 
     private static let writes = Atomic<Int>(0)
 
-    /// Replaces `path` with `bytes` atomically and durably.
-    public static func write(_ bytes: [UInt8], to path: String) throws(WriteError) {
+    /// Replaces `path` with `bytes` atomically and durably. With `syncingDirectory: false` the
+    /// rename is durable only once the caller has synced the directory (``syncDirectory(_:)``):
+    /// what a writer of many files into one directory does once for all of them.
+    public static func write(_ bytes: [UInt8], to path: String, syncingDirectory: Bool = true) throws(WriteError) {
         let directory = parent(of: path)
         // Unique per write, so that two writers of one path in this process never share it.
         let temporary = "\(directory)/.\(basename(of: path)).\(getpid()).\(writes.add(1, ordering: .relaxed).newValue).tmp"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw failure(temporary, "cannot create") }
+        guard descriptor >= 0 else { throw failure(path, "cannot create") }
         var written = 0
         while written < bytes.count {
             // Sound: the pointer addresses `bytes`' storage, valid for this call; count is in bounds.
@@ -35,7 +48,7 @@ public enum AtomicFile {
             }
             if result < 0 {
                 if errno == EINTR { continue }
-                let error = failure(temporary, "cannot write")
+                let error = failure(path, "cannot write")
                 close(descriptor)
                 unlink(temporary)
                 throw error
@@ -43,7 +56,7 @@ public enum AtomicFile {
             written += result
         }
         guard fsync(descriptor) == 0 else {
-            let error = failure(temporary, "cannot fsync")
+            let error = failure(path, "cannot fsync")
             close(descriptor)
             unlink(temporary)
             throw error
@@ -54,12 +67,12 @@ public enum AtomicFile {
             unlink(temporary)
             throw error
         }
-        syncDirectory(directory)
+        if syncingDirectory { try syncDirectory(directory) }
     }
 
     /// Replaces `path` with UTF-8 `text`.
-    public static func write(_ text: String, to path: String) throws(WriteError) {
-        try write(Array(text.utf8), to: path)
+    public static func write(_ text: String, to path: String, syncingDirectory: Bool = true) throws(WriteError) {
+        try write(Array(text.utf8), to: path, syncingDirectory: syncingDirectory)
     }
 
     /// The whole content of `path`, or nil when it does not exist or cannot be read.
@@ -77,7 +90,8 @@ public enum AtomicFile {
         }
     }
 
-    /// Creates `path` and its parents (mode 0700 by the daemon's umask), like `mkdir -p`.
+    /// Creates `path` and its parents (mode 0700 by the daemon's umask), like `mkdir -p`. A
+    /// file in place of a directory is not an error here: the writes into it fail with ENOTDIR.
     public static func makeDirectory(_ path: String) throws(WriteError) {
         var current = path.hasPrefix("/") ? "" : "."
         for component in path.split(separator: "/") {
@@ -96,15 +110,16 @@ public enum AtomicFile {
             counter += 1
         }
         guard rename(path, candidate) == 0 else { return nil }
-        syncDirectory(parent(of: path))
+        try? syncDirectory(parent(of: path))
         return candidate
     }
 
-    static func syncDirectory(_ directory: String) {
+    /// Makes the renames and removals in `directory` durable (fsync of the directory).
+    public static func syncDirectory(_ directory: String) throws(WriteError) {
         let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else { return }
-        _ = fsync(descriptor)
-        close(descriptor)
+        guard descriptor >= 0 else { throw failure(directory, "cannot open") }
+        defer { close(descriptor) }
+        guard fsync(descriptor) == 0 else { throw failure(directory, "cannot fsync") }
     }
 
     static func parent(of path: String) -> String {
@@ -118,29 +133,42 @@ public enum AtomicFile {
     }
 
     static func failure(_ path: String, _ what: String) -> WriteError {
-        WriteError(path: path, reason: "\(what): \(String(cString: strerror(errno)))")
+        let code = errno
+        return WriteError(path: path, reason: "\(what): \(String(cString: strerror(code)))", code: code)
     }
 }
 
 extension AtomicFile {
-    /// Removes the `.NAME.PID.tmp` files of writers that no longer run (a `kill -9` mid-write
-    /// leaves one); the file they were replacing is intact.
-    public static func removeStaleTemporaries(in directory: String) {
-        guard let handle = opendir(directory) else { return }
-        defer { closedir(handle) }
-        var stale: [String] = []
-        while let entry = readdir(handle) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard name.hasPrefix("."), name.hasSuffix(".tmp") else { continue }
-            let parts = name.dropLast(4).split(separator: ".")
-            guard let pid = parts.last.flatMap({ Int32($0) }), pid != getpid(), kill(pid, 0) != 0 else { continue }
-            stale.append(name)
-        }
-        for name in stale { unlink("\(directory)/\(name)") }
+    /// Whether `name` is one of ``write(_:to:)``'s temporary names: `.NAME.PID.N.tmp` (or an
+    /// older `.NAME.PID.tmp`).
+    public static func isTemporaryName(_ name: String) -> Bool {
+        guard name.hasPrefix("."), name.hasSuffix(".tmp") else { return false }
+        let parts = name.dropFirst().dropLast(4).split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count >= 2, let last = parts.last, !last.isEmpty, last.allSatisfy(\.isNumber) else { return false }
+        return true
     }
 
-    /// Removes `path` if it exists (and syncs its directory).
-    public static func remove(_ path: String) {
-        if unlink(path) == 0 { syncDirectory(parent(of: path)) }
+    /// Removes every temporary file of ``write(_:to:)`` in `directory` (not below it): call it
+    /// only while holding the directory's lock, when no other writer can be mid-write there. A
+    /// `kill -9` mid-write leaves one; the file it was replacing is intact. Returns how many
+    /// were removed.
+    @discardableResult
+    public static func removeTemporaries(in directory: String) -> Int {
+        guard let handle = opendir(directory) else { return 0 }
+        var found: [String] = []
+        while let entry = readdir(handle) {
+            // Sound: d_name is a NUL-terminated array inside the entry, valid until the next readdir.
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if entry.pointee.d_type != UInt8(DT_DIR), isTemporaryName(name) { found.append(name) }
+        }
+        closedir(handle)
+        let removed = found.filter { unlink("\(directory)/\($0)") == 0 }.count
+        if removed > 0 { try? syncDirectory(directory) }
+        return removed
+    }
+
+    /// Removes `path` if it exists (and syncs its directory unless `syncingDirectory` is false).
+    public static func remove(_ path: String, syncingDirectory: Bool = true) {
+        if unlink(path) == 0, syncingDirectory { try? syncDirectory(parent(of: path)) }
     }
 }

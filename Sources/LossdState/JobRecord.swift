@@ -19,7 +19,8 @@ public import LossdJSON
 ///
 /// A job's line of `status.json` (``statusJSON``) has `name`, `status`, `step`, `max_steps`,
 /// `loss` and `best_loss` (null before the first step), `elapsed_seconds`, `started_at`,
-/// `loss_function` and `optimizer`.
+/// `loss_function` and `optimizer`, and `unsaved` (why its result, or for an unfinished job its
+/// checkpoint, could not be written, e.g. `state directory full`) only when that is so.
 public struct JobRecord: Sendable, Hashable {
     public var name: String
     public var status: JobStatus
@@ -48,6 +49,9 @@ public struct JobRecord: Sendable, Hashable {
     public var elapsedSeconds: Double
     public var resumed: Bool
     public var configHash: String
+    /// Why the job's result (ended) or checkpoint (unfinished) is not on disk; nil when it is
+    /// (daemon rows and `status.json` only).
+    public var unsaved: StateWriteProblem?
 
     public init(name: String, status: JobStatus, steps: Int = 0, maxSteps: Int? = nil, loss: Double = .nan,
                 bestLoss: Double = .infinity, gradientNorm: Double = .nan, learningRate: Double = .nan, output: Tensor? = nil,
@@ -151,7 +155,7 @@ public struct JobRecord: Sendable, Hashable {
             ("started_at", .string(Timestamp.rfc3339(startedAt))),
             ("loss_function", .string(lossFunction)),
             ("optimizer", .string(optimizer)),
-        ])
+        ] + (unsaved.map { [("unsaved", JSONValue.string($0.description))] } ?? []))
     }
 
     /// Reads a job's line of `status.json` back; nil when a required field is missing or mistyped.
@@ -164,6 +168,7 @@ public struct JobRecord: Sendable, Hashable {
                   bestLoss: json["best_loss"]?.doubleValue ?? .nan, lossFunction: json["loss_function"]?.stringValue ?? "",
                   optimizer: json["optimizer"]?.stringValue ?? "", startedAt: Timestamp.seconds(json["started_at"]?.stringValue),
                   elapsedSeconds: json["elapsed_seconds"]?.doubleValue ?? .nan)
+        unsaved = json["unsaved"]?.stringValue.map(StateWriteProblem.init(description:))
     }
 
     /// A loss, or null while it is not known yet (NaN before the first step, +inf best loss).

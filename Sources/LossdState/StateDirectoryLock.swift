@@ -87,7 +87,9 @@ public final class StateDirectoryLock: Sendable {
     public init(directory: String, command: [String]) throws(Failure) {
         do throws(AtomicFile.WriteError) { try AtomicFile.makeDirectory(directory) } catch { throw .unusable(error) }
         path = "\(directory)/\(Self.fileName)"
-        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        // The lock is held through a read-only descriptor, so that the filesystem can still be
+        // remounted read-only under a running lossd; the holder is written through a second one.
+        descriptor = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw .unusable(AtomicFile.failure(path, "cannot open")) }
         while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
             if errno == EINTR { continue }
@@ -99,14 +101,17 @@ public final class StateDirectoryLock: Sendable {
         }
         // Held: overwrite the previous holder's content in place (write, then cut what is left).
         let content = Array(Holder.current(command: command).lockFile.utf8)
+        let writer = open(path, O_WRONLY | O_CLOEXEC)
         // Sound: the pointer addresses `content`'s storage, valid for this call; count is its size.
-        let written = content.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
-        guard written == content.count, ftruncate(descriptor, off_t(content.count)) == 0 else {
+        let written = writer < 0 ? -1 : content.withUnsafeBytes { pwrite(writer, $0.baseAddress, $0.count, 0) }
+        guard written == content.count, ftruncate(writer, off_t(content.count)) == 0 else {
             let failure = Failure.unusable(AtomicFile.failure(path, "cannot write"))
+            if writer >= 0 { close(writer) }
             close(descriptor)
             throw failure
         }
-        _ = fsync(descriptor)
+        _ = fsync(writer)
+        close(writer)
     }
 
     deinit {

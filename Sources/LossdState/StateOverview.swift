@@ -60,6 +60,9 @@ public struct StateOverview: Sendable {
         public var startedAt: Double?
         public var finishedAt: Double?
         public var source: Source
+        /// Why the daemon could not write the job's newer state (its result, or a checkpoint past
+        /// the one shown): it resumes from its last checkpoint on disk, or starts over without one.
+        public var unsaved: StateWriteProblem? = nil
     }
 
     public var directory: String
@@ -110,7 +113,7 @@ public struct StateOverview: Sendable {
             if let entry, running {
                 jobs.append(Job(name: name, standing: .job(entry.status), step: entry.steps, maxSteps: entry.maxSteps,
                                 loss: finite(entry.loss), bestLoss: finite(entry.bestLoss), elapsedSeconds: entry.elapsedSeconds,
-                                etaSeconds: eta(entry), startedAt: entry.startedAt, source: .daemon))
+                                etaSeconds: eta(entry), startedAt: entry.startedAt, source: .daemon, unsaved: entry.unsaved))
                 continue
             }
             do throws(StateReader.ReadError) {
@@ -122,7 +125,12 @@ public struct StateOverview: Sendable {
             if let checkpoint {
                 jobs.append(Job(name: name, standing: .stopped, step: checkpoint.step, maxSteps: entry?.maxSteps,
                                 loss: finite(checkpoint.loss), bestLoss: finite(checkpoint.bestLoss),
-                                elapsedSeconds: checkpoint.elapsedSeconds, startedAt: checkpoint.startedAt, source: .checkpoint))
+                                elapsedSeconds: checkpoint.elapsedSeconds, startedAt: checkpoint.startedAt, source: .checkpoint,
+                                unsaved: entry?.unsaved))
+            } else if let entry, entry.unsaved != nil {
+                // The daemon's last state of the job never reached the disk: it starts over.
+                jobs.append(Job(name: name, standing: .stopped, maxSteps: entry.maxSteps, startedAt: entry.startedAt,
+                                source: .daemon, unsaved: entry.unsaved))
             } else if let entry {
                 jobs.append(Job(name: name, standing: entry.status.isFinal ? .job(entry.status) : .stopped, step: entry.steps,
                                 maxSteps: entry.maxSteps, loss: finite(entry.loss), bestLoss: finite(entry.bestLoss),

@@ -16,21 +16,45 @@ import LossdJSON
 /// `.corrupt` suffix (never deleted) and reported; the job then starts afresh.
 public struct StateStore: Sendable {
     public let directory: String
+    /// How many temporary files of interrupted writes the opening sweep removed (see ``locked(directory:command:)``).
+    public private(set) var sweptTemporaries = 0
+
+    /// The subdirectories, made when the store opens (`charts` on first use).
+    static let folders = ["results", "history", "checkpoints"]
 
     public init(directory: String) throws(AtomicFile.WriteError) {
         self.directory = directory
-        for folder in ["results", "history", "checkpoints"] {
-            try AtomicFile.makeDirectory("\(directory)/\(folder)")
-            AtomicFile.removeStaleTemporaries(in: "\(directory)/\(folder)")
-        }
+        try recreateDirectories(charts: false)
     }
 
-    /// Takes the directory's lock (``StateDirectoryLock``), then opens the directory: what
-    /// `lossd run` and `lossd serve` do, so that only the directory's one writer sweeps and writes.
+    /// Takes the directory's lock (``StateDirectoryLock``), then opens the directory and removes
+    /// the temporary files that writers killed mid-write (`kill -9`) left in it and in every
+    /// subdirectory (``sweptTemporaries`` counts them): what `lossd run` and `lossd serve` do, so
+    /// that only the directory's one writer sweeps and writes.
     public static func locked(directory: String, command: [String]) throws(StateDirectoryLock.Failure)
         -> (store: StateStore, lock: StateDirectoryLock) {
         let lock = try StateDirectoryLock(directory: directory, command: command)
-        do throws(AtomicFile.WriteError) { return (try StateStore(directory: directory), lock) } catch { throw .unusable(error) }
+        do throws(AtomicFile.WriteError) {
+            var store = try StateStore(directory: directory)
+            store.sweptTemporaries = store.removeTemporaries()
+            return (store, lock)
+        } catch {
+            throw .unusable(error)
+        }
+    }
+
+    /// Creates the directory and its subdirectories where they are missing (after the directory
+    /// was removed under a running daemon, before its writes are retried).
+    public func recreateDirectories(charts: Bool = true) throws(AtomicFile.WriteError) {
+        for folder in Self.folders + (charts ? ["charts"] : []) {
+            try AtomicFile.makeDirectory("\(directory)/\(folder)")
+        }
+    }
+
+    /// Removes the temporary files of interrupted writes in the directory and each subdirectory;
+    /// only its lock's holder may call this. Returns how many were removed.
+    public func removeTemporaries() -> Int {
+        ([directory] + (Self.folders + ["charts"]).map { "\(directory)/\($0)" }).reduce(0) { $0 + AtomicFile.removeTemporaries(in: $1) }
     }
 
     public func resultPath(_ job: String) -> String { "\(directory)/results/\(job).json" }
@@ -48,8 +72,10 @@ public struct StateStore: Sendable {
 
     // MARK: - Results
 
-    public func writeResult(_ record: JobRecord) throws(AtomicFile.WriteError) {
-        try AtomicFile.write(record.resultJSON.serialized() + "\n", to: resultPath(record.name))
+    /// Writes `results/<job>.json`; `syncingDirectory: false` leaves the sync of `results/` to
+    /// the caller (see ``AtomicFile/write(_:to:syncingDirectory:)``), as for the other writes below.
+    public func writeResult(_ record: JobRecord, syncingDirectory: Bool = true) throws(AtomicFile.WriteError) {
+        try AtomicFile.write(record.resultJSON.serialized() + "\n", to: resultPath(record.name), syncingDirectory: syncingDirectory)
     }
 
     public func readResult(_ job: String) -> Read<JobRecord> {
@@ -108,27 +134,27 @@ public struct StateStore: Sendable {
         }
     }
 
-    public func removeCheckpoint(_ job: String) {
-        AtomicFile.remove(checkpointPath(job))
+    public func removeCheckpoint(_ job: String, syncingDirectory: Bool = true) {
+        AtomicFile.remove(checkpointPath(job), syncingDirectory: syncingDirectory)
     }
 
     // MARK: - History
 
     /// Writes `history/<job>.csv`: a header and one row per point, numbers in shortest round-trip form.
-    public func writeHistory(_ job: String, _ rows: [HistoryRow]) throws(AtomicFile.WriteError) {
+    public func writeHistory(_ job: String, _ rows: [HistoryRow], syncingDirectory: Bool = true) throws(AtomicFile.WriteError) {
         var text = "step,loss,grad_norm,lr\n"
         for row in rows {
             text += "\(row.step),\(JSONValue.format(row.loss)),\(JSONValue.format(row.gradientNorm)),\(JSONValue.format(row.learningRate))\n"
         }
-        try AtomicFile.write(text, to: historyPath(job))
+        try AtomicFile.write(text, to: historyPath(job), syncingDirectory: syncingDirectory)
     }
 
     // MARK: - Charts
 
     /// Writes `charts/<job>.svg` (the folder is made on first use).
-    public func writeChart(_ job: String, svg: String) throws(AtomicFile.WriteError) {
+    public func writeChart(_ job: String, svg: String, syncingDirectory: Bool = true) throws(AtomicFile.WriteError) {
         try AtomicFile.makeDirectory("\(directory)/charts")
-        try AtomicFile.write(svg, to: chartPath(job))
+        try AtomicFile.write(svg, to: chartPath(job), syncingDirectory: syncingDirectory)
     }
 
     private func setAside<Value>(_ path: String, _ reason: String) -> Read<Value> {

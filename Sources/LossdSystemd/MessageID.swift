@@ -19,6 +19,8 @@ public enum MessageID: String, CaseIterable, Sendable {
     case pluginRejected = "b5fe5a5f62be4c29bc3ec82a3300da44"
     case pluginCrashed = "02699eb91364497783e0ac56fa209a79"
     case jobEventSummary = "a8ca0f46b6304f678ddd0dd35fc2b9c1"
+    case stateWriteFailed = "ed5636fa17e404365db6ae9f796c3df7"
+    case stateWriteRecovered = "6720bec9123e6e518fac4f61cbceee51"
 
     /// The ID as journald shows it (32 lowercase hex digits).
     public var hex: String { rawValue }

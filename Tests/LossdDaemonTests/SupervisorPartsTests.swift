@@ -63,7 +63,7 @@ struct SupervisorPartsTests {
         let directory = NSTemporaryDirectory() + "lossd-writer-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let store = try StateStore(directory: directory)
-        let writer = ResultWriter(store: store, logger: LogSetup.logger(display: nil, environment: [:], journal: InMemoryJournal()))
+        let writer = ResultWriter(store: store)
         try AtomicFile.write("an earlier checkpoint", to: store.checkpointPath("job"))
         let history = [HistoryRow(step: 1, loss: 700, gradientNorm: 30, learningRate: 0.5),
                        HistoryRow(step: 10, loss: 0.5, gradientNorm: 1, learningRate: 0.5)]
@@ -71,7 +71,7 @@ struct SupervisorPartsTests {
         let record = JobRecord(name: "job", status: .maxSteps, steps: 12, loss: 0.25, bestLoss: 0.25,
                                output: Tensor(shape: [1], scalars: [3]), lossFunction: "mse", optimizer: "sgd",
                                startedAt: 1, finishedAt: 3, elapsedSeconds: 2, configHash: "h")
-        writer.finish(record, history: history, final: final)
+        #expect(writer.commit(PendingResult(record: record, history: ResultWriter.rows(history, final: final))) == nil)
         #expect(try StateReader(directory: directory).history("job") == history + [HistoryRow(step: 12, loss: 0.25, gradientNorm: 0.5, learningRate: 0.5)])
         #expect(try StateReader(directory: directory).result("job")?.record.status == .maxSteps)
         let svg = try String(contentsOfFile: store.chartPath("job"), encoding: .utf8)

@@ -65,6 +65,28 @@ struct StateOverviewTests {
         #expect(DaemonStatus(json: .object([("version", .integer(2))])) == nil)
     }
 
+    /// A stopped daemon whose last state of a job never reached the disk: the job is not shown at
+    /// that step; with an older checkpoint it stands at the checkpoint's step.
+    @Test func unsavedJobsOfAStoppedDaemonStandWhereTheDiskLeftThem() throws {
+        let directory = try Directory()
+        defer { directory.remove() }
+        var paused = Self.job("paused", .paused, step: 21773)
+        paused.unsaved = .full
+        var ended = Self.job("ended", .maxSteps, step: 1000)
+        ended.unsaved = .readOnly
+        var older = Self.job("older", .paused, step: 900)
+        older.unsaved = .full
+        try directory.status(Self.daemon([paused, ended, older, Self.job("saved", .paused, step: 300)], state: .stopped))
+        try directory.checkpoint("older", step: 400)
+        try directory.checkpoint("saved", step: 300)
+        let overview = try StateOverview.read(directory.reader, isLive: { _ in false })
+        let jobs = Dictionary(uniqueKeysWithValues: overview.jobs.map { ($0.name, $0) })
+        #expect(jobs["paused"]?.standing == .stopped && jobs["paused"]?.step == nil && jobs["paused"]?.unsaved == .full)
+        #expect(jobs["ended"]?.standing == .stopped && jobs["ended"]?.step == nil && jobs["ended"]?.unsaved == .readOnly)
+        #expect(jobs["older"]?.step == 400 && jobs["older"]?.source == .checkpoint && jobs["older"]?.unsaved == .full)
+        #expect(jobs["saved"]?.step == 300 && jobs["saved"]?.unsaved == nil)
+    }
+
     @Test func liveDaemonLinesResultsAndLeftovers() throws {
         let directory = try Directory()
         defer { directory.remove() }
