@@ -22,8 +22,8 @@ public struct ConfigLimits: Sendable, Hashable {
     public var maxTensorElements: Int = 1 << 22
     /// Elements of all tensors of all jobs together, sweeps expanded (2^24 = 16,777,216).
     public var maxTotalTensorElements: Int = 1 << 24
-    /// Jobs after sweep expansion, in all files together (10,000).
-    public var maxJobs: Int = 10_000
+    /// Jobs after sweep expansion, in all files together (1,000,000).
+    public var maxJobs: Int = 1_000_000
     /// Drop-in files read from `daemon.jobs_directory` (1,000).
     public var maxDropInFiles: Int = 1_000
     /// Errors reported before the loader stops looking (100).
