@@ -17,6 +17,8 @@ extension Supervisor {
         public var bestJob: String?
         public var bestLoss = Double.infinity
         public var totalSteps = 0
+        /// Jobs whose worker is stuck inside a step, as "name 12s" (see ``Supervisor/stuckJobs()``).
+        public var stuck: [String] = []
 
         /// The summary of `rows`: paused jobs count as running, diverged and cancelled as failed.
         public init(_ rows: [JobRecord]) {
@@ -40,6 +42,7 @@ extension Supervisor {
         public var statusLine: String {
             var line = "\(running) running, \(done) done (\(converged) converged), \(failed) failed"
             if queued > 0 { line = "\(queued) queued, " + line }
+            if !stuck.isEmpty { line += "; \(stuck.count) stuck: \(stuck.joined(separator: ", "))" }
             if let bestJob { line += "; best \(bestJob) loss \(NumberText.short(bestLoss))" }
             return line + "; \(Self.count(totalSteps)) steps"
         }

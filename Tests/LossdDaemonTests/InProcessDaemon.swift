@@ -26,7 +26,7 @@ struct InProcessDaemon {
     /// Loads `fixture.config` (with `gated_mse` bound to `gate`) and schedules its jobs on
     /// `fixture.state()`, as `lossd run|serve --state-dir` does.
     init(_ fixture: DaemonFixture, mode: DaemonService.Mode, workers: Int = 2, gate: LossGate = LossGate(open: true),
-         watchdogInterval: Duration? = nil, progressBudget: Int = 20) throws {
+         watchdogInterval: Duration? = nil, progressBudget: Int = 20, stuckAfter: Duration = .seconds(5)) throws {
         self.gate = gate
         let registries = TrainingRegistries(losses: gate.registry())
         let loader = ConfigLoader(registries: registries, environment: [:])
@@ -34,7 +34,8 @@ struct InProcessDaemon {
         let logger = LogSetup.journalLogger(journal)
         notifier = RecordingNotifier(watchdogInterval: watchdogInterval)
         engine = TrainingEngine(EngineConfiguration(workers: workers, registries: registries))
-        supervisor = Supervisor(engine: engine, store: try StateStore(directory: fixture.state()), registries: registries, logger: logger)
+        supervisor = Supervisor(engine: engine, store: try StateStore(directory: fixture.state()), registries: registries, logger: logger,
+                                stuckAfter: stuckAfter)
         supervisor.start(configuration)
         service = DaemonService(mode: mode, configuration: configuration, configPath: fixture.config, loader: loader,
                                 supervisor: supervisor, notifier: notifier, logger: logger, display: nil, clock: clock,
