@@ -55,6 +55,11 @@ public final class DaemonService: Service, Sendable {
     let abandonAfter: Duration
     /// Runs the report loop, away from the Swift concurrency pool.
     let reportThread = DedicatedThread(name: "lossd-report")
+    /// Runs the checkpoint sweeps, so that writing thousands of checkpoints never delays a report.
+    let checkpointThread = DedicatedThread(name: "lossd-checkpoints")
+    /// The latest checkpoint sweep; the stop waits for it (it ends after the checkpoint it is
+    /// writing), so that two writers never race on one job's checkpoint.
+    let sweep = Locked<(task: Task<Void, Never>?, running: Bool)>((nil, false))
     /// The first of: all jobs done (run), or a stop request.
     let ending: AsyncCondition
 
@@ -118,6 +123,7 @@ public final class DaemonService: Service, Sendable {
                 // checkpoint of the same job, nor its STATUS= lines the stop's.
                 reporting.cancel()
                 await reporting.value
+                await self.sweep.withLock { $0.task }?.value
                 if self.wasStopped {
                     await self.stop()
                 } else {
@@ -152,6 +158,18 @@ public final class DaemonService: Service, Sendable {
 
     // MARK: - Loops
 
+    /// Starts a checkpoint sweep on its own thread, unless the previous one is still writing.
+    private func startSweep() {
+        sweep.withLock { sweep in
+            guard !sweep.running else { return }
+            sweep.running = true
+            sweep.task = Task(executorPreference: checkpointThread) { [supervisor, stopRequested, self] in
+                supervisor.checkpointRunning(while: { !stopRequested.withLock { $0 } })
+                self.sweep.withLock { $0.running = false }
+            }
+        }
+    }
+
     /// Every report interval: `STATUS=`, `status.json`, progress entries, and a checkpoint of the
     /// running jobs once the checkpoint interval has passed.
     private func reportLoop() async {
@@ -184,7 +202,7 @@ public final class DaemonService: Service, Sendable {
             }
             if clock.now() - lastCheckpoint >= current.checkpointInterval {
                 lastCheckpoint = clock.now()
-                supervisor.checkpointRunning()
+                startSweep()
             }
         }
     }

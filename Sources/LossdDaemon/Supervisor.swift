@@ -162,8 +162,10 @@ public final class Supervisor: Sendable {
     /// gets one request, answered at the worker's next batch boundary and written then. A job whose
     /// request is still unanswered is skipped (a worker stuck in a plugin call never answers), so
     /// one hung job cannot hold up the others' checkpoints, nor the report loop.
-    public func checkpointRunning() {
+    /// `continuing` is asked before each job: the sweep ends early once it says no (a stop).
+    public func checkpointRunning(while continuing: () -> Bool = { true }) {
         for managed in unfinished() {
+            guard continuing() else { return }
             guard let handle = managed.handle, !handle.status.isFinal else { continue }
             let name = managed.config.name
             let asked: Bool = requests.withLock { $0[name] != nil }
