@@ -132,7 +132,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "lossd",
-            dependencies: ["LossdCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["LossdCommands", "LossdDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         // MARK: - Tests

@@ -32,7 +32,9 @@ public enum DaemonLauncher {
     }
 
     /// Exit statuses: 0 done (run: every job converged or reached max_steps; or stopped by a
-    /// signal with every unfinished job checkpointed), 1 a job diverged or failed (run),
+    /// signal with every unfinished job checkpointed, except jobs abandoned because their worker
+    /// was stuck inside a step: those keep their previous checkpoint and resume from it, which is
+    /// what a restart after any stop does, so the stop itself succeeded), 1 a job diverged or failed (run),
     /// 73 the state directory cannot be created or another lossd holds its lock,
     /// 74 (`EX_IOERR`) work is not on disk: a result that could not be written (after a few
     /// retries), or a checkpoint that could not be written at a stop; the jobs are listed on
@@ -79,23 +81,26 @@ public enum DaemonLauncher {
         supervisor.start(configuration)
         let service = DaemonService(mode: options.mode, configuration: configuration, configPath: options.configPath,
                                     loader: loader, supervisor: supervisor, notifier: notifier, logger: logger, display: display,
-                                    clock: ContinuousClock())
+                                    clock: ThreadClock())
+        // SIGTERM and SIGINT: caught by the SignalRelay from the start of main (a signal that came
+        // earlier stops the service as soon as it runs); ServiceLifecycle traps them otherwise.
+        let relayed = [SIGTERM, SIGINT].allSatisfy { SignalRelay.subscribe($0) { service.requestStop() } }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
-            gracefulShutdownSignals: [.sigterm, .sigint],
+            gracefulShutdownSignals: relayed ? [] : [.sigterm, .sigint],
             logger: Logger(label: "lossd.lifecycle") { _ in SwiftLogNoOpLogHandler() }))
         do {
             try await group.run()
         } catch {
             logger.critical("lossd stopped on an error: \(error)")
             notifier.send(.stopping(status: "error: \(error)"))
-            engine.shutdown()
+            shutDown(engine, logger: logger)
             return 1
         }
         // A clean stop that gave up on a worker stuck in a plugin leaves that job to resume.
         board?.releaseAll()
         supervisor.log.flush(force: true)
-        engine.shutdown()
+        shutDown(engine, logger: logger)
         // Standard error gets the list too when the log goes to the journal.
         let logIsStandardError = logger.handler is PlainLogHandler || logger.handler is TerminalLogHandler
         if await !unsavedWorkReported(supervisor, logger: logger, toStandardError: !logIsStandardError) { return 74 }
@@ -133,6 +138,15 @@ public enum DaemonLauncher {
         ])
         if toStandardError { FileHandle.standardError.write(Data("lossd: error: \(message)\n".utf8)) }
         return false
+    }
+
+    /// Stops the engine's workers, waiting at most a second: a worker stuck inside a step (a
+    /// plugin call that never returns) is left behind. That is sound because the process exits
+    /// next, which ends the thread; the stuck job's state in memory is dropped, and it resumes from
+    /// its last checkpoint at the next start (the stop already wrote every other job's).
+    static func shutDown(_ engine: TrainingEngine, logger: Logger) {
+        let stuck = engine.shutdown(waitingAtMost: .seconds(1))
+        if stuck > 0 { logger.warning("\(stuck) worker(s) stuck inside a step are left behind; lossd exits without them") }
     }
 
     /// Logs each plugin that loaded (info) and each that did not (error, `pluginRejected`).

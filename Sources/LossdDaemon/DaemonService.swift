@@ -8,16 +8,17 @@ import LossdState
 public import LossdSystemd
 public import ServiceLifecycle
 import LossdSync
-import Synchronization
 import UnixSignals
 
 /// `lossd run` and `lossd serve` as one swift-service-lifecycle service.
 ///
 /// Order: the configuration is loaded and checked by the caller; here the jobs are scheduled,
 /// then `READY=1` is sent, and from then on `STOPPING=1` is sent on every way out. While running:
-/// progress reports, `STATUS=` and checkpoints every interval, `WATCHDOG=1` at half the watchdog
-/// interval while workers progress, reloads on SIGHUP (serve). Graceful shutdown (SIGTERM,
-/// SIGINT) pauses every job at a step boundary and checkpoints it.
+/// progress reports, `STATUS=` and checkpoints every interval (on a thread of its own, see
+/// ``DedicatedThread``), `WATCHDOG=1` at half the watchdog interval while no worker is stuck (see
+/// ``Watchdog``), reloads on SIGHUP (serve). Graceful shutdown (SIGTERM, SIGINT) pauses every
+/// job at a step boundary and checkpoints it; a job whose worker is stuck inside a step is
+/// abandoned after ``abandonAfter`` (it resumes from its last checkpoint at the next start).
 ///
 /// Its collaborators are passed in: the service manager (`notifier`), the log (`logger`, whose
 /// handler decides where entries go: journald, a terminal, or memory in tests) and the `clock`
@@ -41,17 +42,30 @@ public final class DaemonService: Service, Sendable {
     let clock: Pacer
     let settings: Locked<DaemonSettings>
     let display: TerminalDisplay?
-    let stopRequested = Atomic<Bool>(false)
+    let stopRequested = Locked(false)
     /// Appended to every `STATUS=` line until the next successful reload ("last reload rejected: ...").
     let statusNote = Locked<String?>(nil)
     /// `status.json` in the state directory, for `lossd status`.
     let statusFile: StatusFile
     /// Test hook: freezes the reporter's view of progress (see `LOSSD_TEST_*` in the README).
     let progressBudget: Int
+    /// How long the stop waits for a worker to reach a step boundary before abandoning its job.
+    /// Slices last milliseconds, so 5 s only ever expires for a worker stuck in a plugin call;
+    /// it stays far below the shipped unit's `TimeoutStopSec=60s`.
+    let abandonAfter: Duration
+    /// Runs the report loop, away from the Swift concurrency pool.
+    let reportThread = DedicatedThread(name: "lossd-report")
+    /// Runs the checkpoint sweeps, so that writing thousands of checkpoints never delays a report.
+    let checkpointThread = DedicatedThread(name: "lossd-checkpoints")
+    /// The latest checkpoint sweep; the stop waits for it (it ends after the checkpoint it is
+    /// writing), so that two writers never race on one job's checkpoint.
+    let sweep = Locked<(task: Task<Void, Never>?, running: Bool)>((nil, false))
+    /// The first of: all jobs done (run), or a stop request.
+    let ending: AsyncCondition
 
     public init(mode: Mode, configuration: LossdConfiguration, configPath: String, loader: ConfigLoader,
                 supervisor: Supervisor, notifier: any ServiceNotifier, logger: Logger, display: TerminalDisplay?,
-                clock: some Clock<Duration>, progressBudget: Int = 20) {
+                clock: some Clock<Duration>, progressBudget: Int = 20, abandonAfter: Duration = .seconds(5)) {
         self.mode = mode
         self.supervisor = supervisor
         self.loader = loader
@@ -62,45 +76,55 @@ public final class DaemonService: Service, Sendable {
         self.settings = Locked(configuration.daemon)
         self.display = display
         self.progressBudget = progressBudget
+        self.abandonAfter = abandonAfter
+        let stopRequested = self.stopRequested
+        ending = AsyncCondition { [mode] in stopRequested.withLock { $0 } || (mode == .run && supervisor.allFinished) }
         self.statusFile = StatusFile(directory: supervisor.store.directory, mode: mode, config: configPath, logger: logger)
     }
 
     /// Whether the daemon stopped on a signal rather than by finishing its jobs.
-    public var wasStopped: Bool { stopRequested.load(ordering: .relaxed) }
+    public var wasStopped: Bool { stopRequested.withLock { $0 } }
+
+    /// Asks for a graceful stop (SIGTERM, SIGINT): at once if the service runs, else as soon as
+    /// it starts.
+    public func requestStop() {
+        stopRequested.withLock { $0 = true }
+        ending.signal()
+    }
 
     public func run() async throws {
         // SIGHUP is trapped before READY=1: a reload requested right after start must not kill us.
-        let hangups = mode == .serve ? await UnixSignalsSequence(trapping: .sighup) : nil
+        let hangups = mode == .serve ? await Self.hangups() : nil
         let summary = supervisor.summary()
         statusFile.write(supervisor, reportInterval: settings.withLock { $0.reportInterval }, running: true)
         notifier.send(.ready(status: summary.statusLine))
         logger.notice("lossd ready: \(supervisor.rows().count) jobs from \(configPath), \(supervisor.engine.workerCount) workers",
                       metadata: ["MESSAGE_ID": "\(MessageID.daemonReady.hex)", "LOSSD_JOBS": "\(supervisor.rows().count)",
                                  "LOSSD_CONFIG": "\(configPath)"])
-        // The first of: all jobs done (run), or a stop request.
-        let ending = AsyncCondition {
-            self.stopRequested.load(ordering: .relaxed) || (self.mode == .run && self.supervisor.allFinished)
+        let watchdog = notifier.watchdogInterval.map { interval in
+            Watchdog(interval: interval, notifier: notifier, logger: logger, snapshot: { [engine = supervisor.engine] in engine.workerSnapshot() })
         }
+        watchdog?.start()
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.supervisor.consumeEvents() }
-                group.addTask { await self.watchdogLoop() }
-                let reporting = Task { await self.reportLoop() }
+                let reporting = Task(executorPreference: self.reportThread) { await self.reportLoop() }
                 if let hangups {
                     group.addTask { await self.reloadLoop(hangups) }
                 }
                 if self.mode == .run {
                     group.addTask {
                         await self.supervisor.waitUntilAllFinished()
-                        ending.signal()
+                        self.ending.signal()
                     }
                 }
-                await ending.wait()
+                await self.ending.wait()
                 // The report loop ends first: a checkpoint it is writing must not race the stop's
                 // checkpoint of the same job, nor its STATUS= lines the stop's.
                 reporting.cancel()
                 await reporting.value
-                if self.stopRequested.load(ordering: .relaxed) {
+                await self.sweep.withLock { $0.task }?.value
+                if self.wasStopped {
                     await self.stop()
                 } else {
                     self.notifier.send(.stopping(status: self.supervisor.summary().statusLine))
@@ -108,27 +132,23 @@ public final class DaemonService: Service, Sendable {
                 group.cancelAll()
             }
         } onGracefulShutdown: {
-            self.stopRequested.store(true, ordering: .relaxed)
-            ending.signal()
+            self.requestStop()
         }
+        watchdog?.stop()
         statusFile.write(supervisor, reportInterval: settings.withLock { $0.reportInterval }, running: false)
         display?.finish(rows: supervisor.rows())
     }
 
-    /// Graceful stop: STOPPING=1, pause and checkpoint every unfinished job, asking the manager
-    /// for more time while that runs long.
+    /// Graceful stop: STOPPING=1, pause and checkpoint every unfinished job. The manager is asked
+    /// for more time (10 s) once per batch of ``Supervisor/stopBatch`` checkpoints being written
+    /// past the first, never while waiting: a job whose worker is stuck inside a step is abandoned after
+    /// ``abandonAfter``, so the stop ends well within `TimeoutStopSec=`.
     private func stop() async {
         notifier.send(.stopping(status: "stopping: checkpointing \(supervisor.summary().running) jobs"))
         logger.notice("lossd stopping: checkpointing unfinished jobs", metadata: ["MESSAGE_ID": "\(MessageID.daemonStopping.hex)"])
-        let extender = Task {
-            while !Task.isCancelled {
-                try? await clock.sleep(.seconds(2))
-                if Task.isCancelled { break }
-                notifier.send(.extendTimeout(microseconds: 10_000_000))
-            }
-        }
-        await supervisor.stopAll()
-        extender.cancel()
+        await supervisor.stopAll(giveUpAfter: abandonAfter, sleep: clock.sleep, onBatch: {
+            notifier.send(.extendTimeout(microseconds: 10_000_000))
+        })
     }
 
     /// The summary plus any standing note.
@@ -137,6 +157,18 @@ public final class DaemonService: Service, Sendable {
     }
 
     // MARK: - Loops
+
+    /// Starts a checkpoint sweep on its own thread, unless the previous one is still writing.
+    private func startSweep() {
+        sweep.withLock { sweep in
+            guard !sweep.running else { return }
+            sweep.running = true
+            sweep.task = Task(executorPreference: checkpointThread) { [supervisor, stopRequested, self] in
+                supervisor.checkpointRunning(while: { !stopRequested.withLock { $0 } })
+                self.sweep.withLock { $0.running = false }
+            }
+        }
+    }
 
     /// Every report interval: `STATUS=`, `status.json`, progress entries, and a checkpoint of the
     /// running jobs once the checkpoint interval has passed.
@@ -171,32 +203,28 @@ public final class DaemonService: Service, Sendable {
             await supervisor.retryPendingWrites()  // when due: 1 s after a failure, doubling to 60 s
             if clock.now() - lastCheckpoint >= current.checkpointInterval {
                 lastCheckpoint = clock.now()
-                await supervisor.checkpointRunning()
+                startSweep()
             }
         }
     }
 
-    /// Pings `WATCHDOG=1` at half the interval, but only while every busy worker keeps finishing
-    /// slices of steps: a worker found inside the same slice at two ticks in a row is stuck (slices
-    /// last milliseconds), the pings stop and systemd restarts lossd.
-    private func watchdogLoop() async {
-        guard let interval = notifier.watchdogInterval else { return }
-        let period = interval / 2
-        var previous = supervisor.engine.workerSnapshot()
-        while !Task.isCancelled {
-            try? await clock.sleep(period)
-            if Task.isCancelled { return }
-            let current = supervisor.engine.workerSnapshot()
-            if current.stuckWorkers(since: previous) == 0 {
-                notifier.send(.watchdog)
-            } else {
-                logger.warning("a worker made no progress for \(period); withholding the watchdog ping")
-            }
-            previous = current
+    /// SIGHUP: from ``SignalRelay`` when `main` installed it, else trapped here.
+    private static func hangups() async -> AsyncStream<Void> {
+        let (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        if SignalRelay.subscribe(SIGHUP, { continuation.yield() }) {
+            continuation.onTermination = { _ in SignalRelay.unsubscribe(SIGHUP) }
+            return stream
         }
+        let trapped = await UnixSignalsSequence(trapping: .sighup)
+        let relay = Task {
+            for await _ in trapped { continuation.yield() }
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in relay.cancel() }
+        return stream
     }
 
-    private func reloadLoop(_ hangups: UnixSignalsSequence) async {
+    private func reloadLoop(_ hangups: AsyncStream<Void>) async {
         for await _ in hangups {
             if Task.isCancelled { return }
             await reload()

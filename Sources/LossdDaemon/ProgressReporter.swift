@@ -22,6 +22,8 @@ extension Supervisor {
         public var unsavedCheckpoints = 0
         /// The latest reason a write failed, while any is unsaved.
         public var unsavedProblem: StateWriteProblem?
+        /// Jobs whose worker is stuck inside a step, as "name 12s" (see ``Supervisor/stuckJobs()``).
+        public var stuck: [String] = []
 
         /// The summary of `rows`: paused jobs count as running, diverged and cancelled as failed.
         public init(_ rows: [JobRecord]) {
@@ -49,6 +51,7 @@ extension Supervisor {
         public var statusLine: String {
             var line = "\(running) running, \(done) done (\(converged) converged), \(failed) failed"
             if queued > 0 { line = "\(queued) queued, " + line }
+            if !stuck.isEmpty { line += "; \(stuck.count) stuck: \(stuck.joined(separator: ", "))" }
             if let bestJob { line += "; best \(bestJob) loss \(NumberText.short(bestLoss))" }
             line += "; \(Self.count(totalSteps)) steps"
             if let unsavedNote { line += "; " + unsavedNote }

@@ -73,13 +73,18 @@ public final class Supervisor: Sendable {
     /// Jobs a previous process died in a plugin call of, by job name (see ``noteCrashes(_:)``).
     let pluginCrashes = Locked<[String: PluginCallBoard.Record]>([:])
     private let finalizing = Locked<[String: Task<Void, Never>]>([:])
+    /// Checkpoint requests of ``checkpointRunning()`` that a worker has not answered yet, by job.
+    private let requests = Locked<[String: Task<Void, Never>]>([:])
+    /// How long a worker may stay inside one slice of steps before its job is shown as stuck.
+    let stuckAfter: Duration
     private let finishedCondition: AsyncCondition
     /// Seconds on the supervisor's clock since it was made.
     private let clockSeconds: @Sendable () -> Double
 
     public init(engine: TrainingEngine, store: StateStore, registries: TrainingRegistries, logger: Logger,
-                clock: any Clock<Duration> = ContinuousClock()) {
+                clock: any Clock<Duration> = ContinuousClock(), stuckAfter: Duration = .seconds(5)) {
         self.engine = engine
+        self.stuckAfter = stuckAfter
         self.store = store
         self.currentRegistries = Locked(registries)
         self.logger = logger
@@ -160,17 +165,43 @@ public final class Supervisor: Sendable {
 
     // MARK: - Checkpoints and stop
 
-    /// Checkpoints every unfinished job that is running (they keep running).
-    public func checkpointRunning() async {
+    /// Checkpoints every unfinished job that is running (they keep running), without ever waiting
+    /// for one: a job between slices is checkpointed at once; a job whose worker is inside a slice
+    /// gets one request, answered at the worker's next batch boundary and written then. A job whose
+    /// request is still unanswered is skipped (a worker stuck in a plugin call never answers), so
+    /// one hung job cannot hold up the others' checkpoints, nor the report loop.
+    /// `continuing` is asked before each job: the sweep ends early once it says no (a stop).
+    public func checkpointRunning(while continuing: () -> Bool = { true }) {
         for managed in unfinished() {
+            guard continuing() else { return }
             guard let handle = managed.handle, !handle.status.isFinal else { continue }
-            await saveCheckpoint(managed, handle)
+            let name = managed.config.name
+            let asked: Bool = requests.withLock { $0[name] != nil }
+            guard !asked else { continue }
+            let idle: JobCheckpoint?
+            do throws(EngineError) { idle = try handle.checkpointIfIdle() } catch { continue }
+            if let idle { storeCheckpoint(managed, handle, idle) } else { request(managed, handle) }
+        }
+    }
+
+    /// Asks a running job's worker for a checkpoint and writes it when it comes (one request per job).
+    private func request(_ managed: Managed, _ handle: JobHandle) {
+        let name = managed.config.name
+        requests.withLock { requests in
+            requests[name] = Task {
+                if let checkpoint = try? await handle.checkpoint() { self.storeCheckpoint(managed, handle, checkpoint) }
+                _ = self.requests.withLock { $0.removeValue(forKey: name) }
+            }
         }
     }
 
     func saveCheckpoint(_ managed: Managed, _ handle: JobHandle) async {
-        let name = managed.config.name
         guard let checkpoint = try? await handle.checkpoint() else { return }
+        storeCheckpoint(managed, handle, checkpoint)
+    }
+
+    func storeCheckpoint(_ managed: Managed, _ handle: JobHandle, _ checkpoint: JobCheckpoint) {
+        let name = managed.config.name
         // A job that ended while we waited is finalised by its event instead.
         guard !checkpoint.status.isFinal else { return }
         let stored = StateStore.StoredCheckpoint(configHash: managed.config.hash.description, startedAt: managed.startedAt,
@@ -195,17 +226,75 @@ public final class Supervisor: Sendable {
         }
     }
 
+    /// How many checkpoints the stop writes between two requests for more time (`onBatch`):
+    /// about a second of writing. The first batch needs none (the stop timeout covers it).
+    public static let stopBatch = 1000
+
     /// Pauses every unfinished job at its next step boundary and checkpoints it; waits for
     /// results of jobs that were ending at that moment.
-    public func stopAll() async {
-        let jobs = unfinished()
+    ///
+    /// A job whose worker does not reach a step boundary within `giveUpAfter` (measured with
+    /// `sleep`) is abandoned: it keeps its last checkpoint on disk and resumes from it at the next
+    /// start. `onBatch` runs before each batch of `batch` checkpoints after the first is written
+    /// (the daemon asks the service manager for more time there, and only there). Returns the
+    /// abandoned jobs.
+    @discardableResult
+    public func stopAll(giveUpAfter: Duration = .seconds(5), sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
+                        batch: Int = stopBatch, onBatch: () -> Void = {}) async -> [String] {
+        let jobs = unfinished().filter { $0.handle != nil }
         for managed in jobs { managed.handle?.pause() }
+        let unsettled = jobs.compactMap(\.handle).filter { !$0.isSettled }
+        if !unsettled.isEmpty { await Self.waitUntilSettled(unsettled, atMost: giveUpAfter, sleep: sleep) }
+        var abandoned: [String] = []
+        var written = 0
         for managed in jobs {
             guard let handle = managed.handle else { continue }
-            if await handle.settled() == .paused { await saveCheckpoint(managed, handle) }
+            guard handle.isSettled else {
+                abandoned.append(managed.config.name)
+                continue
+            }
+            // A request of the report loop, answered at the pause's boundary, is written first.
+            if let pending = requests.withLock({ $0[managed.config.name] }) { await pending.value }
+            guard handle.status == .paused, let checkpoint = try? handle.checkpointIfIdle() else { continue }
+            if written > 0, written % Swift.max(1, batch) == 0 { onBatch() }
+            written += 1
+            storeCheckpoint(managed, handle, checkpoint)
+        }
+        for name in abandoned {
+            logger.warning("job \(name) is stuck inside a step (its worker did not return within \(giveUpAfter)); abandoned: it resumes from its last checkpoint at the next start",
+                           metadata: ["LOSSD_JOB": "\(name)"])
         }
         let pending = finalizing.withLock { Array($0.values) }
         for task in pending { await task.value }
+        return abandoned
+    }
+
+    /// Returns once every job of `handles` is paused or over, or after `bound`, whichever is first.
+    private static func waitUntilSettled(_ handles: [JobHandle], atMost bound: Duration,
+                                         sleep: @escaping @Sendable (Duration) async throws -> Void) async {
+        let expired = Locked(false)
+        let done = AsyncCondition { expired.withLock { $0 } || handles.allSatisfy(\.isSettled) }
+        // One waiter per job; a stuck job's waiter is left waiting (the process ends without it).
+        for handle in handles {
+            Task {
+                _ = await handle.settled()
+                done.signal()
+            }
+        }
+        let timer = Task {
+            try? await sleep(bound)
+            expired.withLock { $0 = true }
+            done.signal()
+        }
+        await done.wait()
+        timer.cancel()
+    }
+
+    /// Jobs whose worker has been inside one slice for at least `stuckAfter`, with for how long.
+    public func stuckJobs() -> [(name: String, duration: Duration)] {
+        let stuck = engine.workerSnapshot().stuckJobs(window: stuckAfter)
+        guard !stuck.isEmpty else { return [] }
+        return state.withLock { s in stuck.compactMap { id, duration in s.ids.job(of: id).map { ($0, duration) } } }
     }
 
     func unfinished() -> [Managed] {
@@ -232,7 +321,11 @@ public final class Supervisor: Sendable {
     }
 
     /// Counts and the best loss, for `STATUS=` and the terminal.
-    public func summary() -> Summary { Summary(rows()) }
+    public func summary() -> Summary {
+        var summary = Summary(rows())
+        summary.stuck = stuckJobs().map { "\($0.name) \(Int($0.duration.components.seconds))s" }
+        return summary
+    }
 
     /// Whether every job has ended and its result is written.
     public var allFinished: Bool { state.withLock { $0.allFinished } }

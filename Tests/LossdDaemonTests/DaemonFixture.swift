@@ -36,6 +36,9 @@ struct DaemonFixture {
         return step
     }
 
+    /// The text of `status.json`, nil without one.
+    func statusFile(state: String = "state") -> String? { try? String(contentsOfFile: self.state(state) + "/status.json", encoding: .utf8) }
+
     func remove() { try? FileManager.default.removeItem(atPath: root) }
 
     /// A job entry (under `jobs:`) that converges at step 35: the seed job.

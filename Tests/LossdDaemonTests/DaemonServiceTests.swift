@@ -165,53 +165,73 @@ struct DaemonServiceTests {
             await daemon.clock.advance(by: .seconds(1))
             #expect(!fixture.exists(checkpoint), "two report intervals are not yet a checkpoint interval")
             #expect(daemon.messages.filter { $0.hasPrefix("STATUS=") }.count == 2)
-            // A checkpoint is taken between two batches of steps: the job runs while it is due.
+            // A checkpoint is taken between two batches of steps: the job runs while it is due,
+            // and its worker answers the request at its next batch boundary.
             gate.open()
             await daemon.clock.advance(by: .seconds(1))
+            #expect(await eventually { fixture.exists(checkpoint) })
             gate.close()
-            #expect(fixture.exists(checkpoint))
             let first = fixture.checkpointStep("held") ?? -1
             #expect(first >= 100)
             gate.open()
             await daemon.clock.advance(by: .seconds(3))
-            #expect((fixture.checkpointStep("held") ?? -1) > first, "the job moved on between two checkpoints")
+            #expect(await eventually { (fixture.checkpointStep("held") ?? -1) > first }, "the job moved on between two checkpoints")
             await daemon.stop(trigger)
         }
     }
 
-    @Test func watchdogPingsOnlyWhileWorkersProgress() async throws {
+    /// The watchdog's thread, in real time (a 200 ms interval): a held worker stops the pings,
+    /// with one warning naming its job; released, the pings resume.
+    @Test func watchdogPingsOnlyWhileNoWorkerIsStuck() async throws {
         let fixture = DaemonFixture("inproc-watchdog")
         defer { fixture.remove() }
         fixture.write(Self.config(Self.job("held", loss: "{name: gated_mse, hold_after: 20}")))
         let gate = LossGate()
-        let daemon = try InProcessDaemon(fixture, mode: .serve, workers: 1, gate: gate, watchdogInterval: .seconds(4))
+        let daemon = try InProcessDaemon(fixture, mode: .serve, workers: 1, gate: gate, watchdogInterval: .milliseconds(200))
         try await daemon.running { trigger in
-            await daemon.clock.sleepers(atLeast: 2)  // the report and watchdog loops
             func pings() -> Int { daemon.messages.filter { $0 == "WATCHDOG=1" }.count }
-            /// Returns once every worker has left the slice it is in now: time has passed for it.
-            func workersMoveOn() async -> Bool {
-                let now = daemon.engine.workerSnapshot()
-                return await eventually { daemon.engine.workerSnapshot().stuckWorkers(since: now) == 0 }
+            func warnings() -> [InMemoryJournal.Entry] {
+                daemon.journal.entries.filter { $0["MESSAGE"]?.contains("withholding the watchdog ping") == true }
             }
-            // The worker is held inside its slice: the tick after the hold sees it there (it may
-            // ping: the watchdog cannot know yet), the next one sees it there again and does not.
             #expect(await eventually { gate.held == 1 })
-            await daemon.clock.advance(by: .seconds(2))
-            let before = pings()
-            await daemon.clock.advance(by: .seconds(2))
-            #expect(pings() == before, "a stuck worker must stop the pings: \(daemon.messages)")
-            let withheld = try #require(daemon.journal.entries.last { $0["MESSAGE"]?.contains("withholding the watchdog ping") == true })
-            Self.expectJournalBasics(withheld, priority: 4)
-            await daemon.clock.advance(by: .seconds(2))
-            #expect(pings() == before, "still stuck: \(daemon.messages)")
+            #expect(await eventually { warnings().count == 1 }, "a worker held past the window stops the pings")
+            let withheld = pings()
+            let warning = try #require(warnings().first)
+            Self.expectJournalBasics(warning, priority: 4)
+            #expect(warning["MESSAGE"]?.contains(": held (") == true, "the warning names the stuck job: \(warning)")
+            // Ten more periods: no ping, no second warning.
+            try await Task.sleep(for: .seconds(1))
+            #expect(pings() == withheld && warnings().count == 1, "\(daemon.messages)")
 
-            // Released, the worker goes from slice to slice: every tick pings.
             gate.open()
-            for tick in 1...2 {
-                #expect(await workersMoveOn())
-                await daemon.clock.advance(by: .seconds(2))
-                #expect(pings() == before + tick, "\(daemon.messages)")
-            }
+            #expect(await eventually { pings() >= withheld + 2 }, "released, the worker progresses and the pings resume")
+            #expect(daemon.journal.entries.contains { $0["MESSAGE"]?.contains("watchdog pings resume") == true })
+            await daemon.stop(trigger)
+        }
+    }
+
+    /// The health rule on one snapshot, judged at chosen moments after it (no waiting): a slice
+    /// younger than the window is healthy even when two ticks a period apart see it (the former
+    /// rule called that stuck), one older is not.
+    @Test(arguments: [(age: 1, pings: true), (age: 30, pings: true), (age: 41, pings: false), (age: 300, pings: false)])
+    func watchdogRuleJudgesASliceByItsAge(age: Int, pings: Bool) async throws {
+        let fixture = DaemonFixture("inproc-watchdog-rule-\(age)")
+        defer { fixture.remove() }
+        fixture.write(Self.config(Self.job("held", loss: "{name: gated_mse, hold_after: 20}")))
+        let gate = LossGate()
+        let daemon = try InProcessDaemon(fixture, mode: .serve, workers: 2, gate: gate)
+        try await daemon.running { trigger in
+            #expect(await eventually { gate.held == 1 })
+            let snapshot = daemon.engine.workerSnapshot()
+            let watchdog = Watchdog(interval: .seconds(80), notifier: daemon.notifier, logger: LogSetup.journalLogger(daemon.journal),
+                                    snapshot: { snapshot })
+            #expect(watchdog.window == .seconds(40))
+            let before = daemon.messages.count
+            // Within a few ms the snapshot is judged `age` seconds after it was taken; the held
+            // slice began just before it, the idle worker is healthy.
+            #expect(watchdog.tick(snapshot, after: .seconds(age)) == pings)
+            #expect(snapshot.stuckWorkers(window: watchdog.window, after: .seconds(age)) == (pings ? 0 : 1))
+            #expect(daemon.messages[before...].contains("WATCHDOG=1") == pings)
             await daemon.stop(trigger)
         }
     }
@@ -326,24 +346,68 @@ struct DaemonServiceTests {
         #expect(files == ["held.ckpt"], "one checkpoint, no temporary file left: \(files)")
     }
 
-    @Test func aLongStopAsksTheManagerForMoreTime() async throws {
-        let fixture = DaemonFixture("inproc-extend")
+    /// A job held in a step that never ends (the gate stays closed) beside one that runs: the
+    /// stop checkpoints the running one, asks for no more time (one batch of checkpoints; never
+    /// on a timer), abandons the held one after `abandonAfter` on the daemon's clock, and names it.
+    @Test func aStopWithAHungWorkerAbandonsItAndCheckpointsTheOthers() async throws {
+        let fixture = DaemonFixture("inproc-stop-hung")
         defer { fixture.remove() }
-        fixture.write(Self.config(Self.held("held")))
+        fixture.write(Self.config(Self.held("hung"), Self.job("plain", seed: 2)))
         let gate = LossGate()
-        let daemon = try InProcessDaemon(fixture, mode: .serve, workers: 1, gate: gate)
+        let daemon = try InProcessDaemon(fixture, mode: .serve, workers: 2, gate: gate)
         try await daemon.running { trigger in
             #expect(await eventually { gate.held == 1 })
             trigger.triggerGracefulShutdown()
             await daemon.notifier.message { $0.hasPrefix("STOPPING=1") }
-            // The held job cannot pause yet; the stop asks for 10 s more every 2 s.
+            // The stop waits for the hung worker on the clock, and sends nothing meanwhile.
             await daemon.clock.sleepers(atLeast: 1)
-            await daemon.clock.advance(by: .seconds(2))
-            await daemon.clock.advance(by: .seconds(2))
-            #expect(daemon.messages.filter { $0 == "EXTEND_TIMEOUT_USEC=10000000" }.count == 2, "\(daemon.messages)")
-            gate.open()
+            await daemon.clock.advance(by: .seconds(4))
+            #expect(!daemon.messages.contains { $0.hasPrefix("EXTEND_TIMEOUT_USEC=") }, "no extension while waiting: \(daemon.messages)")
+            await daemon.clock.advance(by: .seconds(1), waitingFor: 0)
+            let abandoned = await daemon.journal.recorder.first { $0["MESSAGE"]?.contains("job hung is stuck inside a step") == true }
+            Self.expectJournalBasics(abandoned, priority: 4)
+            #expect(abandoned["LOSSD_JOB"] == "hung")
+            #expect(daemon.engine.shutdown(waitingAtMost: .milliseconds(100)) == 1, "its worker is still held")
+            gate.open()  // lets the worker go, so that the test's engine can shut down
         }
-        #expect((fixture.checkpointStep("held") ?? -1) >= 100)
+        #expect(!daemon.messages.contains { $0.hasPrefix("EXTEND_TIMEOUT_USEC=") }, "one batch of checkpoints needs no more time: \(daemon.messages)")
+        #expect((fixture.checkpointStep("plain") ?? -1) > 0, "the running job is checkpointed")
+        #expect(!fixture.exists(fixture.checkpoint("hung")), "the hung job keeps what it had on disk (nothing yet)")
+    }
+
+    /// One job held inside a step, one plain: the plain one's checkpoints and the status keep
+    /// coming, and the status names the held one.
+    @Test func aHungJobDoesNotHoldUpTheOthersReportsAndCheckpoints() async throws {
+        let fixture = DaemonFixture("inproc-hung-beside-plain")
+        defer { fixture.remove() }
+        fixture.write(Self.config(checkpoint: "1s", Self.held("hung"), Self.job("plain", seed: 2)))
+        let gate = LossGate()
+        let daemon = try InProcessDaemon(fixture, mode: .serve, workers: 2, gate: gate, stuckAfter: .milliseconds(50))
+        try await daemon.running { trigger in
+            #expect(await eventually { gate.held == 1 })
+            #expect(await eventually { daemon.supervisor.stuckJobs().map(\.name) == ["hung"] })
+            await daemon.clock.sleepers(atLeast: 1)
+            // status.json is rewritten at most every 250 ms (real time): let the first tick write it.
+            try await Task.sleep(for: .milliseconds(300))
+            var steps: [Int] = []
+            for tick in 1...3 {
+                let statusCount = daemon.messages.filter { $0.hasPrefix("STATUS=") }.count
+                await daemon.clock.advance(by: .seconds(1))
+                let status = daemon.messages.filter { $0.hasPrefix("STATUS=") }
+                #expect(status.count == statusCount + 1, "tick \(tick): \(daemon.messages)")
+                #expect(status.last?.contains("; 1 stuck: hung ") == true, "\(status.last ?? "")")
+                if tick == 1 {
+                    let file = try #require(fixture.statusFile())
+                    #expect(file.contains("1 stuck: hung "), "status.json: \(file)")
+                }
+                let last = steps.last ?? 0
+                #expect(await eventually { (fixture.checkpointStep("plain") ?? -1) > last }, "tick \(tick): the plain job's checkpoint advances")
+                steps.append(fixture.checkpointStep("plain") ?? -1)
+            }
+            #expect(!fixture.exists(fixture.checkpoint("hung")))
+            await daemon.stop(trigger)
+        }
+        #expect((fixture.checkpointStep("hung") ?? -1) >= 100, "released at the stop, the hung job is checkpointed too")
     }
 
     @Test func corruptCheckpointsAreSetAsideAndTheJobsStartAfresh() async throws {

@@ -26,7 +26,8 @@ struct InProcessDaemon {
     /// Loads `fixture.config` (with `gated_mse` bound to `gate`) and schedules its jobs on
     /// `fixture.state()`, as `lossd run|serve --state-dir` does.
     init(_ fixture: DaemonFixture, mode: DaemonService.Mode, workers: Int = 2, gate: LossGate = LossGate(open: true),
-         watchdogInterval: Duration? = nil, progressBudget: Int = 20, supervisorOnManualClock: Bool = false) throws {
+         watchdogInterval: Duration? = nil, progressBudget: Int = 20, supervisorOnManualClock: Bool = false,
+         stuckAfter: Duration = .seconds(5)) throws {
         self.gate = gate
         let registries = TrainingRegistries(losses: gate.registry())
         let loader = ConfigLoader(registries: registries, environment: [:])
@@ -36,8 +37,9 @@ struct InProcessDaemon {
         engine = TrainingEngine(EngineConfiguration(workers: workers, registries: registries))
         let store = try StateStore(directory: fixture.state())
         supervisor = supervisorOnManualClock
-            ? Supervisor(engine: engine, store: store, registries: registries, logger: logger, clock: clock)
-            : Supervisor(engine: engine, store: store, registries: registries, logger: logger)
+            ? Supervisor(engine: engine, store: store, registries: registries, logger: logger, clock: clock,
+                         stuckAfter: stuckAfter)
+            : Supervisor(engine: engine, store: store, registries: registries, logger: logger, stuckAfter: stuckAfter)
         supervisor.start(configuration)
         service = DaemonService(mode: mode, configuration: configuration, configPath: fixture.config, loader: loader,
                                 supervisor: supervisor, notifier: notifier, logger: logger, display: nil, clock: clock,

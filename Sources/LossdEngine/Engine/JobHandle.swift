@@ -50,8 +50,8 @@ public final class JobHandle: Sendable {
         self.pool = pool
         self.directory = directory
         self.events = events
-        sliceNanos = JobHandle.nanoseconds(slice)
-        batchNanos = Swift.max(JobHandle.nanoseconds(batch), 1)
+        sliceNanos = WorkerThread.nanoseconds(slice)
+        batchNanos = Swift.max(WorkerThread.nanoseconds(batch), 1)
         let status: JobStatus
         if let failure { status = .failed(code: failure.code, reason: failure.message) } else if let final = prepared?.kernel.status, final.isFinal { status = final } else { status = .queued }
         control = Locked(Control(status: status))
@@ -158,6 +158,18 @@ public final class JobHandle: Sendable {
         }
     }
 
+    /// The job's state now if no worker is running it (queued, paused or between slices), else nil:
+    /// never waits, so a caller can go on to the next job while a worker is stuck in this one.
+    public func checkpointIfIdle() throws(EngineError) -> JobCheckpoint? {
+        guard let prepared else {
+            throw EngineError(.invalidJob, subject: id, "job '\(id)' was never built: \(status)")
+        }
+        return control.withLock { c in c.owned ? nil : prepared.checkpoint() }
+    }
+
+    /// Whether the job is paused or over (what ``settled()`` waits for).
+    public var isSettled: Bool { control.withLock { $0.status == .paused || $0.status.isFinal } }
+
     // MARK: - Worker side
 
     /// Runs one time slice on the calling worker, then requeues, pauses or finishes the job.
@@ -239,11 +251,6 @@ public final class JobHandle: Sendable {
         settle(&c, status)
         for waiter in c.finishWaiters { waiter.resume(returning: status) }
         c.finishWaiters.removeAll()
-    }
-
-    private static func nanoseconds(_ duration: Duration) -> UInt64 {
-        let (seconds, attoseconds) = duration.components
-        return UInt64(Swift.max(0, seconds)) * 1_000_000_000 + UInt64(Swift.max(0, attoseconds) / 1_000_000_000)
     }
 }
 

@@ -51,4 +51,10 @@ enum WorkerThread {
         return DispatchTime.now().uptimeNanoseconds
         #endif
     }
+
+    /// Whole nanoseconds of `duration` (negative durations count as zero).
+    static func nanoseconds(_ duration: Duration) -> UInt64 {
+        let (seconds, attoseconds) = duration.components
+        return UInt64(Swift.max(0, seconds)) &* 1_000_000_000 &+ UInt64(Swift.max(0, attoseconds) / 1_000_000_000)
+    }
 }

@@ -69,8 +69,8 @@ public final class TrainingEngine: Sendable {
         sink.continuation.finish()
     }
 
-    /// What every worker is doing now: a worker found inside the same slice of steps in two
-    /// snapshots taken an interval apart has been stuck for that long (see ``WorkerSnapshot``).
+    /// What every worker is doing now, and since when: a worker inside one slice of steps for a
+    /// whole window is stuck (see ``WorkerSnapshot``).
     public func workerSnapshot() -> WorkerSnapshot {
         pool.snapshot()
     }
@@ -113,10 +113,13 @@ public final class TrainingEngine: Sendable {
     /// The job with this id, while it has not ended.
     public func job(_ id: String) -> JobHandle? { directory.job(id) }
 
-    /// Pauses every job and stops the workers (blocks until the running slices end, a few ms).
+    /// Pauses every job and stops the workers: blocks until the running slices end (a few ms), or
+    /// for at most `bound` if one is given, and returns how many workers had not exited by then
+    /// (stuck inside a step, e.g. in a plugin call that never returns; they are left running).
     /// Later submissions fail; paused jobs can still be checkpointed.
-    public func shutdown() {
+    @discardableResult
+    public func shutdown(waitingAtMost bound: Duration? = nil) -> Int {
         for job in jobs { job.pause() }
-        pool.stop()
+        return pool.stop(waitingAtMost: bound)
     }
 }

@@ -79,7 +79,7 @@ final class WorkerPool: ChunkExecutor, Sendable {
                 phase.help()
                 activity[worker].end()
             case .run(let job):
-                activity[worker].begin()
+                activity[worker].begin(job: job.id)
                 TestHooks.freezeIfRequested(job)
                 WorkerContext.setJob(job.id)
                 job.runSlice(pool: self)
@@ -113,9 +113,10 @@ final class WorkerPool: ChunkExecutor, Sendable {
 
     // MARK: - Health
 
-    /// What every worker is doing now (the watchdog compares two of these).
+    /// What every worker is doing now, and since when (see ``WorkerSnapshot``).
     func snapshot() -> WorkerSnapshot {
-        WorkerSnapshot(marks: activity.map(\.mark))
+        let workers = activity.map { WorkerSnapshot.Worker(mark: $0.mark, start: $0.start, job: $0.jobID) }
+        return WorkerSnapshot(workers: workers, taken: WorkerThread.now())
     }
 
     // MARK: - Shutdown
@@ -123,16 +124,23 @@ final class WorkerPool: ChunkExecutor, Sendable {
     /// Whether ``stop()`` was called.
     var isStopped: Bool { state.withLock { $0.stopping } }
 
-    /// Stops every worker after its current slice and waits for them to exit (the first call).
-    func stop() {
+    /// Stops every worker after its current slice and waits for them to exit (the first call),
+    /// for at most `bound` (nil: for as long as it takes); returns how many workers had not exited
+    /// by then (a worker stuck inside a step never does).
+    @discardableResult
+    func stop(waitingAtMost bound: Duration? = nil) -> Int {
         let wake: [Int]? = state.withLock { state in
             guard !state.stopping else { return nil }
             state.stopping = true
             defer { state.idle.removeAll() }
             return state.idle
         }
-        guard let wake else { return }
+        guard let wake else { return 0 }
         for worker in wake { parking[worker].signal() }
-        for _ in 0..<workerCount { exited.wait() }
+        let deadline = bound.map { DispatchTime.now() + .nanoseconds(Int(clamping: WorkerThread.nanoseconds($0))) } ?? .distantFuture
+        for exitedSoFar in 0..<workerCount where exited.wait(timeout: deadline) == .timedOut {
+            return workerCount - exitedSoFar
+        }
+        return 0
     }
 }
