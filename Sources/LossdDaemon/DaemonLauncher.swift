@@ -77,7 +77,7 @@ public enum DaemonLauncher {
         if let override = options.workers { workers = override }
         let engine = TrainingEngine(EngineConfiguration(workers: workers, registries: registries))
         let supervisor = Supervisor(engine: engine, store: store, registries: registries, logger: logger)
-        let board = openPluginCallBoard(store, supervisor: supervisor, logger: logger)
+        openPluginCallBoard(store, supervisor: supervisor, plugins: !registries.losses.plugins.isEmpty, logger: logger)
         supervisor.start(configuration)
         let service = DaemonService(mode: options.mode, configuration: configuration, configPath: options.configPath,
                                     loader: loader, supervisor: supervisor, notifier: notifier, logger: logger, display: display,
@@ -98,7 +98,7 @@ public enum DaemonLauncher {
             return 1
         }
         // A clean stop that gave up on a worker stuck in a plugin leaves that job to resume.
-        board?.releaseAll()
+        PluginCallBoard.current?.releaseAll()
         supervisor.log.flush(force: true)
         shutDown(engine, logger: logger)
         // Standard error gets the list too when the log goes to the journal.
@@ -108,17 +108,33 @@ public enum DaemonLauncher {
         return 0
     }
 
-    /// Maps the plugin-call board (`STATE/plugin-calls`, under the state directory's lock) and
-    /// hands the calls a previous process died in to the supervisor, before any job is scheduled.
-    static func openPluginCallBoard(_ store: StateStore, supervisor: Supervisor, logger: Logger) -> PluginCallBoard? {
+    /// Hands the plugin calls a previous process died in (`STATE/plugin-calls`, read under the
+    /// state directory's lock) to the supervisor, before any job is scheduled, and, when plugins
+    /// are loaded, maps a fresh board for this process's calls. Without plugins there is no board
+    /// (no file held open for writing in the state directory); a reload that adds plugins maps one
+    /// (``ensurePluginCallBoard(_:for:workers:logger:)``).
+    static func openPluginCallBoard(_ store: StateStore, supervisor: Supervisor, plugins: Bool, logger: Logger) {
+        let path = store.directory + "/plugin-calls"
+        guard plugins else {
+            supervisor.noteCrashes(PluginCallBoard.leftovers(path: path))
+            return
+        }
         do throws(PluginCallBoard.OpenError) {
-            let (board, leftInCall) = try PluginCallBoard.open(path: store.directory + "/plugin-calls")
+            let (board, leftInCall) = try PluginCallBoard.open(path: path, slots: 2 * supervisor.engine.workerCount)
             supervisor.noteCrashes(leftInCall)
             PluginCallBoard.install(board)
-            return board
         } catch {
             logger.warning("\(error); a crash inside a plugin will not be laid at its job's door")
-            return nil
+        }
+    }
+
+    /// Maps a plugin-call board if `losses` has plugins and none is in use (plugins first loaded by a reload).
+    static func ensurePluginCallBoard(_ store: StateStore, for losses: LossRegistry, workers: Int, logger: Logger) {
+        guard !losses.plugins.isEmpty, PluginCallBoard.current == nil else { return }
+        do throws(PluginCallBoard.OpenError) {
+            PluginCallBoard.install(try PluginCallBoard.open(path: store.directory + "/plugin-calls", slots: 2 * workers).board)
+        } catch {
+            logger.warning("\(error); a crash inside a plugin will not be laid at its job's door")
         }
     }
 

@@ -247,6 +247,7 @@ public final class DaemonService: Service, Sendable {
         do throws(ConfigErrors) {
             let (configuration, registries) = try loader.loadWithRegistries(path: configPath)
             DaemonLauncher.logPlugins(configuration, registries.losses, logger: logger)
+            DaemonLauncher.ensurePluginCallBoard(supervisor.store, for: registries.losses, workers: supervisor.engine.workerCount, logger: logger)
             let changes = await supervisor.reload(configuration, losses: registries.losses)
             let previous = settings.withLock { old in
                 defer { old.reportInterval = configuration.daemon.reportInterval; old.checkpointInterval = configuration.daemon.checkpointInterval }

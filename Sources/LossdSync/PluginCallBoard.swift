@@ -30,7 +30,7 @@ import Synchronization
 ///           24   job (UTF-8, 256 bytes), plugin path (640 bytes), loss name (104 bytes)
 ///
 /// Longer names are cut at the field's size. Each thread claims one slot on its first plugin call
-/// and writes only there; a thread beyond ``slotCount`` (more than 1,024 workers) is not recorded.
+/// and writes only there; a thread beyond the board's ``slotCount`` is not recorded.
 public final class PluginCallBoard: @unchecked Sendable {
     // @unchecked Sendable: the mapping is shared, but each slot is written by the one thread that
     // claimed it (claims are atomic); the board itself is read only by `open`, before any call.
@@ -45,19 +45,23 @@ public final class PluginCallBoard: @unchecked Sendable {
         public var pid: Int32
     }
 
-    public static let slotCount = 1024
+    /// The most slots a board has (a larger file is read only this far).
+    public static let maxSlots = 1024
     static let recordSize = 1024
     static let headerSize = 4096
     static let magic = Array("lossd plugin-calls 1\n".utf8)
     private static let fields = (job: (offset: 24, size: 256), plugin: (offset: 280, size: 640), loss: (offset: 920, size: 104))
-    static var fileSize: Int { headerSize + slotCount * recordSize }
+    static func fileSize(slots: Int) -> Int { headerSize + slots * recordSize }
 
+    /// How many threads can record calls (one slot each).
+    public let slotCount: Int
     private let base: UnsafeMutableRawPointer
     private let claimed = Atomic<Int>(0)
     private let pid: UInt32
 
-    private init(base: UnsafeMutableRawPointer) {
+    private init(base: UnsafeMutableRawPointer, slots: Int) {
         self.base = base
+        slotCount = slots
         pid = UInt32(bitPattern: getpid())
     }
 
@@ -72,9 +76,14 @@ public final class PluginCallBoard: @unchecked Sendable {
     /// left "in call", and clears the file. Call it while holding the state directory's lock, so
     /// that no live process is writing the board.
     ///
-    /// The mapping is never unmapped: a worker stuck in a plugin when lossd stops may still write
-    /// its slot when the call returns (1 MiB of address space, mostly holes on disk).
-    public static func open(path: String) throws(OpenError) -> (board: PluginCallBoard, leftInCall: [Record]) {
+    /// The file's blocks are allocated here (`posix_fallocate`), so that a store into the mapping
+    /// can never meet a full filesystem (which would kill the process with SIGBUS); a board that
+    /// cannot be allocated is an error, and lossd runs without one. `slots` is one per worker
+    /// thread (4 KiB plus 1 KiB a slot). The mapping is never unmapped: a worker stuck in a
+    /// plugin when lossd stops may still write its slot when the call returns.
+    public static func open(path: String, slots: Int = 64) throws(OpenError) -> (board: PluginCallBoard, leftInCall: [Record]) {
+        let slots = Swift.min(Swift.max(1, slots), maxSlots)
+        let fileSize = fileSize(slots: slots)
         #if canImport(Glibc)
         let descriptor = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         #else
@@ -84,21 +93,47 @@ public final class PluginCallBoard: @unchecked Sendable {
         defer { close(descriptor) }
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { throw OpenError(description: "cannot stat \(path): \(String(cString: strerror(errno)))") }
-        let previous = Int(info.st_size) >= fileSize ? readRecords(descriptor) : []
-        // Cleared by truncation: the file is all holes again, nothing is written to the disk.
+        let previous = readRecords(descriptor, size: Int(info.st_size))
+        // Cleared by truncation, then its blocks allocated (zeroed) for the stores to come.
         guard ftruncate(descriptor, 0) == 0, ftruncate(descriptor, off_t(fileSize)) == 0 else {
             throw OpenError(description: "cannot size \(path): \(String(cString: strerror(errno)))")
+        }
+        let allocation = posix_fallocate(descriptor, 0, off_t(fileSize))
+        guard allocation == 0 else {
+            _ = ftruncate(descriptor, 0)
+            throw OpenError(description: "cannot allocate \(path): \(String(cString: strerror(allocation)))")
         }
         guard let mapped = mmap(nil, fileSize, PROT_READ | PROT_WRITE, MAP_SHARED, descriptor, 0), mapped != MAP_FAILED else {
             throw OpenError(description: "cannot map \(path): \(String(cString: strerror(errno)))")
         }
         // Sound: the mapping holds fileSize bytes (the file was sized to it above).
         mapped.copyMemory(from: magic, byteCount: magic.count)
-        return (PluginCallBoard(base: mapped), previous)
+        return (PluginCallBoard(base: mapped, slots: slots), previous)
     }
 
-    /// The records marked "in call" in the board file open at `descriptor` (its header checked).
-    private static func readRecords(_ descriptor: Int32) -> [Record] {
+    /// The calls a previous process left "in call" in the board at `path`, if there is one; the
+    /// file is removed (for a start without plugins, which needs no board of its own).
+    public static func leftovers(path: String) -> [Record] {
+        #if canImport(Glibc)
+        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        #else
+        let descriptor = Musl.open(path, O_RDONLY | O_CLOEXEC)
+        #endif
+        guard descriptor >= 0 else { return [] }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { return [] }
+        let records = readRecords(descriptor, size: Int(info.st_size))
+        unlink(path)
+        return records
+    }
+
+    /// The records marked "in call" in the board file open at `descriptor`, `size` bytes long
+    /// (its header checked; a board of any slot count is read, up to ``maxSlots``).
+    private static func readRecords(_ descriptor: Int32, size: Int) -> [Record] {
+        let slotCount = Swift.min((size - headerSize) / recordSize, maxSlots)
+        guard slotCount > 0 else { return [] }
+        let fileSize = fileSize(slots: slotCount)
         var bytes = [UInt8](repeating: 0, count: fileSize)
         let count = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, fileSize, 0) }
         guard count == fileSize, Array(bytes.prefix(magic.count)) == magic else { return [] }
@@ -124,6 +159,9 @@ public final class PluginCallBoard: @unchecked Sendable {
     private static let generation = Atomic<Int>(0)
 
     /// Makes `board` the one plugin calls record into (nil: record nothing).
+    /// The board plugin calls record into, if any.
+    public static var current: PluginCallBoard? { installed.withLock { $0 } }
+
     public static func install(_ board: PluginCallBoard?) {
         installed.withLock { $0 = board }
         generation.add(1, ordering: .releasing)
@@ -132,11 +170,11 @@ public final class PluginCallBoard: @unchecked Sendable {
     /// Marks every call as returned: a clean stop that gives up on a worker stuck in a plugin
     /// leaves that job to resume from its checkpoint at the next start, not to fail as crashed.
     public func releaseAll() {
-        for slot in 0..<Self.slotCount { slotAddress(slot).storeBytes(of: UInt32(0), as: UInt32.self) }
+        for slot in 0..<slotCount { slotAddress(slot).storeBytes(of: UInt32(0), as: UInt32.self) }
     }
 
     private func slotAddress(_ slot: Int) -> UnsafeMutableRawPointer {
-        // Sound: slot < slotCount, so the record lies inside the mapping.
+        // Sound: slot < slotCount, so the record lies inside the mapping (sized for slotCount).
         base + Self.headerSize + slot * Self.recordSize
     }
 
@@ -183,7 +221,7 @@ public final class PluginCallBoard: @unchecked Sendable {
         values.slot = nil
         guard let board else { return }
         let index = board.claimed.add(1, ordering: .relaxed).newValue - 1
-        guard index < slotCount else { return }
+        guard index < board.slotCount else { return }
         let slot = board.slotAddress(index)
         slot.storeBytes(of: board.pid, toByteOffset: 4, as: UInt32.self)
         values.slot = slot
