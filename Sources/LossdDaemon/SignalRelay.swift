@@ -32,6 +32,13 @@ public enum SignalRelay {
         _ = fcntl(writeEnd, F_SETFL, fcntl(writeEnd, F_GETFL) | O_NONBLOCK)
         signalPipe = writeEnd
         state.withLock { $0.installed.formUnion(signals) }
+        // A parent may hand these signals down blocked (a mask survives exec): unblocked here, on
+        // the main thread before lossd starts any thread of its own, so that every thread inherits
+        // the unblocked mask and a stop request is never left pending.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        for signal in signals { sigaddset(&unblock, signal) }
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         let reader = Thread { relay(from: readEnd) }
         reader.name = "lossd-signals"
         reader.stackSize = 1 << 18

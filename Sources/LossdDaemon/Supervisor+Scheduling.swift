@@ -58,6 +58,7 @@ extension Supervisor {
         }
         managed.handle = handle
         insert(managed)
+        if managed.resumed, let step = checkpoint?.step { state.withLock { $0.checkpointedStep[job.name] = step } }
         for event in state.withLock({ $0.early.removeValue(forKey: handle.id) }) ?? [] { self.handle(event) }
     }
 
@@ -95,10 +96,7 @@ extension Supervisor {
     }
 
     private func insert(_ managed: Managed) {
-        state.withLock { s in
-            if s.jobs[managed.config.name] == nil { s.order.append(managed.config.name) }
-            s.jobs[managed.config.name] = managed
-        }
+        state.withLock { s in s.put(managed) }
         jobsChanged()
     }
 
@@ -136,10 +134,7 @@ extension Supervisor {
             handle.cancel()
         }
         let name = managed.config.name
-        state.withLock { s in
-            s.jobs[name] = nil
-            s.order.removeAll { $0 == name }
-        }
+        state.withLock { s in s.remove(name) }
         pending.forget(name)
         jobsChanged()
     }

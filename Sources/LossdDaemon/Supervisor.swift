@@ -53,8 +53,43 @@ public final class Supervisor: Sendable {
         /// Events of a submission that arrived before its handle was stored (a quick job can end
         /// between `submit` and `insert`); replayed right after the insert.
         var early: [String: [JobEvent]] = [:]
+        /// How many of `jobs` have `finished` set, kept by ``put(_:)``, ``remove(_:)`` and
+        /// ``finish(_:_:)`` so that `allFinished` costs O(1) (it is asked at every job's end).
+        private(set) var finishedCount = 0
+        /// The step of the last checkpoint written (or resumed from) per job: a sweep skips a job
+        /// that has not moved since.
+        var checkpointedStep: [String: Int] = [:]
 
-        var allFinished: Bool { order.allSatisfy { jobs[$0]?.finished != nil } }
+        var allFinished: Bool { finishedCount == order.count }
+
+        /// Adds or replaces a job (keeping its place in `order`).
+        mutating func put(_ managed: Managed) {
+            let name = managed.config.name
+            if let old = jobs[name] {
+                if old.finished != nil { finishedCount -= 1 }
+            } else {
+                order.append(name)
+            }
+            if managed.finished != nil { finishedCount += 1 }
+            jobs[name] = managed
+        }
+
+        /// Forgets a job.
+        mutating func remove(_ name: String) {
+            guard let old = jobs.removeValue(forKey: name) else { return }
+            if old.finished != nil { finishedCount -= 1 }
+            order.removeAll { $0 == name }
+            checkpointedStep[name] = nil
+        }
+
+        /// Records the result of a job that ended; its handle is dropped.
+        mutating func finish(_ name: String, _ record: JobRecord) {
+            guard jobs[name] != nil else { return }
+            if jobs[name]?.finished == nil { finishedCount += 1 }
+            jobs[name]?.finished = record
+            jobs[name]?.handle = nil
+            checkpointedStep[name] = nil
+        }
     }
 
     public let engine: TrainingEngine
@@ -154,10 +189,7 @@ public final class Supervisor: Sendable {
         await commit(PendingResult(record: record, history: ResultWriter.rows(Array(result.history), final: result.progress)))
         // The record replaces the handle: the engine lets go of a job that ended, so dropping the
         // handle frees its tensors, optimizer state and history.
-        state.withLock { s in
-            s.jobs[name]?.finished = record
-            s.jobs[name]?.handle = nil
-        }
+        state.withLock { s in s.finish(name, record) }
         finishedCondition.signal()
         log.finished(record)
         if allFinished { log.flush(force: true) }
@@ -174,7 +206,7 @@ public final class Supervisor: Sendable {
     public func checkpointRunning(while continuing: () -> Bool = { true }) {
         for managed in unfinished() {
             guard continuing() else { return }
-            guard let handle = managed.handle, !handle.status.isFinal else { continue }
+            guard let handle = managed.handle, !handle.status.isFinal, hasMoved(managed, handle) else { continue }
             let name = managed.config.name
             let asked: Bool = requests.withLock { $0[name] != nil }
             guard !asked else { continue }
@@ -182,6 +214,14 @@ public final class Supervisor: Sendable {
             do throws(EngineError) { idle = try handle.checkpointIfIdle() } catch { continue }
             if let idle { storeCheckpoint(managed, handle, idle) } else { request(managed, handle) }
         }
+    }
+
+    /// Whether `handle` has gone past its last checkpoint (or, never checkpointed, past step 0): a
+    /// queued job, or one that has not run since, needs no new checkpoint (at 100,000 queued jobs
+    /// a sweep would otherwise rewrite 100,000 files every interval).
+    private func hasMoved(_ managed: Managed, _ handle: JobHandle) -> Bool {
+        let last = state.withLock { $0.checkpointedStep[managed.config.name] } ?? 0
+        return handle.progress.step > last
     }
 
     /// Asks a running job's worker for a checkpoint and writes it when it comes (one request per job).
@@ -212,6 +252,7 @@ public final class Supervisor: Sendable {
             checkpointFailed(name, error)
             return
         }
+        state.withLock { $0.checkpointedStep[name] = checkpoint.step }
         // The job may have ended while the checkpoint was written: its result, once written,
         // supersedes it (a result that could not be written needs it to resume).
         if handle.status.isFinal, handle.status != .cancelled {
@@ -255,7 +296,8 @@ public final class Supervisor: Sendable {
             }
             // A request of the report loop, answered at the pause's boundary, is written first.
             if let pending = requests.withLock({ $0[managed.config.name] }) { await pending.value }
-            guard handle.status == .paused, let checkpoint = try? handle.checkpointIfIdle() else { continue }
+            guard handle.status == .paused, hasMoved(managed, handle),
+                  let checkpoint = try? handle.checkpointIfIdle() else { continue }
             if written > 0, written % Swift.max(1, batch) == 0 { onBatch() }
             written += 1
             storeCheckpoint(managed, handle, checkpoint)

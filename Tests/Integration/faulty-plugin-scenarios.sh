@@ -94,7 +94,7 @@ stop_hung_scenario() {
 # faulty_job_fails_once NAME FAULT: after the fault, one restart; the faulty job failed with the
 # crash marker's reason, never run again; the unit stays up; the plain jobs finish.
 faulty_job_fails_once() {
-    local name="$1" fault="$2" restarts="$3"
+    local name="$1" fault="$2" restarts="$3" since="$4"
     check "$name: the job ends failed, 'crashed in plugin' naming the library" wait_until 40 bash -c \
         "'$sandbox' exec cat '$state/results/faulty-$fault.json' 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if d[\"status\"] == \"failed\" and \"crashed in plugin\" in d[\"status_detail\"] and \"liblossd-test-$fault.so\" in d[\"status_detail\"] else 1)'"
     check "$name: the plain jobs finish" wait_until 60 in_sandbox test -f "$state/results/plain-a.json" -a -f "$state/results/plain-b.json"
@@ -102,7 +102,7 @@ faulty_job_fails_once() {
     check "$name: the unit is active after exactly one restart (NRestarts $restarts -> $((restarts + 1)))" bash -c \
         "[ \"\$('$sandbox' exec systemctl is-active lossd)\" = active ] && [ \"\$('$sandbox' exec systemctl show -p NRestarts --value lossd)\" = $((restarts + 1)) ]"
     check "$name: the faulty job was not run again after the restart (started once)" bash -c \
-        "[ \$('$sandbox' exec journalctl -u lossd LOSSD_JOB=faulty-$fault -o json --no-pager | grep -Ec '\"MESSAGE_ID\":\"(25f6c445bf4e491daf4d311363673ef0|f721804bf247465ab40415565c6a758f)\"') -le 1 ]"
+        "[ \$('$sandbox' exec journalctl -u lossd --since @$since LOSSD_JOB=faulty-$fault -o json --no-pager | grep -Ec '\"MESSAGE_ID\":\"(25f6c445bf4e491daf4d311363673ef0|f721804bf247465ab40415565c6a758f)\"') -le 1 ]"
 }
 
 watchdog_hung_scenario() {
@@ -111,11 +111,11 @@ watchdog_hung_scenario() {
     faulty_config hang 20000000 >"$work/watchdog-hung.yaml"
     fresh_lossd "$work/watchdog-hung.yaml"
     drop_in watchdog-short "WatchdogSec=3s"
-    local restarts; restarts="$(unit_property NRestarts)"
+    local restarts since; restarts="$(unit_property NRestarts)"; since="$(in_sandbox date +%s)"
     in_sandbox systemctl start lossd
     check "watchdog-hung: systemd kills lossd on the watchdog timeout" wait_until 20 bash -c \
-        "'$sandbox' exec journalctl -u lossd --no-pager | grep -qi 'watchdog timeout'"
-    faulty_job_fails_once watchdog-hung hang "$restarts"
+        "'$sandbox' exec journalctl -u lossd --since @$since --no-pager | grep -qi 'watchdog timeout'"
+    faulty_job_fails_once watchdog-hung hang "$restarts" "$since"
     stop_lossd
     remove_drop_in watchdog-short
 }
@@ -125,10 +125,10 @@ crash_scenario() {
     build_faulty_plugin segfault || return 1
     faulty_config segfault 20000000 >"$work/crash.yaml"
     fresh_lossd "$work/crash.yaml"
-    local restarts; restarts="$(unit_property NRestarts)"
+    local restarts since; restarts="$(unit_property NRestarts)"; since="$(in_sandbox date +%s)"
     in_sandbox systemctl start lossd
     check "crash: lossd died of SIGSEGV in the plugin" wait_until 20 bash -c \
-        "'$sandbox' exec journalctl -u lossd --no-pager | grep -q 'status=11/SEGV'"
-    faulty_job_fails_once crash segfault "$restarts"
+        "'$sandbox' exec journalctl -u lossd --since @$since --no-pager | grep -q 'status=11/SEGV'"
+    faulty_job_fails_once crash segfault "$restarts" "$since"
     stop_lossd
 }
