@@ -201,6 +201,7 @@ public final class DaemonService: Service, Sendable {
                 }
             }
             await supervisor.retryPendingWrites()  // when due: 1 s after a failure, doubling to 60 s
+            supervisor.finalizeMissed()
             if clock.now() - lastCheckpoint >= current.checkpointInterval {
                 lastCheckpoint = clock.now()
                 startSweep()

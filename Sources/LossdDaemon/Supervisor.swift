@@ -107,6 +107,7 @@ public final class Supervisor: Sendable {
     let state = Locked(State())
     /// Jobs a previous process died in a plugin call of, by job name (see ``noteCrashes(_:)``).
     let pluginCrashes = Locked<[String: PluginCallBoard.Record]>([:])
+    /// The result writing of each submission that ended, by engine id.
     private let finalizing = Locked<[String: Task<Void, Never>]>([:])
     /// Checkpoint requests of ``checkpointRunning()`` that a worker has not answered yet, by job.
     private let requests = Locked<[String: Task<Void, Never>]>([:])
@@ -171,11 +172,32 @@ public final class Supervisor: Sendable {
         }
         guard let (managed, announce) = found, let handle = managed.handle else { return }
         if announce { log.started(managed.record(.running, event.progress, elapsed: 0)) }
-        if event.status.isFinal, event.status != .cancelled {
-            let name = managed.config.name
-            let task = Task { await self.finalize(name, handle) }
-            finalizing.withLock { $0[name] = task }
+        if event.status.isFinal, event.status != .cancelled { startFinalizing(managed.config.name, handle) }
+    }
+
+    /// Starts writing the result of a job that ended, once per submission.
+    private func startFinalizing(_ name: String, _ handle: JobHandle) {
+        finalizing.withLock { tasks in
+            guard tasks[handle.id] == nil else { return }
+            tasks[handle.id] = Task { await self.finalize(name, handle) }
         }
+    }
+
+    /// Finalizes the jobs that ended without their end event reaching ``handle(_:)``: the engine's
+    /// event stream is bounded (`EngineConfiguration.eventBufferLimit`) and drops its oldest
+    /// events when thousands of jobs start and end faster than they are consumed. Called every
+    /// report interval; O(jobs).
+    public func finalizeMissed() {
+        let ended = state.withLock { s in
+            s.order.compactMap { name -> (String, JobHandle)? in
+                guard let managed = s.jobs[name], managed.finished == nil, let handle = managed.handle else { return nil }
+                return (name, handle)
+            }
+        }.filter { _, handle in
+            let status = handle.status
+            return status.isFinal && status != .cancelled
+        }
+        for (name, handle) in ended { startFinalizing(name, handle) }
     }
 
     /// Writes the history, chart and result of a job that ended (on the writer thread), then

@@ -83,5 +83,5 @@ scale_run() {  # scale_run JOBS STEPS TIMEOUT
 
 scale_scenario() {
     scale_run 10000 10000 120
-    if [ "${LOSSD_INTEGRATION_SCALE:-}" = full ]; then scale_run 100000 10000 1800; else scale_run 100000 100 180; fi
+    if [ "${LOSSD_INTEGRATION_SCALE:-}" = full ]; then scale_run 100000 10000 1800; else scale_run 100000 100 400; fi
 }

@@ -375,6 +375,27 @@ struct DaemonServiceTests {
         #expect(!fixture.exists(fixture.checkpoint("hung")), "the hung job keeps what it had on disk (nothing yet)")
     }
 
+    /// The engine's event stream is bounded and drops its oldest events when jobs end faster than
+    /// they are consumed: a job whose end event was dropped is still finalized (each report tick
+    /// calls ``Supervisor/finalizeMissed()``), so a run of many quick jobs ends with every result
+    /// written.
+    @Test func jobsWhoseEndEventsWereDroppedAreStillFinalized() async throws {
+        let fixture = DaemonFixture("inproc-dropped-events")
+        defer { fixture.remove() }
+        let names = (1...40).map { "quick-\($0)" }
+        fixture.write(Self.config(checkpoint: "1h", names.map { Self.job($0, shape: 3, optimizer: "{name: sgd, lr: 0.1}", steps: 50) }.joined()))
+        let daemon = try InProcessDaemon(fixture, mode: .run, workers: 2, eventBufferLimit: 1)
+        try await daemon.running { _ in
+            #expect(await eventually { daemon.engine.jobs.isEmpty }, "every job ended in the engine")
+            // What each report tick does: finalize the jobs whose end the events missed.
+            daemon.supervisor.finalizeMissed()
+            #expect(await eventually { daemon.supervisor.allFinished }, "\(daemon.supervisor.rows().map { "\($0.name) \($0.status)" })")
+        }
+        for name in names {
+            #expect(fixture.result(name)?["status"] == .string("max_steps"), "\(name)")
+        }
+    }
+
     /// One job held inside a step, one plain: the plain one's checkpoints and the status keep
     /// coming, and the status names the held one.
     @Test func aHungJobDoesNotHoldUpTheOthersReportsAndCheckpoints() async throws {

@@ -27,14 +27,14 @@ struct InProcessDaemon {
     /// `fixture.state()`, as `lossd run|serve --state-dir` does.
     init(_ fixture: DaemonFixture, mode: DaemonService.Mode, workers: Int = 2, gate: LossGate = LossGate(open: true),
          watchdogInterval: Duration? = nil, progressBudget: Int = 20, supervisorOnManualClock: Bool = false,
-         stuckAfter: Duration = .seconds(5)) throws {
+         stuckAfter: Duration = .seconds(5), eventBufferLimit: Int = 100_000) throws {
         self.gate = gate
         let registries = TrainingRegistries(losses: gate.registry())
         let loader = ConfigLoader(registries: registries, environment: [:])
         let configuration = try loader.load(path: fixture.config)
         let logger = LogSetup.journalLogger(journal)
         notifier = RecordingNotifier(watchdogInterval: watchdogInterval)
-        engine = TrainingEngine(EngineConfiguration(workers: workers, registries: registries))
+        engine = TrainingEngine(EngineConfiguration(workers: workers, registries: registries, eventBufferLimit: eventBufferLimit))
         let store = try StateStore(directory: fixture.state())
         supervisor = supervisorOnManualClock
             ? Supervisor(engine: engine, store: store, registries: registries, logger: logger, clock: clock,
