@@ -24,10 +24,11 @@ struct InProcessDaemon {
     let service: DaemonService
 
     /// Loads `fixture.config` (with `gated_mse` bound to `gate`) and schedules its jobs on
-    /// `fixture.state()`, as `lossd run|serve --state-dir` does.
+    /// `fixture.state()`, as `lossd run|serve --state-dir` does. `stuckAfter` defaults to an hour:
+    /// a gated job is held on purpose, and slow (sanitized) runs must not call it stuck.
     init(_ fixture: DaemonFixture, mode: DaemonService.Mode, workers: Int = 2, gate: LossGate = LossGate(open: true),
          watchdogInterval: Duration? = nil, progressBudget: Int = 20, supervisorOnManualClock: Bool = false,
-         stuckAfter: Duration = .seconds(5), eventBufferLimit: Int = 100_000) throws {
+         stuckAfter: Duration = .seconds(3600), eventBufferLimit: Int = 100_000) throws {
         self.gate = gate
         let registries = TrainingRegistries(losses: gate.registry())
         let loader = ConfigLoader(registries: registries, environment: [:])
