@@ -16,6 +16,7 @@ let package = Package(
         // Also for the benchmark package: the plugin-call board's cost per plugin call.
         .library(name: "LossdPlugins", targets: ["LossdPlugins"]),
         .library(name: "LossdSync", targets: ["LossdSync"]),
+        .library(name: "LossdData", targets: ["LossdData"]),
         .executable(name: "lossd", targets: ["lossd"]),
 
         // MARK: - Loss plugins
@@ -47,6 +48,10 @@ let package = Package(
         // The training engine: optimizers, schedulers, jobs and the worker pool that runs them;
         // checkpoints are JSON through LossdJSON.
         .target(name: "LossdEngine", dependencies: ["LossKit", "LossdSync", "LossdJSON", .product(name: "DequeModule", package: "swift-collections")]),
+
+        // Datasets for model jobs: CSV and NumPy files streamed into row-major arrays with located
+        // errors, seeded synthetic data, deterministic splits, one shared copy per file.
+        .target(name: "LossdData", dependencies: ["LossKit", "LossdSync", .product(name: "RealModule", package: "swift-numerics")]),
 
         // JSON read and written exactly (tensors, results, the eval interface).
         .target(name: "LossdJSON", dependencies: ["LossKit"]),
