@@ -188,6 +188,11 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
+            name: "LossdDataTests",
+            dependencies: ["LossdData", "LossKit", .product(name: "RealModule", package: "swift-numerics")],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
             name: "LossdConfigTests",
             dependencies: ["LossdConfig", "LossdEngine", "LossKit", "LossdTestSupport"],
             exclude: ["Fixtures"]
