@@ -8,6 +8,10 @@ import LossdData
 enum Fixtures {
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
 
+    /// The repository's `configs/data`.
+    static let shippedData = folder.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("configs/data")
+
     static func path(_ relative: String) -> String { folder.appendingPathComponent(relative).path }
 
     /// A broken-data case: a source and the error substring it must raise.
