@@ -8,6 +8,7 @@ public enum DataSource: Sendable, Hashable {
     /// empty `target` list gives a dataset without targets (for predictions).
     case csv(path: String, features: [String], target: [String])
     /// Two NumPy `.npy` files: features of shape (N, F) or (N) and targets of shape (N) or (N, k).
+    /// An empty `target` path gives a dataset without targets (for predictions).
     case npy(features: String, target: String)
     /// Data drawn by a seeded generator.
     case synthetic(SyntheticData)
@@ -16,7 +17,7 @@ public enum DataSource: Sendable, Hashable {
     var paths: [String] {
         switch self {
         case .csv(let path, _, _): [path]
-        case .npy(let features, let target): [features, target]
+        case .npy(let features, let target): target.isEmpty ? [features] : [features, target]
         case .synthetic: []
         }
     }

@@ -65,6 +65,11 @@ import LossdData
         #expect(dataset.targets == Self.reference.targets)
     }
 
+    @Test func npyWithoutTargetsHasNone() throws {
+        let dataset = try DatasetLoader().load(.npy(features: Fixtures.path("good/x_f8.npy"), target: ""))
+        #expect(dataset.targetWidth == 0 && dataset.targets.isEmpty && dataset.features == Self.reference.features)
+    }
+
     @Test func npyTwoDimensionalTargetsKeepTheirColumns() throws {
         let dataset = try DatasetLoader().load(.npy(features: Fixtures.path("good/x_f8.npy"), target: Fixtures.path("good/y_f8_2d.npy")))
         #expect(dataset.targetWidth == 2 && dataset.targetNames == ["y0", "y1"])

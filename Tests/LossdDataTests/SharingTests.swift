@@ -35,6 +35,19 @@ import LossdData
         #expect(other.features == first.features)
     }
 
+    @Test(arguments: sources)
+    func jobsSplittingOneSourceAlikeShareBothParts(_ source: DataSource) throws {
+        let loader = DatasetLoader()
+        let first = try loader.split(source, validationFraction: 0.5, seed: 4)
+        let second = try loader.split(source, validationFraction: 0.5, seed: 4)
+        #expect(Self.address(first.train.features) == Self.address(second.train.features))
+        #expect(Self.address(first.validation.targets) == Self.address(second.validation.targets))
+        let direct = try loader.load(source).split(validationFraction: 0.5, seed: 4)
+        #expect(first.train.features == direct.train.features && first.validation.features == direct.validation.features)
+        let otherSeed = try loader.split(source, validationFraction: 0.5, seed: 5)
+        #expect(Self.address(otherSeed.train.features) != Self.address(first.train.features))
+    }
+
     @Test func otherColumnsAreAnotherDataset() throws {
         let loader = DatasetLoader()
         let path = Fixtures.path("good/table.csv")
