@@ -118,11 +118,12 @@ struct CSVDatasetReader {
         guard !range.isEmpty else {
             throw DataError(.invalidValue, file: path, line: lineNumber, column: column, "the cell is empty")
         }
-        let text = String(decoding: line[range], as: UTF8.self)
-        guard let value = Double(text) else {
+        guard let value = DecimalText.number(line, range) else {
+            let text = String(decoding: line[range], as: UTF8.self)
             throw DataError(.invalidValue, file: path, line: lineNumber, column: column, "not a number: '\(Self.shortened(text))'")
         }
         guard value.isFinite else {
+            let text = String(decoding: line[range], as: UTF8.self)
             throw DataError(.invalidValue, file: path, line: lineNumber, column: column,
                             "'\(Self.shortened(text))' is not finite (NaN and infinite values are refused)")
         }
