@@ -26,14 +26,23 @@ public final class DatasetLoader: Sendable {
         var seed: UInt64
     }
 
-    /// One cache entry; its lock is held while the data is read, so that concurrent loads of the
-    /// same key read once.
+    /// One cache entry: a weak reference to the loaded data, and a lock held while it is read, so
+    /// that concurrent loads of the same key read once.
     private final class Slot: Sendable {
         struct Reference { weak var shared: SharedDatasets? }
         let reference = Locked(Reference())
+        let loading = Locked(())
+
+        var isEmpty: Bool { reference.withLock { $0.shared == nil } }
     }
 
-    private let slots = Locked([Key: Slot]())
+    /// A slot and the number of calls using it (a slot in use is never dropped).
+    private struct Entry {
+        let slot: Slot
+        var users: Int
+    }
+
+    private let entries = Locked([Key: Entry]())
 
     public init(limits: DataLimits = .default) {
         self.limits = limits
@@ -61,22 +70,28 @@ public final class DatasetLoader: Sendable {
         return (parts[0], parts[1])
     }
 
+    /// The number of cache entries (for tests).
+    var entryCount: Int { entries.withLock { $0.count } }
+
     private static func stamps(_ source: DataSource) throws(DataError) -> [DataFile.Stamp] {
         try source.paths.map { (path: String) throws(DataError) -> DataFile.Stamp in try DataFile.stamp(path) }
     }
 
-    /// The datasets cached under `key`, or `make()`'s, cached.
+    /// The datasets cached under `key`, or `make()`'s, cached. Entries whose data no job uses any
+    /// more are dropped on the way.
     private func cached(_ key: Key, make: () throws(DataError) -> [Dataset]) throws(DataError) -> [Dataset] {
-        let slot = slots.withLock { slots in
-            if let slot = slots[key] { return slot }
-            let slot = Slot()
-            slots[key] = slot
-            return slot
+        let slot = entries.withLock { entries in
+            entries = entries.filter { $0.key == key || $0.value.users > 0 || !$0.value.slot.isEmpty }
+            var entry = entries[key] ?? Entry(slot: Slot(), users: 0)
+            entry.users += 1
+            entries[key] = entry
+            return entry.slot
         }
-        return try slot.reference.withLock { (reference: inout Slot.Reference) throws(DataError) -> [Dataset] in
-            if let shared = reference.shared { return shared.datasets() }
+        defer { entries.withLock { $0[key]?.users -= 1 } }
+        return try slot.loading.withLock { (_: inout Void) throws(DataError) -> [Dataset] in
+            if let shared = slot.reference.withLock({ $0.shared }) { return shared.datasets() }
             let shared = SharedDatasets(try make())
-            reference.shared = shared
+            slot.reference.withLock { $0.shared = shared }
             return shared.datasets()
         }
     }

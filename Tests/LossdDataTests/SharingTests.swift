@@ -2,7 +2,7 @@
 
 import Foundation
 import Testing
-import LossdData
+@testable import LossdData
 
 /// A loader reads each file once: every job on one file gets the same arrays.
 @Suite struct SharingTests {
@@ -46,6 +46,16 @@ import LossdData
         #expect(first.train.features == direct.train.features && first.validation.features == direct.validation.features)
         let otherSeed = try loader.split(source, validationFraction: 0.5, seed: 5)
         #expect(Self.address(otherSeed.train.features) != Self.address(first.train.features))
+    }
+
+    @Test func entriesNoJobUsesAreDropped() throws {
+        let loader = DatasetLoader()
+        let kept = try loader.load(Self.sources[0])
+        do { _ = try loader.load(Self.sources[1]) }
+        #expect(throws: DataError.self) { try loader.load(.csv(path: Fixtures.path("broken/empty.csv"), features: [], target: ["y"])) }
+        _ = try loader.load(Self.sources[0])
+        #expect(loader.entryCount == 1)
+        withExtendedLifetime(kept) {}
     }
 
     @Test func otherColumnsAreAnotherDataset() throws {
