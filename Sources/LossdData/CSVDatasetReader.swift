@@ -165,10 +165,10 @@ struct ColumnLayout {
         }
         let targetFields = try targets.map { (name: String) throws(DataError) -> Int in try field(name) }
         let featureFields = features.isEmpty
-            ? header.indices.filter { !targetFields.contains($0) }
+            ? header.indices.filter { !targetFields.contains($0) && !header[$0].isEmpty }
             : try features.map { (name: String) throws(DataError) -> Int in try field(name) }
         guard !featureFields.isEmpty else {
-            throw DataError(.malformed, file: file, line: 1, "no feature columns: every column is a target")
+            throw DataError(.malformed, file: file, line: 1, "no feature columns: every named column is a target")
         }
         featureNames = featureFields.map { header[$0] }
         targetNames = targets

@@ -23,6 +23,7 @@ import LossdData
         ("good/table.csv", ["a", "b"]),
         ("good/table.csv", []),  // every column but the target
         ("good/table_styled.csv", ["a, first", "b"]),
+        ("good/table_pandas_index.csv", []),  // the unnamed index column is left out
     ]
 
     @Test(arguments: csvCases)
