@@ -48,6 +48,7 @@ import LossdData
     @Test func csvWithoutTargetsHasNone() throws {
         let dataset = try DatasetLoader().load(.csv(path: Fixtures.path("good/table.csv"), features: ["b"], target: []))
         #expect(dataset.targetWidth == 0 && dataset.targets.isEmpty && dataset.rows == 6)
+        #expect(dataset.description == Fixtures.path("good/table.csv") + ": 6 rows, 1 feature, 0 targets")
         #expect(dataset.features == stride(from: 1, to: 12, by: 2).map { Double($0) / 4 - 1.25 })
     }
 
