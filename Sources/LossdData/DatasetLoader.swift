@@ -70,6 +70,12 @@ public final class DatasetLoader: Sendable {
         return (parts[0], parts[1])
     }
 
+    /// The column names in the header line of a CSV file (reading that line only), for example to
+    /// learn whether a file has a target column; the header's errors are ``load(_:)``'s.
+    public static func csvColumns(path: String) throws(DataError) -> [String] {
+        try CSVDatasetReader.columns(path: path)
+    }
+
     /// The number of cache entries (for tests).
     var entryCount: Int { entries.withLock { $0.count } }
 

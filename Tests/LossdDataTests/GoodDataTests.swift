@@ -36,6 +36,12 @@ import LossdData
         #expect(dataset.targetNames == ["y"])
     }
 
+    @Test func csvColumnsAreTheHeadersNames() throws {
+        #expect(try DatasetLoader.csvColumns(path: Fixtures.path("good/table_styled.csv")) == ["name", "y", "b", "a, first"])
+        #expect(try DatasetLoader.csvColumns(path: Fixtures.path("good/table_pandas_index.csv")) == ["", "a", "b", "y"])
+        #expect(throws: DataError.self) { try DatasetLoader.csvColumns(path: Fixtures.path("broken/duplicate_header.csv")) }
+    }
+
     @Test func csvRowsNameTheirLinesPastBlankLines() throws {
         let path = Fixtures.path("good/table_styled.csv")
         let dataset = try DatasetLoader().load(.csv(path: path, features: ["b"], target: ["y"]))
