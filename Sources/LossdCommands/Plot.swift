@@ -17,7 +17,9 @@ extension Lossd {
                 losses of 0 on a log axis are drawn on its bottom edge. A sweep's name selects
                 all of its jobs, so they can be compared on one chart. The SVG is
                 self-contained (no script, no external resource): open it in a browser or an
-                image viewer.
+                image viewer. A model job draws two lines, 'JOB train' (each epoch's mean
+                training loss) and 'JOB validation' (each epoch's validation loss, with
+                validation data), at the step each epoch ended.
 
                 The daemon also draws each job's chart into charts/<job>.svg when the job
                 ends. The state directory is chosen as for 'lossd status'.
@@ -121,12 +123,12 @@ struct PlotBuilder {
         var missing: [String] = []
         for name in selected {
             do throws(StateReader.ReadError) {
-                guard let history = try reader.history(name), !history.isEmpty else {
+                guard let (history, epochs) = try reader.historyWithEpochs(name), !history.isEmpty || epochs?.isEmpty == false else {
                     missing.append(name)
                     continue
                 }
                 let record = try? reader.result(name)?.record
-                series.append(JobChart.series(name, history, detail: JobChart.detail(record: record, standing: live[name])))
+                series += JobChart.curves(name, history, epochs: epochs ?? [], detail: JobChart.detail(record: record, standing: live[name]))
             } catch {
                 throw StateLocation.commandError(error, directory: reader.directory)
             }

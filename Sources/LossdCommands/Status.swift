@@ -4,6 +4,7 @@ public import ArgumentParser
 import Foundation
 import LossdState
 import LossdJSON
+import LossdEngine
 
 extension Lossd {
     /// `lossd status`: a table of the jobs in a state directory, live while a daemon runs.
@@ -15,7 +16,10 @@ extension Lossd {
                 lossd runs and after it stopped. A running daemon rewrites status.json there
                 at every report interval: running jobs then show their live step out of
                 max_steps and an ETA (the time to reach max_steps at the job's average rate so
-                far; a job may converge sooner). Finished jobs show their result. When no
+                far; a job may converge sooner). Finished jobs show their result. When a model
+                job has finished an epoch, the table adds EPOCH, VAL LOSS and ACCURACY (its
+                latest epoch's; '-' when not measured) and --json adds epoch, train_loss,
+                val_loss and accuracy. When no
                 daemon runs, an unfinished job is 'stopped' at the step of its checkpoint,
                 where it resumes.
 
@@ -78,14 +82,18 @@ enum StatusReport {
             return text + "no jobs; state directories inside: \(nested.joined(separator: ", ")) "
                 + "(lossd status --state-dir \(overview.directory)/\(first))\n"
         }
-        let header = ["JOB", "STATUS", "STEP / MAX", "LOSS", "BEST LOSS", "ELAPSED", "ETA"]
+        // Model jobs' epoch columns, only when a job has finished an epoch.
+        let epochs = overview.jobs.contains { $0.epoch != nil }
+        let header = ["JOB", "STATUS", "STEP / MAX", "LOSS", "BEST LOSS"] + (epochs ? ["EPOCH", "VAL LOSS", "ACCURACY"] : [])
+            + ["ELAPSED", "ETA"]
         let rows = overview.jobs.map { job -> [String] in
             var step = job.step.map(String.init) ?? "-"
             if let max = job.maxSteps { step += " / \(max)" }
-            return [job.name, job.standing.name, step, number(job.loss), number(job.bestLoss),
-                    job.elapsedSeconds.map(duration) ?? "-", job.etaSeconds.map(duration) ?? "-"]
+            let epochCells = [job.epoch.map { String($0.epoch) } ?? "-", number(job.epoch?.validationLoss), number(job.epoch?.accuracy)]
+            return [job.name, job.standing.name, step, number(job.loss), number(job.bestLoss)] + (epochs ? epochCells : [])
+                + [job.elapsedSeconds.map(duration) ?? "-", job.etaSeconds.map(duration) ?? "-"]
         }
-        text += TextTable.render(header: header, rows: rows, rightAligned: [2, 3, 4, 5, 6])
+        text += TextTable.render(header: header, rows: rows, rightAligned: Set(2..<header.count))
         text += overview.summary + "\n"
         for job in overview.jobs {
             guard let problem = job.unsaved else { continue }
@@ -144,7 +152,7 @@ enum StatusReport {
                 ("best_loss", optional(job.bestLoss)), ("elapsed_seconds", optional(job.elapsedSeconds)),
                 ("eta_seconds", optional(job.etaSeconds)), ("started_at", time(job.startedAt)),
                 ("finished_at", time(job.finishedAt)), ("source", .string(job.source.rawValue)),
-            ] + (job.unsaved.map { [("unsaved", JSONValue.string($0.description))] } ?? []))
+            ] + (job.epoch.map(JobRecord.epochJSON) ?? []) + (job.unsaved.map { [("unsaved", JSONValue.string($0.description))] } ?? []))
         }
         return .object([
             ("state_directory", .string(overview.directory)), ("daemon", daemon), ("summary", .string(overview.summary)),

@@ -11,6 +11,9 @@ import LossdSystemd
 /// Fields: `MESSAGE_ID` (see `systemd/lossd.catalog`), `LOSSD_JOB`, `LOSSD_STEP`, `LOSSD_LOSS`,
 /// `LOSSD_GRAD_NORM`, `LOSSD_LR`, `LOSSD_LOSS_FUNCTION`, `LOSSD_OPTIMIZER`, `LOSSD_STATUS`, and
 /// for a failed job `LOSSD_ERROR_CODE` (the failure's code, as in its result's `status_code`).
+/// A model job's entries, once it has finished an epoch, add its latest epoch: `LOSSD_EPOCH`,
+/// `LOSSD_TRAIN_LOSS` (the epoch's mean batch loss), and when measured `LOSSD_VAL_LOSS` and
+/// `LOSSD_ACCURACY` (a fraction, 0 to 1).
 ///
 /// Start and resume entries carry `LOSSD_LOSS`, `LOSSD_GRAD_NORM` and `LOSSD_LR` only when they
 /// are known (finite): before the first step there is no loss yet. Progress and end entries always
@@ -39,6 +42,13 @@ struct JobEventLog: Sendable {
             fields[field] = "\(JSONValue.format(value))"
         }
         if let code = job.status.code { fields["LOSSD_ERROR_CODE"] = "\(code)" }
+        if let epoch = job.epoch {
+            fields["LOSSD_EPOCH"] = "\(epoch.epoch)"
+            for (field, value) in [("LOSSD_TRAIN_LOSS", epoch.trainLoss), ("LOSSD_VAL_LOSS", epoch.validationLoss),
+                                   ("LOSSD_ACCURACY", epoch.accuracy)] {
+                if let value, !knownNumbersOnly || value.isFinite { fields[field] = "\(JSONValue.format(value))" }
+            }
+        }
         return fields
     }
 
@@ -54,8 +64,13 @@ struct JobEventLog: Sendable {
     }
 
     func progress(_ job: JobRecord) {
-        logger.info("job \(job.name) step \(job.steps) loss \(NumberText.short(job.loss)) lr \(NumberText.short(job.learningRate))",
-                    metadata: metadata(.jobProgress, job))
+        var text = "job \(job.name) step \(job.steps) loss \(NumberText.short(job.loss)) lr \(NumberText.short(job.learningRate))"
+        if let epoch = job.epoch {
+            text += " epoch \(epoch.epoch) train loss \(NumberText.short(epoch.trainLoss))"
+            if let loss = epoch.validationLoss { text += " val loss \(NumberText.short(loss))" }
+            if let accuracy = epoch.accuracy { text += " accuracy \(NumberText.short(accuracy))" }
+        }
+        logger.info("\(text)", metadata: metadata(.jobProgress, job))
     }
 
     func finished(_ job: JobRecord) {

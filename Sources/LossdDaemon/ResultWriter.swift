@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Dispatch
+import LossKit
 import LossdEngine
 import LossdPlot
 import LossdState
@@ -11,8 +12,8 @@ import LossdSync
 /// Swift's cooperative threads (with thousands of jobs ending together they would starve the
 /// daemon's status and watchdog loops).
 ///
-/// A job's commit, in this order: `history/<job>.csv`, `charts/<job>.svg`, `results/<job>.json`
-/// (each fsync'd and renamed into place), the fsync of their directories, and only then the
+/// A job's commit, in this order: `history/<job>.csv`, `charts/<job>.svg`, a model job's
+/// `models/<job>.safetensors`, `results/<job>.json` (each fsync'd and renamed into place), the fsync of their directories, and only then the
 /// removal of `checkpoints/<job>.ckpt`. The first write that fails stops the job's commit and is
 /// returned: its checkpoint stays, and the caller keeps the ``PendingResult`` to write again.
 ///
@@ -75,8 +76,12 @@ final class ResultWriter: Sendable {
             let name = job.record.name
             do throws(AtomicFile.WriteError) {
                 if let rows = job.history {
-                    try store.writeHistory(name, rows, syncingDirectory: false)
-                    try store.writeChart(name, svg: JobChart.chart(for: job.record, history: rows).svg(), syncingDirectory: false)
+                    try store.writeHistory(name, rows, epochs: job.epochs, syncingDirectory: false)
+                    try store.writeChart(name, svg: JobChart.chart(for: job.record, history: rows, epochs: job.epochs ?? []).svg(),
+                                         syncingDirectory: false)
+                }
+                if let parameters = job.modelParameters {
+                    try store.writeModel(name, bytes: ModelFile.encode(parameters, job: name), syncingDirectory: false)
                 }
                 try store.writeResult(job.record, syncingDirectory: false)
                 return nil
@@ -87,7 +92,8 @@ final class ResultWriter: Sendable {
         guard failures.contains(where: { $0 == nil }) else { return failures }
         // The renames are durable once their directories are synced; a sync that fails leaves
         // every job of the batch unsaved (their files may or may not survive a crash).
-        let folders = jobs.contains { $0.history != nil } ? ["history", "charts", "results"] : ["results"]
+        let folders = (jobs.contains { $0.history != nil } ? ["history", "charts"] : [])
+            + (jobs.contains { $0.modelParameters != nil } ? ["models"] : []) + ["results"]
         for folder in folders {
             do throws(AtomicFile.WriteError) { try AtomicFile.syncDirectory("\(store.directory)/\(folder)") } catch {
                 return failures.map { $0 ?? error }
@@ -115,4 +121,24 @@ struct PendingResult: Sendable {
     var record: JobRecord
     /// Its loss curve (history and chart); nil for a job that never ran (result only).
     var history: [HistoryRow]?
+    /// A model job's epochs (history columns and chart); nil for a free-tensor job.
+    var epochs: [EpochRecord]?
+    /// A model job's trained parameters by `state_dict` name (`models/<job>.safetensors`); nil
+    /// for a free-tensor job and a model job that ended without them (it could not be built).
+    var modelParameters: [(name: String, tensor: Tensor)]?
+
+    init(record: JobRecord, history: [HistoryRow]?) {
+        self.record = record
+        self.history = history
+    }
+
+    /// Makes this a model job's commit: its epochs, its parameters, and the result's `model` section naming them.
+    mutating func addModel(epochs: [EpochRecord], parameters: [(name: String, tensor: Tensor)]?) {
+        self.epochs = epochs
+        self.modelParameters = parameters
+        if let last = epochs.last { record.epoch = last }
+        guard let parameters else { return }
+        record.model?.parameters = parameters.map { ModelSummary.Parameter(name: $0.name, shape: $0.tensor.shape) }
+        record.model?.file = StateStore.modelFile(record.name)
+    }
 }

@@ -48,6 +48,7 @@ extension Supervisor {
         }
         let registries = self.registries
         let spec = job.spec(losses: registries.losses)
+        managed.layers = spec.model?.layers
         var handle = engine.submit(spec, id: nextEngineID(job.name), resumingFrom: checkpoint, registries: registries)
         if checkpoint != nil, case .failed(_, let reason) = handle.status {
             policy.refused(job.name, reason: reason)

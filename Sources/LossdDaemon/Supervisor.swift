@@ -33,6 +33,8 @@ public final class Supervisor: Sendable {
         var runStart: Double
         var resumed = false
         var announced = false
+        /// A model job's layers (from its engine spec); nil for a free-tensor job.
+        var layers: [JobSpec.Component]?
 
         /// The job as its configuration and `progress` describe it.
         func record(_ status: JobStatus, _ progress: JobProgress?, elapsed: Double) -> JobRecord {
@@ -41,6 +43,7 @@ public final class Supervisor: Sendable {
                 lossOptions: config.loss.options, optimizer: config.optimizer.name, optimizerOptions: config.optimizer.options,
                 scheduler: config.scheduler?.name, startedAt: startedAt, elapsedSeconds: elapsed, resumed: resumed,
                 configHash: config.hash.description)
+            record.model = layers.map { ModelSummary(layers: $0) }
             if let progress { record.update(progress) }
             return record
         }
@@ -208,7 +211,10 @@ public final class Supervisor: Sendable {
         var record = managed.record(result.status, result.progress, elapsed: elapsed(managed))
         record.finishedAt = Timestamp.now()
         record.output = result.parameters ?? Tensor(repeating: .nan, shape: managed.config.initial.shape)
-        await commit(PendingResult(record: record, history: ResultWriter.rows(Array(result.history), final: result.progress)))
+        var job = PendingResult(record: record, history: ResultWriter.rows(Array(result.history), final: result.progress))
+        if managed.layers != nil { job.addModel(epochs: result.epochs, parameters: result.namedParameters) }
+        record = job.record
+        await commit(job)
         // The record replaces the handle: the engine lets go of a job that ended, so dropping the
         // handle frees its tensors, optimizer state and history.
         state.withLock { s in s.finish(name, record) }
@@ -281,8 +287,11 @@ public final class Supervisor: Sendable {
             if state.withLock({ $0.jobs[name]?.finished != nil }), pending.problem(name) == nil { store.removeCheckpoint(name) }
             return
         }
+        // A model job's history at a checkpoint has the model columns and its steps; its epoch rows
+        // are written when it ends (the checkpoint does not carry the epoch records).
         do throws(AtomicFile.WriteError) {
-            try store.writeHistory(name, ResultWriter.rows(checkpoint.history, final: handle.progress))
+            try store.writeHistory(name, ResultWriter.rows(checkpoint.history, final: handle.progress),
+                                   epochs: managed.layers.map { _ in [] })
             checkpointSaved(name)
         } catch {
             checkpointFailed(name, error)

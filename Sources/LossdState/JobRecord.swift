@@ -15,12 +15,15 @@ public import LossdJSON
 /// nested lists of the init's shape), `shape`, `loss_function` and `loss_options`, `optimizer`
 /// and `optimizer_options`, `scheduler`, `started_at`/`finished_at` (RFC 3339 UTC),
 /// `elapsed_seconds` (training time, summed over restarts), `resumed` and `config_hash`.
-/// Non-finite numbers are `NaN`, `Infinity` and `-Infinity`.
+/// Non-finite numbers are `NaN`, `Infinity` and `-Infinity`. A model job's result adds `model`
+/// (see ``ModelSummary``); a free-tensor job's has no such key.
 ///
 /// A job's line of `status.json` (``statusJSON``) has `name`, `status`, `step`, `max_steps`,
 /// `loss` and `best_loss` (null before the first step), `elapsed_seconds`, `started_at`,
 /// `loss_function` and `optimizer`, and `unsaved` (why its result, or for an unfinished job its
-/// checkpoint, could not be written, e.g. `state directory full`) only when that is so.
+/// checkpoint, could not be written, e.g. `state directory full`) only when that is so. A model
+/// job's line adds, once it has finished an epoch, `epoch`, `train_loss`, `val_loss` and
+/// `accuracy` (null when not measured).
 public struct JobRecord: Sendable, Hashable {
     public var name: String
     public var status: JobStatus
@@ -52,6 +55,10 @@ public struct JobRecord: Sendable, Hashable {
     /// Why the job's result (ended) or checkpoint (unfinished) is not on disk; nil when it is
     /// (daemon rows and `status.json` only).
     public var unsaved: StateWriteProblem?
+    /// A model job's latest finished epoch (nil for free-tensor jobs and before the first epoch).
+    public var epoch: EpochRecord?
+    /// A model job's model (result files only; nil for free-tensor jobs).
+    public var model: ModelSummary?
 
     public init(name: String, status: JobStatus, steps: Int = 0, maxSteps: Int? = nil, loss: Double = .nan,
                 bestLoss: Double = .infinity, gradientNorm: Double = .nan, learningRate: Double = .nan, output: Tensor? = nil,
@@ -87,6 +94,7 @@ public struct JobRecord: Sendable, Hashable {
         bestLoss = progress.loss.isFinite ? min(progress.bestLoss, progress.loss) : progress.bestLoss
         gradientNorm = progress.gradientNorm
         learningRate = progress.learningRate
+        if let latest = progress.epoch { epoch = latest }
     }
 
     // MARK: - Result files
@@ -116,7 +124,7 @@ public struct JobRecord: Sendable, Hashable {
             ("elapsed_seconds", .number(elapsedSeconds)),
             ("resumed", .bool(resumed)),
             ("config_hash", .string(configHash)),
-        ])
+        ] + (model.map { [("model", $0.json(lastEpoch: epoch))] } ?? []))
     }
 
     /// Reads a result document back (also those written before `status_code` existed); nil when
@@ -138,6 +146,11 @@ public struct JobRecord: Sendable, Hashable {
                   scheduler: json["scheduler"]?.stringValue, startedAt: Timestamp.seconds(json["started_at"]?.stringValue),
                   finishedAt: Timestamp.seconds(json["finished_at"]?.stringValue), elapsedSeconds: number("elapsed_seconds"),
                   resumed: json["resumed"] == .bool(true), configHash: hash)
+        if let section = json["model"] {
+            guard let (model, epoch) = ModelSummary.read(section, learningRate: learningRate, steps: steps) else { return nil }
+            self.model = model
+            self.epoch = epoch
+        }
     }
 
     // MARK: - status.json
@@ -155,7 +168,14 @@ public struct JobRecord: Sendable, Hashable {
             ("started_at", .string(Timestamp.rfc3339(startedAt))),
             ("loss_function", .string(lossFunction)),
             ("optimizer", .string(optimizer)),
-        ] + (unsaved.map { [("unsaved", JSONValue.string($0.description))] } ?? []))
+        ] + (epoch.map(Self.epochJSON) ?? []) + (unsaved.map { [("unsaved", JSONValue.string($0.description))] } ?? []))
+    }
+
+    /// A model job's epoch fields of `status.json` and `lossd status --json`: `epoch`,
+    /// `train_loss`, `val_loss` and `accuracy` (null when not measured).
+    public static func epochJSON(_ epoch: EpochRecord) -> [(String, JSONValue)] {
+        [("epoch", .integer(epoch.epoch)), ("train_loss", .number(epoch.trainLoss)),
+         ("val_loss", epoch.validationLoss.map(JSONValue.number) ?? .null), ("accuracy", epoch.accuracy.map(JSONValue.number) ?? .null)]
     }
 
     /// Reads a job's line of `status.json` back; nil when a required field is missing or mistyped.
@@ -169,6 +189,11 @@ public struct JobRecord: Sendable, Hashable {
                   optimizer: json["optimizer"]?.stringValue ?? "", startedAt: Timestamp.seconds(json["started_at"]?.stringValue),
                   elapsedSeconds: json["elapsed_seconds"]?.doubleValue ?? .nan)
         unsaved = json["unsaved"]?.stringValue.map(StateWriteProblem.init(description:))
+        if let number = json["epoch"]?.integerValue {
+            epoch = EpochRecord(epoch: number, step: steps, trainLoss: json["train_loss"]?.doubleValue ?? .nan,
+                                validationLoss: json["val_loss"]?.doubleValue, accuracy: json["accuracy"]?.doubleValue,
+                                learningRate: .nan)
+        }
     }
 
     /// A loss, or null while it is not known yet (NaN before the first step, +inf best loss).

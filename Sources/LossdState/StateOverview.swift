@@ -63,6 +63,8 @@ public struct StateOverview: Sendable {
         /// Why the daemon could not write the job's newer state (its result, or a checkpoint past
         /// the one shown): it resumes from its last checkpoint on disk, or starts over without one.
         public var unsaved: StateWriteProblem? = nil
+        /// A model job's latest finished epoch, from its result or the running daemon's line.
+        public var epoch: EpochRecord? = nil
     }
 
     public var directory: String
@@ -107,13 +109,14 @@ public struct StateOverview: Sendable {
             if let record = result?.record {
                 jobs.append(Job(name: name, standing: .job(record.status), step: record.steps, maxSteps: entry?.maxSteps,
                                 loss: record.loss, bestLoss: record.bestLoss, elapsedSeconds: record.elapsedSeconds,
-                                startedAt: record.startedAt, finishedAt: record.finishedAt, source: .result))
+                                startedAt: record.startedAt, finishedAt: record.finishedAt, source: .result, epoch: record.epoch))
                 continue
             }
             if let entry, running {
                 jobs.append(Job(name: name, standing: .job(entry.status), step: entry.steps, maxSteps: entry.maxSteps,
                                 loss: finite(entry.loss), bestLoss: finite(entry.bestLoss), elapsedSeconds: entry.elapsedSeconds,
-                                etaSeconds: eta(entry), startedAt: entry.startedAt, source: .daemon, unsaved: entry.unsaved))
+                                etaSeconds: eta(entry), startedAt: entry.startedAt, source: .daemon, unsaved: entry.unsaved,
+                                epoch: entry.epoch))
                 continue
             }
             do throws(StateReader.ReadError) {

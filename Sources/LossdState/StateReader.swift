@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
 public import LossdEngine
-import CSV
 import Foundation
 public import LossdJSON
 
@@ -118,34 +117,20 @@ public struct StateReader: Sendable {
 
     /// `history/<job>.csv` as rows, or nil when there is none.
     public func history(_ job: String) throws(ReadError) -> [HistoryRow]? {
-        let path = "\(directory)/history/\(job).csv"
-        guard let text = try read(path) else { return nil }
-        return try Self.parseHistory(text, path: path)
+        try historyWithEpochs(job)?.rows
     }
 
-    /// Parses `step,loss,grad_norm,lr` rows (numbers as lossd writes them, `NaN` and `Infinity` included).
+    /// `history/<job>.csv`'s rows and, for a model job, its epochs (see ``HistoryFile``); nil when there is none.
+    public func historyWithEpochs(_ job: String) throws(ReadError) -> (rows: [HistoryRow], epochs: [EpochRecord]?)? {
+        let path = "\(directory)/history/\(job).csv"
+        guard let text = try read(path) else { return nil }
+        return try HistoryFile.parse(text, path: path)
+    }
+
+    /// Parses `step,loss,grad_norm,lr` rows (numbers as lossd writes them, `NaN` and `Infinity`
+    /// included); a model job's epoch columns are read by ``epochs(_:)``.
     public static func parseHistory(_ text: String, path: String) throws(ReadError) -> [HistoryRow] {
-        func invalid(_ reason: String) -> ReadError { ReadError(kind: .invalid, path: path, reason: reason) }
-        let reader: CSVReader
-        do { reader = try CSVReader(string: text, hasHeaderRow: true) } catch { throw invalid("not CSV: \(error)") }
-        guard reader.headerRow == ["step", "loss", "grad_norm", "lr"] else {
-            throw invalid("the header is not step,loss,grad_norm,lr")
-        }
-        var rows: [HistoryRow] = []
-        var line = 1
-        while let fields = reader.next() {
-            line += 1
-            guard fields.count == 4, let step = Int(fields[0]), step >= 0, let loss = Double(fields[1]),
-                  let norm = Double(fields[2]), let rate = Double(fields[3]) else {
-                throw invalid("line \(line): expected step,loss,grad_norm,lr numbers, found \(fields.joined(separator: ","))")
-            }
-            if let previous = rows.last, step <= previous.step {
-                throw invalid("line \(line): step \(step) does not follow step \(previous.step)")
-            }
-            rows.append(HistoryRow(step: step, loss: loss, gradientNorm: norm, learningRate: rate))
-        }
-        if let error = reader.error { throw invalid("line \(line + 1): \(error)") }
-        return rows
+        try HistoryFile.parse(text, path: path).rows
     }
 
     // MARK: - Checkpoints

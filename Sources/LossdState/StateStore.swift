@@ -6,7 +6,9 @@ import LossdJSON
 /// The daemon's durable state, one directory:
 ///
 ///     results/<job>.json       written once when a job ends (see ``JobRecord``)
-///     history/<job>.csv        step,loss,grad_norm,lr, about 1,000 rows per job
+///     history/<job>.csv        step,loss,grad_norm,lr, about 1,000 rows per job (model jobs
+///                              add epoch,train_loss,val_loss,accuracy: see ``writeHistory(_:_:epochs:syncingDirectory:)``)
+///     models/<job>.safetensors a model job's trained parameters, written when it ends
 ///     checkpoints/<job>.ckpt   the state of an unfinished job, replaced at each checkpoint
 ///     charts/<job>.svg         the job's loss curve, drawn when it ends (see ``JobChart``)
 ///     status.json              the daemon's live view of its jobs (see ``StatusFile``)
@@ -43,6 +45,9 @@ public struct StateStore: Sendable {
         }
     }
 
+    /// The subdirectories made on first use.
+    static let laterFolders = ["charts", "models"]
+
     /// Creates the directory and its subdirectories where they are missing (after the directory
     /// was removed under a running daemon, before its writes are retried).
     public func recreateDirectories(charts: Bool = true) throws(AtomicFile.WriteError) {
@@ -54,13 +59,17 @@ public struct StateStore: Sendable {
     /// Removes the temporary files of interrupted writes in the directory and each subdirectory;
     /// only its lock's holder may call this. Returns how many were removed.
     public func removeTemporaries() -> Int {
-        ([directory] + (Self.folders + ["charts"]).map { "\(directory)/\($0)" }).reduce(0) { $0 + AtomicFile.removeTemporaries(in: $1) }
+        ([directory] + (Self.folders + Self.laterFolders).map { "\(directory)/\($0)" }).reduce(0) { $0 + AtomicFile.removeTemporaries(in: $1) }
     }
 
     public func resultPath(_ job: String) -> String { "\(directory)/results/\(job).json" }
     public func historyPath(_ job: String) -> String { "\(directory)/history/\(job).csv" }
     public func checkpointPath(_ job: String) -> String { "\(directory)/checkpoints/\(job).ckpt" }
     public func chartPath(_ job: String) -> String { "\(directory)/charts/\(job).svg" }
+    public func modelPath(_ job: String) -> String { "\(directory)/\(Self.modelFile(job))" }
+
+    /// A model file's path relative to the state directory, as results name it.
+    public static func modelFile(_ job: String) -> String { "models/\(job).safetensors" }
 
     /// What reading a state file found.
     public enum Read<Value> {
@@ -140,13 +149,19 @@ public struct StateStore: Sendable {
 
     // MARK: - History
 
-    /// Writes `history/<job>.csv`: a header and one row per point, numbers in shortest round-trip form.
-    public func writeHistory(_ job: String, _ rows: [HistoryRow], syncingDirectory: Bool = true) throws(AtomicFile.WriteError) {
-        var text = "step,loss,grad_norm,lr\n"
-        for row in rows {
-            text += "\(row.step),\(JSONValue.format(row.loss)),\(JSONValue.format(row.gradientNorm)),\(JSONValue.format(row.learningRate))\n"
-        }
-        try AtomicFile.write(text, to: historyPath(job), syncingDirectory: syncingDirectory)
+    /// Writes `history/<job>.csv` (see ``HistoryFile``): `epochs` nil for a free-tensor job.
+    public func writeHistory(_ job: String, _ rows: [HistoryRow], epochs: [EpochRecord]? = nil,
+                             syncingDirectory: Bool = true) throws(AtomicFile.WriteError) {
+        try AtomicFile.write(HistoryFile.text(rows, epochs: epochs), to: historyPath(job), syncingDirectory: syncingDirectory)
+    }
+
+    // MARK: - Models
+
+    /// Writes `models/<job>.safetensors` (the folder is made on first use): `bytes` is the
+    /// encoded file, written atomically like every other state file.
+    public func writeModel(_ job: String, bytes: [UInt8], syncingDirectory: Bool = true) throws(AtomicFile.WriteError) {
+        try AtomicFile.makeDirectory("\(directory)/models")
+        try AtomicFile.write(bytes, to: modelPath(job), syncingDirectory: syncingDirectory)
     }
 
     // MARK: - Charts

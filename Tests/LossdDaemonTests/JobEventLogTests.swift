@@ -48,6 +48,24 @@ struct JobEventLogTests {
         #expect(fields["LOSSD_LOSS"] == "NaN" && fields["LOSSD_GRAD_NORM"] == "Infinity" && fields["LOSSD_LR"] == "2.5")
     }
 
+    @Test func aModelJobsEntriesCarryItsLatestEpoch() {
+        var job = Self.job(.running, steps: 30, loss: 0.5, gradientNorm: 1, learningRate: 0.1)
+        job.epoch = EpochRecord(epoch: 3, step: 30, trainLoss: 0.625, validationLoss: 0.75, accuracy: 0.875, learningRate: 0.1)
+        let progress = Self.entry { $0.progress(job) }
+        #expect(progress["LOSSD_EPOCH"] == "3" && progress["LOSSD_TRAIN_LOSS"] == "0.625" && progress["LOSSD_VAL_LOSS"] == "0.75"
+            && progress["LOSSD_ACCURACY"] == "0.875", "\(progress)")
+        #expect(progress["MESSAGE"]?.hasSuffix("epoch 3 train loss 0.625 val loss 0.75 accuracy 0.875") == true, "\(progress)")
+        job.status = .maxSteps
+        job.epoch?.validationLoss = nil
+        job.epoch?.accuracy = nil
+        let end = Self.entry { $0.finished(job) }
+        #expect(end["MESSAGE_ID"] == MessageID.jobMaxSteps.hex && end["LOSSD_EPOCH"] == "3")
+        #expect(end["LOSSD_VAL_LOSS"] == nil && end["LOSSD_ACCURACY"] == nil, "\(end)")
+        // A free-tensor job's entries have none of them.
+        let free = Self.entry { $0.progress(Self.job(.running, steps: 1, loss: 1, gradientNorm: 1, learningRate: 0.1)) }
+        #expect(free.keys.filter { ["LOSSD_EPOCH", "LOSSD_TRAIN_LOSS", "LOSSD_VAL_LOSS", "LOSSD_ACCURACY"].contains($0) }.isEmpty)
+    }
+
     @Test func aPluginCrashIsAnErrorNamingThePlugin() {
         let reason = "crashed in plugin /usr/lib/liblossd-bad.so (loss bad) at step 3"
         let fields = Self.entry { $0.crashed(Self.job(.failed(code: .pluginCrashed, reason: reason), steps: 2), plugin: "/usr/lib/liblossd-bad.so") }

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import CSV
+public import LossdEngine
+import LossdJSON
+
+/// The text of `history/<job>.csv`, numbers in shortest round-trip form (`NaN`, `Infinity`).
+///
+/// A free-tensor job's file is `step,loss,grad_norm,lr`, one row per recorded step. A model
+/// job's adds four columns, `step,loss,grad_norm,lr,epoch,train_loss,val_loss,accuracy`: the
+/// recorded steps' rows leave them empty, except at a step where an epoch ended, whose row
+/// carries that epoch (its number, mean training loss, validation loss and accuracy, each empty
+/// when not measured). An epoch that ended at a step with no recorded row gets a row of its own,
+/// with `loss` and `grad_norm` empty and `lr` the epoch's. Rows are in increasing step order.
+public enum HistoryFile {
+    static let columns = ["step", "loss", "grad_norm", "lr"]
+    static let epochColumns = ["epoch", "train_loss", "val_loss", "accuracy"]
+
+    /// The file for `rows` and, for a model job, its `epochs` (nil for a free-tensor job).
+    public static func text(_ rows: [HistoryRow], epochs: [EpochRecord]?) -> String {
+        guard let epochs else {
+            var text = columns.joined(separator: ",") + "\n"
+            for row in rows { text += cells(row).joined(separator: ",") + "\n" }
+            return text
+        }
+        var text = (columns + epochColumns).joined(separator: ",") + "\n"
+        var (r, e) = (0, 0)
+        while r < rows.count || e < epochs.count {
+            let row = r < rows.count ? rows[r] : nil
+            let epoch = e < epochs.count ? epochs[e] : nil
+            var line: [String]
+            if let row, epoch.map({ row.step <= $0.step }) ?? true {
+                line = cells(row)
+                r += 1
+                if let epoch, epoch.step == row.step {
+                    line += cells(epoch)
+                    e += 1
+                } else {
+                    line += ["", "", "", ""]
+                }
+            } else {
+                let epoch = epoch!
+                line = ["\(epoch.step)", "", "", JSONValue.format(epoch.learningRate)] + cells(epoch)
+                e += 1
+            }
+            text += line.joined(separator: ",") + "\n"
+        }
+        return text
+    }
+
+    private static func cells(_ row: HistoryRow) -> [String] {
+        ["\(row.step)", JSONValue.format(row.loss), JSONValue.format(row.gradientNorm), JSONValue.format(row.learningRate)]
+    }
+
+    private static func cells(_ epoch: EpochRecord) -> [String] {
+        ["\(epoch.epoch)", JSONValue.format(epoch.trainLoss), epoch.validationLoss.map(JSONValue.format) ?? "",
+         epoch.accuracy.map(JSONValue.format) ?? ""]
+    }
+
+    /// Reads either form back: the recorded steps and, for a model job's file, its epochs.
+    public static func parse(_ text: String, path: String) throws(StateReader.ReadError) -> (rows: [HistoryRow], epochs: [EpochRecord]?) {
+        func invalid(_ reason: String) -> StateReader.ReadError { StateReader.ReadError(kind: .invalid, path: path, reason: reason) }
+        let reader: CSVReader
+        do { reader = try CSVReader(string: text, hasHeaderRow: true) } catch { throw invalid("not CSV: \(error)") }
+        let model = reader.headerRow == columns + epochColumns
+        guard model || reader.headerRow == columns else {
+            throw invalid("the header is not \(columns.joined(separator: ",")) (with \(epochColumns.joined(separator: ",")) for a model job)")
+        }
+        let width = model ? 8 : 4
+        var rows: [HistoryRow] = []
+        var epochs: [EpochRecord] = []
+        var lastStep = -1
+        var line = 1
+        while let fields = reader.next() {
+            line += 1
+            let found = fields.joined(separator: ",")
+            let expected = "line \(line): expected \(reader.headerRow!.joined(separator: ",")) numbers, found \(found)"
+            guard fields.count == width, let step = Int(fields[0]), step >= 0, let rate = Double(fields[3]) else {
+                throw invalid(expected)
+            }
+            if step <= lastStep { throw invalid("line \(line): step \(step) does not follow step \(lastStep)") }
+            lastStep = step
+            if !model || !fields[1].isEmpty {
+                guard let loss = Double(fields[1]), let norm = Double(fields[2]) else { throw invalid(expected) }
+                rows.append(HistoryRow(step: step, loss: loss, gradientNorm: norm, learningRate: rate))
+            }
+            guard model, !fields[4].isEmpty else { continue }
+            func optional(_ cell: String) -> Double?? { cell.isEmpty ? .some(nil) : Double(cell).map { .some($0) } }
+            guard let epoch = Int(fields[4]), epoch >= 1, let trainLoss = Double(fields[5]),
+                  let validation = optional(fields[6]), let accuracy = optional(fields[7]) else {
+                throw invalid(expected)
+            }
+            epochs.append(EpochRecord(epoch: epoch, step: step, trainLoss: trainLoss, validationLoss: validation,
+                                      accuracy: accuracy, learningRate: rate))
+        }
+        if let error = reader.error { throw invalid("line \(line + 1): \(error)") }
+        return (rows, model ? epochs : nil)
+    }
+}
