@@ -109,7 +109,7 @@ let package = Package(
         .target(
             name: "LossdDaemon",
             dependencies: [
-                "LossKit", "LossdEngine", "LossdConfig", "LossdState", "LossdSystemd", "LossdJSON", "LossdPlugins", "LossdPlot",
+                "LossKit", "LossdEngine", "LossdConfig", "LossdState", "LossdSystemd", "LossdJSON", "LossdPlugins", "LossdPlot", "LossdData",
                 "LossdSync",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

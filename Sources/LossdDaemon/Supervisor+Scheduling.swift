@@ -2,6 +2,7 @@
 
 public import LossKit
 public import LossdConfig
+import LossdData
 import LossdEngine
 import LossdState
 public import LossdSync
@@ -48,7 +49,9 @@ extension Supervisor {
         }
         let registries = self.registries
         let spec = job.spec(losses: registries.losses)
-        managed.layers = spec.model?.layers
+        managed.model = spec.model.map {
+            ModelSummary(layers: $0.layers, features: $0.train.featureNames, targets: $0.train.targetNames)
+        }
         var handle = engine.submit(spec, id: nextEngineID(job.name), resumingFrom: checkpoint, registries: registries)
         if checkpoint != nil, case .failed(_, let reason) = handle.status {
             policy.refused(job.name, reason: reason)

@@ -33,8 +33,9 @@ public final class Supervisor: Sendable {
         var runStart: Double
         var resumed = false
         var announced = false
-        /// A model job's layers (from its engine spec); nil for a free-tensor job.
-        var layers: [JobSpec.Component]?
+        /// A model job's model as its result describes it before training (layers, data columns,
+        /// from its engine spec); nil for a free-tensor job.
+        var model: ModelSummary?
 
         /// The job as its configuration and `progress` describe it.
         func record(_ status: JobStatus, _ progress: JobProgress?, elapsed: Double) -> JobRecord {
@@ -43,7 +44,7 @@ public final class Supervisor: Sendable {
                 lossOptions: config.loss.options, optimizer: config.optimizer.name, optimizerOptions: config.optimizer.options,
                 scheduler: config.scheduler?.name, startedAt: startedAt, elapsedSeconds: elapsed, resumed: resumed,
                 configHash: config.hash.description)
-            record.model = layers.map { ModelSummary(layers: $0) }
+            record.model = model
             if let progress { record.update(progress) }
             return record
         }
@@ -212,7 +213,7 @@ public final class Supervisor: Sendable {
         record.finishedAt = Timestamp.now()
         record.output = result.parameters ?? Tensor(repeating: .nan, shape: managed.config.initial.shape)
         var job = PendingResult(record: record, history: ResultWriter.rows(Array(result.history), final: result.progress))
-        if managed.layers != nil { job.addModel(epochs: result.epochs, parameters: result.namedParameters) }
+        if managed.model != nil { job.addModel(epochs: result.epochs, parameters: result.namedParameters) }
         record = job.record
         await commit(job)
         // The record replaces the handle: the engine lets go of a job that ended, so dropping the
@@ -291,7 +292,7 @@ public final class Supervisor: Sendable {
         // are written when it ends (the checkpoint does not carry the epoch records).
         do throws(AtomicFile.WriteError) {
             try store.writeHistory(name, ResultWriter.rows(checkpoint.history, final: handle.progress),
-                                   epochs: managed.layers.map { _ in [] })
+                                   epochs: managed.model.map { _ in [] })
             checkpointSaved(name)
         } catch {
             checkpointFailed(name, error)

@@ -63,7 +63,7 @@ struct ModelStateTests {
         record.model = ModelSummary(layers: [JobSpec.Component("linear", options: ["in_features": .integer(1), "out_features": .integer(2),
                                                                                    "bias": .bool(true)]),
                                              JobSpec.Component("relu")],
-                                    parameters: [.init(name: "0.weight", shape: [2, 1]), .init(name: "0.bias", shape: [1])],
+                                    features: ["x"], targets: ["y"], parameters: [.init(name: "0.weight", shape: [2, 1]), .init(name: "0.bias", shape: [1])],
                                     file: StateStore.modelFile("iris"))
         record.epoch = Self.epochs[0]
         return record
@@ -73,6 +73,7 @@ struct ModelStateTests {
         let written = Self.modelRecord()
         let json = written.resultJSON
         let model = try #require(json["model"])
+        #expect(model["features"] == .array([.string("x")]) && model["targets"] == .array([.string("y")]))
         #expect(model["parameter_count"] == .integer(3) && model["file"] == .string("models/iris.safetensors"))
         #expect(model["epochs"] == .integer(1) && model["train_loss"] == .number(1.25) && model["val_loss"] == .number(1.5)
             && model["accuracy"] == .number(0.5))
