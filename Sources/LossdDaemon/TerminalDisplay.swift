@@ -57,7 +57,10 @@ public final class TerminalDisplay: Sendable {
 
     static func table(_ rows: [JobRecord], width: Int) -> [String] {
         let nameWidth = min(32, max(4, rows.map(\.name.count).max() ?? 4))
-        var lines = ["\("JOB".padding(toLength: nameWidth, withPad: " ", startingAt: 0))  STATUS     PROGRESS               STEP        LOSS"]
+        // A model job's latest epoch, in columns shown once any job has finished an epoch.
+        let epochs = rows.contains { $0.epoch != nil }
+        var lines = ["\("JOB".padding(toLength: nameWidth, withPad: " ", startingAt: 0))  STATUS     PROGRESS                STEP        LOSS"
+            + (epochs ? String(repeating: " ", count: 8) + Self.epochCells(["EPOCH", "VAL LOSS", "ACCURACY"]) : "")]
         for row in rows {
             let maxSteps = row.maxSteps ?? 0
             let fraction = maxSteps > 0 ? min(1, Double(row.steps) / Double(maxSteps)) : 0
@@ -68,9 +71,20 @@ public final class TerminalDisplay: Sendable {
             let status = row.status.name.padding(toLength: 9, withPad: " ", startingAt: 0)
             let step = String(row.steps).padding(toLength: 10, withPad: " ", startingAt: 0)
             let loss = row.loss.isNaN ? "-" : String(format: "%.6g", row.loss)
-            lines.append("\(name)  \(status)  [\(bar)]  \(step)  \(loss)")
+            var line = "\(name)  \(status)  [\(bar)]  \(step)  \(loss)"
+            if epochs {
+                func cell(_ value: Double?) -> String { value.map { String(format: "%.6g", $0) } ?? "-" }
+                line = line.padding(toLength: line.count + max(0, 12 - loss.count), withPad: " ", startingAt: 0)
+                    + Self.epochCells([row.epoch.map { String($0.epoch) } ?? "-", cell(row.epoch?.validationLoss), cell(row.epoch?.accuracy)])
+            }
+            lines.append(line)
         }
         return lines.map { String($0.prefix(width)) }
+    }
+
+    /// The epoch columns, each 12 wide after two spaces.
+    private static func epochCells(_ cells: [String]) -> String {
+        cells.map { "  " + $0.padding(toLength: 12, withPad: " ", startingAt: 0) }.joined()
     }
 }
 
