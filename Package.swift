@@ -81,7 +81,7 @@ let package = Package(
         // MARK: - Configuration
         // The YAML configuration: libyaml's document loader, the schema, located errors, sweeps, drop-ins.
         // Jobs decode into the engine's types, checked by its registries; daemon.plugins load through LossdPlugins.
-        .target(name: "LossdConfig", dependencies: ["LossKit", "CYAML", "LossdEngine", "LossdPlugins"]),
+        .target(name: "LossdConfig", dependencies: ["LossKit", "CYAML", "LossdEngine", "LossdPlugins", "LossdData", "LossdModel"]),
 
         // MARK: - Loss plugins
         // The plugin ABI: the public C header lossd/plugin.h (header-only).
@@ -203,7 +203,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LossdConfigTests",
-            dependencies: ["LossdConfig", "LossdEngine", "LossKit", "LossdTestSupport"],
+            dependencies: ["LossdConfig", "LossdEngine", "LossKit", "LossdData", "LossdTestSupport"],
             exclude: ["Fixtures"]
         ),
     ],
