@@ -239,4 +239,65 @@ struct ModelJobTests {
         #expect(plain.jobs[0].model == nil)
         #expect(withDefaults.jobs[0].hash == plain.jobs[0].hash)
     }
+
+    // MARK: - Sources and paths
+
+    @Test("A pair of .npy files is a source; dotted sweeps reach into data")
+    func numpyAndDataSweep() throws {
+        let workspace = try Workspace()
+        /// A version 1.0 .npy file of little-endian float64 values.
+        func npy(_ values: [Double], shape: String) -> [UInt8] {
+            var header = "{'descr': '<f8', 'fortran_order': False, 'shape': \(shape), }"
+            while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+            header += "\n"
+            var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0]
+            bytes += withUnsafeBytes(of: UInt16(header.utf8.count).littleEndian, Array.init) + Array(header.utf8)
+            for value in values { bytes += withUnsafeBytes(of: value.bitPattern.littleEndian, Array.init) }
+            return bytes
+        }
+        try workspace.write("x.npy", bytes: npy([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], shape: "(5, 2)"))
+        try workspace.write("y.npy", bytes: npy([1, 0, 1, 0, 1], shape: "(5,)"))
+        let configuration = try workspace.load("""
+            jobs:
+              - name: np
+                loss: bce_with_logits
+                optimizer: sgd
+                model: {layers: [{linear: {in_features: 2, out_features: 1}}]}
+                data: {train: {features: x.npy, target: y.npy}, validation: {split: 0.2}}
+                epochs: 2
+                sweep:
+                  data.validation.split: [0.2, 0.4]
+            """)
+        #expect(configuration.jobs.map(\.name) == ["np.split-0.2", "np.split-0.4"])
+        #expect(configuration.jobs.map { $0.model!.train.dataset.rows } == [4, 3])
+        #expect(configuration.jobs.map { $0.model!.validation!.dataset.rows } == [1, 2])
+        #expect(configuration.jobs[0].model?.train.dataset.featureNames == ["x0", "x1"])
+    }
+
+    @Test("Data paths are relative to the file that writes them: a drop-in's to its folder, a default's to the main file's")
+    func relativePaths() throws {
+        let workspace = try Workspace()
+        try FileManager.default.createDirectory(at: workspace.directory.appendingPathComponent("jobs.d/data"), withIntermediateDirectories: true)
+        try workspace.write("jobs.d/data/local.csv", "x1,x2,y\n1,2,3\n4,5,6\n")
+        try workspace.write("jobs.d/a.yaml", """
+            jobs:
+              - name: local
+                data: {train: {path: data/local.csv, target: y}}
+              - name: inherited
+            """)
+        let configuration = try workspace.load("""
+            daemon: {jobs_directory: jobs.d}
+            defaults:
+              loss: mse
+              optimizer: sgd
+              model: {layers: [{linear: {in_features: 2, out_features: 1}}]}
+              data: {train: {path: regression.csv, target: y}}
+              epochs: 1
+            jobs: []
+            """)
+        #expect(configuration.jobs.map(\.name) == ["local", "inherited"])
+        #expect(configuration.jobs.map { $0.model!.train.dataset.rows } == [2, 5])
+        #expect(configuration.jobs[0].model?.train.display == "jobs.d/data/local.csv")
+        #expect(configuration.jobs[1].model?.train.display == "regression.csv")
+    }
 }
