@@ -8,6 +8,7 @@ let package = Package(
         // MARK: - Public API
         .library(name: "LossKit", targets: ["LossKit"]),
         .library(name: "LossdEngine", targets: ["LossdEngine"]),
+        .library(name: "LossdModel", targets: ["LossdModel"]),
         // For the separate benchmark package (Benchmarks/), which measures the daemon's reporting
         // (and gives its jobs the daemon's history cadence, from LossdConfig).
         .library(name: "LossdSystemd", targets: ["LossdSystemd"]),
@@ -40,6 +41,10 @@ let package = Package(
         // Pure Swift: the loss protocol, the registry and every loss. No system library, no I/O;
         // elementary functions come from swift-numerics' RealModule.
         .target(name: "LossKit", dependencies: [.product(name: "RealModule", package: "swift-numerics")]),
+
+        // Pure Swift: layers with analytic backward, nn.Sequential over a flat parameter vector,
+        // the layer registry, PyTorch's default init, safetensors read/write (header JSON through LossdJSON). No I/O.
+        .target(name: "LossdModel", dependencies: ["LossKit", "LossdJSON", .product(name: "RealModule", package: "swift-numerics")]),
 
         // A lock whose critical sections ThreadSanitizer sees (every module that shares state
         // between threads locks with it, so the ThreadSanitizer run in CI has no false reports).
@@ -76,7 +81,7 @@ let package = Package(
         // MARK: - Configuration
         // The YAML configuration: libyaml's document loader, the schema, located errors, sweeps, drop-ins.
         // Jobs decode into the engine's types, checked by its registries; daemon.plugins load through LossdPlugins.
-        .target(name: "LossdConfig", dependencies: ["LossKit", "CYAML", "LossdEngine", "LossdPlugins"]),
+        .target(name: "LossdConfig", dependencies: ["LossKit", "CYAML", "LossdEngine", "LossdPlugins", "LossdData", "LossdModel"]),
 
         // MARK: - Loss plugins
         // The plugin ABI: the public C header lossd/plugin.h (header-only).
@@ -172,6 +177,11 @@ let package = Package(
                 "LossdPlugins", "LossdConfig", "LossdDaemon", "LossdEngine", "LossKit", "LossdJSON", "LossdState", "LossdTestSupport",
             ]
         ),
+        .testTarget(
+            name: "LossdModelTests",
+            dependencies: ["LossdModel", "LossKit", "LossdTestSupport", .product(name: "RealModule", package: "swift-numerics")],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(name: "LossdPlotTests", dependencies: ["LossdPlot", "LossdTestSupport"]),
         .testTarget(
             name: "LossdSystemdTests",
@@ -194,7 +204,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LossdConfigTests",
-            dependencies: ["LossdConfig", "LossdEngine", "LossKit", "LossdTestSupport"],
+            dependencies: ["LossdConfig", "LossdEngine", "LossKit", "LossdData", "LossdTestSupport"],
             exclude: ["Fixtures"]
         ),
     ],

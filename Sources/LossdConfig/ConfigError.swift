@@ -8,6 +8,7 @@ public struct ConfigError: Error, Sendable, Hashable, CustomStringConvertible {
             case unreadable, encoding, empty, syntax, limit, unknownKey, duplicateKey, wrongType, missingKey
             case outOfRange, nonFinite, unknownLoss, unknownOptimizer, unknownScheduler, unknownOption
             case invalidTensor, invalidArguments, duplicateJob, invalidName, invalidSweep, invalidValue, plugin
+            case unknownLayer, invalidData
         }
         private let kind: Kind
         private init(_ kind: Kind) { self.kind = kind }
@@ -56,6 +57,11 @@ public struct ConfigError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let invalidValue = Code(.invalidValue)
         /// A loss plugin of `daemon.plugins` could not be loaded (missing, refused or broken).
         public static let plugin = Code(.plugin)
+        /// No layer of that name in the layer registry (a model job's `model.layers`).
+        public static let unknownLayer = Code(.unknownLayer)
+        /// A model job's data does not fit: a bad cell, a class out of range, widths that do not
+        /// match the model, `model.init` tensors that do not fit its parameters.
+        public static let invalidData = Code(.invalidData)
 
         public var description: String { kind.rawValue }
     }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import LossKit
+import LossdData
 import LossdEngine
 
 /// A stable 64-bit digest of a job's effective configuration (FNV-1a over a canonical
@@ -11,6 +12,12 @@ import LossdEngine
 /// extra inputs, optimizer, scheduler, stopping rules, seed, `enabled`. Not covered: the name,
 /// where the job was written, and the sweep that generated it. Options are complete (defaults
 /// filled in), so writing a default explicitly does not change the hash.
+///
+/// A model job's hash also covers its layers (complete options), `model.init` (the tensors
+/// read: names, shapes, exact bits), the data (what was read: the source, its columns or
+/// generator settings, the split, and a ``DataDigest`` of every value, so an edited file
+/// changes the hash and a touched one does not), `batch_size`, `shuffle`, `drop_last` and
+/// `epochs`. Free-tensor jobs hash exactly as before model jobs existed.
 public struct ConfigHash: Sendable, Hashable, CustomStringConvertible {
     public var value: UInt64
 
@@ -55,6 +62,7 @@ public struct ConfigHash: Sendable, Hashable, CustomStringConvertible {
         hasher.write(job.stopping.minDelta)
         hasher.write("seed")
         hasher.write(Int(truncatingIfNeeded: job.seed))
+        if let model = job.model { hasher.write(model) }
         value = hasher.state
     }
 }
@@ -146,5 +154,63 @@ private struct FNV1a {
     mutating func write(_ component: JobSpec.Component) {
         write(component.name)
         write(component.options)
+    }
+
+    mutating func write(_ model: ModelConfiguration) {
+        write("model")
+        write(model.layers.count)
+        for layer in model.layers { write(layer) }
+        write("init")
+        if let initial = model.initialParameters {
+            write(initial.tensors.count)
+            for entry in initial.tensors {
+                write(entry.name)
+                write(entry.tensor)
+            }
+        } else {
+            write("default")
+        }
+        write("train")
+        write(model.train)
+        write("validation")
+        if let validation = model.validation { write(validation) } else { write("none") }
+        write("batch")
+        write(model.batchSize ?? 0)
+        write(model.shuffle)
+        write(model.dropLast)
+        write(model.epochs ?? 0)
+    }
+
+    mutating func write(_ data: LoadedData) {
+        switch data.origin {
+        case .whole(let source):
+            write("whole")
+            write(source)
+        case .splitTrain(let source, let fraction, let seed), .splitValidation(let source, let fraction, let seed):
+            if case .splitTrain = data.origin { write("split-train") } else { write("split-validation") }
+            write(source)
+            write(fraction)
+            write(Int(truncatingIfNeeded: seed))
+        }
+        write(data.dataset.rows)
+        word(data.digest)
+    }
+
+    /// The kind and columns of a source (its paths are not hashed: the values are, by digest,
+    /// so a job on a file that moves but keeps its content keeps its hash).
+    mutating func write(_ source: DataSource) {
+        switch source {
+        case .csv(_, let features, let target):
+            write("csv")
+            write(features.count)
+            for name in features { write(name) }
+            write(target.count)
+            for name in target { write(name) }
+        case .npy:
+            write("npy")
+        case .synthetic(let spec):
+            // The settings are in the values; the kind keeps two generators apart.
+            write(spec.name)
+        }
     }
 }

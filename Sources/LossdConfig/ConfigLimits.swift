@@ -26,6 +26,8 @@ public struct ConfigLimits: Sendable, Hashable {
     /// 100 MB / one second budget: loading a sweep costs about 2 KB and 30 µs per job
     /// (100,000 jobs: 220 MB, 3 s; 1,000,000: 1.8 GB, 40 s).
     public var maxJobs: Int = 1_000_000
+    /// Bytes of a model job's `model.init` safetensors file (256 MiB).
+    public var maxInitFileBytes: Int = 256 << 20
     /// Drop-in files read from `daemon.jobs_directory` (1,000).
     public var maxDropInFiles: Int = 1_000
     /// Errors reported before the loader stops looking (100).

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 public import LossKit
+public import LossdData
 public import LossdEngine
 
 /// Loads a lossd configuration file and its drop-ins into a checked ``LossdConfiguration``.
@@ -25,6 +26,10 @@ public struct ConfigLoader: Sendable {
     /// Whether `daemon.jobs_directory` is read (true). The fuzz target turns it off so that
     /// generated inputs never make it read the machine's directories.
     public var readsDropIns = true
+    /// Reads the datasets of model jobs. Keep one loader across reloads: a file that has not
+    /// changed (same size and modification time) is then shared with the running jobs rather
+    /// than read into a second copy, and a changed file is read afresh.
+    public var datasets: DatasetLoader
     /// Loads the plugins of `daemon.plugins` (after the `daemon` section is read, before any job)
     /// on top of the given losses and returns the losses the jobs are checked against. Nil:
     /// plugins are listed but not loaded, and jobs are checked against ``registries`` alone.
@@ -35,8 +40,9 @@ public struct ConfigLoader: Sendable {
     public var pluginProblemsFailJobsOnly = false
 
     public init(registries: TrainingRegistries = .builtins, limits: ConfigLimits = .default,
-                environment: [String: String] = [:], workingDirectory: String? = nil) {
+                environment: [String: String] = [:], workingDirectory: String? = nil, datasets: DatasetLoader = DatasetLoader()) {
         self.registries = registries
+        self.datasets = datasets
         self.limits = limits
         self.environment = environment
         self.workingDirectory = workingDirectory ?? FileSystem.currentDirectory()
@@ -99,7 +105,8 @@ private final class Session {
         self.loader = loader
         self.name = name
         diagnostics = Diagnostics(maxErrors: loader.limits.maxErrors)
-        decoder = JobDecoder(diagnostics: diagnostics, registries: loader.registries, limits: loader.limits)
+        decoder = JobDecoder(diagnostics: diagnostics, registries: loader.registries, limits: loader.limits,
+                             datasets: loader.datasets, workingDirectory: loader.workingDirectory)
     }
 
     var limits: ConfigLimits { loader.limits }

@@ -27,6 +27,12 @@ final class Diagnostics {
         return Int32(files.count - 1)
     }
 
+    /// The name of the file `location` is in.
+    func fileName(of location: Location) -> String? {
+        let file = Int(location.file)
+        return files.indices.contains(file) ? files[file].name : nil
+    }
+
     /// Whether no error has been reported.
     var isClean: Bool { errors.isEmpty && !truncated }
 

@@ -15,8 +15,9 @@ public struct JobConfiguration: Sendable, Hashable {
     /// and every option, checked; absent ones hold PyTorch's default.
     public var loss: JobSpec.Component
     /// The starting outputs that are fitted: the loss's first argument (`input` in PyTorch). YAML key `init`.
+    /// Empty (shape `[0]`) for a model job.
     public var initial: TensorSpec
-    /// The loss's target argument.
+    /// The loss's target argument. Empty (shape `[0]`) for a model job.
     public var target: TensorSpec
     /// The loss's other tensor arguments by PyTorch name (`var`, `input2`, ...).
     public var inputs: [String: TensorSpec]
@@ -34,6 +35,9 @@ public struct JobConfiguration: Sendable, Hashable {
     public var sweep: SweepOrigin?
     /// A hash of everything that affects training (not the name, source or sweep origin).
     public var hash: ConfigHash
+    /// A model job's model, data and batching (YAML keys `model`, `data`, `batch_size`,
+    /// `shuffle`, `drop_last`, `epochs`); nil for a free-tensor job.
+    public var model: ModelConfiguration?
     /// Set when the job's loss is unknown because a plugin failed to load (daemon mode only): the
     /// located error the job fails with. ``loss`` then holds the name as written and no options.
     public var unavailable: ConfigError?
@@ -42,7 +46,7 @@ public struct JobConfiguration: Sendable, Hashable {
         name: String, enabled: Bool = true, loss: JobSpec.Component, initial: TensorSpec, target: TensorSpec,
         inputs: [String: TensorSpec] = [:], optimizer: JobSpec.Component, scheduler: JobSpec.Component? = nil,
         stopping: StoppingRules, seed: UInt64 = 0, source: ConfigLocation, sweep: SweepOrigin? = nil,
-        unavailable: ConfigError? = nil
+        unavailable: ConfigError? = nil, model: ModelConfiguration? = nil
     ) {
         self.name = name
         self.enabled = enabled
@@ -57,6 +61,7 @@ public struct JobConfiguration: Sendable, Hashable {
         self.source = source
         self.sweep = sweep
         self.unavailable = unavailable
+        self.model = model
         self.hash = ConfigHash.zero
         self.hash = ConfigHash(of: self)
     }

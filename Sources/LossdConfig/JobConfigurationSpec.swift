@@ -18,7 +18,15 @@ extension JobConfiguration {
     /// generator seeded with `seed`, the target from `seed + 1`, and each further input (in the
     /// order of the loss's arguments in `losses`) from `seed + 2`, `seed + 3`, ... so a job's
     /// tensors never depend on the other jobs, the worker count or a restart.
+    ///
+    /// A model job gives the engine its ``ModelJob`` (the datasets as loaded, shared with every
+    /// job on the same data); its `init` and `target` are unused.
     public func spec(losses: LossRegistry) -> JobSpec {
+        if let model {
+            return JobSpec(model: model.modelJob(seed: seed), loss: loss, optimizer: optimizer, scheduler: scheduler,
+                           stopping: stopping, historyInterval: Self.historyInterval(maxSteps: stopping.maxSteps),
+                           historyCapacity: Self.historyRows + 2)
+        }
         let initialization: Initialization
         switch initial {
         case .literal(let tensor): initialization = .tensor(tensor)

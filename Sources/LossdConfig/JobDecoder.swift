@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import LossKit
+import LossdData
 import LossdEngine
+import LossdModel
 
 /// Turns job mappings into ``JobConfiguration``s: applies `defaults`, expands sweeps, reads and
 /// checks every key, and checks the tensors against the loss. Problems go to ``Diagnostics``;
@@ -26,14 +28,33 @@ final class JobDecoder {
     static let jobKeys = [
         "name", "enabled", "loss", "init", "target", "inputs", "optimizer", "scheduler",
         "max_steps", "tolerance", "patience", "min_delta", "seed", "sweep",
-    ]
+    ] + modelKeys
+    /// The keys of free-tensor jobs only.
+    static let freeTensorKeys = ["init", "target", "inputs"]
+    /// The keys of model jobs only (a job with `model` is a model job).
+    static let modelKeys = ["model", "data", "batch_size", "shuffle", "drop_last", "epochs"]
     /// Keys `defaults` may set: every job key but `name` and `sweep`.
     static let defaultKeys = jobKeys.filter { $0 != "name" && $0 != "sweep" }
 
-    init(diagnostics: Diagnostics, registries: TrainingRegistries, limits: ConfigLimits) {
+    /// The layers model jobs may use.
+    let layerRegistry = LayerRegistry.builtins
+    /// Reads the datasets of model jobs (each file once per load, shared by the jobs).
+    let datasets: DatasetLoader
+    /// Relative data and `model.init` paths are taken from the directory of the file that holds
+    /// them, which is relative to this.
+    let workingDirectory: String
+    /// Data loaded in this load, by what was asked: jobs that share data are checked once.
+    var loadedCache: [DataRequest: Result<[LoadedData], DataProblem>] = [:]
+    /// Data already checked to hold class indices for a class count.
+    var checkedClassIndices: Set<ClassCheck> = []
+
+    init(diagnostics: Diagnostics, registries: TrainingRegistries, limits: ConfigLimits,
+         datasets: DatasetLoader = DatasetLoader(), workingDirectory: String = ".") {
         self.diagnostics = diagnostics
         self.registries = registries
         self.limits = limits
+        self.datasets = datasets
+        self.workingDirectory = workingDirectory
         tensors = TensorDecoder(diagnostics: diagnostics, limits: limits)
     }
 
@@ -58,13 +79,15 @@ final class JobDecoder {
         guard let name = diagnostics.string(nameEntry.value, path.key("name"), what: "name"),
               checkName(name, nameEntry.value, path.key("name")) else { return [] }
         var entries = map.entries.filter { $0.key != "name" && $0.key != "sweep" }
+        var ownKeys = Set(entries.map(\.key))
         for entry in defaults where !map.has(entry.key) { entries.append(entry) }
         let source = ConfigLocation(file: file, mark: node.location.mark)
         guard let sweepEntry = map.entry("sweep") else {
-            let job = decode(entries, name: name, nameNode: nameEntry.value, node: node, path, source: source, sweep: nil)
+            let job = decode(entries, ownKeys: ownKeys, name: name, nameNode: nameEntry.value, node: node, path, source: source, sweep: nil)
             return [Decoded(name: name, nameNode: nameEntry.value, generated: false, job: job)]
         }
         guard let sweep = Sweep(sweepEntry.value, path.key("sweep"), diagnostics: diagnostics, limits: limits, remaining: remaining) else { return [] }
+        for axis in sweep.axes { ownKeys.insert(axis.parts[0]) }
         var decoded: [Decoded] = []
         for combination in sweep.combinations() {
             guard !diagnostics.isFull else { break }
@@ -73,7 +96,7 @@ final class JobDecoder {
             var job: JobConfiguration?
             if let concrete = sweep.apply(combination, to: entries, diagnostics: diagnostics) {
                 let origin = SweepOrigin(template: name, assignments: sweep.assignments(combination))
-                job = decode(concrete, name: generated, nameNode: nameEntry.value, node: node, path, source: source, sweep: origin)
+                job = decode(concrete, ownKeys: ownKeys, name: generated, nameNode: nameEntry.value, node: node, path, source: source, sweep: origin)
             }
             decoded.append(Decoded(name: generated, nameNode: nameEntry.value, generated: true, job: job))
         }
@@ -108,84 +131,80 @@ final class JobDecoder {
 
     // MARK: - One concrete job
 
-    /// Reads one job's effective entries (defaults applied, sweep values set).
-    func decode(_ entries: [MappingView.Entry], name: String, nameNode: ConfigNode, node: ConfigNode, _ path: KeyPath,
-                source: ConfigLocation, sweep: SweepOrigin?) -> JobConfiguration? {
+    /// A job's effective entries (defaults applied, sweep values set) and how to read them.
+    struct JobEntries {
+        var entries: [MappingView.Entry]
+        /// The keys the job writes itself (or its sweep sets), as opposed to those from `defaults`.
+        var ownKeys: Set<String>
+        var node: ConfigNode
+        var path: KeyPath
+        /// `job 'NAME'` (with the sweep that generated it), for messages.
+        var label: String
+
+        /// The value of `key`; a null value counts as not set (except for `loss`, where it is an error).
         func value(_ key: String) -> ConfigNode? {
             guard let found = entries.first(where: { $0.key == key })?.value else { return nil }
             if let scalar = found.scalar, ScalarValue(resolving: scalar, tag: found.tag) == .null, key != "loss" { return nil }
             return found
         }
-        let label = sweep == nil ? "job '\(name)'" : "job '\(name)' (from the sweep of '\(sweep!.template)')"
-        func required(_ key: String, _ example: String) -> ConfigNode? {
-            guard let found = value(key) else {
-                diagnostics.report(.missingKey, at: node, path: path, "\(label) has no '\(key)' (set it in the job or in defaults, e.g. \(key): \(example))")
-                return nil
-            }
-            return found
+
+        /// The entry of `key` when the job itself writes it (not null).
+        func ownEntry(_ key: String) -> MappingView.Entry? {
+            guard ownKeys.contains(key), value(key) != nil else { return nil }
+            return entries.first { $0.key == key }
         }
-        var valid = true
-        var enabled = true
-        if let node = value("enabled") {
-            if let flag = diagnostics.bool(node, path.key("enabled"), what: "enabled") { enabled = flag } else { valid = false }
-        }
-        let decodedLoss = required("loss", "mse").flatMap { self.loss($0, path.key("loss")) }
+    }
+
+    /// The keys every kind of job has.
+    struct CommonKeys {
+        var valid: Bool
+        var enabled: Bool
         var loss: (loss: any Loss, configuration: JobSpec.Component)?
         var unavailable: (configuration: JobSpec.Component, error: ConfigError)?
-        switch decodedLoss {
-        case .loaded(let found, let configuration)?: loss = (found, configuration)
-        case .unavailable(let configuration, let error)?: unavailable = (configuration, error)
-        case nil: break
+        var optimizer: JobSpec.Component?
+        var scheduler: JobSpec.Component?
+        var tolerance: Double?
+        var patience: Int?
+        var minDelta: Double
+        var seed: UInt64
+    }
+
+    /// The value of a required key, or nil (reported).
+    func required(_ job: JobEntries, _ key: String, _ example: String) -> ConfigNode? {
+        guard let found = job.value(key) else {
+            diagnostics.report(.missingKey, at: job.node, path: job.path, "\(job.label) has no '\(key)' (set it in the job or in defaults, e.g. \(key): \(example))")
+            return nil
         }
-        let initialNode = required("init", "[10, 10, 10]")
+        return found
+    }
+
+    /// Reads one job's effective entries (defaults applied, sweep values set): a model job when
+    /// it has `model`, else a free-tensor job.
+    func decode(_ entries: [MappingView.Entry], ownKeys: Set<String>, name: String, nameNode: ConfigNode, node: ConfigNode, _ path: KeyPath,
+                source: ConfigLocation, sweep: SweepOrigin?) -> JobConfiguration? {
+        let label = sweep == nil ? "job '\(name)'" : "job '\(name)' (from the sweep of '\(sweep!.template)')"
+        let job = JobEntries(entries: entries, ownKeys: ownKeys, node: node, path: path, label: label)
+        let common = commonKeys(job)
+        if job.value("model") != nil {
+            return decodeModelJob(job, common: common, name: name, source: source, sweep: sweep)
+        }
+        var valid = common.valid
+        for key in JobDecoder.modelKeys {
+            guard let entry = job.ownEntry(key) else { continue }
+            let advice = key == "data" ? "'data' without 'model': a model job needs model.layers (model: {layers: [...]})"
+                : "'\(key)' applies to model jobs only (jobs with 'model'); this job fits 'init' toward 'target'"
+            diagnostics.report(.unknownKey, at: entry.keyNode, path: path.key(key), advice)
+            valid = false
+        }
+        let initialNode = required(job, "init", "[10, 10, 10]")
         let initial = initialNode.flatMap { tensors.tensor($0, path.key("init"), what: "init") }
-        let targetNode = required("target", "[30, 20, 50]")
+        let targetNode = required(job, "target", "[30, 20, 50]")
         let target = targetNode.flatMap { tensors.tensor($0, path.key("target"), what: "target") }
         var inputs: [String: TensorSpec]? = [:]
-        if let node = value("inputs") { inputs = self.inputs(node, path.key("inputs"), loss: loss?.loss) }
-        let optimizer = required("optimizer", "{name: sgd, lr: 0.1}").flatMap { component($0, path.key("optimizer"), kind: .optimizer) }
-        var scheduler: JobSpec.Component?
-        if let schedulerNode = value("scheduler") {
-            scheduler = component(schedulerNode, path.key("scheduler"), kind: .scheduler)
-            if scheduler == nil { valid = false }
-        }
-        let maxSteps = required("max_steps", "1000").flatMap { node in
-            diagnostics.integer(node, path.key("max_steps"), what: "max_steps").flatMap { steps in
-                diagnostics.require(steps >= 1, node, path.key("max_steps"), "max_steps must be >= 1, got \(steps)") ? steps : nil
-            }
-        }
-        var tolerance: Double?
-        if let node = value("tolerance") {
-            tolerance = diagnostics.number(node, path.key("tolerance"), what: "tolerance")
-            if let found = tolerance, !diagnostics.require(found >= 0, node, path.key("tolerance"), "tolerance must be >= 0, got \(ScalarValue.format(found))") { tolerance = nil }
-            if tolerance == nil { valid = false }
-        }
-        var patience: Int?
-        if let node = value("patience") {
-            patience = diagnostics.integer(node, path.key("patience"), what: "patience")
-            if let found = patience, !diagnostics.require(found >= 1, node, path.key("patience"), "patience must be >= 1 step, got \(found)") { patience = nil }
-            if patience == nil { valid = false }
-        }
-        var minDelta = 0.0
-        if let node = value("min_delta") {
-            if let found = diagnostics.number(node, path.key("min_delta"), what: "min_delta"),
-               diagnostics.require(found >= 0, node, path.key("min_delta"), "min_delta must be >= 0, got \(ScalarValue.format(found))") {
-                minDelta = found
-            } else {
-                valid = false
-            }
-        }
-        var seed: UInt64 = 0
-        if let node = value("seed") {
-            if let found = diagnostics.integer(node, path.key("seed"), what: "seed"),
-               diagnostics.require(found >= 0, node, path.key("seed"), "seed must be >= 0, got \(found)") {
-                seed = UInt64(found)
-            } else {
-                valid = false
-            }
-        }
-        guard valid, loss != nil || unavailable != nil, let initial, let target, let inputs, let optimizer, let maxSteps,
-              let initialNode, let targetNode else { return nil }
+        if let node = job.value("inputs") { inputs = self.inputs(node, path.key("inputs"), loss: common.loss?.loss) }
+        let maxSteps = required(job, "max_steps", "1000").flatMap { self.maxSteps($0, path.key("max_steps")) }
+        guard valid, common.loss != nil || common.unavailable != nil, let initial, let target, let inputs,
+              let optimizer = common.optimizer, let maxSteps, let initialNode, let targetNode else { return nil }
 
         // Bound the work and memory of all jobs together, then check the tensors against the loss.
         let elements = initial.count + target.count + inputs.values.reduce(0) { $0 + $1.count }
@@ -199,18 +218,73 @@ final class JobDecoder {
             return nil
         }
         var nodes: [String: ConfigNode] = ["init": initialNode, "target": targetNode]
-        if let inputsNode = value("inputs"), case .mapping(let pairs) = inputsNode.content {
+        if let inputsNode = job.value("inputs"), case .mapping(let pairs) = inputsNode.content {
             for pair in pairs { if let key = pair.key.scalar?.text { nodes["inputs." + key] = pair.value } }
         }
-        if let loss {
+        if let loss = common.loss {
             guard checkArguments(loss.loss, initial: initial, target: target, inputs: inputs, nodes: nodes,
                                  job: node, path, label: label) else { return nil }
         }
         return JobConfiguration(
-            name: name, enabled: enabled, loss: loss?.configuration ?? unavailable!.configuration, initial: initial, target: target,
-            inputs: inputs, optimizer: optimizer, scheduler: scheduler,
-            stopping: StoppingRules(maxSteps: maxSteps, tolerance: tolerance, patience: patience, minDelta: minDelta),
-            seed: seed, source: source, sweep: sweep, unavailable: unavailable?.error)
+            name: name, enabled: common.enabled, loss: common.loss?.configuration ?? common.unavailable!.configuration,
+            initial: initial, target: target, inputs: inputs, optimizer: optimizer, scheduler: common.scheduler,
+            stopping: StoppingRules(maxSteps: maxSteps, tolerance: common.tolerance, patience: common.patience, minDelta: common.minDelta),
+            seed: common.seed, source: source, sweep: sweep, unavailable: common.unavailable?.error)
+    }
+
+    /// `max_steps`: an integer >= 1.
+    func maxSteps(_ node: ConfigNode, _ path: KeyPath) -> Int? {
+        diagnostics.integer(node, path, what: "max_steps").flatMap { steps in
+            diagnostics.require(steps >= 1, node, path, "max_steps must be >= 1, got \(steps)") ? steps : nil
+        }
+    }
+
+    /// Reads the keys both kinds of job have: enabled, loss, optimizer, scheduler, the stopping
+    /// rules but `max_steps`, and the seed.
+    private func commonKeys(_ job: JobEntries) -> CommonKeys {
+        let path = job.path
+        var keys = CommonKeys(valid: true, enabled: true, minDelta: 0, seed: 0)
+        if let node = job.value("enabled") {
+            if let flag = diagnostics.bool(node, path.key("enabled"), what: "enabled") { keys.enabled = flag } else { keys.valid = false }
+        }
+        switch required(job, "loss", "mse").flatMap({ self.loss($0, path.key("loss")) }) {
+        case .loaded(let found, let configuration)?: keys.loss = (found, configuration)
+        case .unavailable(let configuration, let error)?: keys.unavailable = (configuration, error)
+        case nil: break
+        }
+        keys.optimizer = required(job, "optimizer", "{name: sgd, lr: 0.1}").flatMap { component($0, path.key("optimizer"), kind: .optimizer) }
+        if let schedulerNode = job.value("scheduler") {
+            keys.scheduler = component(schedulerNode, path.key("scheduler"), kind: .scheduler)
+            if keys.scheduler == nil { keys.valid = false }
+        }
+        if let node = job.value("tolerance") {
+            keys.tolerance = diagnostics.number(node, path.key("tolerance"), what: "tolerance")
+            if let found = keys.tolerance, !diagnostics.require(found >= 0, node, path.key("tolerance"), "tolerance must be >= 0, got \(ScalarValue.format(found))") { keys.tolerance = nil }
+            if keys.tolerance == nil { keys.valid = false }
+        }
+        if let node = job.value("patience") {
+            keys.patience = diagnostics.integer(node, path.key("patience"), what: "patience")
+            let unit = job.value("model") == nil ? "step" : "epoch"
+            if let found = keys.patience, !diagnostics.require(found >= 1, node, path.key("patience"), "patience must be >= 1 \(unit), got \(found)") { keys.patience = nil }
+            if keys.patience == nil { keys.valid = false }
+        }
+        if let node = job.value("min_delta") {
+            if let found = diagnostics.number(node, path.key("min_delta"), what: "min_delta"),
+               diagnostics.require(found >= 0, node, path.key("min_delta"), "min_delta must be >= 0, got \(ScalarValue.format(found))") {
+                keys.minDelta = found
+            } else {
+                keys.valid = false
+            }
+        }
+        if let node = job.value("seed") {
+            if let found = diagnostics.integer(node, path.key("seed"), what: "seed"),
+               diagnostics.require(found >= 0, node, path.key("seed"), "seed must be >= 0, got \(found)") {
+                keys.seed = UInt64(found)
+            } else {
+                keys.valid = false
+            }
+        }
+        return keys
     }
 
     /// `inputs`: the loss's other tensor arguments by PyTorch name.

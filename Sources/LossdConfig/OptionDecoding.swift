@@ -28,6 +28,30 @@ extension JobDecoder {
         return NamedMapping(name: name, nameNode: nameEntry.value, options: map.entries.filter { $0.key != "name" })
     }
 
+    /// The values of option entries checked against `specs`, with the nodes they were written at;
+    /// nil when any is unknown (reported with `unknown(key)`) or does not fit its kind.
+    func options(_ entries: [MappingView.Entry], specs: [OptionSpec], _ path: KeyPath, owner: String,
+                 unknown: (String) -> String) -> (values: [String: OptionValue], nodes: [String: ConfigNode])? {
+        var values: [String: OptionValue] = [:]
+        var nodes: [String: ConfigNode] = [:]
+        var valid = true
+        for option in entries {
+            let optionPath = path.key(option.key)
+            guard let spec = specs.first(where: { $0.name == option.key }) else {
+                diagnostics.report(.unknownOption, at: option.keyNode, path: optionPath, unknown(option.key))
+                valid = false
+                continue
+            }
+            guard let value = optionValue(option.value, spec: spec, optionPath, owner: owner) else {
+                valid = false
+                continue
+            }
+            values[option.key] = value
+            nodes[option.key] = option.value
+        }
+        return valid ? (values, nodes) : nil
+    }
+
     /// The value of one option, checked against its kind; nil (reported) when it does not fit.
     func optionValue(_ node: ConfigNode, spec: OptionSpec, _ path: KeyPath, owner: String) -> OptionValue? {
         let what = "\(owner) option '\(spec.name)'"
@@ -82,27 +106,12 @@ extension JobDecoder {
             return nil
         }
         let descriptor = entry.descriptor
-        var values: [String: OptionValue] = [:]
-        var valueNodes: [String: ConfigNode] = [:]
-        var valid = true
-        for option in named.options {
-            let optionPath = path.key(option.key)
-            guard let spec = descriptor.options.first(where: { $0.name == option.key }) else {
-                // LossKit words the message (suggestions, deprecated PyTorch arguments).
-                var message = "\(descriptor.name) has no option '\(option.key)'"
-                do throws(LossError) { _ = try LossOptions([option.key: .null], for: descriptor) } catch { message = error.message }
-                diagnostics.report(.unknownOption, at: option.keyNode, path: optionPath, message)
-                valid = false
-                continue
-            }
-            guard let value = optionValue(option.value, spec: spec, optionPath, owner: descriptor.name) else {
-                valid = false
-                continue
-            }
-            values[option.key] = value
-            valueNodes[option.key] = option.value
+        let read = options(named.options, specs: descriptor.options, path, owner: descriptor.name) { key in
+            // LossKit words the message (suggestions, deprecated PyTorch arguments).
+            do throws(LossError) { _ = try LossOptions([key: .null], for: descriptor) } catch { return error.message }
+            return "\(descriptor.name) has no option '\(key)'"
         }
-        guard valid else { return nil }
+        guard let (values, valueNodes) = read else { return nil }
         do throws(LossError) {
             let options = try LossOptions(values, for: descriptor)
             let loss = try entry.make(options)

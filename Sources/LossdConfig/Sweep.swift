@@ -24,7 +24,7 @@ struct Sweep {
     var axes: [Axis]
 
     /// Keys whose value is a mapping, into which a dotted sweep key may reach.
-    static let mappingKeys: Set<String> = ["loss", "optimizer", "scheduler", "inputs"]
+    static let mappingKeys: Set<String> = ["loss", "optimizer", "scheduler", "inputs", "model", "data"]
     /// Values per key.
     static let maxValues = 1_000
 
