@@ -114,7 +114,7 @@ let package = Package(
         .target(
             name: "LossdDaemon",
             dependencies: [
-                "LossKit", "LossdEngine", "LossdConfig", "LossdState", "LossdSystemd", "LossdJSON", "LossdPlugins", "LossdPlot", "LossdData",
+                "LossKit", "LossdEngine", "LossdConfig", "LossdState", "LossdSystemd", "LossdJSON", "LossdPlugins", "LossdPlot", "LossdData", "LossdModel",
                 "LossdSync",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
