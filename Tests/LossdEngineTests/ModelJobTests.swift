@@ -90,6 +90,7 @@ struct ModelJobTests {
             #expect(result.epochs == (try TrainingJob(Self.specs[index].1, resumingFrom: JobCheckpoint(decoding: references[index])).epochs))
             #expect(result.namedParameters?.map(\.name) == ["0.weight", "0.bias", "2.weight", "2.bias"])
             #expect(result.progress.epoch == result.epochs.last)
+            #expect(handle.epochs == result.epochs)
         }
         for (index, checkpoint) in taken {
             let resumed = engine.submit(Self.specs[index].1, resumingFrom: checkpoint)
