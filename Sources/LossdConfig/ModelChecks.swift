@@ -9,11 +9,12 @@ extension JobDecoder {
     /// Checks the loss against the model's output and the data's targets:
     ///
     /// - class-index targets (``ModelTargets``): one target column of integers in 0 ..< C, where
-    ///   C is the model's output width (the class count), in the training and validation data;
+    ///   C is the model's output width (the class count), in the training and validation data
+    ///   (a target equal to the loss's `ignore_index` is skipped, as PyTorch skips it);
     /// - float targets: the output width equals the number of target columns;
     /// - then the loss's own checks (`validate`) on a batch of the data's first targets and
     ///   placeholder outputs, so that a class `weight` or a `pos_weight` of the wrong size is caught.
-    func checkTargets(_ loss: any Loss, model: Sequential, layers: [DecodedLayer], data: (train: LoadedData, validation: LoadedData?),
+    func checkTargets(_ loss: any Loss, options lossOptions: [String: OptionValue], model: Sequential, layers: [DecodedLayer], data: (train: LoadedData, validation: LoadedData?),
                       train: WrittenSource, validation: WrittenValidation?, classIndices: Bool, job: JobEntries) -> Bool {
         let descriptor = loss.descriptor
         let lossNode = job.value("loss") ?? job.node
@@ -31,10 +32,17 @@ extension JobDecoder {
             if let loaded = data.validation {
                 if case .source(let written)? = validation { parts.append((loaded, written)) } else { parts.append((loaded, train)) }
             }
-            for (loaded, written) in parts where !checkedClassIndices.contains(ClassCheck(digest: loaded.digest, classes: outputs)) {
+            // Rows whose target is the loss's ignore_index (cross_entropy, nll) are skipped, as PyTorch skips them.
+            var ignored: Double?
+            if case .integer(let index)? = lossOptions["ignore_index"] { ignored = Double(index) }
+            for (loaded, written) in parts where !checkedClassIndices.contains(ClassCheck(digest: loaded.digest, classes: outputs, ignored: ignored)) {
                 do throws(DataError) {
-                    _ = try loaded.dataset.classIndices(classCount: outputs)
-                    checkedClassIndices.insert(ClassCheck(digest: loaded.digest, classes: outputs))
+                    var dataset = loaded.dataset
+                    if let ignored, dataset.targetWidth == 1, dataset.targets.contains(ignored) {
+                        dataset = dataset.subset(dataset.targets.indices.filter { dataset.targets[$0] != ignored })
+                    }
+                    _ = try dataset.classIndices(classCount: outputs)
+                    checkedClassIndices.insert(ClassCheck(digest: loaded.digest, classes: outputs, ignored: ignored))
                 } catch {
                     let (node, path) = targetNode(written)
                     var message = rendered(error, written)
@@ -131,6 +139,7 @@ extension JobDecoder {
 struct ClassCheck: Hashable {
     var digest: UInt64
     var classes: Int
+    var ignored: Double?
 }
 
 /// Which targets a model job's loss reads. Class indices of shape (B) for `nll`, `multi_margin`

@@ -98,8 +98,8 @@ extension JobDecoder {
         }
         let lossName = common.loss?.configuration.name ?? common.unavailable!.configuration.name
         let classIndices = ModelTargets.usesClassIndices(loss: lossName, targetWidth: data.train.dataset.targetWidth)
-        if let loss = common.loss?.loss {
-            guard checkTargets(loss, model: model, layers: layers, data: data, train: train, validation: validation,
+        if let loss = common.loss {
+            guard checkTargets(loss.loss, options: loss.configuration.options, model: model, layers: layers, data: data, train: train, validation: validation,
                                classIndices: classIndices, job: job) else { return nil }
         }
         var initial: InitialParameters?

@@ -110,6 +110,19 @@ struct ModelJobTests {
         #expect(configuration.jobs[1].model?.classIndexTargets == true)
         #expect(configuration.jobs[2].model?.classIndexTargets == false)
         #expect(ModelTargets.usesClassIndices(loss: "cross_entropy", targetWidth: 3) == false)
+
+        // A target equal to ignore_index is skipped by the class check, as PyTorch skips it.
+        try workspace.write("ignored.csv", "a,b,label\n0.1,0.2,0\n0.3,0.1,-100\n-0.2,0.4,2\n")
+        let ignoring = try workspace.load("""
+            jobs:
+              - name: ce
+                loss: cross_entropy
+                optimizer: sgd
+                model: {layers: [{linear: {in_features: 2, out_features: 3}}]}
+                data: {train: {path: ignored.csv, target: label}}
+                epochs: 1
+            """)
+        #expect(ignoring.jobs.count == 1)
         #expect(ModelTargets.usesClassIndices(loss: "nll", targetWidth: 1))
     }
 
