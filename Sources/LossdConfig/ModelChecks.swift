@@ -87,7 +87,7 @@ extension JobDecoder {
     /// Where the model's output width is written: the last layer's `out_features`, else the last layer.
     private func outputNode(_ layers: [DecodedLayer]) -> (ConfigNode, KeyPath) {
         for layer in layers.reversed() {
-            if let node = layer.optionNodes["out_features"] { return (node, layer.path.key(layer.component.name).key("out_features")) }
+            if let node = layer.optionNodes["out_features"] { return (node, layer.optionsPath.key("out_features")) }
         }
         return (layers[layers.count - 1].node, layers[layers.count - 1].path)
     }

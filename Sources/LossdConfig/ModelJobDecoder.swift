@@ -87,8 +87,10 @@ extension JobDecoder {
                                "\(job.label) has neither 'epochs' nor 'max_steps' (a model job needs one or both, e.g. epochs: 100)")
             valid = false
         }
-        guard valid, let layers, let train, let optimizer = common.optimizer, common.loss != nil || common.unavailable != nil,
-              let data = loadData(train: train, validation: validation) else { return nil }
+        // The data is loaded even when other keys have problems, so that its own are reported in the same pass.
+        let data = train.flatMap { loadData(train: $0, validation: validation) }
+        guard valid, let layers, let data, let optimizer = common.optimizer, let train,
+              common.loss != nil || common.unavailable != nil else { return nil }
 
         // The model against the data, the loss against the targets.
         let features = train.displayName
