@@ -46,4 +46,12 @@ public struct ModelJob: Sendable {
         self.epochs = epochs
         self.seed = seed
     }
+
+    /// The row order of epoch `epoch` (0 for the first) of a shuffled job over `rows` rows: the
+    /// permutation ``BatchOrder`` documents, for reproducing a run elsewhere (feed it to PyTorch).
+    public static func batchOrder(rows: Int, seed: UInt64, epoch: Int) -> [Int] {
+        var order = Array(0..<Swift.max(rows, 0))
+        BatchOrder(rows: rows, batchSize: Swift.max(rows, 1), dropLast: false, seed: seed)?.fill(&order, epoch: epoch)
+        return order
+    }
 }

@@ -5,7 +5,7 @@ import RealModule
 
 /// Log-softmax over the features of each row (PyTorch `torch.nn.LogSoftmax(dim=1)`), registry name `log_softmax`.
 ///
-///     Forward:   y_j = x_j - logsumexp(x),   logsumexp(x) = m + log(sum_c exp(x_c - m)),  m = max_c x_c
+///     Forward:   y_j = (x_j - m) - log(sum_c exp(x_c - m)),   m = max_c x_c   (ATen's order: exact for the maximum)
 ///     Backward:  dx_j = dy_j - exp(y_j) * sum_c dy_c
 ///
 /// - Options (`torch.nn.LogSoftmax` keywords, default): `dim` (1; -1 is the same dimension, others are refused).
@@ -24,8 +24,12 @@ public struct LogSoftmax: BuiltinLayer {
                         output: UnsafeMutableBufferPointer<Double>) {
         for row in 0..<rows {
             let base = row * inputWidth
-            let logSumExp = Kernels.logSumExp(input, base: base, count: inputWidth, stride: 1)
-            for c in 0..<inputWidth { output[base + c] = input[base + c] - logSumExp }
+            var maximum = -Double.infinity
+            for c in 0..<inputWidth { maximum = Swift.max(maximum, input[base + c]) }
+            var total = 0.0
+            for c in 0..<inputWidth { total += Double.exp(input[base + c] - maximum) }
+            let logTotal = Double.log(total)
+            for c in 0..<inputWidth { output[base + c] = (input[base + c] - maximum) - logTotal }
         }
     }
 
