@@ -62,7 +62,7 @@ extension JobDecoder {
                                "a layer is a name (relu) or a mapping of one name to its options ({linear: {in_features: 4, out_features: 1}}), got a list")
             return nil
         }
-        let registry = layerRegistry
+        let registry = registries.layers
         let descriptor: LayerDescriptor
         do throws(ModelError) {
             descriptor = try registry.entry(named: name).descriptor

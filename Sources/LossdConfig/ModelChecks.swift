@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import LossKit
+public import LossKit
 import LossdData
 import LossdEngine
 import LossdModel
@@ -67,7 +67,8 @@ extension JobDecoder {
         if classIndices {
             target = Tensor(shape: [rows], scalars: Array(trainSet.targets[0..<rows]), dtype: .int64)
         } else {
-            target = Tensor(shape: [rows, trainSet.targetWidth], scalars: Array(trainSet.targets[0..<(rows * trainSet.targetWidth)]))
+            target = Tensor(shape: [rows, trainSet.targetWidth], scalars: Array(trainSet.targets[0..<(rows * trainSet.targetWidth)]),
+                            dtype: ModelTargets.readsIntegers(descriptor) ? .int64 : .float64)
         }
         do throws(LossError) {
             _ = try loss.validate(LossArguments([input, target]))
@@ -142,16 +143,19 @@ struct ClassCheck: Hashable {
     var ignored: Double?
 }
 
-/// Which targets a model job's loss reads. Class indices of shape (B) for `nll`, `multi_margin`
-/// and `cross_entropy` with one target column; floats of shape (B, k) for every other loss
-/// (`cross_entropy` with k > 1 columns reads class probabilities).
+/// Which targets a model job's loss reads, as the engine binds them: with one target column,
+/// class indices of shape (B) for `cross_entropy` and every loss whose target is an index
+/// argument (`nll`, `multi_margin`); otherwise a tensor of shape (B, k) for k target columns,
+/// int64 for an index target, else float64 (`cross_entropy` with k > 1 columns reads class
+/// probabilities).
 public enum ModelTargets {
-    /// Whether `loss` (a registry name) reads class indices when the data has `targetWidth` target columns.
-    public static func usesClassIndices(loss: String, targetWidth: Int) -> Bool {
-        switch loss {
-        case "nll", "multi_margin": true
-        case "cross_entropy": targetWidth == 1
-        default: false
-        }
+    /// Whether `loss` reads class indices when the data has `targetWidth` target columns.
+    public static func usesClassIndices(_ loss: LossDescriptor, targetWidth: Int) -> Bool {
+        targetWidth == 1 && (readsIntegers(loss) || loss.name == "cross_entropy")
+    }
+
+    /// Whether the loss's target argument holds integers.
+    static func readsIntegers(_ loss: LossDescriptor) -> Bool {
+        loss.arguments.count > 1 && loss.arguments[1].kind == .index
     }
 }

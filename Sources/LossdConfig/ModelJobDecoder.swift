@@ -98,8 +98,8 @@ extension JobDecoder {
         if let validationData = data.validation, case .source(let written)? = validation {
             guard checkSameColumns(validationData.dataset, data.train.dataset, written) else { return nil }
         }
-        let lossName = common.loss?.configuration.name ?? common.unavailable!.configuration.name
-        let classIndices = ModelTargets.usesClassIndices(loss: lossName, targetWidth: data.train.dataset.targetWidth)
+        // A loss a failed plugin would have provided is unknown: its targets are taken as floats.
+        let classIndices = common.loss.map { ModelTargets.usesClassIndices($0.loss.descriptor, targetWidth: data.train.dataset.targetWidth) } ?? false
         if let loss = common.loss {
             guard checkTargets(loss.loss, options: loss.configuration.options, model: model, layers: layers, data: data, train: train, validation: validation,
                                classIndices: classIndices, job: job) else { return nil }
