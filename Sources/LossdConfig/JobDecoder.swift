@@ -3,7 +3,6 @@
 import LossKit
 import LossdData
 import LossdEngine
-import LossdModel
 
 /// Turns job mappings into ``JobConfiguration``s: applies `defaults`, expands sweeps, reads and
 /// checks every key, and checks the tensors against the loss. Problems go to ``Diagnostics``;
@@ -36,8 +35,6 @@ final class JobDecoder {
     /// Keys `defaults` may set: every job key but `name` and `sweep`.
     static let defaultKeys = jobKeys.filter { $0 != "name" && $0 != "sweep" }
 
-    /// The layers model jobs may use.
-    let layerRegistry = LayerRegistry.builtins
     /// Reads the datasets of model jobs (each file once per load, shared by the jobs).
     let datasets: DatasetLoader
     /// Relative data and `model.init` paths are taken from the directory of the file that holds

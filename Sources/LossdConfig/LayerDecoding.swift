@@ -10,6 +10,8 @@ struct DecodedLayer {
     var layer: any Layer
     var node: ConfigNode
     var path: KeyPath
+    /// The path of its options (`layers[0].Linear`, as written).
+    var optionsPath: KeyPath
     /// The nodes of the options written, by name.
     var optionNodes: [String: ConfigNode]
 }
@@ -60,7 +62,7 @@ extension JobDecoder {
                                "a layer is a name (relu) or a mapping of one name to its options ({linear: {in_features: 4, out_features: 1}}), got a list")
             return nil
         }
-        let registry = layerRegistry
+        let registry = registries.layers
         let descriptor: LayerDescriptor
         do throws(ModelError) {
             descriptor = try registry.entry(named: name).descriptor
@@ -79,7 +81,7 @@ extension JobDecoder {
             var complete: [String: OptionValue] = [:]
             for spec in descriptor.options { complete[spec.name] = values[spec.name] ?? spec.defaultValue }
             return DecodedLayer(component: JobSpec.Component(descriptor.name, options: complete), layer: layer, node: node, path: path,
-                                optionNodes: optionNodes)
+                                optionsPath: optionsPath, optionNodes: optionNodes)
         } catch {
             let at = optionNodes[error.subject]
             diagnostics.report(at == nil && descriptor.options.contains(where: { $0.name == error.subject }) ? .missingKey : .outOfRange,
@@ -100,10 +102,10 @@ extension JobDecoder {
             } catch {
                 let source = index == 0 ? "the \(inputWidth) feature columns of \(features)"
                     : "the \(width) outputs of layer \(index - 1) (\(layers[index - 1].component.name))"
-                let at = decoded.optionNodes[error.subject] ?? decoded.optionNodes["in_features"]
+                let key = decoded.optionNodes[error.subject] != nil ? error.subject : "in_features"
+                let at = decoded.optionNodes[key]
                 let written = decoded.component.options["in_features"].map { "in_features \($0)" } ?? error.message
-                diagnostics.report(.invalidArguments, at: at ?? decoded.node,
-                                   path: at != nil ? decoded.path.key(decoded.component.name).key(error.subject == decoded.component.name ? "in_features" : error.subject) : decoded.path,
+                diagnostics.report(.invalidArguments, at: at ?? decoded.node, path: at != nil ? decoded.optionsPath.key(key) : decoded.path,
                                    "layer \(index) (\(decoded.component.name)) has \(written) but its input is \(source)")
                 return nil
             }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import LossKit
+public import LossKit
 import LossdData
 import LossdEngine
 import LossdModel
@@ -9,11 +9,12 @@ extension JobDecoder {
     /// Checks the loss against the model's output and the data's targets:
     ///
     /// - class-index targets (``ModelTargets``): one target column of integers in 0 ..< C, where
-    ///   C is the model's output width (the class count), in the training and validation data;
+    ///   C is the model's output width (the class count), in the training and validation data
+    ///   (a target equal to the loss's `ignore_index` is skipped, as PyTorch skips it);
     /// - float targets: the output width equals the number of target columns;
     /// - then the loss's own checks (`validate`) on a batch of the data's first targets and
     ///   placeholder outputs, so that a class `weight` or a `pos_weight` of the wrong size is caught.
-    func checkTargets(_ loss: any Loss, model: Sequential, layers: [DecodedLayer], data: (train: LoadedData, validation: LoadedData?),
+    func checkTargets(_ loss: any Loss, options lossOptions: [String: OptionValue], model: Sequential, layers: [DecodedLayer], data: (train: LoadedData, validation: LoadedData?),
                       train: WrittenSource, validation: WrittenValidation?, classIndices: Bool, job: JobEntries) -> Bool {
         let descriptor = loss.descriptor
         let lossNode = job.value("loss") ?? job.node
@@ -31,10 +32,17 @@ extension JobDecoder {
             if let loaded = data.validation {
                 if case .source(let written)? = validation { parts.append((loaded, written)) } else { parts.append((loaded, train)) }
             }
-            for (loaded, written) in parts where !checkedClassIndices.contains(ClassCheck(digest: loaded.digest, classes: outputs)) {
+            // Rows whose target is the loss's ignore_index (cross_entropy, nll) are skipped, as PyTorch skips them.
+            var ignored: Double?
+            if case .integer(let index)? = lossOptions["ignore_index"] { ignored = Double(index) }
+            for (loaded, written) in parts where !checkedClassIndices.contains(ClassCheck(digest: loaded.digest, classes: outputs, ignored: ignored)) {
                 do throws(DataError) {
-                    _ = try loaded.dataset.classIndices(classCount: outputs)
-                    checkedClassIndices.insert(ClassCheck(digest: loaded.digest, classes: outputs))
+                    var dataset = loaded.dataset
+                    if let ignored, dataset.targetWidth == 1, dataset.targets.contains(ignored) {
+                        dataset = dataset.subset(dataset.targets.indices.filter { dataset.targets[$0] != ignored })
+                    }
+                    _ = try dataset.classIndices(classCount: outputs)
+                    checkedClassIndices.insert(ClassCheck(digest: loaded.digest, classes: outputs, ignored: ignored))
                 } catch {
                     let (node, path) = targetNode(written)
                     var message = rendered(error, written)
@@ -59,7 +67,8 @@ extension JobDecoder {
         if classIndices {
             target = Tensor(shape: [rows], scalars: Array(trainSet.targets[0..<rows]), dtype: .int64)
         } else {
-            target = Tensor(shape: [rows, trainSet.targetWidth], scalars: Array(trainSet.targets[0..<(rows * trainSet.targetWidth)]))
+            target = Tensor(shape: [rows, trainSet.targetWidth], scalars: Array(trainSet.targets[0..<(rows * trainSet.targetWidth)]),
+                            dtype: ModelTargets.readsIntegers(descriptor) ? .int64 : .float64)
         }
         do throws(LossError) {
             _ = try loss.validate(LossArguments([input, target]))
@@ -79,7 +88,7 @@ extension JobDecoder {
     /// Where the model's output width is written: the last layer's `out_features`, else the last layer.
     private func outputNode(_ layers: [DecodedLayer]) -> (ConfigNode, KeyPath) {
         for layer in layers.reversed() {
-            if let node = layer.optionNodes["out_features"] { return (node, layer.path.key(layer.component.name).key("out_features")) }
+            if let node = layer.optionNodes["out_features"] { return (node, layer.optionsPath.key("out_features")) }
         }
         return (layers[layers.count - 1].node, layers[layers.count - 1].path)
     }
@@ -131,18 +140,22 @@ extension JobDecoder {
 struct ClassCheck: Hashable {
     var digest: UInt64
     var classes: Int
+    var ignored: Double?
 }
 
-/// Which targets a model job's loss reads. Class indices of shape (B) for `nll`, `multi_margin`
-/// and `cross_entropy` with one target column; floats of shape (B, k) for every other loss
-/// (`cross_entropy` with k > 1 columns reads class probabilities).
+/// Which targets a model job's loss reads, as the engine binds them: with one target column,
+/// class indices of shape (B) for `cross_entropy` and every loss whose target is an index
+/// argument (`nll`, `multi_margin`); otherwise a tensor of shape (B, k) for k target columns,
+/// int64 for an index target, else float64 (`cross_entropy` with k > 1 columns reads class
+/// probabilities).
 public enum ModelTargets {
-    /// Whether `loss` (a registry name) reads class indices when the data has `targetWidth` target columns.
-    public static func usesClassIndices(loss: String, targetWidth: Int) -> Bool {
-        switch loss {
-        case "nll", "multi_margin": true
-        case "cross_entropy": targetWidth == 1
-        default: false
-        }
+    /// Whether `loss` reads class indices when the data has `targetWidth` target columns.
+    public static func usesClassIndices(_ loss: LossDescriptor, targetWidth: Int) -> Bool {
+        targetWidth == 1 && (readsIntegers(loss) || loss.name == "cross_entropy")
+    }
+
+    /// Whether the loss's target argument holds integers.
+    static func readsIntegers(_ loss: LossDescriptor) -> Bool {
+        loss.arguments.count > 1 && loss.arguments[1].kind == .index
     }
 }

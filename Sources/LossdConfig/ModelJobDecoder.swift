@@ -87,8 +87,10 @@ extension JobDecoder {
                                "\(job.label) has neither 'epochs' nor 'max_steps' (a model job needs one or both, e.g. epochs: 100)")
             valid = false
         }
-        guard valid, let layers, let train, let optimizer = common.optimizer, common.loss != nil || common.unavailable != nil,
-              let data = loadData(train: train, validation: validation) else { return nil }
+        // The data is loaded even when other keys have problems, so that its own are reported in the same pass.
+        let data = train.flatMap { loadData(train: $0, validation: validation) }
+        guard valid, let layers, let data, let optimizer = common.optimizer, let train,
+              common.loss != nil || common.unavailable != nil else { return nil }
 
         // The model against the data, the loss against the targets.
         let features = train.displayName
@@ -96,10 +98,10 @@ extension JobDecoder {
         if let validationData = data.validation, case .source(let written)? = validation {
             guard checkSameColumns(validationData.dataset, data.train.dataset, written) else { return nil }
         }
-        let lossName = common.loss?.configuration.name ?? common.unavailable!.configuration.name
-        let classIndices = ModelTargets.usesClassIndices(loss: lossName, targetWidth: data.train.dataset.targetWidth)
-        if let loss = common.loss?.loss {
-            guard checkTargets(loss, model: model, layers: layers, data: data, train: train, validation: validation,
+        // A loss a failed plugin would have provided is unknown: its targets are taken as floats.
+        let classIndices = common.loss.map { ModelTargets.usesClassIndices($0.loss.descriptor, targetWidth: data.train.dataset.targetWidth) } ?? false
+        if let loss = common.loss {
+            guard checkTargets(loss.loss, options: loss.configuration.options, model: model, layers: layers, data: data, train: train, validation: validation,
                                classIndices: classIndices, job: job) else { return nil }
         }
         var initial: InitialParameters?

@@ -109,8 +109,24 @@ struct ModelJobTests {
         #expect(ce.classIndexTargets)
         #expect(configuration.jobs[1].model?.classIndexTargets == true)
         #expect(configuration.jobs[2].model?.classIndexTargets == false)
-        #expect(ModelTargets.usesClassIndices(loss: "cross_entropy", targetWidth: 3) == false)
-        #expect(ModelTargets.usesClassIndices(loss: "nll", targetWidth: 1))
+        let losses = LossRegistry.builtins
+        #expect(ModelTargets.usesClassIndices(try losses.entry(named: "cross_entropy").descriptor, targetWidth: 3) == false)
+        #expect(ModelTargets.usesClassIndices(try losses.entry(named: "cross_entropy").descriptor, targetWidth: 1))
+        #expect(ModelTargets.usesClassIndices(try losses.entry(named: "multi_margin").descriptor, targetWidth: 1))
+        #expect(ModelTargets.usesClassIndices(try losses.entry(named: "mse").descriptor, targetWidth: 1) == false)
+
+        // A target equal to ignore_index is skipped by the class check, as PyTorch skips it.
+        try workspace.write("ignored.csv", "a,b,label\n0.1,0.2,0\n0.3,0.1,-100\n-0.2,0.4,2\n")
+        let ignoring = try workspace.load("""
+            jobs:
+              - name: ce
+                loss: cross_entropy
+                optimizer: sgd
+                model: {layers: [{linear: {in_features: 2, out_features: 3}}]}
+                data: {train: {path: ignored.csv, target: label}}
+                epochs: 1
+            """)
+        #expect(ignoring.jobs.count == 1)
     }
 
     @Test("Jobs on one file share one copy of its numbers")
