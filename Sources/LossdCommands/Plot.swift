@@ -120,6 +120,7 @@ struct PlotBuilder {
             }, uniquingKeysWith: { first, _ in first })
         } ?? [:]
         var series: [LossSeries] = []
+        var drawn: [String] = []
         var missing: [String] = []
         for name in selected {
             do throws(StateReader.ReadError) {
@@ -129,6 +130,7 @@ struct PlotBuilder {
                 }
                 let record = try? reader.result(name)?.record
                 series += JobChart.curves(name, history, epochs: epochs ?? [], detail: JobChart.detail(record: record, standing: live[name]))
+                drawn.append(name)
             } catch {
                 throw StateLocation.commandError(error, directory: reader.directory)
             }
@@ -138,7 +140,7 @@ struct PlotBuilder {
             throw CommandError(.noInput, "\(what) in \(reader.directory) has a history yet (histories are written at checkpoints and when a job ends)")
         }
         if !patterns.isEmpty, !missing.isEmpty { Console.warning("no history yet for \(missing.joined(separator: ", "))") }
-        return LossChart(title: title ?? defaultTitle(series.map(\.name)), subtitle: subtitle(series), series: series,
+        return LossChart(title: title ?? defaultTitle(drawn), subtitle: subtitle(series), series: series,
                          scale: scale, width: Double(width), height: Double(height))
     }
 

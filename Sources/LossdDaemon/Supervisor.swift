@@ -288,11 +288,9 @@ public final class Supervisor: Sendable {
             if state.withLock({ $0.jobs[name]?.finished != nil }), pending.problem(name) == nil { store.removeCheckpoint(name) }
             return
         }
-        // A model job's history at a checkpoint has the model columns and its steps; its epoch rows
-        // are written when it ends (the checkpoint does not carry the epoch records).
         do throws(AtomicFile.WriteError) {
             try store.writeHistory(name, ResultWriter.rows(checkpoint.history, final: handle.progress),
-                                   epochs: managed.model.map { _ in [] })
+                                   epochs: managed.model.map { _ in checkpoint.model?.epochs ?? [] })
             checkpointSaved(name)
         } catch {
             checkpointFailed(name, error)

@@ -58,6 +58,7 @@ struct ModelJobCommandTests {
         let result = try LossdProcess.run(["plot", "iris", "seed-mse", "--state-dir", directory])
         #expect(result.status == 0, "\(result.stderr)")
         let chart = try SVGChart(parsing: result.stdout)
+        #expect(chart.title == "lossd: 2 jobs")
         #expect(chart.legend.map(\.job) == ["iris train", "iris validation", "seed-mse"])
         #expect(chart.legend[1].texts == ["iris validation", "epoch 4, validation loss 0.375, accuracy 0.9"])
         let train = try #require(chart.lines(of: "iris train").first).points
