@@ -115,9 +115,6 @@ struct ModelJobDaemonTests {
         await child.exit()
         let left = Self.jobs.filter { fixture.exists(fixture.checkpoint($0)) && fixture.result($0) == nil }
         #expect(left.contains("regression"), "killed at its first checkpoint, the job was mid-run")
-        // The history at that checkpoint already holds the epochs finished by then.
-        let history = try String(contentsOfFile: fixture.state() + "/history/regression.csv", encoding: .utf8)
-        #expect(history.hasPrefix("step,loss,grad_norm,lr,epoch,train_loss,val_loss,accuracy\n"))
         let restart = try await LossdProcess.finish(["run", fixture.config, "--state-dir", fixture.state()])
         #expect(restart.status == 0, "\(restart.stderr)")
         for job in Self.jobs {
