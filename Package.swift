@@ -136,6 +136,8 @@ let package = Package(
                 "LossdEngine",
                 "LossdPlugins",
                 "LossdPlot",
+                "LossdData",
+                "LossdModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CSV", package: "CSV.swift"),
             ]

@@ -81,17 +81,11 @@ extension Lossd {
         }
 
         func write(_ svg: String) throws(CommandError) {
-            guard let output, output != "-" else {
-                print(svg, terminator: "")
-                return
-            }
-            if Self.fileExtension(output) == "png" {
+            if let output, output != "-", Self.fileExtension(output) == "png" {
                 try PNGConverter.convert(svg, to: output)
                 return
             }
-            do { try Data(svg.utf8).write(to: URL(fileURLWithPath: output), options: .atomic) } catch {
-                throw CommandError(.cannotCreate, "cannot write \(output): \(error.localizedDescription)")
-            }
+            try OutputFile.write(svg, to: output)
         }
 
         static func fileExtension(_ path: String) -> String {

@@ -173,13 +173,13 @@ _lossd() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    run|serve|reload|check|losses|eval|status|results|plot|help)
+    run|serve|reload|check|losses|eval|status|results|plot|predict|help)
         # Offer subcommand argument completions
         "_lossd_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'run serve reload check losses eval status results plot help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run serve reload check losses eval status results plot predict help' -- "${cur}"))
         ;;
     esac
 }
@@ -409,6 +409,50 @@ _lossd_plot() {
     case "${positional_number}" in
     *)
         __lossd_add_completions -W "$(__lossd_custom_complete ---completion plot -- positional@0 "${COMP_CWORD}" "$(__lossd_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_lossd_predict() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--data --targets --model --state-dir --config -o --output)
+    __lossd_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--data')
+        __lossd_add_completions -o plusdirs -fX '!*.@(csv|npy)'
+        return
+        ;;
+    '--targets')
+        __lossd_add_completions -o plusdirs -fX '!*.@(npy)'
+        return
+        ;;
+    '--model')
+        __lossd_add_completions -o plusdirs -fX '!*.@(safetensors)'
+        return
+        ;;
+    '--state-dir')
+        __lossd_add_completions -d
+        return
+        ;;
+    '--config')
+        __lossd_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '-o'|'--output')
+        __lossd_add_completions -f
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __lossd_add_completions -W "$(__lossd_custom_complete ---completion predict -- positional@0 "${COMP_CWORD}" "$(__lossd_cursor_index_in_current_word)")"
         return
         ;;
     esac
