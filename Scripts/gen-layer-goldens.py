@@ -31,6 +31,9 @@ CASES = {
         ("Linear", {"in_features": 4, "out_features": 2, "bias": False}, 3, 4, []),
         ("Linear", {"in_features": 1, "out_features": 1}, 2, 1, []),
         ("Linear", {"in_features": 9, "out_features": 7}, 6, 9, [0.0, 1e6, -1e-6]),
+        # Every tile of the product in every direction: 8- and 4-wide columns, single columns, 4-row blocks and single rows.
+        ("Linear", {"in_features": 21, "out_features": 13}, 11, 21, []),
+        ("Linear", {"in_features": 16, "out_features": 1, "bias": False}, 9, 16, []),
     ],
     "relu": [("ReLU", {}, 4, 5, KINKS)],
     "leaky_relu": [

@@ -85,7 +85,8 @@ public struct Sequential: Sendable {
 
     /// A workspace for batches of up to `rows` rows.
     public func makeWorkspace(rows: Int) -> SequentialWorkspace {
-        SequentialWorkspace(widths: widths, capacity: rows)
+        let scratch = layers.indices.map { layers[$0].scratchCount(inputWidth: widths[$0]) }.max() ?? 0
+        return SequentialWorkspace(widths: widths, capacity: rows, scratchCount: scratch)
     }
 
     /// The flat vector as named tensors, in `state_dict` order.

@@ -22,7 +22,7 @@ public struct Softmax: BuiltinLayer {
     public func outputWidth(inputWidth: Int) throws(ModelError) -> Int { inputWidth }
 
     public func forward(input: UnsafeBufferPointer<Double>, rows: Int, inputWidth: Int, parameters: UnsafeBufferPointer<Double>,
-                        output: UnsafeMutableBufferPointer<Double>) {
+                        scratch: UnsafeMutableBufferPointer<Double>, output: UnsafeMutableBufferPointer<Double>) {
         for row in 0..<rows {
             let base = row * inputWidth
             var maximum = -Double.infinity
