@@ -17,7 +17,7 @@
 /// The buffers are views that ``Sequential`` hands out from one workspace: `input`, `output`,
 /// the gradients and the parameters are disjoint and exactly sized (`rows * width` elements; the
 /// parameters and their gradient as ``parameterShapes(inputWidth:)`` lays them out).
-public protocol Layer: Sendable {
+public protocol Layer: Sendable, CustomStringConvertible {
     /// The registry entry: names, options with defaults.
     var descriptor: LayerDescriptor { get }
 
@@ -53,6 +53,10 @@ extension Layer {
     public func parameterShapes(inputWidth: Int) -> [(name: String, shape: [Int])] { [] }
     public func initializationBounds(inputWidth: Int) -> [Double] { [] }
     public func scratchCount(inputWidth: Int) -> Int { 0 }
+
+    /// As PyTorch prints the module, on one line: `ReLU()`; layers with options list them all
+    /// (`Linear(in_features=4, out_features=8, bias=True)`).
+    public var description: String { "\(descriptor.pytorchName)()" }
 }
 
 /// A layer type built into lossd: its descriptor is static and it is created from options.

@@ -101,5 +101,9 @@ public struct Linear: BuiltinLayer {
         }
     }
 
+    public var description: String {
+        "Linear(in_features=\(inFeatures), out_features=\(outFeatures), bias=\(hasBias ? "True" : "False"))"
+    }
+
     private var parameterCount: Int { outFeatures * inFeatures + (hasBias ? outFeatures : 0) }
 }

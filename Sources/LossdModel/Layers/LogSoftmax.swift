@@ -14,9 +14,15 @@ public struct LogSoftmax: BuiltinLayer {
         name: "log_softmax", pytorchName: "LogSoftmax", summary: "log of softmax over the features (pairs with nll)",
         options: [.featureDimension])
 
+    /// The dimension as given: 1 or -1.
+    public let dim: Int
+
     public init(options: LayerOptions) throws(ModelError) {
         try options.featureDimension()
+        dim = options.integer("dim")
     }
+
+    public var description: String { "LogSoftmax(dim=\(dim))" }
 
     public func outputWidth(inputWidth: Int) throws(ModelError) -> Int { inputWidth }
 

@@ -15,9 +15,15 @@ public struct Softmax: BuiltinLayer {
         name: "softmax", pytorchName: "Softmax", summary: "exp(x) normalised to sum 1 over the features",
         options: [.featureDimension])
 
+    /// The dimension as given: 1 or -1.
+    public let dim: Int
+
     public init(options: LayerOptions) throws(ModelError) {
         try options.featureDimension()
+        dim = options.integer("dim")
     }
+
+    public var description: String { "Softmax(dim=\(dim))" }
 
     public func outputWidth(inputWidth: Int) throws(ModelError) -> Int { inputWidth }
 
