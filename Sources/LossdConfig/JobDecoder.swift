@@ -40,18 +40,21 @@ final class JobDecoder {
     /// Relative data and `model.init` paths are taken from the directory of the file that holds
     /// them, which is relative to this.
     let workingDirectory: String
+    /// False: model jobs are decoded but their data is not loaded, and they are left out (see ``ConfigLoader/loadsData``).
+    let loadsData: Bool
     /// Data loaded in this load, by what was asked: jobs that share data are checked once.
     var loadedCache: [DataRequest: Result<[LoadedData], DataProblem>] = [:]
     /// Data already checked to hold class indices for a class count.
     var checkedClassIndices: Set<ClassCheck> = []
 
     init(diagnostics: Diagnostics, registries: TrainingRegistries, limits: ConfigLimits,
-         datasets: DatasetLoader = DatasetLoader(), workingDirectory: String = ".") {
+         datasets: DatasetLoader = DatasetLoader(), workingDirectory: String = ".", loadsData: Bool = true) {
         self.diagnostics = diagnostics
         self.registries = registries
         self.limits = limits
         self.datasets = datasets
         self.workingDirectory = workingDirectory
+        self.loadsData = loadsData
         tensors = TensorDecoder(diagnostics: diagnostics, limits: limits)
     }
 

@@ -87,6 +87,7 @@ extension JobDecoder {
                                "\(job.label) has neither 'epochs' nor 'max_steps' (a model job needs one or both, e.g. epochs: 100)")
             valid = false
         }
+        guard loadsData else { return nil }
         // The data is loaded even when other keys have problems, so that its own are reported in the same pass.
         let data = train.flatMap { loadData(train: $0, validation: validation) }
         guard valid, let layers, let data, let optimizer = common.optimizer, let train,
