@@ -51,7 +51,7 @@ extension JobDecoder {
         case .success(let parts):
             return parts
         case .failure(let problem):
-            let (node, path) = problem.bySplit ? splitNode! : self.node(for: problem.error, in: written)
+            let (node, path) = problem.bySplit ? splitNode ?? (written.node, written.path) : self.node(for: problem.error, in: written)
             diagnostics.report(problem.bySplit ? .outOfRange : code(of: problem.error), at: node, path: path, rendered(problem.error, written))
             return nil
         }
