@@ -3,6 +3,7 @@
 import LossKit
 import LossdData
 import LossdEngine
+import LossdTestSupport
 import Testing
 
 /// Model jobs: resume anywhere (mid-epoch included) bit-identical, in the engine too; the batch
@@ -89,6 +90,7 @@ struct ModelJobTests {
             #expect(result.epochs == (try TrainingJob(Self.specs[index].1, resumingFrom: JobCheckpoint(decoding: references[index])).epochs))
             #expect(result.namedParameters?.map(\.name) == ["0.weight", "0.bias", "2.weight", "2.bias"])
             #expect(result.progress.epoch == result.epochs.last)
+            #expect(handle.epochs == result.epochs)
         }
         for (index, checkpoint) in taken {
             let resumed = engine.submit(Self.specs[index].1, resumingFrom: checkpoint)
@@ -139,6 +141,22 @@ struct ModelJobTests {
         #expect(order == orders[0])
     }
 
+    @Test("a model checkpoint round-trips through JSON; a free-tensor checkpoint's JSON has no model key")
+    func checkpointJSON() throws {
+        let job = try TrainingJob(Self.classifier(validation: false))
+        job.run(steps: 13)  // epochs 1 and 2 done, 3 of epoch 3's batches accumulated
+        let checkpoint = job.checkpoint()
+        let model = try #require(checkpoint.model)
+        #expect(model.epochs.count == 2 && model.epochBatches == 3 && model.epochRows == 15)
+        #expect(model.epochs.allSatisfy { $0.validationLoss == nil && $0.accuracy != nil })
+        #expect(try JobCheckpoint(decoding: checkpoint.encoded()) == checkpoint)
+        let text = String(decoding: try checkpoint.encoded(), as: UTF8.self)
+        #expect(text.contains("\"batches\": \"23 rows in batches of 5 (5 per epoch, the last of 3), shuffled with seed 42\""))
+        let free = try TrainingJob(Jobs.seed(stopping: StoppingRules(maxSteps: 3)))
+        free.run()
+        #expect(!String(decoding: try free.checkpoint().encoded(), as: UTF8.self).contains("\"model\""))
+    }
+
     @Test("a checkpoint of another model, other batches or a free-tensor job is refused")
     func foreignCheckpoints() throws {
         let job = try TrainingJob(Self.classifier())
@@ -182,6 +200,7 @@ struct ModelJobTests {
         #expect(message { $0.model!.initialParameters = [("3.weight", Tensor(repeating: 0, shape: [8, 4]))] }.contains("3.weight"))
         #expect(message { $0.model!.initialParameters = [("0.weight", Tensor(repeating: 0, shape: [4, 8]))] }.contains("(8, 4)"))
         #expect(message { $0.model!.layers = [] }.contains("layer"))
+        #expect(message { $0.model!.layers = [JobSpec.Component("relu")]; $0.loss = JobSpec.Component("l1") }.contains("no parameters"))
         #expect(message { $0.model!.layers[1] = JobSpec.Component("no_such_layer") }.contains("layer 1"))
     }
 
@@ -215,6 +234,28 @@ struct ModelJobTests {
                                 targetNames: [], targets: [])
         let predictions = try ModelEvaluation(spec: spec, parameters: job.namedParameters!, data: unlabeled)
         #expect(predictions.loss == nil && predictions.accuracy == nil && predictions.predictions.shape == [2, 3])
+    }
+
+    @Test("a set larger than one forward slice is evaluated as one batch: the loss of all its predictions")
+    func largeEvaluation() throws {
+        let spec = Self.classifier(epochs: 1)
+        let job = try TrainingJob(spec)
+        job.run()
+        let parameters = try #require(job.namedParameters)
+        let data = Self.blobs(rows: 2_500, seed: 3)
+        let whole = try ModelEvaluation(spec: spec, parameters: parameters, data: data)
+        #expect(whole.predictions.shape == [2_500, 3])
+        let loss = try LossRegistry.builtins.makeLoss("cross_entropy", options: ["label_smoothing": .number(0.1)])
+        let direct = try LossEvaluation(loss: loss, arguments: [
+            "input": whole.predictions, "target": Tensor(shape: [2_500], scalars: data.targets, dtype: .int64),
+        ], wantGradients: false)
+        #expect(whole.loss == direct.value.scalars[0])
+        for row in [0, 1_023, 1_024, 2_499] {
+            let single = try ModelEvaluation(spec: spec, parameters: parameters, data: data.subset([row]))
+            #expect(Closeness.firstMismatch(actual: single.predictions.scalars,
+                                            expected: Array(whole.predictions.scalars[row * 3 ..< row * 3 + 3]), rtol: 1e-13) == nil,
+                    "row \(row)")
+        }
     }
 
     /// A loss from outside LossKit (as a plugin's): MSE that fails on batches of `failingRows` rows.

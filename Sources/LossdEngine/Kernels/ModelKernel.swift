@@ -94,7 +94,7 @@ final class ModelKernel<O: Optimizer>: JobKernel, @unchecked Sendable {
         var c = control
         defer { control = c }
         let n = parameters.count, optimizer = self.optimizer
-        let width = model.inputWidth, targetWidth = binding.targetWidth
+        let width = model.inputWidth
         for _ in 0..<budget {
             let epoch = c.step / order.batchesPerEpoch, batch = c.step % order.batchesPerEpoch
             if rowOrderEpoch != epoch {
@@ -106,20 +106,18 @@ final class ModelKernel<O: Optimizer>: JobKernel, @unchecked Sendable {
             // MARK: Forward
             train.features.withUnsafeBufferPointer { features in
                 workspace.withInput { input in
-                    // Sound: rowOrder holds row numbers < N; features hold N x width values, the
+                    // Sound: rowOrder holds row numbers < N, features N x width values, the
                     // workspace's input batchSize x width >= rows x width.
-                    for row in 0..<rows {
-                        (input.baseAddress! + row * width).update(from: features.baseAddress! + rowOrder[first + row] * width, count: width)
-                    }
+                    copyRows(rows, width: width, from: features.baseAddress!, into: input.baseAddress!) { rowOrder[first + $0] }
                 }
             }
             model.forwardWrittenInput(rows: rows, parameters: parameters, workspace: &workspace)
             let slot = rows == order.batchSize ? 0 : 1
             workspace.output.withUnsafeBufferPointer { output in
-                train.targets.withUnsafeBufferPointer { targets in
-                    buffers[slot].load(outputs: output.baseAddress!, targets: targets.baseAddress!, width: targetWidth) { rowOrder[first + $0] }
-                }
+                // Sound: the workspace's output holds at least rows x C values.
+                buffers[slot].loadOutputs(output.baseAddress!, atRow: 0, count: rows)
             }
+            buffers[slot].loadTargets(train.targets) { rowOrder[first + $0] }
             // MARK: Loss
             if binding.fallible != nil { WorkerContext.setStep(c.step + 1) }  // for the plugin-call board
             let value: Double

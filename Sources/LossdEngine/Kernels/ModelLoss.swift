@@ -98,19 +98,22 @@ struct ModelLossBuffers {
         output = Array(repeating: 0, count: shape.reduce(1, *))
     }
 
-    /// Loads `rows` outputs (rows x C, from `outputs`) and their targets: row r's target is row
-    /// `targetRow(r)` of `targets` (rows x k).
-    mutating func load(outputs: UnsafePointer<Double>, targets: UnsafePointer<Double>, width: Int, targetRow: (Int) -> Int) {
-        let rows = self.rows
+    /// Copies `count` rows of model outputs (C values each, from `outputs`) into the loss input
+    /// from row `row` on.
+    mutating func loadOutputs(_ outputs: UnsafePointer<Double>, atRow row: Int, count: Int) {
+        let width = arguments[0].count / Swift.max(rows, 1)
         arguments.tensors[0]!.scalars.withUnsafeMutableBufferPointer { input in
-            // Sound: the input tensor holds rows x C values, the caller's output as many.
-            input.baseAddress!.update(from: outputs, count: input.count)
+            // Sound: the input tensor holds rows x C values and row + count <= rows (the callers' batches).
+            (input.baseAddress! + row * width).update(from: outputs, count: count * width)
         }
-        arguments.tensors[1]!.scalars.withUnsafeMutableBufferPointer { target in
-            // Sound: the target tensor holds rows x width values; targetRow returns rows of `targets`.
-            let t = target.baseAddress!
-            for row in 0..<rows {
-                (t + row * width).update(from: targets + targetRow(row) * width, count: width)
+    }
+
+    /// Loads the targets: row r's target is row `sourceRow(r)` of `targets` (k values per row).
+    mutating func loadTargets(_ targets: [Double], sourceRow: (Int) -> Int) {
+        let rows = self.rows, width = arguments[1].count / Swift.max(rows, 1)
+        targets.withUnsafeBufferPointer { source in
+            arguments.tensors[1]!.scalars.withUnsafeMutableBufferPointer { target in
+                copyRows(rows, width: width, from: source.baseAddress!, into: target.baseAddress!, sourceRow: sourceRow)
             }
         }
     }
@@ -138,5 +141,16 @@ struct ModelLossBuffers {
             if Double(best) == target[row] { correct += 1 }
         }
         return correct
+    }
+}
+
+/// Copies `rows` rows of `width` values: destination row r is source row `sourceRow(r)`.
+///
+/// - Precondition: `source` holds every row `sourceRow` returns, `destination` `rows` rows.
+@inline(__always)
+func copyRows(_ rows: Int, width: Int, from source: UnsafePointer<Double>, into destination: UnsafeMutablePointer<Double>,
+              sourceRow: (Int) -> Int) {
+    for row in 0..<rows {
+        (destination + row * width).update(from: source + sourceRow(row) * width, count: width)
     }
 }
