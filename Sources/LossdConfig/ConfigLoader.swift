@@ -26,6 +26,11 @@ public struct ConfigLoader: Sendable {
     /// Whether `daemon.jobs_directory` is read (true). The fuzz target turns it off so that
     /// generated inputs never make it read the machine's directories.
     public var readsDropIns = true
+    /// Whether model jobs' data and `model.init` files are read and synthetic data generated
+    /// (true). The fuzz target turns it off: model jobs are then decoded and checked as written,
+    /// and left out of the configuration, so that generated inputs never read the machine's files
+    /// nor generate large datasets.
+    public var loadsData = true
     /// Reads the datasets of model jobs. Keep one loader across reloads: a file that has not
     /// changed (same size and modification time) is then shared with the running jobs rather
     /// than read into a second copy, and a changed file is read afresh.
@@ -106,7 +111,7 @@ private final class Session {
         self.name = name
         diagnostics = Diagnostics(maxErrors: loader.limits.maxErrors)
         decoder = JobDecoder(diagnostics: diagnostics, registries: loader.registries, limits: loader.limits,
-                             datasets: loader.datasets, workingDirectory: loader.workingDirectory)
+                             datasets: loader.datasets, workingDirectory: loader.workingDirectory, loadsData: loader.loadsData)
     }
 
     var limits: ConfigLimits { loader.limits }

@@ -14,9 +14,10 @@ struct DataRequest: Hashable {
     }
 }
 
-/// Why data could not be loaded: the loader's error, with the source's display paths.
+/// Why data could not be loaded: the loader's error, and whether the split (not the source) is at fault.
 struct DataProblem: Error {
     var error: DataError
+    var bySplit = false
 }
 
 /// A data source as written, with the nodes that errors about it point at.

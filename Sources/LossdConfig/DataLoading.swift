@@ -19,9 +19,7 @@ extension JobDecoder {
     func loadData(train: WrittenSource, validation: WrittenValidation?) -> (train: LoadedData, validation: LoadedData?)? {
         switch validation {
         case .split(let fraction, let seed, let node, let path)?:
-            // The whole source first, so that its errors point at it and the split's at the split.
-            guard load(DataRequest(source: train.source, split: nil), train) != nil,
-                  let parts = load(DataRequest(source: train.source, split: .init(fraction: fraction, seed: seed)), train,
+            guard let parts = load(DataRequest(source: train.source, split: .init(fraction: fraction, seed: seed)), train,
                                    splitNode: (node, path)) else { return nil }
             return (parts[0], parts[1])
         case .source(let written)?:
@@ -53,19 +51,28 @@ extension JobDecoder {
         case .success(let parts):
             return parts
         case .failure(let problem):
-            let (node, path) = splitNode ?? self.node(for: problem.error, in: written)
-            diagnostics.report(splitNode == nil ? code(of: problem.error) : .outOfRange, at: node, path: path, rendered(problem.error, written))
+            let (node, path) = problem.bySplit ? splitNode ?? (written.node, written.path) : self.node(for: problem.error, in: written)
+            diagnostics.report(problem.bySplit ? .outOfRange : code(of: problem.error), at: node, path: path, rendered(problem.error, written))
             return nil
         }
     }
 
     private func read(_ request: DataRequest, _ written: WrittenSource) throws(DataProblem) -> [LoadedData] {
+        let whole: Dataset
         do throws(DataError) {
-            guard let split = request.split else {
-                let dataset = try datasets.load(request.source)
-                return [LoadedData(origin: .whole(request.source), display: written.displayName, dataset: dataset, digest: DataDigest.of(dataset))]
+            whole = try datasets.load(request.source)
+        } catch {
+            throw DataProblem(error: error)
+        }
+        guard let split = request.split else {
+            return [LoadedData(origin: .whole(request.source), display: written.displayName, dataset: whole, digest: DataDigest.of(whole))]
+        }
+        // The whole set is held only while it is split (the loader then shares it with the split);
+        // the jobs keep the parts alone.
+        do throws(DataError) {
+            let (train, validation) = try withExtendedLifetime(whole) { () throws(DataError) in
+                try datasets.split(request.source, validationFraction: split.fraction, seed: split.seed)
             }
-            let (train, validation) = try datasets.split(request.source, validationFraction: split.fraction, seed: split.seed)
             return [
                 LoadedData(origin: .splitTrain(request.source, fraction: split.fraction, seed: split.seed), display: written.displayName,
                            dataset: train, digest: DataDigest.of(train)),
@@ -73,7 +80,7 @@ extension JobDecoder {
                            dataset: validation, digest: DataDigest.of(validation)),
             ]
         } catch {
-            throw DataProblem(error: error)
+            throw DataProblem(error: error, bySplit: true)
         }
     }
 

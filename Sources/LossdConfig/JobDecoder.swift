@@ -40,18 +40,21 @@ final class JobDecoder {
     /// Relative data and `model.init` paths are taken from the directory of the file that holds
     /// them, which is relative to this.
     let workingDirectory: String
+    /// False: model jobs are decoded but their data is not loaded, and they are left out (see ``ConfigLoader/loadsData``).
+    let loadsData: Bool
     /// Data loaded in this load, by what was asked: jobs that share data are checked once.
     var loadedCache: [DataRequest: Result<[LoadedData], DataProblem>] = [:]
     /// Data already checked to hold class indices for a class count.
     var checkedClassIndices: Set<ClassCheck> = []
 
     init(diagnostics: Diagnostics, registries: TrainingRegistries, limits: ConfigLimits,
-         datasets: DatasetLoader = DatasetLoader(), workingDirectory: String = ".") {
+         datasets: DatasetLoader = DatasetLoader(), workingDirectory: String = ".", loadsData: Bool = true) {
         self.diagnostics = diagnostics
         self.registries = registries
         self.limits = limits
         self.datasets = datasets
         self.workingDirectory = workingDirectory
+        self.loadsData = loadsData
         tensors = TensorDecoder(diagnostics: diagnostics, limits: limits)
     }
 
@@ -181,10 +184,24 @@ final class JobDecoder {
                 source: ConfigLocation, sweep: SweepOrigin?) -> JobConfiguration? {
         let label = sweep == nil ? "job '\(name)'" : "job '\(name)' (from the sweep of '\(sweep!.template)')"
         let job = JobEntries(entries: entries, ownKeys: ownKeys, node: node, path: path, label: label)
-        let common = commonKeys(job)
         if job.value("model") != nil {
-            return decodeModelJob(job, common: common, name: name, source: source, sweep: sweep)
+            return decodeModelJob(job, common: commonKeys(job), name: name, source: source, sweep: sweep)
         }
+        // A free-tensor job: its keys are read in the order they always were, so that errors at
+        // one position (missing keys) keep their order.
+        var initialNode: ConfigNode?, targetNode: ConfigNode?
+        var initial: TensorSpec?, target: TensorSpec?
+        var inputs: [String: TensorSpec]? = [:]
+        var maxSteps: Int?
+        let common = commonKeys(job, afterLoss: { loss in
+            initialNode = required(job, "init", "[10, 10, 10]")
+            initial = initialNode.flatMap { tensors.tensor($0, path.key("init"), what: "init") }
+            targetNode = required(job, "target", "[30, 20, 50]")
+            target = targetNode.flatMap { tensors.tensor($0, path.key("target"), what: "target") }
+            if let node = job.value("inputs") { inputs = self.inputs(node, path.key("inputs"), loss: loss) }
+        }, afterScheduler: {
+            maxSteps = required(job, "max_steps", "1000").flatMap { self.maxSteps($0, path.key("max_steps")) }
+        })
         var valid = common.valid
         for key in JobDecoder.modelKeys {
             guard let entry = job.ownEntry(key) else { continue }
@@ -193,13 +210,6 @@ final class JobDecoder {
             diagnostics.report(.unknownKey, at: entry.keyNode, path: path.key(key), advice)
             valid = false
         }
-        let initialNode = required(job, "init", "[10, 10, 10]")
-        let initial = initialNode.flatMap { tensors.tensor($0, path.key("init"), what: "init") }
-        let targetNode = required(job, "target", "[30, 20, 50]")
-        let target = targetNode.flatMap { tensors.tensor($0, path.key("target"), what: "target") }
-        var inputs: [String: TensorSpec]? = [:]
-        if let node = job.value("inputs") { inputs = self.inputs(node, path.key("inputs"), loss: common.loss?.loss) }
-        let maxSteps = required(job, "max_steps", "1000").flatMap { self.maxSteps($0, path.key("max_steps")) }
         guard valid, common.loss != nil || common.unavailable != nil, let initial, let target, let inputs,
               let optimizer = common.optimizer, let maxSteps, let initialNode, let targetNode else { return nil }
 
@@ -237,8 +247,9 @@ final class JobDecoder {
     }
 
     /// Reads the keys both kinds of job have: enabled, loss, optimizer, scheduler, the stopping
-    /// rules but `max_steps`, and the seed.
-    private func commonKeys(_ job: JobEntries) -> CommonKeys {
+    /// rules but `max_steps`, and the seed; `afterLoss` and `afterScheduler` read a free-tensor
+    /// job's own keys in between.
+    private func commonKeys(_ job: JobEntries, afterLoss: ((any Loss)?) -> Void = { _ in }, afterScheduler: () -> Void = {}) -> CommonKeys {
         let path = job.path
         var keys = CommonKeys(valid: true, enabled: true, minDelta: 0, seed: 0)
         if let node = job.value("enabled") {
@@ -249,11 +260,13 @@ final class JobDecoder {
         case .unavailable(let configuration, let error)?: keys.unavailable = (configuration, error)
         case nil: break
         }
+        afterLoss(keys.loss?.loss)
         keys.optimizer = required(job, "optimizer", "{name: sgd, lr: 0.1}").flatMap { component($0, path.key("optimizer"), kind: .optimizer) }
         if let schedulerNode = job.value("scheduler") {
             keys.scheduler = component(schedulerNode, path.key("scheduler"), kind: .scheduler)
             if keys.scheduler == nil { keys.valid = false }
         }
+        afterScheduler()
         if let node = job.value("tolerance") {
             keys.tolerance = diagnostics.number(node, path.key("tolerance"), what: "tolerance")
             if let found = keys.tolerance, !diagnostics.require(found >= 0, node, path.key("tolerance"), "tolerance must be >= 0, got \(ScalarValue.format(found))") { keys.tolerance = nil }

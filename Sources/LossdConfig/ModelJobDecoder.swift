@@ -24,10 +24,12 @@ extension JobDecoder {
 
         // The model as written.
         var layers: [DecodedLayer]?
+        var layersNode: ConfigNode?
         var initFile: (node: ConfigNode, path: KeyPath, file: (absolute: String, display: String))?
         let modelPath = path.key("model")
         if let model = diagnostics.mapping(job.value("model")!, modelPath, what: "model", allowed: ["layers", "init"]) {
             if let node = model.value("layers") {
+                layersNode = node
                 layers = self.layers(node, modelPath.key("layers"))
             } else {
                 diagnostics.report(.missingKey, at: model.node, path: modelPath,
@@ -87,6 +89,7 @@ extension JobDecoder {
                                "\(job.label) has neither 'epochs' nor 'max_steps' (a model job needs one or both, e.g. epochs: 100)")
             valid = false
         }
+        guard loadsData else { return nil }
         // The data is loaded even when other keys have problems, so that its own are reported in the same pass.
         let data = train.flatMap { loadData(train: $0, validation: validation) }
         guard valid, let layers, let data, let optimizer = common.optimizer, let train,
@@ -95,6 +98,11 @@ extension JobDecoder {
         // The model against the data, the loss against the targets.
         let features = train.displayName
         guard let model = sequential(layers, inputWidth: data.train.dataset.featureCount, features: features) else { return nil }
+        guard model.layout.count > 0 else {
+            diagnostics.report(.invalidValue, at: layersNode ?? job.node, path: modelPath.key("layers"),
+                               "the model has no parameters to train (add a linear layer)")
+            return nil
+        }
         if let validationData = data.validation, case .source(let written)? = validation {
             guard checkSameColumns(validationData.dataset, data.train.dataset, written) else { return nil }
         }

@@ -13,6 +13,7 @@ public func fuzzConfigLoader(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt
     let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
     var loader = ConfigLoader(workingDirectory: "/nonexistent")
     loader.readsDropIns = false
+    loader.loadsData = false
     do throws(ConfigErrors) {
         let configuration = try loader.load(bytes: bytes, name: "fuzz.yaml")
         precondition(configuration.jobs.allSatisfy { !$0.name.isEmpty })

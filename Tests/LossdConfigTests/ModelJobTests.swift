@@ -316,4 +316,15 @@ struct ModelJobTests {
         #expect(configuration.jobs[0].model?.train.display == "jobs.d/data/local.csv")
         #expect(configuration.jobs[1].model?.train.display == "regression.csv")
     }
+
+    @Test("With loadsData off (the fuzz target) model jobs are checked as written, nothing is read, and they are left out")
+    func withoutData() throws {
+        let workspace = try Workspace()
+        try workspace.write("lossd.yaml", Self.regressionJob.replacingOccurrences(of: "regression.csv", with: "/nonexistent/data.csv"))
+        var loader = ConfigLoader(workingDirectory: workspace.directory.path)
+        loader.loadsData = false
+        #expect(try loader.load(path: "lossd.yaml").jobs.isEmpty)
+        try workspace.write("lossd.yaml", Self.regressionJob.replacingOccurrences(of: "batch_size: 2", with: "batch_size: 0"))
+        #expect(throws: ConfigErrors.self) { try loader.load(path: "lossd.yaml") }
+    }
 }
