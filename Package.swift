@@ -179,7 +179,8 @@ let package = Package(
         ),
         .testTarget(
             name: "LossdModelTests",
-            dependencies: ["LossdModel", "LossKit", "LossdTestSupport", .product(name: "RealModule", package: "swift-numerics")]
+            dependencies: ["LossdModel", "LossKit", "LossdTestSupport", .product(name: "RealModule", package: "swift-numerics")],
+            resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "LossdPlotTests", dependencies: ["LossdPlot", "LossdTestSupport"]),
         .testTarget(

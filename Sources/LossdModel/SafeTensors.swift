@@ -68,14 +68,22 @@ public enum SafeTensors {
         for (previous, next) in zip(entries, entries.dropFirst()) where next.begin < previous.end {
             throw .file(next.name, "tensor '\(EchoedText.escaped(next.name))' (bytes \(next.begin)..<\(next.end)) overlaps '\(EchoedText.escaped(previous.name))' (bytes \(previous.begin)..<\(previous.end))")
         }
-        let tensors = entries.map { entry in
-            (entry.name, entry.dtype.tensor(shape: entry.shape, bytes[(dataStart + entry.begin)..<(dataStart + entry.end)]))
+        let tensors = try entries.map { entry throws(ModelError) in
+            let (tensor, inexact) = entry.dtype.tensor(shape: entry.shape, bytes[(dataStart + entry.begin)..<(dataStart + entry.end)])
+            if let position = inexact {
+                throw .file(entry.name, "tensor '\(EchoedText.escaped(entry.name))' holds an I64 value at flat index \(position) beyond 2^53, which lossd cannot hold exactly")
+            }
+            return (name: entry.name, tensor: tensor)
         }
         return File(tensors: tensors, metadata: metadata)
     }
 
     /// A safetensors file of `tensors` (data in the given order), F64 (I64 for int64 tensors).
+    ///
+    /// - Precondition: the names are distinct and none is `__metadata__` (the header's reserved key).
     public static func encode(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:]) -> [UInt8] {
+        precondition(Set(tensors.map(\.name)).count == tensors.count && !tensors.contains { $0.name == "__metadata__" },
+                     "safetensors tensor names must be distinct and not '__metadata__'")
         var members: [(String, JSONValue)] = []
         if !metadata.isEmpty {
             members.append(("__metadata__", .object(metadata.keys.sorted().map { ($0, .string(metadata[$0]!)) })))
@@ -117,8 +125,10 @@ public enum SafeTensors {
 
         var size: Int { self == .f32 ? 4 : 8 }
 
-        /// The tensor whose little-endian elements are `bytes` (exactly `size * shape.product` of them).
-        func tensor(shape: [Int], _ bytes: ArraySlice<UInt8>) -> Tensor {
+        /// The tensor whose little-endian elements are `bytes` (exactly `size * shape.product` of them), and
+        /// the first I64 element a Double cannot hold exactly (beyond 2^53), if any.
+        func tensor(shape: [Int], _ bytes: ArraySlice<UInt8>) -> (Tensor, inexact: Int?) {
+            var inexact: Int?
             var scalars: [Double] = []
             scalars.reserveCapacity(bytes.count / size)
             var position = bytes.startIndex
@@ -128,11 +138,14 @@ public enum SafeTensors {
                 switch self {
                 case .f64: scalars.append(Double(bitPattern: raw))
                 case .f32: scalars.append(Double(Float(bitPattern: UInt32(truncatingIfNeeded: raw))))
-                case .i64: scalars.append(Double(Int64(bitPattern: raw)))
+                case .i64:
+                    let value = Int64(bitPattern: raw)
+                    if value.magnitude > 1 << 53, inexact == nil { inexact = scalars.count }
+                    scalars.append(Double(value))
                 }
                 position += size
             }
-            return Tensor(shape: shape, scalars: scalars, dtype: self == .i64 ? .int64 : .float64)
+            return (Tensor(shape: shape, scalars: scalars, dtype: self == .i64 ? .int64 : .float64), inexact)
         }
     }
 

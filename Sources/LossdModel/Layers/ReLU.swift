@@ -4,7 +4,7 @@ import LossKit
 
 /// Rectified linear unit (PyTorch `torch.nn.ReLU`), registry name `relu`.
 ///
-///     Forward:   y = max(x, 0)
+///     Forward:   y = 0 if x < 0, else x         (ATen's clamp_min: relu(-0.0) = -0.0, relu(NaN) = NaN)
 ///     Backward:  dx = dy if x > 0, else 0        (relu'(0) = 0, ATen's threshold_backward)
 ///
 /// - Options: none (`inplace` has no meaning here and is not accepted).
@@ -14,7 +14,7 @@ public struct ReLU: ElementwiseActivation {
     public init(options: LayerOptions) throws(ModelError) {}
     public init() {}
 
-    public func value(_ x: Double) -> Double { x > 0 ? x : (x.isNaN ? x : 0) }
+    public func value(_ x: Double) -> Double { x < 0 ? 0 : x }
 
     public func inputGradient(_ gradient: Double, x: Double, y: Double) -> Double { x > 0 ? gradient : 0 }
 }
