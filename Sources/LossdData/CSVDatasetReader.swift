@@ -25,23 +25,8 @@ struct CSVDatasetReader {
         var line = [UInt8]()
         var fields = CSVFields()
 
-        // The header.
-        let hasHeader = try reader.nextLine(into: &line)
-        guard hasHeader, !Self.isBlank(line) else {
-            if hasHeader, try hasMoreText(&reader) { throw DataError(.malformed, file: path, line: 1, "the header line is empty") }
-            throw DataError(.malformed, file: path, "the file is empty (a header line is needed)")
-        }
-        try split(line, &fields, lineNumber: 1, header: nil)
-        let header = (0..<fields.ranges.count).map { fields.text($0, of: line) }
+        let header = try readHeader(&reader, &line, &fields)
         let headerBytes = reader.bytesRead
-        var seen = [String: Int]()
-        for (index, name) in header.enumerated() {
-            if let first = seen[name] {
-                throw DataError(.malformed, file: path, line: 1, column: name,
-                                "the header names this column twice (fields \(first + 1) and \(index + 1))")
-            }
-            seen[name] = index
-        }
         let layout = try ColumnLayout(header: header, features: features, targets: targets, file: path)
 
         // The rows.
@@ -89,6 +74,37 @@ struct CSVDatasetReader {
                        locator: RowLocator(.csv(file: path, skips: skips)))
     }
 
+    /// The column names of the file's header line (``DatasetLoader/csvColumns(path:)``).
+    static func columns(path: String) throws(DataError) -> [String] {
+        let handle = try DataFile.openForReading(path)
+        defer { try? handle.close() }
+        var reader = LineReader(handle: handle, file: path)
+        var line = [UInt8]()
+        var fields = CSVFields()
+        return try CSVDatasetReader(path: path, features: [], targets: [], limits: .default, fileSize: nil)
+            .readHeader(&reader, &line, &fields)
+    }
+
+    /// The header's names: line 1, present, not blank, no name twice.
+    private func readHeader(_ reader: inout LineReader, _ line: inout [UInt8], _ fields: inout CSVFields) throws(DataError) -> [String] {
+        let hasHeader = try reader.nextLine(into: &line)
+        guard hasHeader, !Self.isBlank(line) else {
+            if hasHeader, try hasMoreText(&reader) { throw DataError(.malformed, file: path, line: 1, "the header line is empty") }
+            throw DataError(.malformed, file: path, "the file is empty (a header line is needed)")
+        }
+        try split(line, &fields, lineNumber: 1, header: nil)
+        let header = (0..<fields.ranges.count).map { fields.text($0, of: line) }
+        var seen = [String: Int]()
+        for (index, name) in header.enumerated() {
+            if let first = seen[name] {
+                throw DataError(.malformed, file: path, line: 1, column: name,
+                                "the header names this column twice (fields \(first + 1) and \(index + 1))")
+            }
+            seen[name] = index
+        }
+        return header
+    }
+
     /// Whether any non-blank line follows (a file that starts with a blank line is not empty).
     private func hasMoreText(_ reader: inout LineReader) throws(DataError) -> Bool {
         var line = [UInt8]()
@@ -118,11 +134,12 @@ struct CSVDatasetReader {
         guard !range.isEmpty else {
             throw DataError(.invalidValue, file: path, line: lineNumber, column: column, "the cell is empty")
         }
-        let text = String(decoding: line[range], as: UTF8.self)
-        guard let value = Double(text) else {
+        guard let value = DecimalText.number(line, range) else {
+            let text = String(decoding: line[range], as: UTF8.self)
             throw DataError(.invalidValue, file: path, line: lineNumber, column: column, "not a number: '\(Self.shortened(text))'")
         }
         guard value.isFinite else {
+            let text = String(decoding: line[range], as: UTF8.self)
             throw DataError(.invalidValue, file: path, line: lineNumber, column: column,
                             "'\(Self.shortened(text))' is not finite (NaN and infinite values are refused)")
         }
@@ -164,10 +181,10 @@ struct ColumnLayout {
         }
         let targetFields = try targets.map { (name: String) throws(DataError) -> Int in try field(name) }
         let featureFields = features.isEmpty
-            ? header.indices.filter { !targetFields.contains($0) }
+            ? header.indices.filter { !targetFields.contains($0) && !header[$0].isEmpty }
             : try features.map { (name: String) throws(DataError) -> Int in try field(name) }
         guard !featureFields.isEmpty else {
-            throw DataError(.malformed, file: file, line: 1, "no feature columns: every column is a target")
+            throw DataError(.malformed, file: file, line: 1, "no feature columns: every named column is a target")
         }
         featureNames = featureFields.map { header[$0] }
         targetNames = targets

@@ -31,7 +31,8 @@ public struct DataError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// What went wrong, for matching.
     public var code: Code
-    /// The file at fault, as the data source names it; nil for synthetic data and arguments.
+    /// The file at fault, as the data source names it (for synthetic data, the generator's name:
+    /// `synthetic regression`); nil for an argument of a call.
     public var file: String?
     /// The 1-based line in a CSV file (the header is line 1); nil when no line applies.
     public var line: Int?

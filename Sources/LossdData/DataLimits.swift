@@ -8,8 +8,8 @@ public struct DataLimits: Sendable, Hashable {
     /// any data is read; CSV files while they stream, at the first row past the limit.
     public var maxCells: Int
 
+    /// A limit below 1 refuses every dataset.
     public init(maxCells: Int = 100_000_000) {
-        precondition(maxCells > 0, "maxCells must be positive")
         self.maxCells = maxCells
     }
 

@@ -27,7 +27,7 @@ public struct Dataset: Sendable {
     /// Where each row came from, for located errors.
     let locator: RowLocator
     /// Keeps the loader's cache entry alive while any copy of this dataset lives (see ``DatasetLoader``).
-    let sharing: SharedDataset?
+    let sharing: SharedDatasets?
 
     /// The number of feature columns.
     public var featureCount: Int { featureNames.count }
@@ -43,7 +43,7 @@ public struct Dataset: Sendable {
     }
 
     init(source: String, rows: Int, featureNames: [String], features: [Double], targetNames: [String], targets: [Double],
-         truth: [String: [Double]]?, locator: RowLocator, sharing: SharedDataset? = nil) {
+         truth: [String: [Double]]?, locator: RowLocator, sharing: SharedDatasets? = nil) {
         precondition(rows >= 0 && features.count == rows * featureNames.count && targets.count == rows * targetNames.count,
                      "dataset arrays do not match rows x columns")
         self.source = source

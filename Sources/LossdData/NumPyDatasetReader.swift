@@ -16,12 +16,16 @@ struct NumPyDatasetReader {
 
     func read() throws(DataError) -> Dataset {
         let featureFile = try NumPyFile(path: featuresPath)
-        let targetFile = try NumPyFile(path: targetsPath)
+        let targetFile = targetsPath.isEmpty ? nil : try NumPyFile(path: targetsPath)
         let (rows, featureCount) = try featureFile.table(role: "features")
-        let (targetRows, targetWidth) = try targetFile.table(role: "targets")
-        guard rows == targetRows else {
-            throw DataError(.malformed, file: targetsPath, "features have \(rows) rows, targets \(targetRows) (\(featuresPath) has shape "
-                            + "\(NumPyHeader.describe(featureFile.header.shape)), \(targetsPath) \(NumPyHeader.describe(targetFile.header.shape)))")
+        var targetWidth = 0
+        if let targetFile {
+            let (targetRows, width) = try targetFile.table(role: "targets")
+            guard rows == targetRows else {
+                throw DataError(.malformed, file: targetsPath, "features have \(rows) rows, targets \(targetRows) (\(featuresPath) has shape "
+                                + "\(NumPyHeader.describe(featureFile.header.shape)), \(targetsPath) \(NumPyHeader.describe(targetFile.header.shape)))")
+            }
+            targetWidth = width
         }
         let (cells, overflow) = rows.multipliedReportingOverflow(by: featureCount + targetWidth)
         guard !overflow, cells <= limits.maxCells else {
@@ -29,11 +33,11 @@ struct NumPyDatasetReader {
                             + "exceed the limit of \(limits.maxCells) values")
         }
         let features = try featureFile.values(width: featureCount)
-        let targets = try targetFile.values(width: targetWidth)
-        return Dataset(source: "\(featuresPath), \(targetsPath)", rows: rows,
-                       featureNames: (0..<featureCount).map { "x\($0)" }, features: features,
-                       targetNames: targetWidth == 1 && targetFile.header.shape.count == 1 ? ["y"] : (0..<targetWidth).map { "y\($0)" },
-                       targets: targets, truth: nil, locator: RowLocator(.rows(prefix: targetsPath)))
+        let targets = try targetFile?.values(width: targetWidth) ?? []
+        let targetNames = targetFile.map { $0.header.shape.count == 1 ? ["y"] : (0..<targetWidth).map { "y\($0)" } } ?? []
+        return Dataset(source: targetsPath.isEmpty ? featuresPath : "\(featuresPath), \(targetsPath)", rows: rows,
+                       featureNames: (0..<featureCount).map { "x\($0)" }, features: features, targetNames: targetNames,
+                       targets: targets, truth: nil, locator: RowLocator(.rows(prefix: targetsPath.isEmpty ? featuresPath : targetsPath)))
     }
 }
 

@@ -23,6 +23,7 @@ import LossdData
         ("good/table.csv", ["a", "b"]),
         ("good/table.csv", []),  // every column but the target
         ("good/table_styled.csv", ["a, first", "b"]),
+        ("good/table_pandas_index.csv", []),  // the unnamed index column is left out
     ]
 
     @Test(arguments: csvCases)
@@ -33,6 +34,12 @@ import LossdData
         #expect(dataset.targets == Self.reference.targets)
         #expect(dataset.featureNames == (features.isEmpty ? ["a", "b"] : features))
         #expect(dataset.targetNames == ["y"])
+    }
+
+    @Test func csvColumnsAreTheHeadersNames() throws {
+        #expect(try DatasetLoader.csvColumns(path: Fixtures.path("good/table_styled.csv")) == ["name", "y", "b", "a, first"])
+        #expect(try DatasetLoader.csvColumns(path: Fixtures.path("good/table_pandas_index.csv")) == ["", "a", "b", "y"])
+        #expect(throws: DataError.self) { try DatasetLoader.csvColumns(path: Fixtures.path("broken/duplicate_header.csv")) }
     }
 
     @Test func csvRowsNameTheirLinesPastBlankLines() throws {
@@ -47,6 +54,7 @@ import LossdData
     @Test func csvWithoutTargetsHasNone() throws {
         let dataset = try DatasetLoader().load(.csv(path: Fixtures.path("good/table.csv"), features: ["b"], target: []))
         #expect(dataset.targetWidth == 0 && dataset.targets.isEmpty && dataset.rows == 6)
+        #expect(dataset.description == Fixtures.path("good/table.csv") + ": 6 rows, 1 feature, 0 targets")
         #expect(dataset.features == stride(from: 1, to: 12, by: 2).map { Double($0) / 4 - 1.25 })
     }
 
@@ -63,6 +71,11 @@ import LossdData
         #expect(dataset.featureCount == width)
         #expect(dataset.features == expected)
         #expect(dataset.targets == Self.reference.targets)
+    }
+
+    @Test func npyWithoutTargetsHasNone() throws {
+        let dataset = try DatasetLoader().load(.npy(features: Fixtures.path("good/x_f8.npy"), target: ""))
+        #expect(dataset.targetWidth == 0 && dataset.targets.isEmpty && dataset.features == Self.reference.features)
     }
 
     @Test func npyTwoDimensionalTargetsKeepTheirColumns() throws {

@@ -2,7 +2,7 @@
 
 import Foundation
 import Testing
-import LossdData
+@testable import LossdData
 
 /// A loader reads each file once: every job on one file gets the same arrays.
 @Suite struct SharingTests {
@@ -33,6 +33,29 @@ import LossdData
         let other = try DatasetLoader().load(source)
         #expect(Self.address(other.features) != Self.address(first.features))
         #expect(other.features == first.features)
+    }
+
+    @Test(arguments: sources)
+    func jobsSplittingOneSourceAlikeShareBothParts(_ source: DataSource) throws {
+        let loader = DatasetLoader()
+        let first = try loader.split(source, validationFraction: 0.5, seed: 4)
+        let second = try loader.split(source, validationFraction: 0.5, seed: 4)
+        #expect(Self.address(first.train.features) == Self.address(second.train.features))
+        #expect(Self.address(first.validation.targets) == Self.address(second.validation.targets))
+        let direct = try loader.load(source).split(validationFraction: 0.5, seed: 4)
+        #expect(first.train.features == direct.train.features && first.validation.features == direct.validation.features)
+        let otherSeed = try loader.split(source, validationFraction: 0.5, seed: 5)
+        #expect(Self.address(otherSeed.train.features) != Self.address(first.train.features))
+    }
+
+    @Test func entriesNoJobUsesAreDropped() throws {
+        let loader = DatasetLoader()
+        let kept = try loader.load(Self.sources[0])
+        do { _ = try loader.load(Self.sources[1]) }
+        #expect(throws: DataError.self) { try loader.load(.csv(path: Fixtures.path("broken/empty.csv"), features: [], target: ["y"])) }
+        _ = try loader.load(Self.sources[0])
+        #expect(loader.entryCount == 1)
+        withExtendedLifetime(kept) {}
     }
 
     @Test func otherColumnsAreAnotherDataset() throws {

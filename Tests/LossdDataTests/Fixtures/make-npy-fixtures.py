@@ -75,3 +75,8 @@ with open("good/table_styled.csv", "w", newline="") as f:
         f.write(f"\"row {i}, quoted\", {y} ,{float(b)!r}, {float(a):.17g}\r\n")
         if i == 2:
             f.write("\r\n  \r\n")
+with open("good/table_pandas_index.csv", "w", newline="") as f:
+    # As pandas' to_csv() writes it: an unnamed index column first.
+    f.write(",a,b,y\n")
+    for i, ((a, b), y) in enumerate(zip(rows, classes)):
+        f.write(f"{i},{float(a)!r},{float(b)!r},{y}\n")
