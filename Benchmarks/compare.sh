@@ -65,6 +65,8 @@ else
 fi
 echo "memory ..." >&2
 $perf $quick memory >>"$figures"
+echo "model epochs ..." >&2
+$perf $quick model >>"$figures"
 echo "PyTorch and numpy ..." >&2
 "$python" compare_torch.py $quick >>"$figures" || echo "compare_torch.py failed: its figures are missing" >&2
 
@@ -119,6 +121,14 @@ END {
     if (has("numpy.wide.us_per_step"))
         row("wide job, time per step", sprintf("%.1f ms", w1 / 1e6), "numpy: " sprintf("%.1f ms", v["numpy.wide.us_per_step"] / 1000),
             sprintf("%.1fx faster", v["numpy.wide.us_per_step"] * 1000 / w1), "")
+    for (n = 0; n < 2; n++) {
+        name = n == 0 ? "linear" : "mlp"
+        label = n == 0 ? "an epoch of a linear model, 100,000 x 32 rows, batch 256" : "an epoch of an MLP 32-64-64-1 (relu), 100,000 rows, batch 256"
+        if (has("model." name ".ms_per_epoch") && has("torch.model." name ".ms_per_epoch"))
+            row(label, sprintf("%.1f ms", v["model." name ".ms_per_epoch"]),
+                "PyTorch eager (1 thread): " sprintf("%.1f ms", v["torch.model." name ".ms_per_epoch"]),
+                sprintf("%.1fx faster", v["torch.model." name ".ms_per_epoch"] / v["model." name ".ms_per_epoch"]), ">= 2x")
+    }
     print ""
     print "Ratios of runs on a shared machine drift with its load: the worker-count and reporting"
     print "ratios are medians over rounds of runs made back to back (see lossd-perf), not ratios of"

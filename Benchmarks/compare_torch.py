@@ -3,8 +3,10 @@
 """PyTorch eager and numpy on lossd's benchmark jobs, for scale (compare.sh runs it).
 
 MSE + SGD in float64: the seed job ([10, 10, 10] -> [30, 20, 50], lr 1e-9) and the wide job
-(10^7 elements, lr 1e-3), as Benchmarks/reference/fused_sgd.c runs them. Prints `key value`
-lines: microseconds per step. PyTorch and numpy are optional: a missing one is skipped with a
+(10^7 elements, lr 1e-3), as Benchmarks/reference/fused_sgd.c runs them, and an epoch of a
+linear model and of an MLP 32-64-64-1 (relu) on 100,000 x 32 rows in batches of 256, eager on
+one thread, as lossd-perf's "model" workload runs them. Prints `key value` lines: microseconds
+per step, milliseconds per epoch. PyTorch and numpy are optional: a missing one is skipped with a
 message on standard error.
 
     python3 compare_torch.py [--quick]
@@ -62,6 +64,39 @@ def torch_figures():
     print(f"torch.threads {torch.get_num_threads()}", flush=True)
 
 
+def torch_model_figures():
+    try:
+        import torch
+    except ImportError:
+        return
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    rows = 20_000 if QUICK else 100_000
+    generator = torch.Generator().manual_seed(2024)
+    x = torch.rand(rows, 32, generator=generator, dtype=torch.float64) * 2 - 1
+    coefficients = torch.tensor([float(i % 7) - 3 for i in range(32)], dtype=torch.float64)
+    y = (x @ coefficients).reshape(rows, 1)
+    models = {
+        "linear": lambda: torch.nn.Linear(32, 1),
+        "mlp": lambda: torch.nn.Sequential(torch.nn.Linear(32, 64), torch.nn.ReLU(), torch.nn.Linear(64, 64), torch.nn.ReLU(),
+                                           torch.nn.Linear(64, 1)),
+    }
+    for name, make in models.items():
+        model = make().to(torch.float64)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+        loss_fn = torch.nn.MSELoss()
+
+        def epoch():
+            for start in range(0, rows, 256):
+                optimizer.zero_grad()
+                loss = loss_fn(model(x[start:start + 256]), y[start:start + 256])
+                loss.backward()
+                optimizer.step()
+        seconds = best(1 if QUICK else 3, epoch)
+        print(f"torch.model.{name}.ms_per_epoch {seconds * 1000 * 100_000 / rows:.6g}", flush=True)
+    torch.set_num_threads(threads)
+
+
 def numpy_figures():
     try:
         import numpy as np
@@ -89,4 +124,5 @@ def numpy_figures():
 
 if __name__ == "__main__":
     torch_figures()
+    torch_model_figures()
     numpy_figures()

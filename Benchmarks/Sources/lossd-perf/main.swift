@@ -2,14 +2,14 @@
 //
 // lossd-perf: one run of each benchmark workload, printed as `key value` lines (compare.sh reads
 // them). Usage: lossd-perf [--quick] [WORKLOAD ...]; workloads: seed history wide jobs reporting
-// memory latency plugin (all by default). "plugin" loads the log-cosh example plugin from
+// memory latency plugin model (all by default). "plugin" loads the log-cosh example plugin from
 // $LOSSD_PERF_PLUGIN (default ../.build/release/liblossd-logcosh.so: `swift build -c release
 // --product lossd-logcosh` in the main package).
 
 import Foundation
 import LossdWorkloads
 
-let workloads: Set = ["seed", "history", "wide", "jobs", "reporting", "memory", "latency", "plugin"]
+let workloads: Set = ["seed", "history", "wide", "jobs", "reporting", "memory", "latency", "plugin", "model"]
 let arguments = Array(CommandLine.arguments.dropFirst())
 let quick = arguments.contains("--quick")
 let chosen = Set(arguments.filter { $0 != "--quick" })
@@ -51,6 +51,15 @@ if wanted("seed") {
     let engine = await best(runs) { await Workloads.seedJob(steps: seedSteps) }
     emit("seed.engine.ns_per_step", engine.nanosecondsPerStep)
     emit("seed.engine.steps_per_s", engine.stepsPerSecond)
+}
+
+if wanted("model") {  // an epoch of 100,000 x 32 rows in batches of 256 (compare_torch.py runs the same in PyTorch)
+    let rows = quick ? 20_000 : 100_000
+    let data = Workloads.regressionData(rows: rows)
+    for model in BenchmarkModel.allCases {
+        let epoch = try await best(runs) { try Workloads.modelEpoch(model, data: data) }
+        emit("model.\(model.rawValue).ms_per_epoch", epoch.seconds * 1000 * 100_000 / Double(rows))
+    }
 }
 
 if wanted("history") {  // the step loop alone (no engine), recording history at the daemon's cadence or not
