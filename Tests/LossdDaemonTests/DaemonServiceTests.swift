@@ -264,7 +264,7 @@ struct DaemonServiceTests {
             #expect(daemon.messages[3].hasPrefix("RELOADING=1\n"))
             let rejected = daemon.messages[4]
             #expect(rejected.hasPrefix("READY=1\nSTATUS=1 running, 1 done (1 converged), 0 failed"), "\(rejected)")
-            #expect(rejected.contains("; last reload rejected: \(fixture.config):2:5: error: job 'broken' has no 'optimizer'"), "\(rejected)")
+            #expect(rejected.contains("; last reload rejected: \(fixture.config):2:5: error: job 'broken' has no 'init'"), "\(rejected)")
             let entry = try #require(daemon.journal.entries(.reloadRejected).first)
             Self.expectJournalBasics(entry, priority: 3)
             #expect(entry["MESSAGE"]?.contains("lossd.yaml:3:11") == true, "the error names file:line:column: \(entry)")
