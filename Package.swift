@@ -213,6 +213,13 @@ let package = Package(
     swiftLanguageModes: [.v6]
 )
 
+// LOSSD_TARGET_CPU=<cpu> (for example haswell: AVX2) compiles LossdModel's matrix loops for that
+// CPU: about twice as fast, with the same results (Swift fuses no multiply-add), but the binary
+// then needs that CPU. Unset (the default), the build runs on any x86-64 or arm64.
+if let cpu = Context.environment["LOSSD_TARGET_CPU"], let model = package.targets.first(where: { $0.name == "LossdModel" }) {
+    model.swiftSettings = (model.swiftSettings ?? []) + [.unsafeFlags(["-target-cpu", cpu])]
+}
+
 // Stricter checks for every target (as swift-log does).
 for target in package.targets where target.type != .system {
     var settings = target.swiftSettings ?? []

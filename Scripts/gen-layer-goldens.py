@@ -14,6 +14,10 @@ a choice: 0 for relu/leaky_relu/elu, the softplus threshold, saturation of sigmo
 large and equal logits for (log_)softmax.
 Output: Tests/LossdModelTests/Fixtures/layers/<name>.json.
 
+Non-finite inputs (NaN, +-inf) through every parameter-free layer go to
+Tests/LossdModelTests/Fixtures/nonfinite.json, with non-finite numbers written as the strings
+"NaN", "Infinity" and "-Infinity" (plain JSON has no such numbers).
+
 Whole models get the same record (parameters in state_dict order, all gradients) in
 Tests/LossdModelTests/Fixtures/models.json, with the layers as (registry name, options).
 """
@@ -141,6 +145,32 @@ def model_case(label, index, width, rows, layers):
     }
 
 
+def finite_or_text(values):
+    return [v if v == v and abs(v) != float("inf") else ("NaN" if v != v else ("Infinity" if v > 0 else "-Infinity")) for v in values]
+
+
+def nonfinite_cases():
+    cases = []
+    for name, specs in CASES.items():
+        for torch_class, options, *_ in specs:
+            if name == "linear":
+                continue
+            layer = getattr(torch.nn, torch_class)(**options).double()
+            width = 3
+            x = torch.tensor([[float("nan"), float("inf"), float("-inf")], [0.5, float("inf"), -1.0]],
+                             dtype=torch.float64, requires_grad=True)
+            y = layer(x)
+            upstream = torch.tensor([[2.0, 3.0, 5.0], [-1.0, 0.25, 4.0]], dtype=torch.float64)
+            y.backward(upstream)
+            cases.append({
+                "layer": name, "torch_class": torch_class, "options": options, "rows": 2, "width": width,
+                "input": finite_or_text(x.detach().flatten().tolist()), "parameters": [], "parameter_names": [],
+                "output": finite_or_text(y.detach().flatten().tolist()), "upstream": upstream.flatten().tolist(),
+                "input_grad": finite_or_text(x.grad.flatten().tolist()), "parameter_grads": [],
+            })
+    return cases
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     for name, cases in CASES.items():
@@ -150,6 +180,9 @@ def main():
         }
         (OUT / f"{name}.json").write_text(json.dumps(document, indent=1) + "\n")
         print(f"{name}: {len(cases)} cases")
+    document = {"torch_version": torch.__version__, "cases": nonfinite_cases()}
+    (OUT.parent / "nonfinite.json").write_text(json.dumps(document, indent=1, allow_nan=False) + "\n")
+    print(f"nonfinite: {len(document['cases'])} cases")
     models = [model_case(label, index, *spec) for index, (label, spec) in enumerate(MODELS.items())]
     document = {"torch_version": torch.__version__, "cases": models}
     (OUT.parent / "models.json").write_text(json.dumps(document, indent=1) + "\n")

@@ -6,11 +6,13 @@ extension Sequential {
     public func forward(_ input: [Double], rows: Int, parameters: [Double], workspace: inout SequentialWorkspace) {
         precondition(input.count >= rows * inputWidth, "\(input.count) input values for \(rows) rows of \(inputWidth)")
         precondition(rows <= workspace.capacity, "\(rows) rows for a workspace of \(workspace.capacity)")
-        workspace.withInput { buffer in
-            input.withUnsafeBufferPointer { source in
-                // Sound: both regions hold at least rows * inputWidth elements (checked above; the
-                // workspace's input region holds capacity * inputWidth) and are distinct arrays.
-                buffer.baseAddress!.update(from: source.baseAddress!, count: rows * inputWidth)
+        if rows > 0 {
+            workspace.withInput { buffer in
+                input.withUnsafeBufferPointer { source in
+                    // Sound: both regions hold at least rows * inputWidth > 0 elements (checked above;
+                    // the workspace's input region holds capacity * inputWidth) and are distinct arrays.
+                    buffer.baseAddress!.update(from: source.baseAddress!, count: rows * inputWidth)
+                }
             }
         }
         forwardWrittenInput(rows: rows, parameters: parameters, workspace: &workspace)

@@ -34,14 +34,22 @@ struct LayerFixture: Sendable, Decodable, CustomTestStringConvertible {
         var cases: [LayerFixture]
     }
 
-    /// Every fixture, file by file.
+    /// Every fixture of Fixtures/layers, file by file.
     static let all: [LayerFixture] = {
         let folder = Bundle.module.url(forResource: "Fixtures/layers", withExtension: nil)!
         let files = try! FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }.sorted()
-        return files.flatMap { file in
-            try! JSONDecoder().decode(Document.self, from: Data(contentsOf: folder.appendingPathComponent(file))).cases
-        }
+        return files.flatMap { file in load(folder.appendingPathComponent(file)) }
     }()
+
+    /// The non-finite inputs of Fixtures/nonfinite.json.
+    static let nonFinite = load(Bundle.module.url(forResource: "Fixtures/nonfinite", withExtension: "json")!)
+
+    /// The cases of one file; non-finite numbers are the strings "NaN", "Infinity", "-Infinity".
+    static func load(_ file: URL) -> [LayerFixture] {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return try! decoder.decode(Document.self, from: Data(contentsOf: file)).cases
+    }
 }
 
 /// A `torch.nn` keyword argument as JSON holds it.

@@ -14,7 +14,7 @@ import Testing
         #expect(covered == Set(LayerRegistry.builtins.names))
     }
 
-    @Test(arguments: LayerFixture.all)
+    @Test(arguments: LayerFixture.all + LayerFixture.nonFinite)
     func layerMatchesPyTorch(_ fixture: LayerFixture) throws {
         // The class name is an alias of the registry name: build one from each and expect the same.
         let layer = try LayerRegistry.builtins.makeLayer(fixture.torchClass, options: fixture.optionValues)

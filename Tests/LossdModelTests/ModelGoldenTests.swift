@@ -21,4 +21,17 @@ import Testing
         #expect(Closeness.firstMismatch(actual: output, expected: fixture.output, rtol: 1e-12) == nil)
         #expect(Closeness.firstMismatch(actual: gradient, expected: fixture.parameterGrads, rtol: 1e-12) == nil)
     }
+
+    /// An empty batch: nothing to compute, and every parameter's gradient is 0.
+    @Test func anEmptyBatchHasZeroGradients() throws {
+        let model = try Sequential(ModelFixture.all[0].specification, inputWidth: ModelFixture.all[0].inputWidth)
+        let parameters = ModelFixture.all[0].parameters
+        for capacity in [0, 3] {
+            var workspace = model.makeWorkspace(rows: capacity)
+            model.forward([], rows: 0, parameters: parameters, workspace: &workspace)
+            var gradient = [Double](repeating: .nan, count: model.layout.count)
+            model.backward(outputGradient: [], rows: 0, parameters: parameters, workspace: &workspace, parameterGradient: &gradient)
+            #expect(gradient == [Double](repeating: 0, count: model.layout.count))
+        }
+    }
 }

@@ -5,7 +5,8 @@ import LossKit
 /// Rectified linear unit (PyTorch `torch.nn.ReLU`), registry name `relu`.
 ///
 ///     Forward:   y = 0 if x < 0, else x         (ATen's clamp_min: relu(-0.0) = -0.0, relu(NaN) = NaN)
-///     Backward:  dx = dy if x > 0, else 0        (relu'(0) = 0, ATen's threshold_backward)
+///     Backward:  dx = 0 if y <= 0, else dy       (relu'(0) = 0; from the result, as ATen's threshold_backward:
+///                                                 NaN passes the gradient)
 ///
 /// - Options: none (`inplace` has no meaning here and is not accepted).
 public struct ReLU: ElementwiseActivation {
@@ -16,5 +17,5 @@ public struct ReLU: ElementwiseActivation {
 
     public func value(_ x: Double) -> Double { x < 0 ? 0 : x }
 
-    public func inputGradient(_ gradient: Double, x: Double, y: Double) -> Double { x > 0 ? gradient : 0 }
+    public func inputGradient(_ gradient: Double, x: Double, y: Double) -> Double { y <= 0 ? 0 : gradient }
 }
