@@ -8,7 +8,7 @@ extension PreparedJob {
     /// Checks a model job and builds its kernel: the Sequential, the loss on its output, the
     /// data's targets, the batches, the initial parameters, the optimizer and the rules.
     init(_ spec: JobSpec, model job: ModelJob, registries: TrainingRegistries) throws(EngineError) {
-        let (model, layerNames) = try Self.model(job.layers, inputWidth: job.train.featureCount, registries: registries)
+        let model = try Self.model(job.layers, inputWidth: job.train.featureCount, registries: registries)
         guard model.layout.count > 0 else {
             throw EngineError(.invalidJob, subject: "model.layers", "the model has no parameters to train (add a linear layer)")
         }
@@ -59,16 +59,16 @@ extension PreparedJob {
         let rules = EpochRules(tolerance: spec.stopping.tolerance, patience: spec.stopping.patience, minDelta: spec.stopping.minDelta)
         let setup = ModelKernelSetup(model: model, binding: binding, order: order, rules: rules, train: training,
                                      validation: validation, buffers: buffers, parameters: parameters, control: control)
-        let description = ModelDescription(layers: job.layers, layerNames: layerNames, model: model, batches: order)
+        let description = ModelDescription(model: model, batches: order)
         self.init(kernel: optimizerEntry.makeModelKernel(optimizer, setup),
                   identity: JobIdentity(loss: loss.descriptor.name, optimizer: optimizerEntry.descriptor.name, scheduler: schedulerName,
                                         shape: [model.layout.count], chunkSize: spec.chunkSize, model: description),
                   optimizerStateNames: optimizer.stateNames, random: nil, layout: model.layout)
     }
 
-    /// The Sequential of `layers` on `inputWidth` inputs, and the layers' registry names.
+    /// The Sequential of `layers` on `inputWidth` inputs.
     static func model(_ layers: [JobSpec.Component], inputWidth: Int, registries: TrainingRegistries)
-        throws(EngineError) -> (Sequential, [String]) {
+        throws(EngineError) -> Sequential {
         guard !layers.isEmpty else {
             throw EngineError(.invalidJob, subject: "model.layers", "a model needs at least one layer")
         }
@@ -81,7 +81,7 @@ extension PreparedJob {
             }
         }
         do {
-            return (try Sequential(layers: made, inputWidth: inputWidth), made.map(\.descriptor.name))
+            return try Sequential(layers: made, inputWidth: inputWidth)
         } catch {
             throw EngineError(.invalidJob, subject: "model.layers", "\(error) (the data has \(inputWidth) feature columns)")
         }
@@ -117,12 +117,10 @@ struct ModelDescription: Sendable, Hashable {
         self.batches = batches
     }
 
-    init(layers: [JobSpec.Component], layerNames: [String], model: Sequential, batches: BatchOrder) {
-        let described = zip(layers, layerNames).map { component, name in
-            component.options.isEmpty ? name
-                : name + "(" + component.options.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + ")"
-        }
-        self.model = "\(described.joined(separator: " -> ")) on \(model.inputWidth) inputs"
+    /// The model as PyTorch prints it (`Sequential(Linear(in_features=4, out_features=8, bias=True), ReLU(), ...)`:
+    /// aliases and options left at their defaults describe the same model) and its batches.
+    init(model: Sequential, batches: BatchOrder) {
+        self.model = model.description
         self.batches = batches.summary
     }
 }

@@ -26,7 +26,7 @@ public struct JobCheckpoint: Sendable, Hashable {
     /// epoch's accumulators and the epoch rules' counters. The position in the epoch and its
     /// shuffle follow from ``JobCheckpoint/step``.
     public struct ModelState: Sendable, Hashable {
-        /// The layers with their options and the input width.
+        /// The model as PyTorch prints it (`Sequential(Linear(in_features=4, ...), ReLU(), ...)`).
         public var model: String
         /// Rows, batch size, batches per epoch and order (the shuffle seed).
         public var batches: String

@@ -31,7 +31,7 @@ public struct ModelEvaluation: Sendable {
         guard let job = spec.model else {
             throw EngineError(.invalidJob, subject: "model", "the job has no model to evaluate")
         }
-        let (model, _) = try PreparedJob.model(job.layers, inputWidth: data.featureCount, registries: registries)
+        let model = try PreparedJob.model(job.layers, inputWidth: data.featureCount, registries: registries)
         let flat = try PreparedJob.parameters(parameters, model: model)
         var binding: ModelLoss?
         if data.targetWidth > 0 {

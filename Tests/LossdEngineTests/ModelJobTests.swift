@@ -166,6 +166,12 @@ struct ModelJobTests {
         wider.model!.layers[0].options["out_features"] = .integer(9)
         wider.model!.layers[2].options["in_features"] = .integer(9)
         #expect(throws: EngineError.self) { try TrainingJob(wider, resumingFrom: checkpoint) }
+        var spelledOut = Self.classifier()  // the same model: a class name, a default given
+        spelledOut.model!.layers[0] = JobSpec.Component("Linear", options: ["in_features": .integer(4), "out_features": .integer(8),
+                                                                            "bias": .bool(true)])
+        let same = try TrainingJob(spelledOut, resumingFrom: checkpoint)
+        #expect(same.progress.step == 4)
+        #expect(checkpoint.model?.model.hasPrefix("Sequential(Linear(in_features=4, out_features=8") == true)
         var otherBatches = Self.classifier()
         otherBatches.model!.batchSize = 4
         let error = #expect(throws: EngineError.self) { try TrainingJob(otherBatches, resumingFrom: checkpoint) }
