@@ -47,7 +47,7 @@ let package = Package(
 
         // The training engine: optimizers, schedulers, jobs and the worker pool that runs them;
         // checkpoints are JSON through LossdJSON.
-        .target(name: "LossdEngine", dependencies: ["LossKit", "LossdSync", "LossdJSON", .product(name: "DequeModule", package: "swift-collections")]),
+        .target(name: "LossdEngine", dependencies: ["LossKit", "LossdData", "LossdSync", "LossdJSON", .product(name: "DequeModule", package: "swift-collections")]),
 
         // Datasets for model jobs: CSV and NumPy files streamed into row-major arrays with located
         // errors, seeded synthetic data, deterministic splits, one shared copy per file.

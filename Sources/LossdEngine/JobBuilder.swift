@@ -29,6 +29,9 @@ struct PreparedJob: Sendable {
 
     /// Checks the spec and builds its kernel.
     init(_ spec: JobSpec, registries: TrainingRegistries) throws(EngineError) {
+        if spec.model != nil {
+            throw EngineError(.invalidJob, subject: "model", "model jobs are not available in this build yet")
+        }
         // MARK: Loss and its arguments
         let loss: any Loss
         do {
@@ -150,6 +153,9 @@ struct PreparedJob: Sendable {
     var parameters: Tensor {
         Tensor(shape: identity.shape, scalars: kernel.parameterValues)
     }
+
+    /// A model job's parameters by name; nil for a free-tensor job.
+    var namedParameters: [(name: String, tensor: Tensor)]? { nil }
 }
 
 /// What identifies a job's structure; a checkpoint restores only into a job with the same one.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-/// A job's numbers after its latest published step.
+/// A job's numbers after its latest published step (and, for a model job, its latest epoch).
 public struct JobProgress: Sendable, Hashable {
     /// Steps taken: the last step evaluated (0 before the first).
     public var step: Int
@@ -12,12 +12,16 @@ public struct JobProgress: Sendable, Hashable {
     public var learningRate: Double
     /// The best loss under the `min_delta` rule (+inf before the first step).
     public var bestLoss: Double
+    /// A model job's latest finished epoch (nil before its first, and for free-tensor jobs).
+    /// For model jobs ``bestLoss`` is the best epoch loss the stopping rules watch.
+    public var epoch: EpochRecord?
 
-    public init(step: Int, loss: Double, gradientNorm: Double, learningRate: Double, bestLoss: Double) {
+    public init(step: Int, loss: Double, gradientNorm: Double, learningRate: Double, bestLoss: Double, epoch: EpochRecord? = nil) {
         self.step = step
         self.loss = loss
         self.gradientNorm = gradientNorm
         self.learningRate = learningRate
         self.bestLoss = bestLoss
+        self.epoch = epoch
     }
 }

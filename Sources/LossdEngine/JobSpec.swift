@@ -2,7 +2,8 @@
 
 public import LossKit
 
-/// A training job: fit `init` toward the target by gradient descent on a registry loss.
+/// A training job: fit `init` toward the target by gradient descent on a registry loss, or
+/// (``model`` set) train a model on a dataset.
 ///
 /// The fitted tensor is the loss's first argument (`input`); `target` binds to its argument named
 /// `target` (or `targets`), else to its second argument; `arguments` gives any other fixed input
@@ -40,6 +41,10 @@ public struct JobSpec: Sendable {
     /// recent `historyCapacity` points.
     public var historyInterval: Int
     public var historyCapacity: Int
+    /// A model job's model, data and batching; nil for a free-tensor job. When set,
+    /// ``initialization``, ``target`` and ``arguments`` are unused: the loss's input is the
+    /// model's output and its target comes from the data.
+    public var model: ModelJob?
 
     /// The default ``chunkSize``: 4096 doubles (32 KiB per buffer, a chunk stays in L1/L2 cache).
     public static let defaultChunkSize = 4096
@@ -58,6 +63,17 @@ public struct JobSpec: Sendable {
         self.chunkSize = chunkSize
         self.historyInterval = historyInterval
         self.historyCapacity = historyCapacity
+        self.model = nil
+    }
+
+    /// A model job: trains `model` with `loss` (its input is the model's output, its target the
+    /// data's target columns), `optimizer` and `scheduler`. `stopping.maxSteps` counts batches;
+    /// tolerance, patience and min_delta are judged once per epoch (see ``ModelJob``).
+    public init(model: ModelJob, loss: Component, optimizer: Component, scheduler: Component? = nil,
+                stopping: StoppingRules, historyInterval: Int = 0, historyCapacity: Int = 1024) {
+        self.init(initialization: .tensor(Tensor(shape: [0], scalars: [])), target: nil, loss: loss, optimizer: optimizer,
+                  scheduler: scheduler, stopping: stopping, historyInterval: historyInterval, historyCapacity: historyCapacity)
+        self.model = model
     }
 }
 

@@ -49,10 +49,16 @@ public final class TrainingJob {
     public var status: JobStatus { prepared.kernel.status }
 
     /// The step, loss, gradient norm and learning rate after the last step.
-    public var progress: JobProgress { prepared.kernel.control.progress }
+    public var progress: JobProgress { prepared.kernel.progress }
 
-    /// The fitted tensor.
+    /// The fitted tensor (a model job's parameters as one flat vector, in `state_dict` order).
     public var parameters: Tensor { prepared.parameters }
+
+    /// A model job's parameters by `state_dict` name, shaped as PyTorch's; nil for free-tensor jobs.
+    public var namedParameters: [(name: String, tensor: Tensor)]? { prepared.namedParameters }
+
+    /// A model job's finished epochs, oldest first ([] for free-tensor jobs).
+    public var epochs: [EpochRecord] { prepared.kernel.epochs }
 
     /// The recorded history points, oldest first.
     public var history: [HistoryPoint] { prepared.kernel.control.history.orderedPoints }

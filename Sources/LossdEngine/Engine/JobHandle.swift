@@ -55,7 +55,7 @@ public final class JobHandle: Sendable {
         let status: JobStatus
         if let failure { status = .failed(code: failure.code, reason: failure.message) } else if let final = prepared?.kernel.status, final.isFinal { status = final } else { status = .queued }
         control = Locked(Control(status: status))
-        if let prepared { cell.publish(prepared.kernel.control.progress) }
+        if let prepared { cell.publish(prepared.kernel.progress) }
     }
 
     /// Queues the job (or reports its final status). Called once by the engine; a handle refused
@@ -95,8 +95,11 @@ public final class JobHandle: Sendable {
             }
         }
         // Over: no worker owns the kernel any more.
-        let (parameters, history) = control.withLock { _ in (prepared?.parameters, JobHistory(prepared?.kernel.control.history)) }
-        return JobResult(status: status, progress: cell.sample(), parameters: parameters, history: history)
+        let (parameters, history, epochs, named) = control.withLock { _ in
+            (prepared?.parameters, JobHistory(prepared?.kernel.control.history), prepared?.kernel.epochs ?? [], prepared?.namedParameters)
+        }
+        return JobResult(status: status, progress: cell.sample(), parameters: parameters, history: history,
+                         epochs: epochs, namedParameters: named)
     }
 
     // MARK: - Control
@@ -192,7 +195,7 @@ public final class JobHandle: Sendable {
         while true {
             let before = WorkerThread.now()
             status = kernel.run(steps: batch, executor: pool)
-            cell.publish(kernel.control.progress)
+            cell.publish(kernel.progress)
             if status.isFinal { break }
             let after = WorkerThread.now()
             let elapsed = after &- before
@@ -254,7 +257,8 @@ public final class JobHandle: Sendable {
     }
 }
 
-/// A finished job: how it ended, its last progress, the fitted tensor and its recorded history.
+/// A finished job: how it ended, its last progress, the fitted tensor (a model job's flat
+/// parameter vector) and its recorded history.
 public struct JobResult: Sendable {
     public var status: JobStatus
     public var progress: JobProgress
@@ -262,4 +266,9 @@ public struct JobResult: Sendable {
     public var parameters: Tensor?
     /// The history points the job kept (``JobSpec/historyCapacity`` at most), oldest first.
     public var history: JobHistory
+    /// A model job's epochs, oldest first ([] for free-tensor jobs).
+    public var epochs: [EpochRecord] = []
+    /// A model job's trained parameters by `state_dict` name, shaped as PyTorch's (nil for
+    /// free-tensor jobs and jobs that could not be built).
+    public var namedParameters: [(name: String, tensor: Tensor)]?
 }

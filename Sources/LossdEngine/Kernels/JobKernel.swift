@@ -13,6 +13,10 @@ protocol JobKernel: AnyObject, Sendable {
     func run(steps: Int, executor: (any ChunkExecutor)?) -> JobStatus
     /// The scalar state after the last step.
     var control: StepControl { get }
+    /// The progress observers see (``StepControl/progress``; a model kernel adds its epoch).
+    var progress: JobProgress { get }
+    /// A model job's finished epochs, oldest first ([] for free-tensor jobs).
+    var epochs: [EpochRecord] { get }
     /// `.running` or final.
     var status: JobStatus { get }
     /// The fitted values.
@@ -66,6 +70,9 @@ extension StepControl {
 }
 
 extension JobKernel {
+    var progress: JobProgress { control.progress }
+    var epochs: [EpochRecord] { [] }
+
     /// The status a run of `loop` leaves: the final status again once the job ended, `.maxSteps`
     /// once max_steps updates are done (a job restored there), else what `loop` returns. Every
     /// kernel's ``run(steps:executor:)`` goes through here.
