@@ -1,15 +1,16 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
 #
-# lossd's engine against the hand-written C reference, PyTorch and numpy, in one run: builds the
-# C reference (cc -O2) and lossd-perf (release), runs every workload, prints the figures and their
-# ratios as a table (metric, lossd, reference, ratio, target).
+# lossd's engine against the hand-written C references, PyTorch and numpy, in one run: builds the
+# C references (fused_sgd.c with cc -O2; model_epoch.c with cc -O3 -march=native) and lossd-perf
+# (release), runs every workload, prints the figures and their ratios as a table (metric, lossd,
+# reference, ratio, target).
 #
 #   Benchmarks/compare.sh [--quick]
 #
 # --quick runs shorter workloads, once each (a smoke test; the ratios are noisier). Set PYTHON to
 # the interpreter that has PyTorch (default python3); without PyTorch its figures are skipped.
-# Takes about 2 minutes after the first build (about 30 s with --quick). Run it on a quiet
+# Takes about 3 minutes after the first build (about 30 s with --quick). Run it on a quiet
 # machine: the ratios against the C loop are taken between figures measured a minute apart, and
 # other load shifts them (the worker-count and reporting ratios are medians of runs made back to
 # back, which drift less).
@@ -28,6 +29,7 @@ trap 'rm -f "$figures"' EXIT
 echo "building the C reference and lossd-perf ..." >&2
 mkdir -p .build
 cc -O2 -o .build/fused_sgd reference/fused_sgd.c
+cc -O3 -march=native -o .build/model_epoch reference/model_epoch.c -lm
 swift build -c release --product lossd-perf >&2
 perf=.build/release/lossd-perf
 
@@ -65,6 +67,17 @@ else
 fi
 echo "memory ..." >&2
 $perf $quick memory >>"$figures"
+echo "model jobs ..." >&2
+# The C reference: best of 5 epochs (2 with --quick), in file order and shuffled.
+if [ -n "$quick" ]; then epochs=2; else epochs=5; fi
+for model in linear mlp; do
+    .build/model_epoch "$model" "$epochs" |
+        sed -n "s/.*ms_per_epoch=\([0-9.]*\) loss=\(.*\)/c.model.$model.ms_per_epoch \1\nc.model.$model.loss \2/p" >>"$figures"
+    .build/model_epoch "$model" "$epochs" shuffle |
+        sed -n "s/.*ms_per_epoch=\([0-9.]*\).*/c.model.${model}_shuffle.ms_per_epoch \1/p" >>"$figures"
+done
+$perf $quick model >>"$figures"
+$perf $quick modelmemory >>"$figures"
 echo "PyTorch and numpy ..." >&2
 "$python" compare_torch.py $quick >>"$figures" || echo "compare_torch.py failed: its figures are missing" >&2
 
@@ -119,6 +132,31 @@ END {
     if (has("numpy.wide.us_per_step"))
         row("wide job, time per step", sprintf("%.1f ms", w1 / 1e6), "numpy: " sprintf("%.1f ms", v["numpy.wide.us_per_step"] / 1000),
             sprintf("%.1fx faster", v["numpy.wide.us_per_step"] * 1000 / w1), "")
+    for (n = 0; n < 4; n++) {
+        name = n < 2 ? "linear" : "mlp"
+        order = n % 2 == 0 ? "" : "_shuffle"
+        key = name order
+        if (!has("model." key ".ms_per_epoch")) continue
+        label = (name == "linear" ? "linear model 32->1" : "MLP 32-64-64-1 (relu)") ", one epoch of 100,000 rows, batch 256" (order == "" ? "" : ", shuffled")
+        ms = v["model." key ".ms_per_epoch"]
+        if (has("torch.model." key ".ms_per_epoch"))
+            row(label, sprintf("%.1f ms", ms), "PyTorch eager (" v["torch.model.threads"] " thread): " sprintf("%.1f ms", v["torch.model." key ".ms_per_epoch"]),
+                sprintf("%.2fx faster", v["torch.model." key ".ms_per_epoch"] / ms), order == "" ? ">= 2x" : "")
+        if (has("c.model." key ".ms_per_epoch"))
+            row(label, sprintf("%.1f ms", ms), "C loop: " sprintf("%.1f ms", v["c.model." key ".ms_per_epoch"]),
+                sprintf("%.2f", v["c.model." key ".ms_per_epoch"] / ms), "(recorded)")
+        if (order == "" && has("c.model." key ".loss") && has("torch.model." key ".loss")) {
+            l = v["model." key ".loss"]; c = v["c.model." key ".loss"]; t = v["torch.model." key ".loss"]
+            d = (l > c ? l - c : c - l); e = (l > t ? l - t : t - l); if (e > d) d = e
+            row(label ": mean batch loss of the epoch (the same work?)", sprintf("%.15g", l), "C: " sprintf("%.15g", c) ", PyTorch: " sprintf("%.15g", t),
+                sprintf("%.1e (largest relative difference)", d / c), "< 1e-9")
+        }
+    }
+    if (has("modelmemory.dataset_bytes"))
+        row("one 100,000 x 32 file (npy) trained on by 2 jobs, resident memory added", sprintf("data loaded: %.1f MB; 1 job: %.1f MB; 2 jobs: %.1f MB (%s)",
+            v["modelmemory.loaded_bytes"] / 1048576, v["modelmemory.one_job_bytes"] / 1048576, v["modelmemory.two_jobs_bytes"] / 1048576,
+            v["modelmemory.shared"] == 1 ? "one copy" : "two copies"), "the data as float64: " sprintf("%.1f MB", v["modelmemory.dataset_bytes"] / 1048576),
+            "", "held once")
     print ""
     print "Ratios of runs on a shared machine drift with its load: the worker-count and reporting"
     print "ratios are medians over rounds of runs made back to back (see lossd-perf), not ratios of"

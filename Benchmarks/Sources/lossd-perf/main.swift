@@ -2,14 +2,14 @@
 //
 // lossd-perf: one run of each benchmark workload, printed as `key value` lines (compare.sh reads
 // them). Usage: lossd-perf [--quick] [WORKLOAD ...]; workloads: seed history wide jobs reporting
-// memory latency plugin (all by default). "plugin" loads the log-cosh example plugin from
+// memory latency plugin model modelmemory (all by default). "plugin" loads the log-cosh example plugin from
 // $LOSSD_PERF_PLUGIN (default ../.build/release/liblossd-logcosh.so: `swift build -c release
 // --product lossd-logcosh` in the main package).
 
 import Foundation
 import LossdWorkloads
 
-let workloads: Set = ["seed", "history", "wide", "jobs", "reporting", "memory", "latency", "plugin"]
+let workloads: Set = ["seed", "history", "wide", "jobs", "reporting", "memory", "latency", "plugin", "model", "modelmemory"]
 let arguments = Array(CommandLine.arguments.dropFirst())
 let quick = arguments.contains("--quick")
 let chosen = Set(arguments.filter { $0 != "--quick" })
@@ -194,4 +194,30 @@ if wanted("plugin") {  // the plugin-call board's cost per plugin call (one call
     // The recording alone (set step, enter, leave), best of 5 runs of 10^7 calls.
     let alone = (0..<5).map { _ in PluginCalls.enterAndLeave(count: 10_000_000, board: board) }.min()!
     emit("plugin.board.record_ns", alone)
+}
+
+if wanted("model") {  // one epoch of each model job (ModelJobs), in file order and shuffled
+    let data = ModelJobs.dataset()
+    for model in ModelJobs.Model.allCases {
+        for shuffle in [false, true] {
+            // A warm-up epoch, then the best of the others (as compare_torch.py times PyTorch).
+            var best: Workloads.EpochFigure?
+            for run in 0...(quick ? 2 : 6) {
+                let figure = await Workloads.modelEpoch(model, data: data, shuffle: shuffle)
+                if run > 0 && figure.seconds < best?.seconds ?? .infinity { best = figure }
+            }
+            let key = "model.\(model.rawValue)\(shuffle ? "_shuffle" : "")"
+            emit("\(key).ms_per_epoch", best!.seconds * 1e3)
+            if !shuffle { emit("\(key).loss", best!.loss) }
+        }
+    }
+}
+
+if wanted("modelmemory") {  // one file's data shared by the jobs that train on it
+    let figure = try Workloads.modelDataSharing()
+    emit("modelmemory.dataset_bytes", Double(figure.datasetBytes))
+    emit("modelmemory.loaded_bytes", Double(figure.loadedBytes))
+    emit("modelmemory.one_job_bytes", Double(figure.oneJobBytes))
+    emit("modelmemory.two_jobs_bytes", Double(figure.twoJobsBytes))
+    emit("modelmemory.shared", figure.shared ? 1 : 0)
 }
