@@ -8,6 +8,7 @@ let package = Package(
         // MARK: - Public API
         .library(name: "LossKit", targets: ["LossKit"]),
         .library(name: "LossdEngine", targets: ["LossdEngine"]),
+        .library(name: "LossdModel", targets: ["LossdModel"]),
         // For the separate benchmark package (Benchmarks/), which measures the daemon's reporting
         // (and gives its jobs the daemon's history cadence, from LossdConfig).
         .library(name: "LossdSystemd", targets: ["LossdSystemd"]),
@@ -41,13 +42,17 @@ let package = Package(
         // elementary functions come from swift-numerics' RealModule.
         .target(name: "LossKit", dependencies: [.product(name: "RealModule", package: "swift-numerics")]),
 
+        // Pure Swift: layers with analytic backward, nn.Sequential over a flat parameter vector,
+        // the layer registry, PyTorch's default init, safetensors read/write (header JSON through LossdJSON). No I/O.
+        .target(name: "LossdModel", dependencies: ["LossKit", "LossdJSON", .product(name: "RealModule", package: "swift-numerics")]),
+
         // A lock whose critical sections ThreadSanitizer sees (every module that shares state
         // between threads locks with it, so the ThreadSanitizer run in CI has no false reports).
         .target(name: "LossdSync"),
 
         // The training engine: optimizers, schedulers, jobs and the worker pool that runs them;
         // checkpoints are JSON through LossdJSON.
-        .target(name: "LossdEngine", dependencies: ["LossKit", "LossdData", "LossdSync", "LossdJSON", .product(name: "DequeModule", package: "swift-collections")]),
+        .target(name: "LossdEngine", dependencies: ["LossKit", "LossdData", "LossdModel", "LossdSync", "LossdJSON", .product(name: "DequeModule", package: "swift-collections")]),
 
         // Datasets for model jobs: CSV and NumPy files streamed into row-major arrays with located
         // errors, seeded synthetic data, deterministic splits, one shared copy per file.
@@ -146,7 +151,7 @@ let package = Package(
         .target(name: "LossdTestSupport", dependencies: ["LossKit", "LossdSync", "LossdSystemd"], path: "Tests/LossdTestSupport"),
         .testTarget(
             name: "LossdEngineTests",
-            dependencies: ["LossdEngine", "LossKit", "LossdTestSupport"],
+            dependencies: ["LossdEngine", "LossKit", "LossdData", "LossdTestSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
@@ -171,6 +176,11 @@ let package = Package(
             dependencies: [
                 "LossdPlugins", "LossdConfig", "LossdDaemon", "LossdEngine", "LossKit", "LossdJSON", "LossdState", "LossdTestSupport",
             ]
+        ),
+        .testTarget(
+            name: "LossdModelTests",
+            dependencies: ["LossdModel", "LossKit", "LossdTestSupport", .product(name: "RealModule", package: "swift-numerics")],
+            resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "LossdPlotTests", dependencies: ["LossdPlot", "LossdTestSupport"]),
         .testTarget(

@@ -1,21 +1,25 @@
 // SPDX-License-Identifier: Apache-2.0
 
 public import LossKit
+public import LossdModel
 
 /// The registries a job is built from. A reload builds new ones; running jobs keep theirs.
 public struct TrainingRegistries: Sendable {
     public var losses: LossRegistry
     public var optimizers: OptimizerRegistry
     public var schedulers: SchedulerRegistry
+    /// The layers of model jobs.
+    public var layers: LayerRegistry
 
     public init(losses: LossRegistry = .builtins, optimizers: OptimizerRegistry = .builtins,
-                schedulers: SchedulerRegistry = .builtins) {
+                schedulers: SchedulerRegistry = .builtins, layers: LayerRegistry = .builtins) {
         self.losses = losses
         self.optimizers = optimizers
         self.schedulers = schedulers
+        self.layers = layers
     }
 
-    /// Every built-in loss, optimizer and scheduler.
+    /// Every built-in loss, optimizer, scheduler and layer.
     public static let builtins = TrainingRegistries()
 }
 
@@ -24,14 +28,30 @@ struct PreparedJob: Sendable {
     let kernel: any JobKernel
     let identity: JobIdentity
     let optimizerStateNames: [String]
-    /// The generator after initialisation (nil for an explicit init).
+    /// The generator after initialisation (nil for an explicit init and for model jobs).
     var random: SeededGenerator?
+    /// A model job's parameter names and shapes; nil for a free-tensor job.
+    let layout: ParameterLayout?
 
     /// Checks the spec and builds its kernel.
     init(_ spec: JobSpec, registries: TrainingRegistries) throws(EngineError) {
-        if spec.model != nil {
-            throw EngineError(.invalidJob, subject: "model", "model jobs are not available in this build yet")
+        if let model = spec.model {
+            self = try PreparedJob(spec, model: model, registries: registries)
+        } else {
+            self = try PreparedJob(freeTensor: spec, registries: registries)
         }
+    }
+
+    init(kernel: any JobKernel, identity: JobIdentity, optimizerStateNames: [String], random: SeededGenerator?, layout: ParameterLayout?) {
+        self.kernel = kernel
+        self.identity = identity
+        self.optimizerStateNames = optimizerStateNames
+        self.random = random
+        self.layout = layout
+    }
+
+    /// Checks a free-tensor job and builds its kernel.
+    private init(freeTensor spec: JobSpec, registries: TrainingRegistries) throws(EngineError) {
         // MARK: Loss and its arguments
         let loss: any Loss
         do {
@@ -104,16 +124,7 @@ struct PreparedJob: Sendable {
         }
 
         // MARK: Optimizer, scheduler, rules
-        let optimizerEntry = try registries.optimizers.entry(named: spec.optimizer.name)
-        let optimizer = try optimizerEntry.make(options: spec.optimizer.options)
-        var scheduler: (any LRScheduler)?
-        var schedulerName: String?
-        if let choice = spec.scheduler {
-            let entry = try registries.schedulers.entry(named: choice.name)
-            scheduler = try entry.make(options: choice.options)
-            schedulerName = entry.descriptor.name
-        }
-        try PreparedJob.check(spec)
+        let (optimizerEntry, optimizer, scheduler, schedulerName) = try PreparedJob.optimization(spec, registries: registries)
         let history = HistoryLog(interval: spec.historyInterval, capacity: spec.historyCapacity, maxSteps: spec.stopping.maxSteps,
                                  constantLearningRate: scheduler == nil ? optimizer.learningRate : nil)
         let control = StepControl(rules: spec.stopping, scheduler: scheduler,
@@ -125,6 +136,24 @@ struct PreparedJob: Sendable {
                                shape: initial.shape, chunkSize: spec.chunkSize)
         optimizerStateNames = optimizer.stateNames
         self.random = random
+        layout = nil
+    }
+
+    /// The spec's optimizer (with its registry entry) and scheduler (with its name), after
+    /// checking the stopping rules and sizes.
+    static func optimization(_ spec: JobSpec, registries: TrainingRegistries)
+        throws(EngineError) -> (OptimizerEntry, any Optimizer, (any LRScheduler)?, String?) {
+        let optimizerEntry = try registries.optimizers.entry(named: spec.optimizer.name)
+        let optimizer = try optimizerEntry.make(options: spec.optimizer.options)
+        var scheduler: (any LRScheduler)?
+        var schedulerName: String?
+        if let choice = spec.scheduler {
+            let entry = try registries.schedulers.entry(named: choice.name)
+            scheduler = try entry.make(options: choice.options)
+            schedulerName = entry.descriptor.name
+        }
+        try PreparedJob.check(spec)
+        return (optimizerEntry, optimizer, scheduler, schedulerName)
     }
 
     private static func check(_ spec: JobSpec) throws(EngineError) {
@@ -154,8 +183,10 @@ struct PreparedJob: Sendable {
         Tensor(shape: identity.shape, scalars: kernel.parameterValues)
     }
 
-    /// A model job's parameters by name; nil for a free-tensor job.
-    var namedParameters: [(name: String, tensor: Tensor)]? { nil }
+    /// A model job's parameters by name, shaped as PyTorch's; nil for a free-tensor job.
+    var namedParameters: [(name: String, tensor: Tensor)]? {
+        layout?.namedTensors(kernel.parameterValues)
+    }
 }
 
 /// What identifies a job's structure; a checkpoint restores only into a job with the same one.
@@ -165,4 +196,6 @@ struct JobIdentity: Sendable, Hashable {
     var scheduler: String?
     var shape: [Int]
     var chunkSize: Int
+    /// A model job's layers and batches; nil for a free-tensor job.
+    var model: ModelDescription? = nil
 }

@@ -20,6 +20,7 @@ extension JobCheckpoint {
             ("lastLoss", .number(lastLoss)),
             ("learningRate", .number(learningRate)),
             ("loss", .string(loss)),
+        ] + (model.map { [("model", $0.json)] } ?? []) + [
             ("optimizer", .string(optimizer)),
             ("optimizerState", .array(optimizerState.map { .object([("name", .string($0.name)), ("values", numbers($0.values))]) })),
             ("parameters", numbers(parameters)),
@@ -87,6 +88,53 @@ extension JobCheckpoint {
             badSteps: try field("badSteps", \.integerValue), status: status,
             parameters: try field("parameters", list(\.doubleValue)), optimizerState: try field("optimizerState", list(slot)),
             history: try field("history", list(point)), historyRecorded: try field("historyRecorded", \.integerValue),
-            randomState: try optional("randomState", list(\.stringValue)))
+            randomState: try optional("randomState", list(\.stringValue)),
+            model: try optional("model", ModelState.init(json:)))
+    }
+}
+
+extension JobCheckpoint.ModelState {
+    /// The `model` member of a model job's checkpoint, keys sorted.
+    var json: JSONValue {
+        .object([
+            ("badEpochs", .integer(badEpochs)),
+            ("batches", .string(batches)),
+            ("bestEpochLoss", .number(bestEpochLoss)),
+            ("epochBatches", .integer(epochBatches)),
+            ("epochCorrect", .integer(epochCorrect)),
+            ("epochLossSum", .number(epochLossSum)),
+            ("epochRows", .integer(epochRows)),
+            ("epochs", .array(epochs.map { record in
+                .object([("accuracy", record.accuracy.map(JSONValue.number) ?? .null), ("epoch", .integer(record.epoch)),
+                         ("learningRate", .number(record.learningRate)), ("step", .integer(record.step)),
+                         ("trainLoss", .number(record.trainLoss)),
+                         ("validationLoss", record.validationLoss.map(JSONValue.number) ?? .null)])
+            })),
+            ("model", .string(model)),
+        ])
+    }
+
+    /// Reads ``json``; nil when a member is missing or mistyped.
+    init?(json: JSONValue) {
+        func number(_ value: JSONValue?) -> Double?? {
+            guard let value else { return nil }
+            if value == .null { return .some(nil) }
+            return value.doubleValue.map { .some($0) }
+        }
+        guard let model = json["model"]?.stringValue, let batches = json["batches"]?.stringValue,
+              let items = json["epochs"]?.arrayValue, let epochLossSum = json["epochLossSum"]?.doubleValue,
+              let epochBatches = json["epochBatches"]?.integerValue, let epochRows = json["epochRows"]?.integerValue,
+              let epochCorrect = json["epochCorrect"]?.integerValue, let bestEpochLoss = json["bestEpochLoss"]?.doubleValue,
+              let badEpochs = json["badEpochs"]?.integerValue else { return nil }
+        var epochs: [EpochRecord] = []
+        for item in items {
+            guard let epoch = item["epoch"]?.integerValue, let step = item["step"]?.integerValue,
+                  let trainLoss = item["trainLoss"]?.doubleValue, let rate = item["learningRate"]?.doubleValue,
+                  let validation = number(item["validationLoss"]), let accuracy = number(item["accuracy"]) else { return nil }
+            epochs.append(EpochRecord(epoch: epoch, step: step, trainLoss: trainLoss, validationLoss: validation,
+                                      accuracy: accuracy, learningRate: rate))
+        }
+        self.init(model: model, batches: batches, epochs: epochs, epochLossSum: epochLossSum, epochBatches: epochBatches,
+                  epochRows: epochRows, epochCorrect: epochCorrect, bestEpochLoss: bestEpochLoss, badEpochs: badEpochs)
     }
 }

@@ -21,6 +21,26 @@ public struct JobCheckpoint: Sendable, Hashable {
         public var values: [Double]
     }
 
+    /// A model job's state besides its flat parameters: what identifies the model and its
+    /// batches (a checkpoint restores only into the same), the finished epochs, the current
+    /// epoch's accumulators and the epoch rules' counters. The position in the epoch and its
+    /// shuffle follow from ``JobCheckpoint/step``.
+    public struct ModelState: Sendable, Hashable {
+        /// The layers with their options and the input width.
+        public var model: String
+        /// Rows, batch size, batches per epoch and order (the shuffle seed).
+        public var batches: String
+        public var epochs: [EpochRecord]
+        /// The current epoch's sum of batch losses, batches, rows and rows classified right.
+        public var epochLossSum: Double
+        public var epochBatches: Int
+        public var epochRows: Int
+        public var epochCorrect: Int
+        /// The best epoch loss under the min_delta rule and the epochs since (patience).
+        public var bestEpochLoss: Double
+        public var badEpochs: Int
+    }
+
     /// The layout version of this type.
     public static let currentVersion = 1
 
@@ -45,8 +65,10 @@ public struct JobCheckpoint: Sendable, Hashable {
     public var optimizerState: [Slot]
     public var history: [HistoryPoint]
     public var historyRecorded: Int
-    /// xoshiro256** words in hex; nil for an explicit init.
+    /// xoshiro256** words in hex; nil for an explicit init and for model jobs.
     public var randomState: [String]?
+    /// A model job's epochs and identity; nil for free-tensor jobs (whose JSON has no `model` key).
+    public var model: ModelState? = nil
 }
 
 // MARK: - Capture and restore
@@ -69,7 +91,14 @@ extension PreparedJob {
             status: status.isFinal ? status : .running,
             parameters: kernel.parameterValues, optimizerState: slots,
             history: control.history.orderedPoints, historyRecorded: control.history.recorded,
-            randomState: random?.state.map { String($0, radix: 16).leftPadded(to: 16) })
+            randomState: random?.state.map { String($0, radix: 16).leftPadded(to: 16) },
+            model: identity.model.map { description in
+                let state = kernel.modelState ?? ModelTrainingState()
+                return JobCheckpoint.ModelState(
+                    model: description.model, batches: description.batches, epochs: state.records,
+                    epochLossSum: state.epochLossSum, epochBatches: state.epochBatches, epochRows: state.epochRows,
+                    epochCorrect: state.epochCorrect, bestEpochLoss: state.bestLoss, badEpochs: state.badEpochs)
+            })
     }
 
     /// Loads a checkpoint taken from a job built from the same spec.
@@ -86,6 +115,7 @@ extension PreparedJob {
         }
         if saved.shape != identity.shape { throw mismatch("shape", "\(saved.shape)", "\(identity.shape)") }
         if saved.chunkSize != identity.chunkSize { throw mismatch("chunk size", "\(saved.chunkSize)", "\(identity.chunkSize)") }
+        let modelState = try restoredModelState(checkpoint.model)
         let count = identity.shape.reduce(1, *)
         guard checkpoint.parameters.count == count else {
             throw mismatch("parameter count", "\(checkpoint.parameters.count)", "\(count)")
@@ -117,7 +147,32 @@ extension PreparedJob {
             gradientSquares: checkpoint.gradientSquares, bestLoss: checkpoint.bestLoss, badSteps: checkpoint.badSteps,
             status: status, parameters: checkpoint.parameters,
             optimizerState: checkpoint.optimizerState.flatMap(\.values),
-            history: checkpoint.history, historyRecorded: checkpoint.historyRecorded))
+            history: checkpoint.history, historyRecorded: checkpoint.historyRecorded, model: modelState))
+    }
+
+    /// A model checkpoint's state, checked against this job's model and batches.
+    private func restoredModelState(_ saved: JobCheckpoint.ModelState?) throws(EngineError) -> ModelTrainingState? {
+        switch (identity.model, saved) {
+        case (nil, nil):
+            return nil
+        case (nil, .some):
+            throw EngineError(.invalidCheckpoint, subject: "model", "the checkpoint is a model job's; this job fits a tensor")
+        case (.some, nil):
+            throw EngineError(.invalidCheckpoint, subject: "model", "the checkpoint is a free-tensor job's; this job trains a model")
+        case (let here?, let saved?):
+            guard saved.model == here.model else {
+                throw EngineError(.invalidCheckpoint, subject: "model", "the checkpoint's model is \(saved.model), the job's is \(here.model)")
+            }
+            guard saved.batches == here.batches else {
+                throw EngineError(.invalidCheckpoint, subject: "batches", "the checkpoint's batches are \(saved.batches), the job's are \(here.batches)")
+            }
+            guard saved.epochBatches >= 0, saved.epochRows >= 0, saved.epochCorrect >= 0, saved.badEpochs >= 0 else {
+                throw EngineError(.invalidCheckpoint, subject: "model", "negative epoch counters in the checkpoint")
+            }
+            return ModelTrainingState(records: saved.epochs, epochLossSum: saved.epochLossSum, epochBatches: saved.epochBatches,
+                                      epochRows: saved.epochRows, epochCorrect: saved.epochCorrect,
+                                      bestLoss: saved.bestEpochLoss, badEpochs: saved.badEpochs)
+        }
     }
 }
 

@@ -10,8 +10,18 @@ public import LossdData
 /// the job's `max_steps` both bound the run, whichever ends it first.
 ///
 /// Batches are taken in file order, or (``shuffle``) in the order of a permutation that depends
-/// on (``seed``, epoch) only: see ``BatchOrder`` for the exact recipe. It does not reproduce
-/// torch's `DataLoader` order (torch's generator is not reimplemented).
+/// on (``seed``, epoch) only (``batchOrder(rows:seed:epoch:)``; the recipe is documented in
+/// `Kernels/BatchOrder.swift`). It does not reproduce torch's `DataLoader` order (torch's
+/// generator is not reimplemented). Resuming needs only the step: the position in the epoch is
+/// the step modulo the batches per epoch.
+///
+/// The loss's input is the model's output (rows, C); its target comes from the data: class
+/// indices of shape (rows) for `cross_entropy` with one target column and for losses whose
+/// target is an index (`nll`, `multi_margin`), else the k target columns as (rows, k) with k == C.
+/// Per epoch an ``EpochRecord``; `tolerance`, `patience` (in epochs) and `min_delta` are judged
+/// on the validation loss when there is validation data, else on the epoch's mean training
+/// loss; divergence (a batch loss or gradient not finite) is judged every step. A model job that
+/// runs out of epochs ends as `max_steps`.
 public struct ModelJob: Sendable {
     /// The layers in order, each a registry name or PyTorch class name with its options.
     public var layers: [JobSpec.Component]
@@ -45,5 +55,13 @@ public struct ModelJob: Sendable {
         self.dropLast = dropLast
         self.epochs = epochs
         self.seed = seed
+    }
+
+    /// The row order of epoch `epoch` (0 for the first) of a shuffled job over `rows` rows: the
+    /// permutation ``BatchOrder`` documents, for reproducing a run elsewhere (feed it to PyTorch).
+    public static func batchOrder(rows: Int, seed: UInt64, epoch: Int) -> [Int] {
+        var order = Array(0..<Swift.max(rows, 0))
+        BatchOrder(rows: rows, batchSize: Swift.max(rows, 1), dropLast: false, seed: seed)?.fill(&order, epoch: epoch)
+        return order
     }
 }

@@ -16,6 +16,8 @@ public struct OptimizerEntry: ComponentEntry {
     public let make: @Sendable (ComponentOptions) throws(EngineError) -> any Optimizer
     /// Builds a job's step loop, specialised for this optimizer type.
     let makeKernel: @Sendable (any Optimizer, KernelSetup) -> any JobKernel
+    /// Builds a model job's step loop, specialised for this optimizer type.
+    let makeModelKernel: @Sendable (any Optimizer, ModelKernelSetup) -> any JobKernel
 }
 
 extension ComponentRegistry.Builder where Entry == OptimizerEntry {
@@ -24,6 +26,7 @@ extension ComponentRegistry.Builder where Entry == OptimizerEntry {
         try add(OptimizerEntry(
             descriptor: O.descriptor, origin: origin,
             make: { options throws(EngineError) in try O(options: options) },
-            makeKernel: { optimizer, setup in KernelFactory.make(optimizer as! O, setup) }))
+            makeKernel: { optimizer, setup in KernelFactory.make(optimizer as! O, setup) },
+            makeModelKernel: { optimizer, setup in ModelKernel(optimizer: optimizer as! O, setup: setup) { $0.runLoop($1) } }))
     }
 }

@@ -80,10 +80,13 @@ enum FixtureValue: Sendable, Decodable {
     case integer(Int)
     case number(Double)
     case list([Double])
+    case string(String)
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
-        if let value = try? container.decode(Bool.self) {
+        if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode(Bool.self) {
             self = .bool(value)
         } else if let value = try? container.decode(Int.self) {
             self = .integer(value)
@@ -100,6 +103,7 @@ enum FixtureValue: Sendable, Decodable {
         case .integer(let value): .integer(value)
         case .number(let value): .number(value)
         case .list(let values): .tensor(Tensor(values))
+        case .string(let value): .string(value)
         }
     }
 }

@@ -34,6 +34,8 @@ public final class JobHandle: Sendable {
     private let prepared: PreparedJob?
     private let control: Locked<Control>
     private let cell = ProgressCell()
+    /// A model job's finished epochs as of the latest published batch (nil for free-tensor jobs).
+    private let publishedEpochs: Locked<[EpochRecord]>?
     /// Set when a request waits for the running worker; checked once per batch.
     private let attention = Atomic<Bool>(false)
     private let pool: WorkerPool
@@ -55,6 +57,7 @@ public final class JobHandle: Sendable {
         let status: JobStatus
         if let failure { status = .failed(code: failure.code, reason: failure.message) } else if let final = prepared?.kernel.status, final.isFinal { status = final } else { status = .queued }
         control = Locked(Control(status: status))
+        publishedEpochs = prepared?.layout == nil ? nil : Locked(prepared?.kernel.epochs ?? [])
         if let prepared { cell.publish(prepared.kernel.progress) }
     }
 
@@ -77,6 +80,11 @@ public final class JobHandle: Sendable {
 
     /// The latest published progress (lock-free).
     public var progress: JobProgress { cell.sample() }
+
+    /// A model job's finished epochs, oldest first, as of the latest published batch of steps
+    /// (lock-protected, never waits for the worker); [] for free-tensor jobs. A reporter that
+    /// polls it sees every epoch, however many ended between two polls.
+    public var epochs: [EpochRecord] { publishedEpochs?.withLock { $0 } ?? [] }
 
     /// Waits until the job is paused or over, and returns that status.
     public func settled() async -> JobStatus {
@@ -196,6 +204,7 @@ public final class JobHandle: Sendable {
             let before = WorkerThread.now()
             status = kernel.run(steps: batch, executor: pool)
             cell.publish(kernel.progress)
+            if let publishedEpochs { publish(kernel.epochs, to: publishedEpochs) }
             if status.isFinal { break }
             let after = WorkerThread.now()
             let elapsed = after &- before
@@ -235,6 +244,13 @@ public final class JobHandle: Sendable {
             for waiter in c.checkpointWaiters { waiter.resume(returning: prepared.checkpoint()) }
             c.checkpointWaiters.removeAll()
             return c.pauseRequested || c.cancelRequested
+        }
+    }
+
+    /// Publishes `records` when epochs ended since the last publication (shares their storage).
+    private func publish(_ records: [EpochRecord], to box: Locked<[EpochRecord]>) {
+        box.withLock { published in
+            if published.count != records.count { published = records }
         }
     }
 

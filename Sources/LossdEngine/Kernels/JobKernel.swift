@@ -17,6 +17,8 @@ protocol JobKernel: AnyObject, Sendable {
     var progress: JobProgress { get }
     /// A model job's finished epochs, oldest first ([] for free-tensor jobs).
     var epochs: [EpochRecord] { get }
+    /// A model job's epochs, accumulators and epoch-rule counters (nil for free-tensor jobs).
+    var modelState: ModelTrainingState? { get }
     /// `.running` or final.
     var status: JobStatus { get }
     /// The fitted values.
@@ -40,6 +42,8 @@ struct KernelSnapshot {
     var optimizerState: [Double]
     var history: [HistoryPoint]
     var historyRecorded: Int
+    /// A model job's epochs, accumulators and epoch-rule counters; nil for free-tensor jobs.
+    var model: ModelTrainingState? = nil
 }
 
 /// What a kernel is built from (JobBuilder prepares it).
@@ -72,6 +76,7 @@ extension StepControl {
 extension JobKernel {
     var progress: JobProgress { control.progress }
     var epochs: [EpochRecord] { [] }
+    var modelState: ModelTrainingState? { nil }
 
     /// The status a run of `loop` leaves: the final status again once the job ended, `.maxSteps`
     /// once max_steps updates are done (a job restored there), else what `loop` returns. Every

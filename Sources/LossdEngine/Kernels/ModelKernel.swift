@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import LossKit
+import LossdData
+import LossdModel
+import LossdSync
+
+/// The step loop of a model job: one step is one batch, on one thread. Specialised for the
+/// optimizer; every buffer is sized when the job is built (no allocation per step).
+///
+/// Step k (``BatchOrder`` says which rows), as `torch.optim` does it:
+///
+///     gather the batch's features;  y = model(x_b)                 (Sequential.forward)
+///     L_k, dL/dy = loss(y, y_b)                                    (the loss's analytic gradient)
+///     g_k = dL/dparameters                                         (Sequential.backward)
+///     judge: diverged if L_k or g_k is not finite (no update)      (StepControl)
+///     update k over the flat parameter vector, then the scheduler's step
+///     after an epoch's last batch: the epoch record, then tolerance / patience on its loss
+///
+/// One parameter group over the flat vector in `state_dict` order equals torch's per-tensor
+/// updates, because every `torch.optim` update is element-wise.
+final class ModelKernel<O: Optimizer>: JobKernel, @unchecked Sendable {
+    // @unchecked Sendable: see JobKernel's ownership rule (never touched by two threads at once).
+    let model: Sequential
+    let binding: ModelLoss
+    let optimizer: O
+    let order: BatchOrder
+    let rules: EpochRules
+    private let train: Dataset
+    private var validation: ModelPass?
+    private let hasValidation: Bool
+    private(set) var control: StepControl
+    private(set) var status: JobStatus = .running
+    private(set) var state: ModelTrainingState
+    private var parameters: [Double]
+    private var gradient: [Double]
+    private var optimizerSlots: [Double]
+    private var workspace: SequentialWorkspace
+    /// Loss buffers for a full batch and, when the last one is short, for it.
+    private var buffers: [ModelLossBuffers]
+    /// The current epoch's row order, and which epoch it is (-1: not filled yet).
+    private var rowOrder: [Int]
+    private var rowOrderEpoch = -1
+    /// ``runLoop(_:)``, passed in from a site where O is concrete (see OptimizerRegistry).
+    private let loop: (ModelKernel, Int) -> JobStatus
+
+    init(optimizer: O, setup: ModelKernelSetup, loop: @escaping (ModelKernel, Int) -> JobStatus) {
+        self.loop = loop
+        self.optimizer = optimizer
+        model = setup.model
+        binding = setup.binding
+        order = setup.order
+        rules = setup.rules
+        train = setup.train
+        validation = setup.validation
+        hasValidation = setup.validation != nil
+        control = setup.control
+        state = ModelTrainingState()
+        parameters = setup.parameters
+        gradient = Array(repeating: 0, count: setup.parameters.count)
+        optimizerSlots = optimizer.initialStateBuffer(count: setup.parameters.count)
+        workspace = setup.model.makeWorkspace(rows: setup.order.batchSize)
+        buffers = setup.buffers
+        rowOrder = Array(0..<setup.order.rows)
+    }
+
+    var parameterValues: [Double] { parameters }
+    var optimizerState: [Double] { optimizer.stateNames.isEmpty ? [] : optimizerSlots }
+    var epochs: [EpochRecord] { state.records }
+    var modelState: ModelTrainingState? { state }
+
+    var progress: JobProgress {
+        var progress = control.progress
+        progress.bestLoss = state.bestLoss
+        progress.epoch = state.records.last
+        return progress
+    }
+
+    func restore(_ snapshot: KernelSnapshot) {
+        control.restore(snapshot)
+        status = snapshot.status
+        parameters = snapshot.parameters
+        if !optimizer.stateNames.isEmpty { optimizerSlots = snapshot.optimizerState }
+        state = snapshot.model ?? ModelTrainingState()
+        rowOrderEpoch = -1
+    }
+
+    func run(steps budget: Int, executor: (any ChunkExecutor)?) -> JobStatus {
+        status = statusAfter { loop(self, budget) }
+        return status
+    }
+
+    func runLoop(_ budget: Int) -> JobStatus {
+        var c = control
+        defer { control = c }
+        let n = parameters.count, optimizer = self.optimizer
+        let width = model.inputWidth
+        for _ in 0..<budget {
+            let epoch = c.step / order.batchesPerEpoch, batch = c.step % order.batchesPerEpoch
+            if rowOrderEpoch != epoch {
+                order.fill(&rowOrder, epoch: epoch)
+                rowOrderEpoch = epoch
+            }
+            let rows = order.rows(ofBatch: batch), first = batch * order.batchSize
+            let rowOrder = self.rowOrder  // shares the storage; released before the next fill
+            // MARK: Forward
+            train.features.withUnsafeBufferPointer { features in
+                workspace.withInput { input in
+                    // Sound: rowOrder holds row numbers < N, features N x width values, the
+                    // workspace's input batchSize x width >= rows x width.
+                    copyRows(rows, width: width, from: features.baseAddress!, into: input.baseAddress!) { rowOrder[first + $0] }
+                }
+            }
+            model.forwardWrittenInput(rows: rows, parameters: parameters, workspace: &workspace)
+            let slot = rows == order.batchSize ? 0 : 1
+            workspace.output.withUnsafeBufferPointer { output in
+                // Sound: the workspace's output holds at least rows x C values.
+                buffers[slot].loadOutputs(output.baseAddress!, atRow: 0, count: rows)
+            }
+            buffers[slot].loadTargets(train.targets) { rowOrder[first + $0] }
+            // MARK: Loss
+            if binding.fallible != nil { WorkerContext.setStep(c.step + 1) }  // for the plugin-call board
+            let value: Double
+            do throws(LossError) {
+                value = try buffers[slot].evaluate(binding)
+            } catch {
+                return .failed(code: .lossFailed, reason: "step \(c.step + 1): \(error.message)")
+            }
+            if binding.classIndices && !hasValidation { state.epochCorrect += buffers[slot].correctClasses() }
+            // MARK: Backward, judge, update
+            model.backward(outputGradient: buffers[slot].gradients.buffers[0], rows: rows, parameters: parameters,
+                           workspace: &workspace, parameterGradient: &gradient)
+            let stop: JobStatus? = gradient.withUnsafeBufferPointer { g in
+                // Sound: the gradient, the parameters and each optimizer slot hold n elements.
+                let gp = g.baseAddress!
+                var squares = 0.0
+                for i in 0..<n { squares += gp[i] * gp[i] }
+                if let stop = c.judge(loss: value, squares: squares, gradientIsFinite: { StepControl.allFinite(gp, n) }) { return stop }
+                let constants = optimizer.constants(update: c.step, learningRate: c.learningRate)
+                parameters.withUnsafeMutableBufferPointer { p in
+                    optimizerSlots.withUnsafeMutableBufferPointer { s in
+                        optimizer.apply(constants, range: 0..<n, parameters: p.baseAddress!, gradients: gp, state: s.baseAddress!, count: n)
+                    }
+                }
+                return nil
+            }
+            if let stop { return stop }
+            let end = c.advance()
+            state.epochLossSum += value
+            state.epochBatches += 1
+            state.epochRows += rows
+            if batch == order.batchesPerEpoch - 1 || end != nil {
+                if let stop = finishEpoch(epoch + 1, &c, judge: batch == order.batchesPerEpoch - 1) { return stop }
+            }
+            if let end { return end }
+        }
+        return .running
+    }
+
+    /// Records epoch `number` (a partial one when max_steps ended it) and, for a whole epoch,
+    /// applies the epoch rules; returns the final status when they stop the job.
+    private func finishEpoch(_ number: Int, _ c: inout StepControl, judge: Bool) -> JobStatus? {
+        var validationLoss: Double?
+        var accuracy: Double?
+        if var pass = validation {
+            validation = nil  // moved out while it runs, so that it is not copied
+            defer { validation = pass }
+            do throws(LossError) {
+                let result = try pass.evaluate(parameters: parameters)
+                validationLoss = result.loss
+                accuracy = result.accuracy
+            } catch {
+                return .failed(code: .lossFailed, reason: "validation after epoch \(number): \(error.message)")
+            }
+        } else if binding.classIndices {
+            accuracy = Double(state.epochCorrect) / Double(state.epochRows)
+        }
+        let record = EpochRecord(epoch: number, step: c.step, trainLoss: state.epochLossSum / Double(state.epochBatches),
+                                 validationLoss: validationLoss, accuracy: accuracy, learningRate: c.learningRate)
+        state.records.append(record)
+        state.epochLossSum = 0
+        state.epochBatches = 0
+        state.epochRows = 0
+        state.epochCorrect = 0
+        guard judge else { return nil }
+        return rules.judge(record.monitoredLoss, &state)
+    }
+}
+
+/// What a model kernel is built from (PreparedJob prepares it).
+struct ModelKernelSetup {
+    var model: Sequential
+    var binding: ModelLoss
+    var order: BatchOrder
+    var rules: EpochRules
+    var train: Dataset
+    var validation: ModelPass?
+    var buffers: [ModelLossBuffers]
+    var parameters: [Double]
+    var control: StepControl
+}
+
+/// A model job's state besides the parameters, the optimizer slots and ``StepControl``: the
+/// finished epochs, the current epoch's accumulators and the epoch rules' counters.
+struct ModelTrainingState: Sendable, Hashable {
+    var records: [EpochRecord] = []
+    /// The sum of the current epoch's batch losses, in step order.
+    var epochLossSum = 0.0
+    var epochBatches = 0
+    var epochRows = 0
+    /// Rows of the current epoch's batches classified right (class targets without validation data).
+    var epochCorrect = 0
+    /// The best epoch loss under the min_delta rule, and the epochs since it.
+    var bestLoss = Double.infinity
+    var badEpochs = 0
+}
+
+/// tolerance, patience and min_delta as a model job applies them: once per epoch, on the
+/// validation loss when there is validation data, else on the epoch's mean training loss.
+struct EpochRules: Sendable {
+    let tolerance: Double?
+    let patience: Int?
+    let minDelta: Double
+
+    func judge(_ loss: Double, _ state: inout ModelTrainingState) -> JobStatus? {
+        if !loss.isFinite { return .diverged }
+        if let tolerance, loss <= tolerance { return .converged(.tolerance) }
+        if loss < state.bestLoss - minDelta {
+            state.bestLoss = loss
+            state.badEpochs = 0
+        } else {
+            state.badEpochs += 1
+            if let patience, state.badEpochs >= patience { return .converged(.plateau) }
+        }
+        return nil
+    }
+}
