@@ -11,6 +11,9 @@ import Synchronization
 let stepsPerSecond = BenchmarkMetric.custom("steps/s", polarity: .prefersLarger, useScalingFactor: false)
 let elementsPerSecond = BenchmarkMetric.custom("M elements/s", polarity: .prefersLarger, useScalingFactor: false)
 let bytesPerJob = BenchmarkMetric.custom("resident bytes per job", polarity: .prefersSmaller, useScalingFactor: false)
+let rowsPerSecond = BenchmarkMetric.custom("rows/s", polarity: .prefersLarger, useScalingFactor: false)
+let secondJobBytes = BenchmarkMetric.custom("resident bytes added by a second job", polarity: .prefersSmaller,
+                                            useScalingFactor: false)
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
@@ -50,6 +53,25 @@ let benchmarks: @Sendable () -> Void = {
               configuration: .init(metrics: [.wallClock, .peakMemoryResidentDelta, bytesPerJob], maxIterations: 3)) { benchmark in
         let figure = Workloads.liveSeedJobs(10_000)
         benchmark.measurement(bytesPerJob, Int(figure.bytesPerJob))
+    }
+
+    // Model jobs: one epoch of 100,000 rows, batch 256, MSE + SGD (see ModelJobs; compare.sh
+    // sets them beside PyTorch and the C loop).
+    let data = ModelJobs.dataset()
+    for model in ModelJobs.Model.allCases {
+        for shuffle in [false, true] {
+            Benchmark("\(model.rawValue) model \(model.widths.map(String.init).joined(separator: "-")), one epoch\(shuffle ? " shuffled" : ""), 1 worker",
+                      configuration: .init(metrics: [.wallClock, rowsPerSecond], maxIterations: 5)) { benchmark in
+                let figure = await Workloads.modelEpoch(model, data: data, shuffle: shuffle)
+                benchmark.measurement(rowsPerSecond, Int(Double(ModelJobs.rows) / figure.seconds))
+            }
+        }
+    }
+
+    Benchmark("one data file, two MLP jobs on it",
+              configuration: .init(metrics: [.wallClock, secondJobBytes], maxIterations: 3)) { benchmark in
+        let figure = try Workloads.modelDataSharing()
+        benchmark.measurement(secondJobBytes, figure.twoJobsBytes - figure.oneJobBytes)
     }
 }
 

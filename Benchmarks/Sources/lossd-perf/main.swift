@@ -2,14 +2,15 @@
 //
 // lossd-perf: one run of each benchmark workload, printed as `key value` lines (compare.sh reads
 // them). Usage: lossd-perf [--quick] [WORKLOAD ...]; workloads: seed history wide jobs reporting
-// memory latency plugin model modelmemory (all by default). "plugin" loads the log-cosh example plugin from
+// memory latency plugin model modelmemory modelpasses (all by default). "plugin" loads the log-cosh example plugin from
 // $LOSSD_PERF_PLUGIN (default ../.build/release/liblossd-logcosh.so: `swift build -c release
 // --product lossd-logcosh` in the main package).
 
 import Foundation
 import LossdWorkloads
 
-let workloads: Set = ["seed", "history", "wide", "jobs", "reporting", "memory", "latency", "plugin", "model", "modelmemory"]
+let workloads: Set = ["seed", "history", "wide", "jobs", "reporting", "memory", "latency", "plugin", "model", "modelmemory",
+                      "modelpasses"]
 let arguments = Array(CommandLine.arguments.dropFirst())
 let quick = arguments.contains("--quick")
 let chosen = Set(arguments.filter { $0 != "--quick" })
@@ -220,4 +221,31 @@ if wanted("modelmemory") {  // one file's data shared by the jobs that train on 
     emit("modelmemory.one_job_bytes", Double(figure.oneJobBytes))
     emit("modelmemory.two_jobs_bytes", Double(figure.twoJobsBytes))
     emit("modelmemory.shared", figure.shared ? 1 : 0)
+}
+
+if wanted("modelpasses") {  // where a model epoch's time goes, on Sequential directly (no engine): best of runs
+    // "blocked": the same epoch with the what-if kernels of BlockedLinearKernels (and whether
+    // they gave the same bits).
+    let data = ModelJobs.dataset()
+    for model in ModelJobs.Model.allCases {
+        for blocked in [false, true] {
+            var best: ModelPassSplit?
+            for _ in 0..<(quick ? 2 : 5) {
+                let split = blocked ? BlockedModelEpoch.measure(model, data: data) : try ModelPassSplit.measure(model, data: data)
+                if split.total < best?.total ?? .infinity { best = split }
+            }
+            let key = "modelpasses.\(model.rawValue)\(blocked ? ".blocked" : "")"
+            for (phase, seconds) in [("batch", best!.batch), ("forward", best!.forward), ("loss", best!.loss),
+                                     ("backward", best!.backward), ("update", best!.update), ("total", best!.total)] {
+                emit("\(key).\(phase).ms", seconds * 1e3)
+            }
+            emit("\(key).loss", best!.meanLoss)
+            if blocked {
+                let reference = try ModelPassSplit.measure(model, data: data)
+                let same = reference.meanLoss.bitPattern == best!.meanLoss.bitPattern
+                    && reference.parameters.map(\.bitPattern) == best!.parameters.map(\.bitPattern)
+                emit("\(key).identical", same ? 1 : 0)
+            }
+        }
+    }
 }
