@@ -29,19 +29,8 @@ enum BlockedLinearKernels {
             let x0 = x + i * inWidth, x1 = x0 + inWidth, x2 = x1 + inWidth, x3 = x2 + inWidth
             var j = 0
             while j < wideColumns {
-                let b = load(bias + j)
-                var a0 = b, a1 = b, a2 = b, a3 = b
-                for k in 0..<inWidth {
-                    let w = load(transposed + k * outWidth + j)
-                    a0 += x0[k] * w
-                    a1 += x1[k] * w
-                    a2 += x2[k] * w
-                    a3 += x3[k] * w
-                }
-                store(a0, y + i * outWidth + j)
-                store(a1, y + (i + 1) * outWidth + j)
-                store(a2, y + (i + 2) * outWidth + j)
-                store(a3, y + (i + 3) * outWidth + j)
+                rowTile(x0, x1, x2, x3, terms: inWidth, vectors: transposed + j, stride: outWidth, start: load(bias + j),
+                        output: y + i * outWidth + j, outputStride: outWidth)
                 j += 8
             }
             for j in wideColumns..<outWidth {  // narrow outputs: 4 rows' chains side by side
@@ -147,18 +136,8 @@ enum BlockedLinearKernels {
             let g0 = g + i * outWidth, g1 = g0 + outWidth, g2 = g1 + outWidth, g3 = g2 + outWidth
             var k = 0
             while k < wideInputs {
-                var a0 = SIMD4<Double>(repeating: 0), a1 = a0, a2 = a0, a3 = a0
-                for j in 0..<outWidth {
-                    let w = load4(weight + j * inWidth + k)
-                    a0 += g0[j] * w
-                    a1 += g1[j] * w
-                    a2 += g2[j] * w
-                    a3 += g3[j] * w
-                }
-                store4(a0, dx + i * inWidth + k)
-                store4(a1, dx + (i + 1) * inWidth + k)
-                store4(a2, dx + (i + 2) * inWidth + k)
-                store4(a3, dx + (i + 3) * inWidth + k)
+                rowTile(g0, g1, g2, g3, terms: outWidth, vectors: weight + k, stride: inWidth, start: SIMD4<Double>(repeating: 0),
+                        output: dx + i * inWidth + k, outputStride: inWidth)
                 k += 4
             }
             for row in i..<i + 4 { narrowInputGradient(g: g, weight: weight, dx: dx, inWidth: inWidth, outWidth: outWidth, row: row, from: wideInputs) }
@@ -183,6 +162,27 @@ enum BlockedLinearKernels {
 
     @inline(__always) private static func store4(_ value: SIMD4<Double>, _ pointer: UnsafeMutablePointer<Double>) {
         UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD4<Double>.self)
+    }
+
+    /// Four output rows' vectors: out_r = start + sum over t ascending of a_r[t] * V[t], V[t] the
+    /// vector at `vectors + t * stride`; out_r is stored at `output + r * outputStride`.
+    @inline(__always) private static func rowTile<V: SIMD>(
+        _ a0: UnsafePointer<Double>, _ a1: UnsafePointer<Double>, _ a2: UnsafePointer<Double>, _ a3: UnsafePointer<Double>,
+        terms: Int, vectors: UnsafePointer<Double>, stride: Int, start: V, output: UnsafeMutablePointer<Double>, outputStride: Int
+    ) where V.Scalar == Double {
+        var s0 = start, s1 = start, s2 = start, s3 = start
+        for t in 0..<terms {
+            let v = UnsafeRawPointer(vectors + t * stride).loadUnaligned(as: V.self)
+            s0 += a0[t] * v
+            s1 += a1[t] * v
+            s2 += a2[t] * v
+            s3 += a3[t] * v
+        }
+        let out = UnsafeMutableRawPointer(output)
+        out.storeBytes(of: s0, as: V.self)
+        out.storeBytes(of: s1, toByteOffset: outputStride * 8, as: V.self)
+        out.storeBytes(of: s2, toByteOffset: 2 * outputStride * 8, as: V.self)
+        out.storeBytes(of: s3, toByteOffset: 3 * outputStride * 8, as: V.self)
     }
 
     @inline(__always) private static func load(_ pointer: UnsafePointer<Double>) -> SIMD8<Double> {

@@ -101,12 +101,7 @@ public enum BlockedModelEpoch {
             }
             let t4 = Clock.now()
             for index in parameters.indices { parameters[index] -= ModelJobs.learningRate * gradient[index] }
-            let t5 = Clock.now()
-            split.batch += t1 - t0
-            split.forward += t2 - t1
-            split.loss += t3 - t2
-            split.backward += t4 - t3
-            split.update += t5 - t4
+            split.add([t0, t1, t2, t3, t4, Clock.now()])
         }
         split.meanLoss = lossSum / Double(ModelJobs.batches)
         split.parameters = parameters

@@ -25,6 +25,16 @@ public struct ModelPassSplit: Sendable {
 
     public var total: Double { batch + forward + loss + backward + update }
 
+    /// Adds one batch's phases from the clock readings at their boundaries (6: before the
+    /// batch's copy, after it, after forward, after the loss, after backward, after the update).
+    mutating func add(_ marks: [Double]) {
+        batch += marks[1] - marks[0]
+        forward += marks[2] - marks[1]
+        loss += marks[3] - marks[2]
+        backward += marks[4] - marks[3]
+        update += marks[5] - marks[4]
+    }
+
     /// One epoch of `model` on `data` in file order, from the shared initial parameters.
     public static func measure(_ model: ModelJobs.Model, data: Dataset) throws -> ModelPassSplit {
         let registry = LayerRegistry.builtins
@@ -63,12 +73,7 @@ public struct ModelPassSplit: Sendable {
                                 parameterGradient: &gradient)
             let t4 = Clock.now()
             for index in parameters.indices { parameters[index] -= ModelJobs.learningRate * gradient[index] }
-            let t5 = Clock.now()
-            split.batch += t1 - t0
-            split.forward += t2 - t1
-            split.loss += t3 - t2
-            split.backward += t4 - t3
-            split.update += t5 - t4
+            split.add([t0, t1, t2, t3, t4, Clock.now()])
         }
         split.meanLoss = lossSum / Double(ModelJobs.batches)
         split.parameters = parameters
