@@ -13,6 +13,9 @@ the parameters' gradients. Inputs mix seeded uniform values with the points wher
 a choice: 0 for relu/leaky_relu/elu, the softplus threshold, saturation of sigmoid/tanh/gelu,
 large and equal logits for (log_)softmax.
 Output: Tests/LossdModelTests/Fixtures/layers/<name>.json.
+
+Whole models get the same record (parameters in state_dict order, all gradients) in
+Tests/LossdModelTests/Fixtures/models.json, with the layers as (registry name, options).
 """
 import json
 import pathlib
@@ -31,6 +34,9 @@ CASES = {
         ("Linear", {"in_features": 4, "out_features": 2, "bias": False}, 3, 4, []),
         ("Linear", {"in_features": 1, "out_features": 1}, 2, 1, []),
         ("Linear", {"in_features": 9, "out_features": 7}, 6, 9, [0.0, 1e6, -1e-6]),
+        # Every tile of the product in every direction: 8- and 4-wide columns, single columns, 4-row blocks and single rows.
+        ("Linear", {"in_features": 21, "out_features": 13}, 11, 21, []),
+        ("Linear", {"in_features": 16, "out_features": 1, "bias": False}, 9, 16, []),
     ],
     "relu": [("ReLU", {}, 4, 5, KINKS)],
     "leaky_relu": [
@@ -94,6 +100,47 @@ def case(name, index, torch_class, options, rows, width, special):
     }
 
 
+# MARK: - Models: label -> (input width, rows, [(registry name, torch class, options)])
+
+MODELS = {
+    "mlp-relu": (4, 7, [("linear", "Linear", {"in_features": 4, "out_features": 9}), ("relu", "ReLU", {}),
+                        ("linear", "Linear", {"in_features": 9, "out_features": 9}), ("relu", "ReLU", {}),
+                        ("linear", "Linear", {"in_features": 9, "out_features": 1})]),
+    "classifier": (5, 6, [("linear", "Linear", {"in_features": 5, "out_features": 12}), ("gelu", "GELU", {"approximate": "tanh"}),
+                          ("linear", "Linear", {"in_features": 12, "out_features": 3, "bias": False}),
+                          ("log_softmax", "LogSoftmax", {"dim": 1})]),
+    "every-activation": (3, 5, [("linear", "Linear", {"in_features": 3, "out_features": 6}), ("elu", "ELU", {"alpha": 0.7}),
+                                ("linear", "Linear", {"in_features": 6, "out_features": 6}), ("silu", "SiLU", {}),
+                                ("leaky_relu", "LeakyReLU", {"negative_slope": 0.1}), ("tanh", "Tanh", {}),
+                                ("softplus", "Softplus", {"beta": 1.5}), ("sigmoid", "Sigmoid", {}),
+                                ("linear", "Linear", {"in_features": 6, "out_features": 4}), ("gelu", "GELU", {}),
+                                ("softmax", "Softmax", {"dim": -1})]),
+}
+
+
+def model_case(label, index, width, rows, layers):
+    generator = torch.Generator().manual_seed(4500 + index)
+    torch.manual_seed(5500 + index)
+    model = torch.nn.Sequential(*[getattr(torch.nn, torch_class)(**options) for _, torch_class, options in layers]).double()
+    x = (torch.rand(rows, width, generator=generator, dtype=torch.float64) * 4 - 2)
+    y = model(x)
+    upstream = torch.rand(y.shape, generator=generator, dtype=torch.float64) * 2 - 1
+    y.backward(upstream)
+    state = list(model.named_parameters())
+    return {
+        "label": label,
+        "layers": [{"name": name, "options": options} for name, _, options in layers],
+        "input_width": width,
+        "rows": rows,
+        "input": x.flatten().tolist(),
+        "parameter_names": [n for n, _ in state],
+        "parameters": [v for _, p in state for v in p.detach().flatten().tolist()],
+        "output": y.detach().flatten().tolist(),
+        "upstream": upstream.flatten().tolist(),
+        "parameter_grads": [v for _, p in state for v in p.grad.flatten().tolist()],
+    }
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     for name, cases in CASES.items():
@@ -103,6 +150,10 @@ def main():
         }
         (OUT / f"{name}.json").write_text(json.dumps(document, indent=1) + "\n")
         print(f"{name}: {len(cases)} cases")
+    models = [model_case(label, index, *spec) for index, (label, spec) in enumerate(MODELS.items())]
+    document = {"torch_version": torch.__version__, "cases": models}
+    (OUT.parent / "models.json").write_text(json.dumps(document, indent=1) + "\n")
+    print(f"models: {len(models)} cases")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,9 @@ extension PreparedJob {
     /// data's targets, the batches, the initial parameters, the optimizer and the rules.
     init(_ spec: JobSpec, model job: ModelJob, registries: TrainingRegistries) throws(EngineError) {
         let (model, layerNames) = try Self.model(job.layers, inputWidth: job.train.featureCount, registries: registries)
+        guard model.layout.count > 0 else {
+            throw EngineError(.invalidJob, subject: "model.layers", "the model has no parameters to train (add a linear layer)")
+        }
 
         // MARK: Loss and data
         let loss = try Self.loss(spec.loss, registries: registries)

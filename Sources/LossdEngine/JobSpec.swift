@@ -94,6 +94,9 @@ public enum RandomDistribution: Sendable, Hashable {
 }
 
 /// When a job stops. Every rule is checked on step k's loss, before update k (see ``TrainingJob``).
+/// In a model job `maxSteps` counts batches, and `tolerance`, `patience` and `minDelta` are
+/// judged once per epoch, after its last update, on the epoch's validation loss (else its mean
+/// training loss); patience then counts epochs (see ``ModelJob``).
 public struct StoppingRules: Sendable, Hashable {
     /// The most steps (updates) to take; the job ends `max_steps` after update `maxSteps`.
     public var maxSteps: Int

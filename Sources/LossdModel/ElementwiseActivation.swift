@@ -15,7 +15,7 @@ extension ElementwiseActivation {
     public func outputWidth(inputWidth: Int) throws(ModelError) -> Int { inputWidth }
 
     public func forward(input: UnsafeBufferPointer<Double>, rows: Int, inputWidth: Int, parameters: UnsafeBufferPointer<Double>,
-                        output: UnsafeMutableBufferPointer<Double>) {
+                        scratch: UnsafeMutableBufferPointer<Double>, output: UnsafeMutableBufferPointer<Double>) {
         for index in 0..<(rows * inputWidth) { output[index] = value(input[index]) }
     }
 

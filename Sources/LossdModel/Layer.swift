@@ -5,7 +5,7 @@
 ///
 /// Implementation requirements (as for LossKit's `Loss`):
 /// - A `struct` with value semantics, `Sendable`, created from checked ``LayerOptions``.
-/// - ``forward(input:rows:inputWidth:parameters:output:)`` and
+/// - ``forward(input:rows:inputWidth:parameters:scratch:output:)`` and
 ///   ``backward(input:output:outputGradient:rows:inputWidth:parameters:inputGradient:parameterGradient:)``
 ///   compute in float64 into storage the caller owns (a ``SequentialWorkspace``), allocate nothing,
 ///   and sum in a fixed, documented order, so results never depend on the thread count.
@@ -17,7 +17,7 @@
 /// The buffers are views that ``Sequential`` hands out from one workspace: `input`, `output`,
 /// the gradients and the parameters are disjoint and exactly sized (`rows * width` elements; the
 /// parameters and their gradient as ``parameterShapes(inputWidth:)`` lays them out).
-public protocol Layer: Sendable {
+public protocol Layer: Sendable, CustomStringConvertible {
     /// The registry entry: names, options with defaults.
     var descriptor: LayerDescriptor { get }
 
@@ -32,9 +32,14 @@ public protocol Layer: Sendable {
     /// The output width for an input width; throws when they do not fit (`linear`: `in_features` != width).
     func outputWidth(inputWidth: Int) throws(ModelError) -> Int
 
-    /// Computes `output` (`rows * outputWidth`) from `input` (`rows * inputWidth`).
+    /// The scratch elements ``forward(input:rows:inputWidth:parameters:scratch:output:)`` needs
+    /// (`Linear` keeps W^T there); 0 by default.
+    func scratchCount(inputWidth: Int) -> Int
+
+    /// Computes `output` (`rows * outputWidth`) from `input` (`rows * inputWidth`); `scratch` holds
+    /// ``scratchCount(inputWidth:)`` elements of no meaning before or after the call.
     func forward(input: UnsafeBufferPointer<Double>, rows: Int, inputWidth: Int, parameters: UnsafeBufferPointer<Double>,
-                 output: UnsafeMutableBufferPointer<Double>)
+                 scratch: UnsafeMutableBufferPointer<Double>, output: UnsafeMutableBufferPointer<Double>)
 
     /// From dLoss/dOutput, OVERWRITES the parameter gradient and, when asked for (`inputGradient`
     /// non-nil), dLoss/dInput. `input` and `output` are those of the latest forward.
@@ -47,6 +52,11 @@ public protocol Layer: Sendable {
 extension Layer {
     public func parameterShapes(inputWidth: Int) -> [(name: String, shape: [Int])] { [] }
     public func initializationBounds(inputWidth: Int) -> [Double] { [] }
+    public func scratchCount(inputWidth: Int) -> Int { 0 }
+
+    /// As PyTorch prints the module, on one line: `ReLU()`; layers with options list them all
+    /// (`Linear(in_features=4, out_features=8, bias=True)`).
+    public var description: String { "\(descriptor.pytorchName)()" }
 }
 
 /// A layer type built into lossd: its descriptor is static and it is created from options.

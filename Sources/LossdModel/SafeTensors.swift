@@ -79,7 +79,11 @@ public enum SafeTensors {
     }
 
     /// A safetensors file of `tensors` (data in the given order), F64 (I64 for int64 tensors).
+    ///
+    /// - Precondition: the names are distinct and none is `__metadata__` (the header's reserved key).
     public static func encode(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:]) -> [UInt8] {
+        precondition(Set(tensors.map(\.name)).count == tensors.count && !tensors.contains { $0.name == "__metadata__" },
+                     "safetensors tensor names must be distinct and not '__metadata__'")
         var members: [(String, JSONValue)] = []
         if !metadata.isEmpty {
             members.append(("__metadata__", .object(metadata.keys.sorted().map { ($0, .string(metadata[$0]!)) })))

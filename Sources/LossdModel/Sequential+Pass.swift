@@ -23,23 +23,28 @@ extension Sequential {
         // Take the buffers out of the workspace (a swap: no copy, no allocation) so that each has its own access.
         var activations: [Double] = []
         var output: [Double] = []
+        var scratch: [Double] = []
         swap(&activations, &workspace.activations)
         swap(&output, &workspace.output)
+        swap(&scratch, &workspace.scratch)
         defer {
             swap(&activations, &workspace.activations)
             swap(&output, &workspace.output)
+            swap(&scratch, &workspace.scratch)
         }
         let offsets = workspace.activationOffsets
         activations.withUnsafeMutableBufferPointer { activations in
             output.withUnsafeMutableBufferPointer { output in
-                parameters.withUnsafeBufferPointer { parameters in
-                    for (position, layer) in layers.enumerated() {
-                        let inWidth = widths[position]
-                        let outCount = rows * widths[position + 1]
-                        let input = activations.region(offsets[position], rows * inWidth)
-                        let result = position == layers.count - 1 ? output.region(0, outCount) : activations.region(offsets[position + 1], outCount)
-                        layer.forward(input: UnsafeBufferPointer(input), rows: rows, inputWidth: inWidth,
-                                      parameters: parameters.region(parameterRanges[position]), output: result)
+                scratch.withUnsafeMutableBufferPointer { scratch in
+                    parameters.withUnsafeBufferPointer { parameters in
+                        for (position, layer) in layers.enumerated() {
+                            let inWidth = widths[position]
+                            let outCount = rows * widths[position + 1]
+                            let input = activations.region(offsets[position], rows * inWidth)
+                            let result = position == layers.count - 1 ? output.region(0, outCount) : activations.region(offsets[position + 1], outCount)
+                            layer.forward(input: UnsafeBufferPointer(input), rows: rows, inputWidth: inWidth,
+                                          parameters: parameters.region(parameterRanges[position]), scratch: scratch, output: result)
+                        }
                     }
                 }
             }

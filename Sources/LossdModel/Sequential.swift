@@ -7,7 +7,7 @@ public import LossKit
 ///
 /// The model holds no parameters: they are passed in, so optimizers update a plain vector and a
 /// model is shared freely between threads. Each thread brings its own ``SequentialWorkspace``.
-public struct Sequential: Sendable {
+public struct Sequential: Sendable, CustomStringConvertible {
     public let layers: [any Layer]
     /// The features of each input row.
     public let inputWidth: Int
@@ -83,9 +83,14 @@ public struct Sequential: Sendable {
         return parameters
     }
 
+    /// The layers as PyTorch prints them, on one line:
+    /// `Sequential(Linear(in_features=4, out_features=8, bias=True), ReLU(), ...)`.
+    public var description: String { "Sequential(" + layers.map(\.description).joined(separator: ", ") + ")" }
+
     /// A workspace for batches of up to `rows` rows.
     public func makeWorkspace(rows: Int) -> SequentialWorkspace {
-        SequentialWorkspace(widths: widths, capacity: rows)
+        let scratch = layers.indices.map { layers[$0].scratchCount(inputWidth: widths[$0]) }.max() ?? 0
+        return SequentialWorkspace(widths: widths, capacity: rows, scratchCount: scratch)
     }
 
     /// The flat vector as named tensors, in `state_dict` order.

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 
 /// The buffers one thread needs to run a ``Sequential`` forward and backward, sized once for
-/// batches of up to ``capacity`` rows: every layer's input, the output, and two gradient buffers
-/// used in turn. Forward and backward allocate nothing.
+/// batches of up to ``capacity`` rows: every layer's input, the output, two gradient buffers
+/// used in turn and the layers' scratch. Forward and backward allocate nothing.
 public struct SequentialWorkspace: Sendable {
     /// The largest batch it holds.
     public let capacity: Int
@@ -14,8 +14,10 @@ public struct SequentialWorkspace: Sendable {
     /// Two halves of `gradientHalf` elements: dLoss/d(activation) of the layer boundary being processed and the next.
     var gradients: [Double]
     let gradientHalf: Int
+    /// The largest scratch a layer asks for (``Layer/scratchCount(inputWidth:)``).
+    var scratch: [Double]
 
-    init(widths: [Int], capacity: Int) {
+    init(widths: [Int], capacity: Int, scratchCount: Int) {
         precondition(capacity >= 0 && widths.count >= 2)
         self.capacity = capacity
         var offsets: [Int] = []
@@ -30,6 +32,7 @@ public struct SequentialWorkspace: Sendable {
         // Gradients flow into the inputs of layers 1..<count (the model's input needs none).
         gradientHalf = capacity * (widths.dropFirst().dropLast().max() ?? 0)
         gradients = [Double](repeating: 0, count: 2 * gradientHalf)
+        scratch = [Double](repeating: 0, count: scratchCount)
     }
 
     /// Lets `body` write a batch straight into the model's input buffer (`capacity * inputWidth`

@@ -200,6 +200,7 @@ struct ModelJobTests {
         #expect(message { $0.model!.initialParameters = [("3.weight", Tensor(repeating: 0, shape: [8, 4]))] }.contains("3.weight"))
         #expect(message { $0.model!.initialParameters = [("0.weight", Tensor(repeating: 0, shape: [4, 8]))] }.contains("(8, 4)"))
         #expect(message { $0.model!.layers = [] }.contains("layer"))
+        #expect(message { $0.model!.layers = [JobSpec.Component("relu")]; $0.loss = JobSpec.Component("l1") }.contains("no parameters"))
         #expect(message { $0.model!.layers[1] = JobSpec.Component("no_such_layer") }.contains("layer 1"))
     }
 

@@ -38,6 +38,11 @@ import Testing
     static let step = 1e-6
     static let rtol = 1e-6
 
+    @Test func everyRegisteredLayerIsChecked() throws {
+        let checked = try Set(Self.layerCases.map { try LayerRegistry.builtins.entry(named: $0.name).descriptor.name })
+        #expect(checked == Set(LayerRegistry.builtins.names))
+    }
+
     @Test(arguments: layerCases)
     func layerGradientsMatchCentralDifferences(_ testCase: LayerCase) throws {
         let layer = try LayerRegistry.builtins.makeLayer(testCase.name, options: testCase.options)

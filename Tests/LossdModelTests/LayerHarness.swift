@@ -8,10 +8,13 @@ enum LayerHarness {
     static func forward(_ layer: any Layer, input: [Double], rows: Int, width: Int, parameters: [Double]) throws -> [Double] {
         let outWidth = try layer.outputWidth(inputWidth: width)
         var output = [Double](repeating: .nan, count: rows * outWidth)
+        var scratch = [Double](repeating: .nan, count: layer.scratchCount(inputWidth: width))
         input.withUnsafeBufferPointer { input in
             parameters.withUnsafeBufferPointer { parameters in
-                output.withUnsafeMutableBufferPointer { output in
-                    layer.forward(input: input, rows: rows, inputWidth: width, parameters: parameters, output: output)
+                scratch.withUnsafeMutableBufferPointer { scratch in
+                    output.withUnsafeMutableBufferPointer { output in
+                        layer.forward(input: input, rows: rows, inputWidth: width, parameters: parameters, scratch: scratch, output: output)
+                    }
                 }
             }
         }

@@ -114,3 +114,17 @@ import Testing
         #expect(bounds == Array(repeating: 0.5, count: 15) + Array(repeating: 1 / 3.0.squareRoot(), count: 4))
     }
 }
+
+extension LayerRegistryTests {
+    @Test func modelsPrintAsPyTorchDoes() throws {
+        let model = try Sequential([
+            ("Linear", ["in_features": .integer(4), "out_features": .integer(8)]), ("relu", [:]), ("leaky_relu", [:]),
+            ("elu", ["alpha": .integer(2)]), ("gelu", ["approximate": .string("tanh")]), ("silu", [:]), ("tanh", [:]), ("sigmoid", [:]),
+            ("softplus", [:]), ("linear", ["in_features": .integer(8), "out_features": .integer(3), "bias": .bool(false)]),
+            ("log_softmax", ["dim": .integer(-1)]), ("softmax", [:]),
+        ], inputWidth: 4)
+        #expect(model.description == "Sequential(Linear(in_features=4, out_features=8, bias=True), ReLU(), LeakyReLU(negative_slope=0.01), "
+                + "ELU(alpha=2.0), GELU(approximate='tanh'), SiLU(), Tanh(), Sigmoid(), Softplus(beta=1.0, threshold=20.0), "
+                + "Linear(in_features=8, out_features=3, bias=False), LogSoftmax(dim=-1), Softmax(dim=1))")
+    }
+}

@@ -21,6 +21,8 @@ public struct ELU: ElementwiseActivation {
         alpha = options.number("alpha")
     }
 
+    public var description: String { "ELU(alpha=\(alpha))" }
+
     public func value(_ x: Double) -> Double { x <= 0 ? Double.expMinusOne(x) * alpha : x }
 
     public func inputGradient(_ gradient: Double, x: Double, y: Double) -> Double {

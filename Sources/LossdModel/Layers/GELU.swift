@@ -35,6 +35,8 @@ public struct GELU: ElementwiseActivation {
     static let beta = 2.0.squareRoot() * (2 / Double.pi.squareRoot()) * 0.5
     static let kappa = 0.044715
 
+    public var description: String { "GELU(approximate='\(usesTanh ? "tanh" : "none")')" }
+
     public func value(_ x: Double) -> Double {
         if usesTanh {
             let inner = GELU.beta * (x + GELU.kappa * x * x * x)

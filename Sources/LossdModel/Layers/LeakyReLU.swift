@@ -19,6 +19,8 @@ public struct LeakyReLU: ElementwiseActivation {
         negativeSlope = options.number("negative_slope")
     }
 
+    public var description: String { "LeakyReLU(negative_slope=\(negativeSlope))" }
+
     public func value(_ x: Double) -> Double { x > 0 ? x : x * negativeSlope }
 
     public func inputGradient(_ gradient: Double, x: Double, y: Double) -> Double { x > 0 ? gradient : gradient * negativeSlope }

@@ -61,12 +61,18 @@ public struct Linear: BuiltinLayer {
         return outFeatures
     }
 
+    public func scratchCount(inputWidth: Int) -> Int { inFeatures * outFeatures }
+
     public func forward(input: UnsafeBufferPointer<Double>, rows: Int, inputWidth: Int, parameters: UnsafeBufferPointer<Double>,
-                        output: UnsafeMutableBufferPointer<Double>) {
-        precondition(input.count >= rows * inFeatures && output.count >= rows * outFeatures && parameters.count == parameterCount)
-        guard rows > 0, let x = input.baseAddress, let weight = parameters.baseAddress, let y = output.baseAddress else { return }
-        LinearKernels.forward(x: x, weight: weight, bias: hasBias ? weight + outFeatures * inFeatures : nil, y: y,
-                              rows: rows, inWidth: inFeatures, outWidth: outFeatures)
+                        scratch: UnsafeMutableBufferPointer<Double>, output: UnsafeMutableBufferPointer<Double>) {
+        precondition(input.count >= rows * inFeatures && output.count >= rows * outFeatures && parameters.count == parameterCount
+                     && scratch.count >= inFeatures * outFeatures)
+        guard rows > 0, let x = input.baseAddress, let weight = parameters.baseAddress, let transposed = scratch.baseAddress,
+              let y = output.baseAddress else { return }
+        // Y = X W^T + b as X (rows x in) times W^T (in x out), so that the product's inner loop reads rows.
+        LinearKernels.transpose(weight, into: transposed, outWidth: outFeatures, inWidth: inFeatures)
+        LinearKernels.multiply(rows: rows, inner: inFeatures, columns: outFeatures, a: x, aRowStride: inFeatures, aInnerStride: 1,
+                               b: transposed, start: hasBias ? weight + outFeatures * inFeatures : nil, c: y)
     }
 
     public func backward(input: UnsafeBufferPointer<Double>, output: UnsafeBufferPointer<Double>,
@@ -75,19 +81,28 @@ public struct Linear: BuiltinLayer {
                          parameterGradient: UnsafeMutableBufferPointer<Double>) {
         precondition(input.count >= rows * inFeatures && outputGradient.count >= rows * outFeatures
                      && parameters.count == parameterCount && parameterGradient.count == parameterCount)
-        guard let weight = parameters.baseAddress, let dWeight = parameterGradient.baseAddress else { return }
-        guard rows > 0, let x = input.baseAddress, let g = outputGradient.baseAddress else {
+        guard rows > 0, let x = input.baseAddress, let g = outputGradient.baseAddress, let weight = parameters.baseAddress,
+              let dWeight = parameterGradient.baseAddress else {
             parameterGradient.update(repeating: 0)
+            inputGradient?.update(repeating: 0)
             return
         }
-        LinearKernels.weightGradient(g: g, x: x, dWeight: dWeight, rows: rows, inWidth: inFeatures, outWidth: outFeatures)
+        // dW = G^T X: G read transposed (row j of G^T is column j of G).
+        LinearKernels.multiply(rows: outFeatures, inner: rows, columns: inFeatures, a: g, aRowStride: 1, aInnerStride: outFeatures,
+                               b: x, start: nil, c: dWeight)
         if hasBias {
             LinearKernels.biasGradient(g: g, dBias: dWeight + outFeatures * inFeatures, rows: rows, outWidth: outFeatures)
         }
         if let inputGradient, let dx = inputGradient.baseAddress {
             precondition(inputGradient.count >= rows * inFeatures)
-            LinearKernels.inputGradient(g: g, weight: weight, dx: dx, rows: rows, inWidth: inFeatures, outWidth: outFeatures)
+            // dX = G W.
+            LinearKernels.multiply(rows: rows, inner: outFeatures, columns: inFeatures, a: g, aRowStride: outFeatures, aInnerStride: 1,
+                                   b: weight, start: nil, c: dx)
         }
+    }
+
+    public var description: String {
+        "Linear(in_features=\(inFeatures), out_features=\(outFeatures), bias=\(hasBias ? "True" : "False"))"
     }
 
     private var parameterCount: Int { outFeatures * inFeatures + (hasBias ? outFeatures : 0) }

@@ -9,23 +9,24 @@ import RealModule
 ///     Backward:  dx_j = dy_j - exp(y_j) * sum_c dy_c
 ///
 /// - Options (`torch.nn.LogSoftmax` keywords, default): `dim` (1; -1 is the same dimension, others are refused).
-public struct LogSoftmax: BuiltinLayer {
+public struct LogSoftmax: FeatureNormalization {
     public static let descriptor = LayerDescriptor(
         name: "log_softmax", pytorchName: "LogSoftmax", summary: "log of softmax over the features (pairs with nll)",
         options: [.featureDimension])
 
-    public init(options: LayerOptions) throws(ModelError) {
-        try options.featureDimension()
+    public let dim: Int
+
+    /// - Precondition: `dim` is 1 or -1 (``init(options:)`` checks it with a message).
+    public init(dim: Int) {
+        precondition(dim == 1 || dim == -1, "dim must be 1 or -1")
+        self.dim = dim
     }
 
-    public func outputWidth(inputWidth: Int) throws(ModelError) -> Int { inputWidth }
-
     public func forward(input: UnsafeBufferPointer<Double>, rows: Int, inputWidth: Int, parameters: UnsafeBufferPointer<Double>,
-                        output: UnsafeMutableBufferPointer<Double>) {
+                        scratch: UnsafeMutableBufferPointer<Double>, output: UnsafeMutableBufferPointer<Double>) {
         for row in 0..<rows {
             let base = row * inputWidth
-            var maximum = -Double.infinity
-            for c in 0..<inputWidth { maximum = Swift.max(maximum, input[base + c]) }
+            let maximum = rowMaximum(input, base: base, count: inputWidth)
             var total = 0.0
             for c in 0..<inputWidth { total += Double.exp(input[base + c] - maximum) }
             let logTotal = Double.log(total)

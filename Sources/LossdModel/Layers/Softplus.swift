@@ -29,6 +29,8 @@ public struct Softplus: ElementwiseActivation {
         guard beta != 0 else { throw .option("beta", "must not be 0") }
     }
 
+    public var description: String { "Softplus(beta=\(beta), threshold=\(threshold))" }
+
     public func value(_ x: Double) -> Double {
         x * beta > threshold ? x : Double.log(onePlus: Double.exp(x * beta)) / beta
     }
