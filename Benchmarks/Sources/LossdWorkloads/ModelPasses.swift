@@ -20,8 +20,6 @@ public struct ModelPassSplit: Sendable {
     public var update: Double
     /// The epoch's mean batch loss (the same as the engine's, the C loop's and PyTorch's).
     public var meanLoss: Double
-    /// The parameters after the epoch.
-    public var parameters: [Double] = []
 
     public var total: Double { batch + forward + loss + backward + update }
 
@@ -76,7 +74,6 @@ public struct ModelPassSplit: Sendable {
             split.add([t0, t1, t2, t3, t4, Clock.now()])
         }
         split.meanLoss = lossSum / Double(ModelJobs.batches)
-        split.parameters = parameters
         return split
     }
 }

@@ -224,28 +224,18 @@ if wanted("modelmemory") {  // one file's data shared by the jobs that train on 
 }
 
 if wanted("modelpasses") {  // where a model epoch's time goes, on Sequential directly (no engine): best of runs
-    // "blocked": the same epoch with the what-if kernels of BlockedLinearKernels (and whether
-    // they gave the same bits).
     let data = ModelJobs.dataset()
     for model in ModelJobs.Model.allCases {
-        for blocked in [false, true] {
-            var best: ModelPassSplit?
-            for _ in 0..<(quick ? 2 : 5) {
-                let split = blocked ? BlockedModelEpoch.measure(model, data: data) : try ModelPassSplit.measure(model, data: data)
-                if split.total < best?.total ?? .infinity { best = split }
-            }
-            let key = "modelpasses.\(model.rawValue)\(blocked ? ".blocked" : "")"
-            for (phase, seconds) in [("batch", best!.batch), ("forward", best!.forward), ("loss", best!.loss),
-                                     ("backward", best!.backward), ("update", best!.update), ("total", best!.total)] {
-                emit("\(key).\(phase).ms", seconds * 1e3)
-            }
-            emit("\(key).loss", best!.meanLoss)
-            if blocked {
-                let reference = try ModelPassSplit.measure(model, data: data)
-                let same = reference.meanLoss.bitPattern == best!.meanLoss.bitPattern
-                    && reference.parameters.map(\.bitPattern) == best!.parameters.map(\.bitPattern)
-                emit("\(key).identical", same ? 1 : 0)
-            }
+        var best: ModelPassSplit?
+        for _ in 0..<(quick ? 2 : 5) {
+            let split = try ModelPassSplit.measure(model, data: data)
+            if split.total < best?.total ?? .infinity { best = split }
         }
+        let key = "modelpasses.\(model.rawValue)"
+        for (phase, seconds) in [("batch", best!.batch), ("forward", best!.forward), ("loss", best!.loss),
+                                 ("backward", best!.backward), ("update", best!.update), ("total", best!.total)] {
+            emit("\(key).\(phase).ms", seconds * 1e3)
+        }
+        emit("\(key).loss", best!.meanLoss)
     }
 }
