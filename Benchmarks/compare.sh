@@ -10,7 +10,9 @@
 #
 # --quick runs shorter workloads, once each (a smoke test; the ratios are noisier). --models runs
 # the model-job rows only (about a minute). Set PYTHON to
-# the interpreter that has PyTorch (default python3); without PyTorch its figures are skipped.
+# the interpreter that has PyTorch (default python3); without PyTorch its figures are skipped. Set
+# TARGET_CPU (for example haswell) to build lossd-perf for that CPU (-Xswiftc -target-cpu, in
+# .build-TARGET_CPU) instead of the baseline x86-64 that a plain build targets.
 # Takes about 3 minutes after the first build (about 30 s with --quick). Run it on a quiet
 # machine: the ratios against the C loop are taken between figures measured a minute apart, and
 # other load shifts them (the worker-count and reporting ratios are medians of runs made back to
@@ -34,8 +36,13 @@ echo "building the C reference and lossd-perf ..." >&2
 mkdir -p .build
 cc -O2 -o .build/fused_sgd reference/fused_sgd.c
 cc -O3 -march=native -o .build/model_epoch reference/model_epoch.c -lm
-swift build -c release --product lossd-perf >&2
-perf=.build/release/lossd-perf
+if [ -n "${TARGET_CPU:-}" ]; then
+    swift build -c release --product lossd-perf --scratch-path ".build-$TARGET_CPU" -Xswiftc -target-cpu -Xswiftc "$TARGET_CPU" >&2
+    perf=".build-$TARGET_CPU/release/lossd-perf"
+else
+    swift build -c release --product lossd-perf >&2
+    perf=.build/release/lossd-perf
+fi
 
 if [ -z "$models" ]; then
     # The C reference: best of 3 repeats.
@@ -88,14 +95,14 @@ $perf $quick modelpasses >>"$figures"
 echo "PyTorch and numpy ..." >&2
 "$python" compare_torch.py $quick ${models:+models} >>"$figures" || echo "compare_torch.py failed: its figures are missing" >&2
 
-awk -v nproc="$(nproc)" '
+awk -v nproc="$(nproc)" -v cpu="${TARGET_CPU:-}" '
 function has(k) { return (k in v) }
 function row(metric, lossd, reference, ratio, target) { printf "| %s | %s | %s | %s | %s |\n", metric, lossd, reference, ratio, target }
 function rate(x) { return sprintf("%.3g", x) }
 function faster(r) { return r >= 1 ? sprintf("%.2fx faster", r) : sprintf("%.2fx slower", 1 / r) }
 { v[$1] = $2 }
 END {
-    print "Figures from a " nproc "-CPU machine, one run (compare.sh)."
+    print "Figures from a " nproc "-CPU machine, one run (compare.sh)" (cpu == "" ? "." : "; lossd built for " cpu " (-target-cpu).")
     print ""
     row("metric", "lossd", "reference", "ratio", "target")
     print "|---|---|---|---|---|"
