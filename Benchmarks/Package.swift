@@ -24,6 +24,7 @@ let package = Package(
                 .product(name: "LossKit", package: "lossd"),
                 .product(name: "LossdEngine", package: "lossd"),
                 .product(name: "LossdData", package: "lossd"),
+                .product(name: "LossdModel", package: "lossd"),
                 .product(name: "LossdSystemd", package: "lossd"),
                 .product(name: "LossdConfig", package: "lossd"),
                 .product(name: "LossdDaemon", package: "lossd"),

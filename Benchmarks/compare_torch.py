@@ -3,18 +3,20 @@
 """PyTorch eager and numpy on lossd's benchmark jobs, for scale (compare.sh runs it).
 
 MSE + SGD in float64: the seed job ([10, 10, 10] -> [30, 20, 50], lr 1e-9) and the wide job
-(10^7 elements, lr 1e-3), as Benchmarks/reference/fused_sgd.c runs them, and an epoch of a
-linear model and of an MLP 32-64-64-1 (relu) on 100,000 x 32 rows in batches of 256, eager on
-one thread, as lossd-perf's "model" workload runs them. Prints `key value` lines: microseconds
-per step, milliseconds per epoch. PyTorch and numpy are optional: a missing one is skipped with a
-message on standard error.
+(10^7 elements, lr 1e-3), as Benchmarks/reference/fused_sgd.c runs them; and the model jobs,
+one epoch of a linear model 32->1 and of an MLP 32-64-64-1 (relu) on 100,000 rows, batch 256,
+lr 0.01, as Benchmarks/reference/model_epoch.c runs them (same data, same initial parameters,
+so the first epoch's loss must agree). Prints `key value` lines: microseconds per step, and
+milliseconds per epoch. PyTorch and numpy are optional: a missing one is skipped with a message
+on standard error.
 
-    python3 compare_torch.py [--quick]
+    python3 compare_torch.py [--quick] [tensors] [models]      (both kinds by default)
 """
 import sys
 import time
 
 QUICK = "--quick" in sys.argv[1:]
+KINDS = {a for a in sys.argv[1:] if a != "--quick"} or {"tensors", "models"}
 SEED_X, SEED_Y = [10.0, 10.0, 10.0], [30.0, 20.0, 50.0]
 WIDE = 10_000_000
 
@@ -64,39 +66,6 @@ def torch_figures():
     print(f"torch.threads {torch.get_num_threads()}", flush=True)
 
 
-def torch_model_figures():
-    try:
-        import torch
-    except ImportError:
-        return
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    rows = 20_000 if QUICK else 100_000
-    generator = torch.Generator().manual_seed(2024)
-    x = torch.rand(rows, 32, generator=generator, dtype=torch.float64) * 2 - 1
-    coefficients = torch.tensor([float(i % 7) - 3 for i in range(32)], dtype=torch.float64)
-    y = (x @ coefficients).reshape(rows, 1)
-    models = {
-        "linear": lambda: torch.nn.Linear(32, 1),
-        "mlp": lambda: torch.nn.Sequential(torch.nn.Linear(32, 64), torch.nn.ReLU(), torch.nn.Linear(64, 64), torch.nn.ReLU(),
-                                           torch.nn.Linear(64, 1)),
-    }
-    for name, make in models.items():
-        model = make().to(torch.float64)
-        optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
-        loss_fn = torch.nn.MSELoss()
-
-        def epoch():
-            for start in range(0, rows, 256):
-                optimizer.zero_grad()
-                loss = loss_fn(model(x[start:start + 256]), y[start:start + 256])
-                loss.backward()
-                optimizer.step()
-        seconds = best(1 if QUICK else 3, epoch)
-        print(f"torch.model.{name}.ms_per_epoch {seconds * 1000 * 100_000 / rows:.6g}", flush=True)
-    torch.set_num_threads(threads)
-
-
 def numpy_figures():
     try:
         import numpy as np
@@ -122,7 +91,97 @@ def numpy_figures():
     emit("numpy.wide.us_per_step", best(2, job(np.full(WIDE, 10.0), wide_y, 1e-3, steps)), steps)
 
 
+MODEL_ROWS, MODEL_FEATURES, MODEL_BATCH, MODEL_LR = 100_000, 32, 256, 0.01
+MODELS = {"linear": [32, 1], "mlp": [32, 64, 64, 1]}
+
+
+def model_data(torch):
+    """The formulas model_epoch.c and lossd-perf share: x[i][j] = ((7919 i + 104729 j) mod 1009)
+    / 504.5 - 1, y[i] = 0.5 + sum_j c_j x[i][j] with c_j = ((37 j) mod 11) / 5 - 1."""
+    i = torch.arange(MODEL_ROWS, dtype=torch.int64)[:, None]
+    j = torch.arange(MODEL_FEATURES, dtype=torch.int64)[None, :]
+    x = ((i * 7919 + j * 104729) % 1009).double() / 504.5 - 1.0
+    c = ((torch.arange(MODEL_FEATURES, dtype=torch.int64) * 37) % 11).double() / 5.0 - 1.0
+    y = (0.5 + (x * c).sum(dim=1)).reshape(-1, 1).contiguous()
+    return x.contiguous(), y
+
+
+def model_init(torch, widths):
+    """The shared init formula: weight[o][i] = bound ((7919 (o in + i) mod 1009) / 504.5 - 1),
+    bias[o] = bound ((7919 o + 500 mod 1009) / 504.5 - 1), bound = 1 / sqrt(in)."""
+    state = {}
+    for layer, (fan_in, fan_out) in enumerate(zip(widths, widths[1:])):
+        bound = 1.0 / fan_in ** 0.5
+        k = torch.arange(fan_in * fan_out, dtype=torch.int64)
+        state[f"{2 * layer}.weight"] = (bound * ((k * 7919 % 1009).double() / 504.5 - 1.0)).reshape(fan_out, fan_in)
+        o = torch.arange(fan_out, dtype=torch.int64)
+        state[f"{2 * layer}.bias"] = bound * (((o * 7919 + 500) % 1009).double() / 504.5 - 1.0)
+    return state
+
+
+def torch_model_figures():
+    """One epoch per model, PyTorch eager on one thread, as a user without a DataLoader runs it:
+    batches are slices (views) of one tensor, or with shuffle slices of the tensor indexed once
+    per epoch by torch.randperm; zero_grad, forward, loss, backward, step per batch. Each timed
+    epoch starts from the shared initial parameters (restored outside the timing); the figure is
+    the best epoch after a warm-up one."""
+    try:
+        import torch
+    except ImportError:
+        print("compare_torch: PyTorch is not importable here: skipping its model figures", file=sys.stderr)
+        return
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    x, y = model_data(torch)
+    epochs = 2 if QUICK else 6
+    for name, widths in MODELS.items():
+        layers = []
+        for fan_in, fan_out in zip(widths, widths[1:]):
+            layers += [torch.nn.Linear(fan_in, fan_out, dtype=torch.float64), torch.nn.ReLU()]
+        model = torch.nn.Sequential(*layers[:-1])
+        init = model_init(torch, widths)
+        optimizer = torch.optim.SGD(model.parameters(), lr=MODEL_LR)
+        loss_fn = torch.nn.MSELoss()
+
+        def epoch(shuffle):
+            xs, ys = x, y
+            if shuffle:
+                order = torch.randperm(MODEL_ROWS)
+                xs, ys = x[order], y[order]
+            total, batches = 0.0, 0
+            for start in range(0, MODEL_ROWS, MODEL_BATCH):
+                xb, yb = xs[start:start + MODEL_BATCH], ys[start:start + MODEL_BATCH]
+                optimizer.zero_grad()
+                loss = loss_fn(model(xb), yb)
+                loss.backward()
+                optimizer.step()
+                total += loss.item()
+                batches += 1
+            return total / batches
+
+        for shuffle in (False, True):
+            times, first_loss = [], None
+            for run in range(epochs + 1):
+                with torch.no_grad():
+                    model.load_state_dict(init)
+                start = time.perf_counter()
+                loss = epoch(shuffle)
+                elapsed = time.perf_counter() - start
+                if first_loss is None:
+                    first_loss = loss
+                if run > 0:  # the first is the warm-up
+                    times.append(elapsed)
+            key = f"torch.model.{name}{'_shuffle' if shuffle else ''}"
+            print(f"{key}.ms_per_epoch {min(times) * 1e3:.6g}", flush=True)
+            if not shuffle:
+                print(f"{key}.loss {first_loss!r}", flush=True)
+    print(f"torch.model.threads {torch.get_num_threads()}", flush=True)
+    torch.set_num_threads(threads)
+
+
 if __name__ == "__main__":
-    torch_figures()
-    torch_model_figures()
-    numpy_figures()
+    if "tensors" in KINDS:
+        torch_figures()
+        numpy_figures()
+    if "models" in KINDS:
+        torch_model_figures()

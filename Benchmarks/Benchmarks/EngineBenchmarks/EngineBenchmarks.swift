@@ -11,6 +11,8 @@ import Synchronization
 let stepsPerSecond = BenchmarkMetric.custom("steps/s", polarity: .prefersLarger, useScalingFactor: false)
 let elementsPerSecond = BenchmarkMetric.custom("M elements/s", polarity: .prefersLarger, useScalingFactor: false)
 let bytesPerJob = BenchmarkMetric.custom("resident bytes per job", polarity: .prefersSmaller, useScalingFactor: false)
+let rowsPerSecond = BenchmarkMetric.custom("rows/s", polarity: .prefersLarger, useScalingFactor: false)
+let dataCopies = BenchmarkMetric.custom("copies of the data", polarity: .prefersSmaller, useScalingFactor: false)
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
@@ -50,6 +52,27 @@ let benchmarks: @Sendable () -> Void = {
               configuration: .init(metrics: [.wallClock, .peakMemoryResidentDelta, bytesPerJob], maxIterations: 3)) { benchmark in
         let figure = Workloads.liveSeedJobs(10_000)
         benchmark.measurement(bytesPerJob, Int(figure.bytesPerJob))
+    }
+
+    // Model jobs: one epoch of 100,000 rows, batch 256, MSE + SGD (see ModelJobs; compare.sh
+    // sets them beside PyTorch and the C loop).
+    let data = ModelJobs.dataset()
+    for model in ModelJobs.Model.allCases {
+        for shuffle in [false, true] {
+            Benchmark("\(model.rawValue) model \(model.widths.map(String.init).joined(separator: "-")), one epoch\(shuffle ? " shuffled" : ""), 1 worker",
+                      configuration: .init(metrics: [.wallClock, rowsPerSecond], maxIterations: 5)) { benchmark in
+                let figure = await Workloads.modelEpoch(model, data: data, shuffle: shuffle)
+                benchmark.measurement(rowsPerSecond, Int(Double(ModelJobs.rows) / figure.seconds))
+            }
+        }
+    }
+
+    Benchmark("one data file, two MLP jobs on it",
+              configuration: .init(metrics: [.wallClock, dataCopies], maxIterations: 3)) { benchmark in
+        // Resident-memory deltas mean little after the first iteration (freed pages are reused):
+        // lossd-perf modelmemory measures them in a fresh process.
+        let figure = try Workloads.modelDataSharing()
+        benchmark.measurement(dataCopies, figure.shared ? 1 : 2)
     }
 }
 

@@ -2,14 +2,15 @@
 //
 // lossd-perf: one run of each benchmark workload, printed as `key value` lines (compare.sh reads
 // them). Usage: lossd-perf [--quick] [WORKLOAD ...]; workloads: seed history wide jobs reporting
-// memory latency plugin model (all by default). "plugin" loads the log-cosh example plugin from
+// memory latency plugin model modelmemory modelpasses (all by default). "plugin" loads the log-cosh example plugin from
 // $LOSSD_PERF_PLUGIN (default ../.build/release/liblossd-logcosh.so: `swift build -c release
 // --product lossd-logcosh` in the main package).
 
 import Foundation
 import LossdWorkloads
 
-let workloads: Set = ["seed", "history", "wide", "jobs", "reporting", "memory", "latency", "plugin", "model"]
+let workloads: Set = ["seed", "history", "wide", "jobs", "reporting", "memory", "latency", "plugin", "model", "modelmemory",
+                      "modelpasses"]
 let arguments = Array(CommandLine.arguments.dropFirst())
 let quick = arguments.contains("--quick")
 let chosen = Set(arguments.filter { $0 != "--quick" })
@@ -51,15 +52,6 @@ if wanted("seed") {
     let engine = await best(runs) { await Workloads.seedJob(steps: seedSteps) }
     emit("seed.engine.ns_per_step", engine.nanosecondsPerStep)
     emit("seed.engine.steps_per_s", engine.stepsPerSecond)
-}
-
-if wanted("model") {  // an epoch of 100,000 x 32 rows in batches of 256 (compare_torch.py runs the same in PyTorch)
-    let rows = quick ? 20_000 : 100_000
-    let data = Workloads.regressionData(rows: rows)
-    for model in BenchmarkModel.allCases {
-        let epoch = try await best(runs) { try Workloads.modelEpoch(model, data: data) }
-        emit("model.\(model.rawValue).ms_per_epoch", epoch.seconds * 1000 * 100_000 / Double(rows))
-    }
 }
 
 if wanted("history") {  // the step loop alone (no engine), recording history at the daemon's cadence or not
@@ -203,4 +195,47 @@ if wanted("plugin") {  // the plugin-call board's cost per plugin call (one call
     // The recording alone (set step, enter, leave), best of 5 runs of 10^7 calls.
     let alone = (0..<5).map { _ in PluginCalls.enterAndLeave(count: 10_000_000, board: board) }.min()!
     emit("plugin.board.record_ns", alone)
+}
+
+if wanted("model") {  // one epoch of each model job (ModelJobs), in file order and shuffled
+    let data = ModelJobs.dataset()
+    for model in ModelJobs.Model.allCases {
+        for shuffle in [false, true] {
+            // A warm-up epoch, then the best of the others (as compare_torch.py times PyTorch).
+            var best: Workloads.EpochFigure?
+            for run in 0...(quick ? 2 : 6) {
+                let figure = await Workloads.modelEpoch(model, data: data, shuffle: shuffle)
+                if run > 0 && figure.seconds < best?.seconds ?? .infinity { best = figure }
+            }
+            let key = "model.\(model.rawValue)\(shuffle ? "_shuffle" : "")"
+            emit("\(key).ms_per_epoch", best!.seconds * 1e3)
+            if !shuffle { emit("\(key).loss", best!.loss) }
+        }
+    }
+}
+
+if wanted("modelmemory") {  // one file's data shared by the jobs that train on it
+    let figure = try Workloads.modelDataSharing()
+    emit("modelmemory.dataset_bytes", Double(figure.datasetBytes))
+    emit("modelmemory.loaded_bytes", Double(figure.loadedBytes))
+    emit("modelmemory.one_job_bytes", Double(figure.oneJobBytes))
+    emit("modelmemory.two_jobs_bytes", Double(figure.twoJobsBytes))
+    emit("modelmemory.shared", figure.shared ? 1 : 0)
+}
+
+if wanted("modelpasses") {  // where a model epoch's time goes, on Sequential directly (no engine): best of runs
+    let data = ModelJobs.dataset()
+    for model in ModelJobs.Model.allCases {
+        var best: ModelPassSplit?
+        for _ in 0..<(quick ? 2 : 5) {
+            let split = try ModelPassSplit.measure(model, data: data)
+            if split.total < best?.total ?? .infinity { best = split }
+        }
+        let key = "modelpasses.\(model.rawValue)"
+        for (phase, seconds) in [("batch", best!.batch), ("forward", best!.forward), ("loss", best!.loss),
+                                 ("backward", best!.backward), ("update", best!.update), ("total", best!.total)] {
+            emit("\(key).\(phase).ms", seconds * 1e3)
+        }
+        emit("\(key).loss", best!.meanLoss)
+    }
 }
