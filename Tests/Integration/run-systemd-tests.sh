@@ -9,7 +9,8 @@
 #   LOSSD_INTEGRATION_SCENARIOS=lock,crash Tests/Integration/run-systemd-tests.sh   # only these
 #
 # Scenarios (all by default): base (start, journald, reload, stop, kill -9, watchdog, instances,
-# hardening), plugins, disk-full, stop-hung, watchdog-hung, crash, reload-storm, lock, scale.
+# hardening), plugins, disk-full, stop-hung, watchdog-hung, crash, reload-storm, lock, scale,
+# model.
 # LOSSD_INTEGRATION_SCALE=full runs the scale scenario with the 10,000 steps per job at
 # 100,000 jobs too (minutes; the default keeps it short enough for CI).
 # Needs root, unshare/nsenter (util-linux) and systemd; otherwise it says why and skips (exit 0).
@@ -250,7 +251,7 @@ done
 }
 
 # The scenarios of the other files (each defines one function; see its header).
-for file in plugin disk-full-scenario faulty-plugin-scenarios reload-storm-scenario lock-scenario scale-scenario; do
+for file in plugin disk-full-scenario faulty-plugin-scenarios reload-storm-scenario lock-scenario scale-scenario model-scenario; do
     # shellcheck source=/dev/null
     source "$root/Tests/Integration/${file/#plugin/plugin-scenario}.sh"
 done
@@ -265,6 +266,7 @@ wanted crash && crash_scenario
 wanted reload-storm && reload_storm_scenario
 wanted lock && lock_scenario
 wanted scale && scale_scenario
+wanted model && model_scenario
 wanted base && hardening_scenario
 
 echo "scenarios took $((SECONDS - started)) s"
