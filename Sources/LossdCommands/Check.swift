@@ -5,6 +5,7 @@ import Foundation
 import LossKit
 import LossdConfig
 import LossdEngine
+import LossdData
 import LossdPlugins
 
 extension Lossd {
@@ -95,12 +96,20 @@ enum CheckReport {
             }
             var shapes = "\(job.initial.shape.describe)->\(job.target.shape.describe)"
             if job.initial.isRandom || job.target.isRandom { shapes += " random" }
+            if let model = job.model {
+                // A model job: its training data's (rows, features)->(rows, targets), and the
+                // validation rows.
+                let train = model.train.dataset
+                shapes = "(\(train.rows),\(train.featureCount))->(\(train.rows),\(train.targetWidth))"
+                if let validation = model.validation { shapes += " val \(validation.dataset.rows)" }
+            }
             let optimizer = job.optimizer.name
                 + changed(job.optimizer.options, (try? registries.optimizers.entry(named: job.optimizer.name))?.descriptor.options ?? [])
             let scheduler = job.scheduler.map {
                 $0.name + changed($0.options, (try? registries.schedulers.entry(named: $0.name))?.descriptor.options ?? [])
             } ?? "-"
             var stop = "\(job.stopping.maxSteps) steps"
+            if let epochs = job.model?.epochs { stop = "\(epochs) epochs, " + stop }
             if let tolerance = job.stopping.tolerance { stop += ", loss<=\(number(tolerance))" }
             if let patience = job.stopping.patience { stop += ", patience \(patience)" }
             if !job.enabled { stop += " (disabled)" }

@@ -64,10 +64,11 @@ public struct Dataset: Sendable {
         locator.location(ofRow: row)
     }
 
-    /// The targets as class indices: one target column whose values are integers in 0..<classCount.
+    /// The targets as class indices: one target column whose values are integers in 0..<classCount,
+    /// or equal to `ignoring` (a loss's `ignore_index`, whose rows PyTorch skips; kept as is).
     /// The first bad row is reported with its location (`iris.csv:17: column 'species': class 3 is
     /// out of range 0..<3`).
-    public func classIndices(classCount: Int) throws(DataError) -> [Int] {
+    public func classIndices(classCount: Int, ignoring: Int? = nil) throws(DataError) -> [Int] {
         guard classCount > 0 else {
             throw DataError(.invalidArgument, "the class count must be positive, not \(classCount)")
         }
@@ -78,6 +79,10 @@ public struct Dataset: Sendable {
         var classes = [Int](repeating: 0, count: rows)
         for row in 0..<rows {
             let value = targets[row]
+            if let ignoring, value == Double(ignoring) {
+                classes[row] = ignoring
+                continue
+            }
             guard value == value.rounded(), value >= 0, value < Double(classCount) else {
                 let what = value == value.rounded() ? "class \(Self.integral(value)) is out of range 0..<\(classCount)"
                     : "class \(value) is not an integer"

@@ -15,7 +15,7 @@ extension PreparedJob {
 
         // MARK: Loss and data
         let loss = try Self.loss(spec.loss, registries: registries)
-        let binding = try ModelLoss(loss, outputWidth: model.outputWidth, targetNames: job.train.targetNames)
+        let binding = try ModelLoss(loss, options: spec.loss.options, outputWidth: model.outputWidth, targetNames: job.train.targetNames)
         let training = try ModelPass.check(job.train, model: model, role: "training")
         try binding.checkTargets(of: training, role: "training")
         let validation = try job.validation.map { data throws(EngineError) in

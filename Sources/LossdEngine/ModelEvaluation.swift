@@ -35,7 +35,8 @@ public struct ModelEvaluation: Sendable {
         let flat = try PreparedJob.parameters(parameters, model: model)
         var binding: ModelLoss?
         if data.targetWidth > 0 {
-            binding = try ModelLoss(try PreparedJob.loss(spec.loss, registries: registries), outputWidth: model.outputWidth,
+            binding = try ModelLoss(try PreparedJob.loss(spec.loss, registries: registries), options: spec.loss.options,
+                                    outputWidth: model.outputWidth,
                                     targetNames: data.targetNames)
         }
         var pass = try ModelPass(model: model, binding: binding, data: data, role: "evaluation")

@@ -28,7 +28,7 @@ jobs:
       validation: {split: 0.2}
     optimizer: {name: adam, lr: 0.00005}
     batch_size: 8
-    epochs: 60000
+    epochs: 120000
     seed: 5
 YAML
     cp "$work/model/lossd.yaml" "$work/model/added.yaml"

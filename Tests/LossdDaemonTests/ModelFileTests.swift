@@ -37,9 +37,9 @@ struct ModelFileTests {
         }
     }
 
-    /// Python with the `safetensors` package (`LOSSD_PYTHON`, else `python3`), or nil.
+    /// Python with the `safetensors` package (`LOSSD_TORCH_PYTHON`, else `python3`), or nil.
     static var python: String? {
-        let candidate = ProcessInfo.processInfo.environment["LOSSD_PYTHON"] ?? "/usr/bin/python3"
+        let candidate = ProcessInfo.processInfo.environment["LOSSD_TORCH_PYTHON"] ?? "/usr/bin/python3"
         guard FileManager.default.isExecutableFile(atPath: candidate) else { return nil }
         return run(candidate, ["-c", "import safetensors.numpy"]).status == 0 ? candidate : nil
     }
@@ -57,7 +57,7 @@ struct ModelFileTests {
         return (process.terminationStatus, output)
     }
 
-    @Test(.enabled(if: python != nil, "needs Python with the safetensors package (set LOSSD_PYTHON)"))
+    @Test(.enabled(if: python != nil, "needs Python with the safetensors package (set LOSSD_TORCH_PYTHON)"))
     func safetensorsReadsIt() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("lossd-\(UUID().uuidString).safetensors").path
         defer { try? FileManager.default.removeItem(atPath: path) }

@@ -242,6 +242,40 @@ struct ModelJobTests {
         #expect(predictions.loss == nil && predictions.accuracy == nil && predictions.predictions.shape == [2, 3])
     }
 
+    @Test("rows whose class is ignore_index are skipped, as PyTorch skips them: full-batch training equals training without them (to rounding)",
+          arguments: [("cross_entropy", nil), ("nll", nil), ("cross_entropy", 7)] as [(String, Int?)])
+    func ignoredClasses(_ loss: String, _ ignoreIndex: Int?) throws {
+        let ignored = Double(ignoreIndex ?? -100)
+        let dropped = [3, 10, 17]
+        var all = Self.blobs(rows: 23, seed: 1)
+        var targets = all.targets
+        for row in dropped { targets[row] = ignored }
+        all = Dataset(source: "blobs", rows: 23, featureNames: all.featureNames, features: all.features, targetNames: all.targetNames, targets: targets)
+        let kept = all.subset((0..<23).filter { !dropped.contains($0) })
+        let layers = loss == "nll" ? Self.mlp + [JobSpec.Component("log_softmax")] : Self.mlp
+        func spec(_ data: Dataset) -> JobSpec {
+            let options: [String: OptionValue] = ignoreIndex.map { ["ignore_index": .integer($0)] } ?? [:]
+            return JobSpec(model: ModelJob(layers: layers, train: data, validation: data, epochs: 4, seed: 3),
+                           loss: JobSpec.Component(loss, options: options),
+                           optimizer: JobSpec.Component("sgd", options: ["lr": .number(0.1)]), stopping: StoppingRules(maxSteps: .max))
+        }
+        let withIgnored = try TrainingJob(spec(all)), without = try TrainingJob(spec(kept))
+        withIgnored.run()
+        without.run()
+        #expect(withIgnored.epochs.count == 4)
+        // Equal up to summation order (the mean's sums pair rows differently): 1e-12 relative.
+        #expect(Closeness.firstMismatch(actual: withIgnored.epochs.map(\.trainLoss), expected: without.epochs.map(\.trainLoss), rtol: 1e-12) == nil)
+        #expect(Closeness.firstMismatch(actual: withIgnored.epochs.compactMap(\.validationLoss),
+                                        expected: without.epochs.compactMap(\.validationLoss), rtol: 1e-12) == nil)
+        #expect(withIgnored.epochs.map(\.accuracy) == without.epochs.map(\.accuracy))
+        let a = try #require(withIgnored.namedParameters), b = try #require(without.namedParameters)
+        #expect(Closeness.firstMismatch(actual: a.flatMap(\.tensor.scalars), expected: b.flatMap(\.tensor.scalars), rtol: 1e-12) == nil)
+        // Another class out of range is still refused, naming its row.
+        targets[5] = 3
+        let bad = Dataset(source: "blobs", rows: 23, featureNames: all.featureNames, features: all.features, targetNames: all.targetNames, targets: targets)
+        #expect(throws: EngineError.self) { try TrainingJob(spec(bad)) }
+    }
+
     @Test("a set larger than one forward slice is evaluated as one batch: the loss of all its predictions")
     func largeEvaluation() throws {
         let spec = Self.classifier(epochs: 1)

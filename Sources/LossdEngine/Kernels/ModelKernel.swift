@@ -126,7 +126,12 @@ final class ModelKernel<O: Optimizer>: JobKernel, @unchecked Sendable {
             } catch {
                 return .failed(code: .lossFailed, reason: "step \(c.step + 1): \(error.message)")
             }
-            if binding.classIndices && !hasValidation { state.epochCorrect += buffers[slot].correctClasses() }
+            var countedRows = rows
+            if binding.classIndices && !hasValidation {
+                let classified = buffers[slot].correctClasses(ignoring: binding.ignoredClass)
+                state.epochCorrect += classified.correct
+                countedRows = classified.counted
+            }
             // MARK: Backward, judge, update
             model.backward(outputGradient: buffers[slot].gradients.buffers[0], rows: rows, parameters: parameters,
                            workspace: &workspace, parameterGradient: &gradient)
@@ -148,7 +153,7 @@ final class ModelKernel<O: Optimizer>: JobKernel, @unchecked Sendable {
             let end = c.advance()
             state.epochLossSum += value
             state.epochBatches += 1
-            state.epochRows += rows
+            state.epochRows += countedRows
             if batch == order.batchesPerEpoch - 1 || end != nil {
                 if let stop = finishEpoch(epoch + 1, &c, judge: batch == order.batchesPerEpoch - 1) { return stop }
             }
@@ -173,7 +178,7 @@ final class ModelKernel<O: Optimizer>: JobKernel, @unchecked Sendable {
                 return .failed(code: .lossFailed, reason: "validation after epoch \(number): \(error.message)")
             }
         } else if binding.classIndices {
-            accuracy = Double(state.epochCorrect) / Double(state.epochRows)
+            accuracy = state.epochRows > 0 ? Double(state.epochCorrect) / Double(state.epochRows) : nil
         }
         let record = EpochRecord(epoch: number, step: c.step, trainLoss: state.epochLossSum / Double(state.epochBatches),
                                  validationLoss: validationLoss, accuracy: accuracy, learningRate: c.learningRate)
@@ -207,6 +212,7 @@ struct ModelTrainingState: Sendable, Hashable {
     /// The sum of the current epoch's batch losses, in step order.
     var epochLossSum = 0.0
     var epochBatches = 0
+    /// The current epoch's rows, without those whose class is the loss's ignore_index.
     var epochRows = 0
     /// Rows of the current epoch's batches classified right (class targets without validation data).
     var epochCorrect = 0

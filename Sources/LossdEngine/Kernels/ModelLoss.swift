@@ -8,7 +8,9 @@ import LossdData
 ///
 /// - Class indices, an int64 tensor of shape (rows): `cross_entropy` with one target column, and
 ///   any loss whose target is an index argument (`nll`, `multi_margin`) with one target column.
-///   C is the class count; every class must lie in 0..<C.
+///   C is the class count; every class must lie in 0..<C, or equal the loss's `ignore_index`
+///   (`cross_entropy`, `nll`): such rows add nothing to the loss, as in PyTorch, and are left out
+///   of the accuracy.
 /// - Otherwise a tensor of shape (rows, k), int64 for an index target, else float64; k must be C.
 struct ModelLoss: Sendable {
     let loss: any Loss
@@ -18,9 +20,12 @@ struct ModelLoss: Sendable {
     let targetWidth: Int
     let classIndices: Bool
     let integerTarget: Bool
+    /// The loss's `ignore_index` when the targets are class indices and the loss has one.
+    let ignoredClass: Int?
 
     /// Checks that `loss` takes (input, target) and that the data's targets fit an output of `outputWidth`.
-    init(_ loss: any Loss, outputWidth: Int, targetNames: [String]) throws(EngineError) {
+    /// `options` are the loss's (its `ignore_index`, if any, exempts that class value).
+    init(_ loss: any Loss, options: [String: OptionValue] = [:], outputWidth: Int, targetNames: [String]) throws(EngineError) {
         let descriptor = loss.descriptor
         guard descriptor.arguments.count == 2, descriptor.arguments[0].isDifferentiable else {
             throw EngineError(.invalidJob, subject: descriptor.name,
@@ -34,6 +39,9 @@ struct ModelLoss: Sendable {
         let indexTarget = descriptor.arguments[1].kind == .index
         classIndices = targetWidth == 1 && (indexTarget || descriptor.name == "cross_entropy")
         integerTarget = indexTarget
+        // The job's ignore_index, else the loss's default one (PyTorch's -100).
+        let ignoreIndex = options["ignore_index"] ?? descriptor.options.first { $0.name == "ignore_index" }?.defaultValue
+        if classIndices, case .integer(let index)? = ignoreIndex { ignoredClass = index } else { ignoredClass = nil }
         guard targetWidth > 0 else {
             throw EngineError(.invalidJob, subject: "target", "the training data has no target column")
         }
@@ -53,7 +61,7 @@ struct ModelLoss: Sendable {
         }
         guard classIndices else { return }
         do {
-            _ = try data.classIndices(classCount: outputWidth)
+            _ = try data.classIndices(classCount: outputWidth, ignoring: ignoredClass)
         } catch {
             throw EngineError(.invalidJob, subject: role, "\(error) (the model's \(outputWidth) outputs are the classes)")
         }
@@ -130,17 +138,20 @@ struct ModelLossBuffers {
         return value
     }
 
-    /// How many rows' largest output (the first on ties, as `argmax`) is their class index.
-    func correctClasses() -> Int {
+    /// How many rows' largest output (the first on ties, as `argmax`) is their class index, and
+    /// how many rows were counted (those whose class is not `ignoring`).
+    func correctClasses(ignoring: Int?) -> (correct: Int, counted: Int) {
         let classes = arguments[0].count / Swift.max(rows, 1)
         let input = arguments[0].scalars, target = arguments[1].scalars
-        var correct = 0
-        for row in 0..<rows {
+        let ignored = ignoring.map(Double.init)
+        var correct = 0, counted = 0
+        for row in 0..<rows where target[row] != ignored {
+            counted += 1
             var best = 0
             for column in 1..<Swift.max(classes, 1) where input[row * classes + column] > input[row * classes + best] { best = column }
             if Double(best) == target[row] { correct += 1 }
         }
-        return correct
+        return (correct, counted)
     }
 }
 

@@ -82,7 +82,11 @@ struct ModelPass {
         }
         guard let binding, buffers != nil else { return (nil, nil) }
         let loss = try buffers!.evaluate(binding)
-        let accuracy = binding.classIndices ? Double(buffers!.correctClasses()) / Double(data.rows) : nil
+        var accuracy: Double?
+        if binding.classIndices {
+            let (correct, counted) = buffers!.correctClasses(ignoring: binding.ignoredClass)
+            accuracy = counted > 0 ? Double(correct) / Double(counted) : nil
+        }
         return (loss, accuracy)
     }
 
