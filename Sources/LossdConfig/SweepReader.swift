@@ -138,7 +138,7 @@ extension Sweep {
                 return nil
             }
             guard let samples else {
-                diagnostics.report(.invalidSweep, at: first.axis.keyNode, path: first.axis.path,
+                diagnostics.report(.invalidSweep, at: first.spec.node, path: first.axis.path,
                                    "'\(first.axis.key)' is sampled: give the number of points to draw with samples: N in the sweep")
                 valid = false
                 return nil
