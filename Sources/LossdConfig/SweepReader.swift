@@ -20,6 +20,7 @@ extension Sweep {
         var sampledPosition = 0
         var samples: (count: Int, node: ConfigNode)?
         var seed: UInt64?
+        var seedNode: ConfigNode?
         var repeatNode: ConfigNode?
         var valid = true
         /// Where each swept key was first written.
@@ -58,6 +59,7 @@ extension Sweep {
                     return
                 }
                 seed = UInt64(found)
+                seedNode = entry.value
             default:
                 readAxis(entry, keyPath)
             }
@@ -130,6 +132,11 @@ extension Sweep {
         /// Draws the sampled keys' values; nil when there are none (or on a problem, which clears ``valid``).
         mutating func placeSamples(node: ConfigNode, jobSeed: ConfigNode?) -> Placement? {
             guard let first = sampled.first else {
+                if let seedNode {
+                    diagnostics.report(.invalidSweep, at: seedNode, path: path.key("seed"),
+                                       "a sweep's seed seeds its sampled keys, and none is sampled; write the jobs' seed outside the sweep (seed: N), or a list to sweep it (seed: [1, 2, 3])")
+                    valid = false
+                }
                 if let samples {
                     diagnostics.report(.invalidSweep, at: samples.node, path: path.key("samples"),
                                        "samples: \(samples.count) but no key is sampled; write a key's values as \(SampledAxis.forms)")

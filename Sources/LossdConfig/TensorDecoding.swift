@@ -20,7 +20,8 @@ struct TensorDecoder {
 
     /// The tensor at `node`, or nil (reported). `allowRandom` is false for loss options.
     mutating func tensor(_ node: ConfigNode, _ path: KeyPath, what: String, allowRandom: Bool = true) -> TensorSpec? {
-        if let cached = cache[node.location] { return cached }
+        // Scalars are cheap and not cached: a sweep's drawn numbers share their spec's location.
+        if node.scalar == nil, let cached = cache[node.location] { return cached }
         let result: TensorSpec?
         switch node.content {
         case .mapping:
@@ -37,7 +38,7 @@ struct TensorDecoder {
         case .sequence:
             result = literal(node, path, what: what).map(TensorSpec.literal)
         }
-        cache[node.location] = .some(result)
+        if node.scalar == nil { cache[node.location] = .some(result) }
         return result
     }
 

@@ -121,6 +121,27 @@ struct StudySweepTests {
         #expect(other.jobs.map(\.hash) != first.jobs.map(\.hash))
     }
 
+    @Test("A sampled scalar tensor takes each drawn value (not the first one for every job)")
+    func sampledTensorValues() throws {
+        let configuration = try #require(loaded("""
+            jobs:
+              - name: t
+                loss: mse
+                init: 0.0
+                optimizer: {name: sgd, lr: 0.1}
+                max_steps: 5
+                sweep:
+                  target: {uniform: [1, 2]}
+                  samples: 5
+            """))
+        let targets = configuration.jobs.map { job -> Double in
+            guard case .literal(let tensor) = job.target else { return .nan }
+            return tensor.scalars[0]
+        }
+        #expect(Set(targets).count == 5)
+        #expect(targets.allSatisfy { (1..<2).contains($0) })
+    }
+
     @Test("Without sweep.seed the job's seed seeds the sampled keys")
     func samplesSeededByJobSeed() throws {
         let text = Self.sampledStudy.replacingOccurrences(of: "      seed: 2026\n", with: "").replacingOccurrences(of: "    max_steps: 5\n", with: "    max_steps: 5\n    seed: 2026\n")
