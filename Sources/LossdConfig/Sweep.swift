@@ -47,6 +47,8 @@ struct Sweep {
     var dimensions: [Dimension]
     /// The `repeat` value's node (the seeds of the copies are located there).
     var repeatNode: ConfigNode?
+    /// The `early_stopping` entry as written, for the study's early-stopping reader.
+    var earlyStopping: MappingView.Entry?
 
     /// Keys whose value is a mapping, into which a dotted sweep key may reach.
     static let mappingKeys: Set<String> = ["loss", "optimizer", "scheduler", "inputs", "model", "data"]
@@ -91,6 +93,7 @@ struct Sweep {
         self.axes = axes
         self.dimensions = dimensions
         repeatNode = reader.repeatNode
+        earlyStopping = reader.earlyStopping
     }
 
     /// The number of jobs the sweep generates.

@@ -22,6 +22,7 @@ extension Sweep {
         var seed: UInt64?
         var seedNode: ConfigNode?
         var repeatNode: ConfigNode?
+        var earlyStopping: MappingView.Entry?
         var valid = true
         /// Where each swept key was first written.
         private var seen: [String: Location] = [:]
@@ -35,8 +36,8 @@ extension Sweep {
             let keyPath = path.key(entry.key)
             switch entry.key {
             case "early_stopping":
-                // Read by the study's early-stopping reader: not a swept key.
-                return
+                // Read by the study's early-stopping reader (from ``Sweep/earlyStopping``): not a swept key.
+                earlyStopping = entry
             case "search":
                 diagnostics.report(.invalidSweep, at: entry.keyNode, path: keyPath,
                                    "model-based search (search: {method: tpe}) is not supported: it needs finished jobs' results to choose the next ones, so a study would depend on the worker count and timing; sample the space with {uniform: [a, b]}, {loguniform: [a, b]}, ... and samples: N, and prune with early_stopping")
