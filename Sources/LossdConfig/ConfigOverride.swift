@@ -161,8 +161,13 @@ struct ConfigOverride {
                     report(part.column, "\(described(part)) has no key '\(part.text)'\(hint)\(listing); to add it, write +\(keyText)=...")
                     return nil
                 }
-                // Inside a sweep a dotted key is one key (`optimizer.lr`).
-                let created = context == .sweep ? [Part(text: parts.map(\.text).joined(separator: "."), column: part.column)] : Array(parts)
+                // Inside a sweep a dotted key is one key (`optimizer.lr`), also in a sweep added here.
+                var created = Array(parts)
+                if context == .sweep {
+                    created = [Part(text: parts.map(\.text).joined(separator: "."), column: part.column)]
+                } else if context == .job, part.text == "sweep", parts.count > 1 {
+                    created = [part, Part(text: parts.dropFirst().map(\.text).joined(separator: "."), column: parts.dropFirst().first!.column)]
+                }
                 let nested = created.dropFirst().reversed().reduce(value) { inner, piece in
                     ConfigNode(.mapping([ConfigNode.Pair(key: key(piece.text, at: location(piece.column)), value: inner)]), at: location(piece.column))
                 }

@@ -74,6 +74,7 @@ struct OverrideTests {
         Case(overrides: ["jobs.grid.sweep.optimizer.lr=[0.5, 0.05, 0.005]"]) { $0.jobs.filter { $0.sweep?.template == "grid" }.count == 3 },
         Case(overrides: ["+jobs.grid.sweep.optimizer.eps=[1e-8, 1e-6]"]) { job($0, "grid.lr-0.01.eps-1e-6")?.optimizer.options["eps"] == .number(1e-6) },
         Case(overrides: ["+jobs.grid.sweep.repeat=3"]) { $0.jobs.filter { $0.sweep?.template == "grid" }.count == 6 },
+        Case(overrides: ["+jobs.seed-mse.sweep.optimizer.lr=[0.1, 0.2]"]) { job($0, "seed-mse.lr-0.2")?.optimizer.options["lr"] == .number(0.2) },
         // A job name holding a dot; a list item by index; a random tensor's parameter.
         Case(overrides: ["jobs.v1.2.scheduler.step_size=5", "+jobs.v1.2.scheduler.gamma=0.5"]) {
             job($0, "v1.2")?.scheduler?.options["gamma"] == .number(0.5) && job($0, "v1.2")?.scheduler?.options["step_size"] == .integer(5)
