@@ -130,6 +130,11 @@ private struct FNV1a {
                 write(low)
                 write(high)
             }
+            // Written only when set: a spec without its own seed hashes as it always did.
+            if let seed = random.seed {
+                write("seed")
+                write(Int(truncatingIfNeeded: seed))
+            }
         }
     }
 

@@ -71,7 +71,9 @@ public struct JobConfiguration: Sendable, Hashable {
 public struct SweepOrigin: Sendable, Hashable {
     /// The `name` of the job that declares the sweep.
     public var template: String
-    /// The swept keys (`optimizer.lr`) in the order written, with the chosen value as YAML text.
+    /// The swept keys (`optimizer.lr`) in the order written, with the chosen value as YAML text;
+    /// a sampled key has its drawn value; a `repeat` copy ends with the key `repeat` and its
+    /// number ("1" ... "N").
     public var assignments: [Assignment]
 
     public struct Assignment: Sendable, Hashable {

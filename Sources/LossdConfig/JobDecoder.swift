@@ -86,8 +86,11 @@ final class JobDecoder {
             let job = decode(entries, ownKeys: ownKeys, name: name, nameNode: nameEntry.value, node: node, path, source: source, sweep: nil)
             return [Decoded(name: name, nameNode: nameEntry.value, generated: false, job: job)]
         }
-        guard let sweep = Sweep(sweepEntry.value, path.key("sweep"), diagnostics: diagnostics, limits: limits, remaining: remaining) else { return [] }
+        let jobSeed = entries.first { $0.key == "seed" }?.value
+        guard let sweep = Sweep(sweepEntry.value, path.key("sweep"), diagnostics: diagnostics, limits: limits, remaining: remaining,
+                                jobSeed: jobSeed) else { return [] }
         for axis in sweep.axes { ownKeys.insert(axis.parts[0]) }
+        if sweep.repeatNode != nil { ownKeys.insert("seed") }
         var decoded: [Decoded] = []
         for combination in sweep.combinations() {
             guard !diagnostics.isFull else { break }

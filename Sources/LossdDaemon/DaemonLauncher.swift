@@ -22,12 +22,19 @@ public enum DaemonLauncher {
         public var stateDirectory: String?
         /// Overrides `daemon.workers`.
         public var workers: Int?
+        /// Command-line overrides of the configuration (`KEY=VALUE`, `+KEY=VALUE`; see ``ConfigLoader/overrides``).
+        public var overrides: [String]
+        /// `--only`: the jobs to run (see ``JobFilter``).
+        public var only: [String]
 
-        public init(mode: DaemonService.Mode, configPath: String, stateDirectory: String? = nil, workers: Int? = nil) {
+        public init(mode: DaemonService.Mode, configPath: String, stateDirectory: String? = nil, workers: Int? = nil,
+                    overrides: [String] = [], only: [String] = []) {
             self.mode = mode
             self.configPath = configPath
             self.stateDirectory = stateDirectory
             self.workers = workers
+            self.overrides = overrides
+            self.only = only
         }
     }
 
@@ -45,6 +52,8 @@ public enum DaemonLauncher {
         var loader = ConfigLoader.production(plugins: PluginLoader(environment: environment), environment: environment)
         // daemon.plugins extend the loss registry; one that fails fails only the jobs using it.
         loader.pluginProblemsFailJobsOnly = true
+        loader.overrides = options.overrides
+        loader.only = JobFilter(options.only)
         let configuration: LossdConfiguration
         let registries: TrainingRegistries
         do throws(ConfigErrors) {

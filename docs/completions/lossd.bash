@@ -187,12 +187,15 @@ _lossd() {
 _lossd_run() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
-    repeating_options=()
+    repeating_options=(--only)
     non_repeating_options=(--state-dir --workers)
-    __lossd_offer_flags_options 1
+    __lossd_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--only')
+        return
+        ;;
     '--state-dir')
         return
         ;;
@@ -252,12 +255,15 @@ _lossd_reload() {
 _lossd_check() {
     repeating_flags=()
     non_repeating_flags=(--quiet -q --no-snippets --version -h --help)
-    repeating_options=(--plugin)
+    repeating_options=(--only --plugin)
     non_repeating_options=()
-    __lossd_offer_flags_options 1
+    __lossd_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--only')
+        return
+        ;;
     '--plugin')
         return
         ;;
