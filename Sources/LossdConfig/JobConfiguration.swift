@@ -75,6 +75,8 @@ public struct SweepOrigin: Sendable, Hashable {
     /// a sampled key has its drawn value; a `repeat` copy ends with the key `repeat` and its
     /// number ("1" ... "N").
     public var assignments: [Assignment]
+    /// The study's `early_stopping` rule, the same for every job of the study (nil: none).
+    public var earlyStopping: StudyEarlyStopping?
 
     public struct Assignment: Sendable, Hashable {
         public var key: String
@@ -86,8 +88,9 @@ public struct SweepOrigin: Sendable, Hashable {
         }
     }
 
-    public init(template: String, assignments: [Assignment]) {
+    public init(template: String, assignments: [Assignment], earlyStopping: StudyEarlyStopping? = nil) {
         self.template = template
         self.assignments = assignments
+        self.earlyStopping = earlyStopping
     }
 }

@@ -89,6 +89,8 @@ final class JobDecoder {
         let jobSeed = entries.first { $0.key == "seed" }?.value
         guard let sweep = Sweep(sweepEntry.value, path.key("sweep"), diagnostics: diagnostics, limits: limits, remaining: remaining,
                                 jobSeed: jobSeed) else { return [] }
+        let stopping = sweep.earlyStopping.map { diagnostics.earlyStopping($0, path.key("sweep")) }
+        if case .some(nil) = stopping { return [] }
         for axis in sweep.axes { ownKeys.insert(axis.parts[0]) }
         if sweep.repeatNode != nil { ownKeys.insert("seed") }
         var decoded: [Decoded] = []
@@ -98,10 +100,13 @@ final class JobDecoder {
             guard checkName(generated, nameEntry.value, path.key("name"), generated: true) else { break }
             var job: JobConfiguration?
             if let concrete = sweep.apply(combination, to: entries, diagnostics: diagnostics) {
-                let origin = SweepOrigin(template: name, assignments: sweep.assignments(combination))
+                let origin = SweepOrigin(template: name, assignments: sweep.assignments(combination), earlyStopping: stopping ?? nil)
                 job = decode(concrete, ownKeys: ownKeys, name: generated, nameNode: nameEntry.value, node: node, path, source: source, sweep: origin)
             }
             decoded.append(Decoded(name: generated, nameNode: nameEntry.value, generated: true, job: job))
+        }
+        if let entry = sweep.earlyStopping, let rule = stopping ?? nil {
+            checkEarlyStopping(rule, entry, decoded.compactMap(\.job), path.key("sweep").key("early_stopping"))
         }
         return decoded
     }
