@@ -13,6 +13,8 @@ extension Supervisor {
         public var queued = 0
         public var done = 0
         public var converged = 0
+        /// Jobs their study pruned (counted in `done`: a normal end).
+        public var pruned = 0
         public var failed = 0
         public var bestJob: String?
         public var bestLoss = Double.infinity
@@ -38,6 +40,7 @@ extension Supervisor {
                 case .queued: queued += 1
                 case .converged: done += 1; converged += 1
                 case .maxSteps: done += 1
+                case .pruned: done += 1; pruned += 1
                 case .diverged, .failed, .cancelled: failed += 1
                 }
                 if row.loss.isFinite, row.loss < bestLoss, row.status.code == nil {
@@ -49,7 +52,7 @@ extension Supervisor {
 
         /// One line for `systemctl status`.
         public var statusLine: String {
-            var line = "\(running) running, \(done) done (\(converged) converged), \(failed) failed"
+            var line = "\(running) running, \(done) done (\(converged) converged\(pruned > 0 ? ", \(pruned) pruned" : "")), \(failed) failed"
             if queued > 0 { line = "\(queued) queued, " + line }
             if !stuck.isEmpty { line += "; \(stuck.count) stuck: \(stuck.joined(separator: ", "))" }
             if let bestJob { line += "; best \(bestJob) loss \(NumberText.short(bestLoss))" }
