@@ -11,6 +11,7 @@ public import LossdSync
 extension Supervisor {
     /// Schedules every enabled job of `configuration` (see the type's documentation).
     public func start(_ configuration: LossdConfiguration) {
+        rungs.register(configuration.jobs.filter(\.enabled))
         for job in configuration.jobs where job.enabled { schedule(job) }
     }
 
@@ -38,6 +39,7 @@ extension Supervisor {
         case .finished(let record):
             managed.finished = record
             insert(managed)
+            applyRungs(rungs.leave(job))
             return
         case .resume(let stored):
             checkpoint = stored.checkpoint
@@ -52,13 +54,14 @@ extension Supervisor {
         managed.model = spec.model.map {
             ModelSummary(layers: $0.layers, features: $0.train.featureNames, targets: $0.train.targetNames)
         }
-        var handle = engine.submit(spec, id: nextEngineID(job.name), resumingFrom: checkpoint, registries: registries)
+        var handle = engine.submit(spec, id: nextEngineID(job.name), resumingFrom: checkpoint, registries: registries,
+                                   pausingAt: rungs.firstPause(job, from: checkpoint?.step ?? 0))
         if checkpoint != nil, case .failed(_, let reason) = handle.status {
             policy.refused(job.name, reason: reason)
             managed.resumed = false
             managed.elapsedBefore = 0
             managed.startedAt = Timestamp.now()
-            handle = engine.submit(spec, id: nextEngineID(job.name), registries: registries)
+            handle = engine.submit(spec, id: nextEngineID(job.name), registries: registries, pausingAt: rungs.firstPause(job, from: 0))
         }
         managed.handle = handle
         insert(managed)
@@ -92,6 +95,7 @@ extension Supervisor {
         if let failure = writer.commit(PendingResult(record: record, history: nil)) { keepUnsaved(PendingResult(record: record, history: nil), failure) }
         managed.finished = record
         insert(managed)
+        applyRungs(rungs.leave(managed.config))
         return record
     }
 
@@ -126,6 +130,7 @@ extension Supervisor {
                 await retire(managed, keepCheckpoint: true)
             }
         }
+        rungs.register(plan.added)
         for job in plan.added { schedule(job) }
         return plan.summary
     }

@@ -111,6 +111,8 @@ public final class Supervisor: Sendable {
     let policy: ResumePolicy
     let reporter: ProgressReporter
     let state = Locked(State())
+    /// The studies with early stopping: their rungs and decisions.
+    let rungs: StudyRungs
     /// Jobs a previous process died in a plugin call of, by job name (see ``noteCrashes(_:)``).
     let pluginCrashes = Locked<[String: PluginCallBoard.Record]>([:])
     /// The result writing of each submission that ended, by engine id.
@@ -136,6 +138,7 @@ public final class Supervisor: Sendable {
         self.writer = ResultWriter(store: store)
         self.policy = ResumePolicy(store: store, logger: logger)
         self.reporter = ProgressReporter(log: log)
+        self.rungs = StudyRungs(store: store)
         let state = self.state
         self.finishedCondition = AsyncCondition { state.withLock { $0.allFinished } }
     }
@@ -179,6 +182,7 @@ public final class Supervisor: Sendable {
         guard let (managed, announce) = found, let handle = managed.handle else { return }
         if announce { log.started(managed.record(.running, event.progress, elapsed: 0)) }
         if event.status.isFinal, event.status != .cancelled { startFinalizing(managed.config.name, handle) }
+        if event.status == .paused { arriveAtRung(managed.config, handle) }
     }
 
     /// Starts writing the result of a job that ended, once per submission.
@@ -204,6 +208,8 @@ public final class Supervisor: Sendable {
             return status.isFinal && status != .cancelled
         }
         for (name, handle) in ended { startFinalizing(name, handle) }
+        // Study members paused at a rung whose pause event was dropped with the others.
+        for managed in unfinished() { if let handle = managed.handle { arriveAtRung(managed.config, handle) } }
     }
 
     /// Writes the history, chart and result of a job that ended (on the writer thread), then
@@ -221,6 +227,7 @@ public final class Supervisor: Sendable {
         // The record replaces the handle: the engine lets go of a job that ended, so dropping the
         // handle frees its tensors, optimizer state and history.
         state.withLock { s in s.finish(name, record) }
+        applyRungs(rungs.leave(managed.config))
         finishedCondition.signal()
         log.finished(record)
         if allFinished { log.flush(force: true) }
@@ -314,6 +321,7 @@ public final class Supervisor: Sendable {
     @discardableResult
     public func stopAll(giveUpAfter: Duration = .seconds(5), sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
                         batch: Int = stopBatch, onBatch: () -> Void = {}) async -> [String] {
+        rungs.stop()
         let jobs = unfinished().filter { $0.handle != nil }
         for managed in jobs { managed.handle?.pause() }
         let unsettled = jobs.compactMap(\.handle).filter { !$0.isSettled }

@@ -149,7 +149,11 @@ public final class JobHandle: Sendable {
 
     private func resume(pausingAt step: Int?, keepStop: Bool) {
         let enqueue: Bool = control.withLock { c in
-            if !keepStop { c.stopStep = step }
+            if !keepStop {
+                // Only a paused job takes a new stop step (a repeated request changes nothing).
+                guard c.status == .paused else { return false }
+                c.stopStep = step
+            }
             c.atStopStep = false
             c.pauseRequested = false
             guard c.status == .paused else { return false }
