@@ -38,6 +38,13 @@ public struct JobConfiguration: Sendable, Hashable {
     /// A model job's model, data and batching (YAML keys `model`, `data`, `batch_size`,
     /// `shuffle`, `drop_last`, `epochs`); nil for a free-tensor job.
     public var model: ModelConfiguration?
+    /// Measures recorded in the job's result whatever its loss (YAML key `metrics`). They do not
+    /// affect training, but they are part of ``hash`` when given (a job that adds a metric is
+    /// run again, its earlier run archived, so that its result has them; a job without metrics
+    /// hashes as before).
+    public var metrics: [Metric] = [] {
+        didSet { hash = ConfigHash(of: self) }
+    }
     /// Set when the job's loss is unknown because a plugin failed to load (daemon mode only): the
     /// located error the job fails with. ``loss`` then holds the name as written and no options.
     public var unavailable: ConfigError?

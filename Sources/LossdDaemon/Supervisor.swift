@@ -222,6 +222,10 @@ public final class Supervisor: Sendable {
         record.output = result.parameters ?? Tensor(repeating: .nan, shape: managed.config.initial.shape)
         var job = PendingResult(record: record, history: ResultWriter.rows(Array(result.history), final: result.progress))
         if managed.model != nil { job.addModel(epochs: result.epochs, parameters: result.namedParameters) }
+        if !managed.config.metrics.isEmpty {
+            job.record.metrics = JobMetrics.json(managed.config, output: job.record.output, parameters: result.namedParameters,
+                                                 losses: registries.losses)
+        }
         record = job.record
         await commit(job)
         // The record replaces the handle: the engine lets go of a job that ended, so dropping the

@@ -64,6 +64,9 @@ public struct JobRecord: Sendable, Hashable {
     public var settings: JSONValue?
     /// The study (sweep) that generated the job: `{"name", "axes"}`, or `.null` (result key `study`).
     public var study: JSONValue?
+    /// The job's configured metrics at its end, `{"mae": 0.12, ...}` (result key `metrics`; nil
+    /// when the job configures none).
+    public var metrics: JSONValue?
 
     public init(name: String, status: JobStatus, steps: Int = 0, maxSteps: Int? = nil, loss: Double = .nan,
                 bestLoss: Double = .infinity, gradientNorm: Double = .nan, learningRate: Double = .nan, output: Tensor? = nil,
@@ -130,7 +133,8 @@ public struct JobRecord: Sendable, Hashable {
             ("resumed", .bool(resumed)),
             ("config_hash", .string(configHash)),
         ] + (model.map { [("model", $0.json(lastEpoch: epoch))] } ?? [])
-          + (settings.map { [("config", $0), ("study", study ?? .null)] } ?? []))
+          + (settings.map { [("config", $0), ("study", study ?? .null)] } ?? [])
+          + (metrics.map { [("metrics", $0)] } ?? []))
     }
 
     /// Reads a result document back (also those written before `status_code` existed); nil when
@@ -154,6 +158,7 @@ public struct JobRecord: Sendable, Hashable {
                   resumed: json["resumed"] == .bool(true), configHash: hash)
         settings = json["config"]
         study = json["study"]
+        metrics = json["metrics"]
         if let section = json["model"] {
             guard let (model, epoch) = ModelSummary.read(section, learningRate: learningRate, steps: steps) else { return nil }
             self.model = model

@@ -22,6 +22,7 @@ struct KeptRunsTests {
             target: [30, 20, 50]
             optimizer: {name: sgd, lr: 0.1}
             max_steps: 40
+            metrics: [mae, max_abs_error]
           - name: other
             loss: l1
             init: [1, 2]
@@ -83,6 +84,17 @@ struct KeptRunsTests {
         #expect(grid["config"]?["target"] == .array([.number(30), .number(20), .number(50)]))
         #expect(grid["config"]?["max_steps"]?.integerValue == 40)
         #expect(results.first { $0["name"]?.stringValue == "other" }?["study"] == .null)
+        #expect(results.first { $0["name"]?.stringValue == "other" }?["metrics"] == nil, "no metrics configured, no key")
+        // The metrics, recomputed from the result's fitted output against the target.
+        let outputValues = grid["output"]?.arrayValue?.compactMap { $0.doubleValue }
+        let output = try #require(outputValues)
+        let errors = zip(output, [30.0, 20, 50]).map { abs($0 - $1) }
+        #expect(grid["metrics"]?["mae"]?.doubleValue == errors.reduce(0, +) / 3)
+        #expect(grid["metrics"]?["max_abs_error"]?.doubleValue == errors.max())
+        let byMetric = try LossdProcess.run(["results", "grid.*", "--sort", "metrics.mae", "--state-dir", state])
+        let sortedResults = try #require(try JSONValue(parsing: byMetric.stdout).arrayValue)
+        let maes = sortedResults.compactMap { $0["metrics"]?["mae"]?.doubleValue }
+        #expect(maes.count == 2 && maes == maes.sorted())
 
         // Ranking raw losses of mse and l1 is refused; within one loss it sorts.
         let mixed = try LossdProcess.run(["results", "--sort", "loss", "--state-dir", state])
