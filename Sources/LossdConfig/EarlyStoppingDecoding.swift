@@ -116,10 +116,19 @@ extension Diagnostics {
 extension JobDecoder {
     /// `metric: loss` ranks raw losses, which only compare within one loss function: every job
     /// of the study must then have the same loss and options (else a located error).
+    /// Another metric must be among the jobs' `metrics` (which checks that it applies to their
+    /// targets).
     func checkEarlyStopping(_ rule: StudyEarlyStopping, _ entry: MappingView.Entry, _ jobs: [JobConfiguration], _ path: KeyPath) {
-        guard rule.metric == "loss", let first = jobs.first else { return }
-        guard let other = jobs.first(where: { $0.loss != first.loss }) else { return }
         let node = MappingView.Entry.metricNode(entry) ?? entry.value
+        if rule.metric != "loss" {
+            if let job = jobs.first(where: { !$0.metrics.map(\.rawValue).contains(rule.metric) }) {
+                diagnostics.report(.invalidValue, at: node, path: path.key("metric"),
+                                   "early_stopping by metric '\(rule.metric)': list it in the job's metrics (metrics: [\(rule.metric)]); '\(job.name)' does not measure it")
+            }
+            return
+        }
+        guard let first = jobs.first else { return }
+        guard let other = jobs.first(where: { $0.loss != first.loss }) else { return }
         diagnostics.report(.invalidValue, at: node, path: path.key("metric"),
                            "early_stopping by metric 'loss' ranks raw losses, but the study's jobs use different losses ('\(first.name)': \(first.loss.name), '\(other.name)': \(other.loss.name)); choose a metric that does not depend on the loss (mae, rmse, max_abs_error, accuracy)")
     }

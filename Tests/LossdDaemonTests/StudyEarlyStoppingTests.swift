@@ -202,4 +202,37 @@ struct StudyEarlyStoppingTests {
             #expect(results[name]?.resultBits == result.resultBits, "killed at \(moment): \(name)")
         }
     }
+
+    // MARK: - The worked example
+
+    /// The best job by `metric` among those not pruned.
+    static func best(_ results: [String: JSONValue], metric: String) -> String? {
+        results.filter { $0.value["status"] != .string("pruned") }.compactMap { name, result -> (String, Double)? in
+            guard case .number(let value)? = result["metrics"]?[metric] else { return nil }
+            return (name, value)
+        }.min { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }?.0
+    }
+
+    /// configs/study.yaml as shipped, and without its early_stopping line (the full grid): the
+    /// figures its comment and the README give.
+    @Test func theWorkedExampleMatchesItsDocumentedFigures() async throws {
+        let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("configs/study.yaml")
+        let text = try String(contentsOf: shipped, encoding: .utf8)
+        var found: [Bool: [String: JSONValue]] = [:]
+        for pruning in [true, false] {
+            let fixture = DaemonFixture("study-example-\(pruning)")
+            defer { fixture.remove() }
+            fixture.write(pruning ? text : text.split(separator: "\n", omittingEmptySubsequences: false)
+                .filter { !$0.contains("early_stopping:") }.joined(separator: "\n"))
+            let run = try await LossdProcess.finish(["run", fixture.config, "--state-dir", fixture.state()])
+            #expect(run.status == 0, "\(run.stderr)")
+            found[pruning] = Self.results(fixture)
+        }
+        let study = found[true] ?? [:], grid = found[false] ?? [:]
+        #expect(study.count == 81 && grid.count == 81)
+        #expect(Self.steps(study) == 891 && Self.steps(grid) == 19_683, "\(Self.steps(study)) and \(Self.steps(grid))")
+        #expect(Self.best(study, metric: "mae") == "losses.loss-huber.sample-3.repeat-2")
+        #expect(Self.best(grid, metric: "mae") == "losses.loss-huber.sample-3.repeat-2")
+    }
 }

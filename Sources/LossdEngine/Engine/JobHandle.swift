@@ -219,6 +219,14 @@ public final class JobHandle: Sendable {
         return control.withLock { c in c.owned ? nil : prepared.checkpoint() }
     }
 
+    /// The fitted tensor (a model job's flat parameters) and a model job's parameters by name,
+    /// now, if no worker is running the job (paused, queued or over); nil otherwise. For a
+    /// metric of a job paused at a step (``pausedAtStep``).
+    public func parametersIfIdle() -> (parameters: Tensor, named: [(name: String, tensor: Tensor)]?)? {
+        guard let prepared else { return nil }
+        return control.withLock { c in c.owned ? nil : (prepared.parameters, prepared.namedParameters) }
+    }
+
     /// Whether the job is paused or over (what ``settled()`` waits for).
     public var isSettled: Bool { control.withLock { $0.status == .paused || $0.status.isFinal } }
 
