@@ -14,8 +14,8 @@ extension Lossd {
                 A job already finished with the same configuration is not run again; an interrupted
                 one resumes from its checkpoint. On a terminal a live table shows each job.
 
-                Exit status: 0 every job converged or reached max_steps (or SIGINT/SIGTERM stopped
-                the run after checkpointing), 1 a job diverged or failed, 73 the state directory
+                Exit status: 0 every job converged, reached max_steps or was pruned by its study's
+                early stopping (or SIGINT/SIGTERM stopped the run after checkpointing), 1 a job diverged or failed, 73 the state directory
                 cannot be used or another lossd run or serve holds its lock (one writer per state
                 directory; status, results and plot need no lock), 78 the configuration is invalid.
 

@@ -38,7 +38,7 @@ public enum DaemonLauncher {
         }
     }
 
-    /// Exit statuses: 0 done (run: every job converged or reached max_steps; or stopped by a
+    /// Exit statuses: 0 done (run: every job converged, reached max_steps or was pruned; or stopped by a
     /// signal with every unfinished job checkpointed, except jobs abandoned because their worker
     /// was stuck inside a step: those keep their previous checkpoint and resume from it, which is
     /// what a restart after any stop does, so the stop itself succeeded), 1 a job diverged or failed (run),
