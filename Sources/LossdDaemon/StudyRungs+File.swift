@@ -8,18 +8,21 @@ import LossdState
 /// written (atomically) before it is applied, so that a restart applies the same ones.
 ///
 ///     {"study": "cmp", "method": "asha", "metric": "loss", "mode": "min", "grace_steps": 9,
-///      "reduction_factor": 3, "rungs": [{"step": 9, "kept": 27,
+///      "reduction_factor": 3, "jobs": ["cmp-lr0.1", ...], "rungs": [{"step": 9, "kept": 27,
 ///      "jobs": [{"name": "cmp-lr0.1", "value": 0.0123}, ...]}, ...]}
 ///
-/// `jobs` are ranked best first; the first `kept` went on, the others were pruned.
+/// The top-level `jobs` are the study's members (sorted); a rung's `jobs` are ranked best first:
+/// the first `kept` went on, the others were pruned.
 extension StudyRungs {
     static func path(_ store: StateStore, study: String) -> String { "\(store.directory)/studies/\(study).json" }
 
-    /// The decisions written for `rule`; none when the file is missing, unreadable or for another rule.
-    static func read(_ store: StateStore, study: String, rule: StudyEarlyStopping) -> [Int: Decision] {
+    /// The decisions written for `rule` and `members`; none when the file is missing, unreadable,
+    /// or for another rule or other jobs.
+    static func read(_ store: StateStore, study: String, rule: StudyEarlyStopping, members: Set<String>) -> [Int: Decision] {
         guard let bytes = AtomicFile.read(path(store, study: study)),
               let json = try? JSONValue(parsing: String(decoding: bytes, as: UTF8.self)),
-              header(header(rule)) == header(header(json)) else { return [:] }
+              header(header(rule)) == header(header(json)),
+              json["jobs"] == .array(members.sorted().map(JSONValue.string)) else { return [:] }
         guard case .array(let rungs)? = json["rungs"] else { return [:] }
         var decisions: [Int: Decision] = [:]
         for rung in rungs {
@@ -35,7 +38,7 @@ extension StudyRungs {
     }
 
     /// Writes the decisions (best effort: a failed write is decided again, identically, after a restart).
-    static func write(_ store: StateStore, study: String, rule: StudyEarlyStopping, decisions: [Int: Decision]) {
+    static func write(_ store: StateStore, study: String, rule: StudyEarlyStopping, members: Set<String>, decisions: [Int: Decision]) {
         let rungs: [JSONValue] = decisions.keys.sorted().compactMap { step in
             guard let decision = decisions[step] else { return nil }
             return .object([
@@ -43,7 +46,8 @@ extension StudyRungs {
                 ("jobs", .array(decision.ranked.map { .object([("name", .string($0.name)), ("value", .number($0.value))]) })),
             ])
         }
-        let json = JSONValue.object([("study", .string(study))] + header(rule) + [("rungs", .array(rungs))])
+        let json = JSONValue.object([("study", .string(study))] + header(rule)
+                                    + [("jobs", .array(members.sorted().map(JSONValue.string))), ("rungs", .array(rungs))])
         do throws(AtomicFile.WriteError) {
             try AtomicFile.makeDirectory("\(store.directory)/studies")
             try AtomicFile.write(json.serialized() + "\n", to: path(store, study: study))

@@ -44,6 +44,8 @@ final class StudyRungs: Sendable {
 
     struct Study: Sendable {
         var rule: StudyEarlyStopping
+        /// Every member (ended or not): a decisions file written for other members is not used.
+        var members: Set<String> = []
         /// Members that have not ended.
         var live: Set<String> = []
         /// Arrivals at undecided rungs: step -> job -> metric value.
@@ -64,14 +66,21 @@ final class StudyRungs: Sendable {
     /// previous run wrote.
     func register(_ jobs: [JobConfiguration]) {
         studies.withLock { studies in
+            var created: Set<String> = []
             for job in jobs {
                 guard let sweep = job.sweep, let rule = sweep.earlyStopping else { continue }
                 if studies[sweep.template] == nil || studies[sweep.template]?.rule != rule {
-                    var study = Study(rule: rule)
-                    study.decisions = StudyRungs.read(store, study: sweep.template, rule: rule)
-                    studies[sweep.template] = study
+                    studies[sweep.template] = Study(rule: rule)
+                    created.insert(sweep.template)
                 }
+                studies[sweep.template]?.members.insert(job.name)
                 studies[sweep.template]?.live.insert(job.name)
+            }
+            // A new study takes the decisions a previous run of the same jobs wrote (a subset
+            // run with --only, or another list of jobs, decides afresh).
+            for name in created {
+                guard let study = studies[name] else { continue }
+                studies[name]?.decisions = StudyRungs.read(store, study: name, rule: study.rule, members: study.members)
             }
         }
     }
@@ -120,7 +129,7 @@ final class StudyRungs: Sendable {
             let decision = StudyRungs.decide(step: step, arrivals, rule: study.rule)
             study.decisions[step] = decision
             study.arrived[step] = nil
-            StudyRungs.write(store, study: name, rule: study.rule, decisions: study.decisions)
+            StudyRungs.write(store, study: name, rule: study.rule, members: study.members, decisions: study.decisions)
             for (index, entry) in decision.ranked.enumerated() {
                 if index < decision.kept {
                     actions[entry.name] = .resume(pausingAt: study.rule.rung(after: step))

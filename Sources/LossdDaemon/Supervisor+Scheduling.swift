@@ -128,6 +128,8 @@ extension Supervisor {
                 schedule(job)
             } else if removed.contains(name) {
                 await retire(managed, keepCheckpoint: true)
+                // It no longer holds up its study's rung.
+                applyRungs(rungs.leave(managed.config))
             }
         }
         rungs.register(plan.added)
