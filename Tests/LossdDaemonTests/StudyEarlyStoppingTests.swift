@@ -235,4 +235,54 @@ struct StudyEarlyStoppingTests {
         #expect(Self.best(study, metric: "mae") == "losses.loss-huber.sample-3.repeat-2")
         #expect(Self.best(grid, metric: "mae") == "losses.loss-huber.sample-3.repeat-2")
     }
+
+    // MARK: - Model jobs
+
+    /// 18 model jobs on iris (2 losses x 3 learning rates x 3 repeats), pruned by validation
+    /// accuracy (larger is better): the same pruned set and results for 1 and 2 workers.
+    @Test func aModelStudyPrunesByAccuracyTheSameForAnyWorkerCount() async throws {
+        let iris = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("configs/data/iris.csv").path
+        var found: [[String: JSONValue]] = []
+        for workers in [1, 2] {
+            let fixture = DaemonFixture("study-model-\(workers)")
+            defer { fixture.remove() }
+            fixture.write("""
+                daemon: {workers: \(workers)}
+                jobs:
+                  - name: iris
+                    model:
+                      layers:
+                        - {linear: {in_features: 4, out_features: 16}}
+                        - relu
+                        - {linear: {in_features: 16, out_features: 3}}
+                    data:
+                      train: {path: \(iris), target: species}
+                      validation: {split: 0.2}
+                    optimizer: {name: adam, lr: 0.01}
+                    batch_size: 16
+                    epochs: 30
+                    seed: 1
+                    metrics: [accuracy]
+                    sweep:
+                      loss: [cross_entropy, multi_margin]
+                      optimizer.lr: [0.001, 0.01, 0.1]
+                      repeat: 3
+                      early_stopping: {method: asha, metric: accuracy, grace_steps: 8, reduction_factor: 3}
+                """)
+            let run = try await LossdProcess.finish(["run", fixture.config, "--state-dir", fixture.state()])
+            #expect(run.status == 0, "\(run.stderr)")
+            found.append(Self.results(fixture))
+        }
+        #expect(found[0].count == 18 && Self.pruned(found[0]).count == 17)
+        #expect(Self.pruned(found[0]) == Self.pruned(found[1]))
+        for (name, result) in found[0] { #expect(found[1][name]?.resultBits == result.resultBits, "\(name)") }
+        // The survivor is the most accurate at the last rung: at least as accurate as any pruned job's end.
+        let survivor = found[0].first { $0.value["status"] != .string("pruned") }
+        guard case .number(let best)? = survivor?.value["metrics"]?["accuracy"] else {
+            Issue.record("no accuracy for the survivor")
+            return
+        }
+        #expect(best >= 0.9)
+    }
 }
