@@ -176,6 +176,8 @@ struct DaemonServiceTests {
             let first = fixture.checkpointStep("held") ?? -1
             #expect(first >= 100)
             gate.open()
+            // The job moves past that checkpoint (in real time) before the clock makes the next due.
+            #expect(await eventually { daemon.supervisor.rows().contains { $0.name == "held" && $0.steps > first } })
             await daemon.clock.advance(by: .seconds(3))
             #expect(await eventually { (fixture.checkpointStep("held") ?? -1) > first }, "the job moved on between two checkpoints")
             await daemon.stop(trigger)
@@ -363,6 +365,9 @@ struct DaemonServiceTests {
             #expect(await eventually { daemon.supervisor.rows().contains { $0.name == "plain" && $0.steps > 0 } })
             trigger.triggerGracefulShutdown()
             await daemon.notifier.message { $0.hasPrefix("STOPPING=1") }
+            // The plain job pauses at its next batch boundary (in real time: on a busy machine
+            // its worker may wait for a CPU), before the clock runs past the stop's bound.
+            #expect(await eventually { daemon.supervisor.rows().contains { $0.name == "plain" && $0.status == .paused } })
             // The stop waits for the hung worker on the clock, and sends nothing meanwhile.
             await daemon.clock.sleepers(atLeast: 1)
             await daemon.clock.advance(by: .seconds(4))
@@ -417,6 +422,10 @@ struct DaemonServiceTests {
             var steps: [Int] = []
             for tick in 1...3 {
                 let statusCount = daemon.messages.filter { $0.hasPrefix("STATUS=") }.count
+                // The plain job has moved past its last checkpoint (in real time: on a busy
+                // machine its worker may wait for a CPU) before the tick that checkpoints it.
+                let moved = steps.last ?? 0
+                #expect(await eventually { daemon.supervisor.rows().contains { $0.name == "plain" && $0.steps > moved } })
                 await daemon.clock.advance(by: .seconds(1))
                 let status = daemon.messages.filter { $0.hasPrefix("STATUS=") }
                 #expect(status.count == statusCount + 1, "tick \(tick): \(daemon.messages)")
