@@ -45,6 +45,9 @@ extension Lossd {
         @Option(help: "The output format.")
         var format: Format = .json
 
+        @Flag(name: .customLong("all-runs"), help: "Also list the archived earlier runs of edited jobs (results/archive/<job>/<hash>.json); each document gains \"run\", its file.")
+        var allRuns = false
+
         public init() {}
 
         public func run() throws {
@@ -55,9 +58,19 @@ extension Lossd {
                 do throws(StateReader.ReadError) { names = try reader.jobNames() } catch {
                     throw StateLocation.commandError(error, directory: reader.directory)
                 }
-                for name in try JobSelection(patterns: jobs).select(names) {
+                let archived: [String]
+                do throws(StateReader.ReadError) { archived = allRuns ? try reader.archivedJobNames() : [] } catch {
+                    throw StateLocation.commandError(error, directory: reader.directory)
+                }
+                let all = Array(Set(names).union(archived)).sorted()
+                for name in try JobSelection(patterns: jobs).select(all) {
                     do throws(StateReader.ReadError) {
-                        if let result = try reader.result(name) { results.append(result) }
+                        if allRuns {
+                            for run in try reader.archivedRuns(name) { results.append(run.result.marked(run: run.path)) }
+                        }
+                        if let result = try reader.result(name) {
+                            results.append(allRuns ? result.marked(run: "results/\(name).json") : result)
+                        }
                     } catch {
                         if error.kind == .permission { throw StateLocation.commandError(error, directory: reader.directory) }
                         Console.warning("skipped \(error)")
@@ -69,7 +82,7 @@ extension Lossd {
             switch format {
             case .json: print(JSONValue.array(results.map(\.json)).serialized())
             case .csv:
-                do { print(try ResultsDocument.csv(results), terminator: "") } catch {
+                do { print(try ResultsDocument.csv(results, extra: allRuns ? ["run"] : []), terminator: "") } catch {
                     throw Console.fail(CommandError(.dataError, "cannot write CSV: \(error)"))
                 }
             }
@@ -86,7 +99,8 @@ enum ResultsDocument {
     ]
 
     /// RFC 4180 CSV (lines end with LF) with a header row.
-    static func csv(_ results: [StateReader.StoredResult]) throws -> String {
+    static func csv(_ results: [StateReader.StoredResult], extra: [String] = []) throws -> String {
+        let columns = Self.columns + extra
         let stream = OutputStream.toMemory()
         let writer = try CSVWriter(stream: stream)
         try writer.write(row: columns)

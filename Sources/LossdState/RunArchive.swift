@@ -80,3 +80,11 @@ extension StateReader {
         try list("results/archive").filter { !$0.hasPrefix(".") }.sorted()
     }
 }
+
+extension StateReader.StoredResult {
+    /// The result with a `run` field naming its file (`lossd results --all-runs`).
+    public func marked(run path: String) -> Self {
+        guard case .object(let members) = json else { return self }
+        return Self(json: .object(members + [("run", .string(path))]), record: record)
+    }
+}
