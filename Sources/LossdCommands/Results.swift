@@ -27,6 +27,8 @@ extension Lossd {
                 Examples:
                   lossd results --config configs/seed.yaml > seed.json
                   lossd results lr-grid --format csv --state-dir state > lr-grid.csv
+                  lossd results 'study.*' --sort metrics.mae --top 5
+                  lossd results a --all-runs
                   python3 -c 'import pandas; print(pandas.read_csv("lr-grid.csv"))'
                 """
         )
@@ -45,8 +47,17 @@ extension Lossd {
         @Option(help: "The output format.")
         var format: Format = .json
 
-        @Flag(name: .customLong("all-runs"), help: "Also list the archived earlier runs of edited jobs (results/archive/<job>/<hash>.json); each document gains \"run\", its file.")
+        @Flag(help: "Also list the runs archived when a job's configuration changed (archive/<job>/<hash>/), each result with a \"run\" field: current or archived.")
         var allRuns = false
+
+        @Option(help: ArgumentHelp("Sort by this field, ascending: loss, best_loss, steps, or a dotted path into the result (metrics.mae, config.optimizer.options.lr, study.axes.optimizer.lr).", valueName: "key"))
+        var sort: String?
+
+        @Flag(help: "With --sort, sort descending.")
+        var reverse = false
+
+        @Option(help: ArgumentHelp("Keep the first K results (after --sort).", valueName: "k"))
+        var top: Int?
 
         public init() {}
 
@@ -54,38 +65,43 @@ extension Lossd {
             var results: [StateReader.StoredResult] = []
             do throws(CommandError) {
                 let reader = try location.reader()
-                let names: [String]
-                do throws(StateReader.ReadError) { names = try reader.jobNames() } catch {
+                if let top, top < 1 { throw CommandError(.usage, "--top must be at least 1, not \(top)") }
+                var names: [String]
+                do throws(StateReader.ReadError) {
+                    names = try reader.jobNames()
+                    if allRuns { names = Array(Set(names + (try reader.archivedJobNames()))).sorted() }
+                } catch {
                     throw StateLocation.commandError(error, directory: reader.directory)
                 }
-                let archived: [String]
-                do throws(StateReader.ReadError) { archived = allRuns ? try reader.archivedJobNames() : [] } catch {
-                    throw StateLocation.commandError(error, directory: reader.directory)
-                }
-                let all = Array(Set(names).union(archived)).sorted()
-                for name in try JobSelection(patterns: jobs).select(all) {
+                for name in try JobSelection(patterns: jobs).select(names) {
                     do throws(StateReader.ReadError) {
-                        if allRuns {
-                            for run in try reader.archivedRuns(name) { results.append(run.result.marked(run: run.path)) }
-                        }
-                        if let result = try reader.result(name) {
-                            results.append(allRuns ? result.marked(run: "results/\(name).json") : result)
-                        }
+                        if let result = try reader.result(name) { results.append(allRuns ? Self.marked(result, run: "current") : result) }
+                        if allRuns { results += try reader.archivedResults(name).map { Self.marked($0, run: "archived") } }
                     } catch {
                         if error.kind == .permission { throw StateLocation.commandError(error, directory: reader.directory) }
                         Console.warning("skipped \(error)")
                     }
                 }
+                if let sort { results = try ResultsOrder(key: sort, descending: reverse).sorted(results) }
+                if let top { results = Array(results.prefix(top)) }
             } catch {
                 throw Console.fail(error)
             }
             switch format {
             case .json: print(JSONValue.array(results.map(\.json)).serialized())
             case .csv:
-                do { print(try ResultsDocument.csv(results, extra: allRuns ? ["run"] : []), terminator: "") } catch {
+                do { print(try ResultsDocument.csv(results, extraColumns: allRuns ? ["run"] : []), terminator: "") } catch {
                     throw Console.fail(CommandError(.dataError, "cannot write CSV: \(error)"))
                 }
             }
+        }
+
+        /// The result with a `run` field (`current` or `archived`) appended.
+        static func marked(_ result: StateReader.StoredResult, run: String) -> StateReader.StoredResult {
+            guard case .object(let pairs) = result.json else { return result }
+            var marked = result
+            marked.json = .object(pairs + [("run", .string(run))])
+            return marked
         }
     }
 }
@@ -99,10 +115,10 @@ enum ResultsDocument {
     ]
 
     /// RFC 4180 CSV (lines end with LF) with a header row.
-    static func csv(_ results: [StateReader.StoredResult], extra: [String] = []) throws -> String {
-        let columns = Self.columns + extra
+    static func csv(_ results: [StateReader.StoredResult], extraColumns: [String] = []) throws -> String {
         let stream = OutputStream.toMemory()
         let writer = try CSVWriter(stream: stream)
+        let columns = columns + extraColumns
         try writer.write(row: columns)
         for result in results {
             try writer.write(row: columns.map { cell(result.json[$0]) })

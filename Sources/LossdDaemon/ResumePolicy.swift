@@ -8,12 +8,8 @@ import LossdSystemd
 
 /// What a starting job does with the state it left: a job whose result exists for the same
 /// effective configuration (hash) is not run again; a job with a checkpoint for the same
-/// configuration resumes from it; any other starts afresh. Unreadable files are set aside. A
-/// result written for another configuration (the job was edited) is archived first, under its
-/// config hash (``StateStore/archiveRun(_:hash:)``), so the new run never overwrites it. The
-/// files of a run whose configuration changed (its result, history, chart and model file, or
-/// its checkpoint) are moved into `results/archive/<job>/` under that run's hash before the new
-/// run writes anything (see ``StateStore/archiveRun(_:hash:checkpoint:)``): nothing is lost.
+/// configuration resumes from it; any other starts afresh, its files from another configuration
+/// archived first (`archive/<job>/<hash>/`). Unreadable files are set aside.
 struct ResumePolicy {
     enum Decision {
         /// Ended before with this configuration: its record.
@@ -35,10 +31,7 @@ struct ResumePolicy {
             logger.info("job \(job.name) already finished (\(record.status.name)); not run again", metadata: ["LOSSD_JOB": "\(job.name)"])
             return .finished(record)
         case .found(let record):
-            archive(job.name, hash: record.configHash,
-                    [store.resultPath(job.name), store.historyPath(job.name), store.chartPath(job.name), store.modelPath(job.name)]) { () throws(AtomicFile.WriteError) in
-                try store.archiveRun(job.name, hash: record.configHash)
-            }
+            archive(job.name, hash: record.configHash, result: true, what: "its earlier result")
         case .corrupt(let renamed, let reason):
             reportSetAside(job.name, renamed, reason)
         case .missing:
@@ -48,10 +41,7 @@ struct ResumePolicy {
         case .found(let stored) where stored.configHash == hash:
             return .resume(stored)
         case .found(let stored):
-            logger.info("job \(job.name): its config changed since the checkpoint; starting afresh", metadata: ["LOSSD_JOB": "\(job.name)"])
-            archive(job.name, hash: stored.configHash, [store.checkpointPath(job.name)]) { () throws(AtomicFile.WriteError) in
-                try store.archiveCheckpoint(job.name, hash: stored.configHash)
-            }
+            archive(job.name, hash: stored.configHash, result: false, what: "the checkpoint of its unfinished run")
         case .corrupt(let renamed, let reason):
             reportSetAside(job.name, renamed, reason)
         case .missing:
@@ -60,29 +50,17 @@ struct ResumePolicy {
         return .fresh
     }
 
-    /// Runs `move` (an archive of the job's earlier run); a move that fails is logged and the
-    /// files it left in place are set aside rather than overwritten.
-    private func archive(_ job: String, hash: String, _ paths: [String], _ move: () throws(AtomicFile.WriteError) -> Void) {
+    /// Keeps the files of a run made with another configuration under `archive/<job>/<hash>/`
+    /// (``StateStore/archiveRun(_:hash:result:checkpoint:)``) before the job starts afresh.
+    private func archive(_ job: String, hash: String, result: Bool, what: String) {
+        let folder = store.archivePath(job, hash: hash)
         do throws(AtomicFile.WriteError) {
-            try move()
-            logger.info("job \(job): its config changed; the earlier run is archived in results/archive/\(job)/\(hash).*",
-                        metadata: ["LOSSD_JOB": "\(job)"])
-        } catch {
-            for path in paths { AtomicFile.setAside(path) }
-            logger.warning("job \(job): cannot archive its earlier run (\(error)); its files are set aside as .corrupt",
-                           metadata: ["LOSSD_JOB": "\(job)"])
-        }
-    }
-
-    /// Moves the earlier result of an edited job into its archive; a failure is logged (the
-    /// new run then replaces the result when it ends).
-    private func archive(_ job: String, _ record: JobRecord) {
-        do throws(AtomicFile.WriteError) {
-            let path = try store.archiveRun(job, hash: record.configHash)
-            logger.notice("job \(job): its config changed since its result; the earlier run is archived as \(path)",
+            let moved = try store.archiveRun(job, hash: hash, result: result, checkpoint: !result)
+            guard !moved.isEmpty else { return }
+            logger.notice("job \(job): its config changed; \(what) is kept in \(folder) and the job starts afresh",
                           metadata: ["LOSSD_JOB": "\(job)"])
         } catch {
-            logger.error("job \(job): its config changed, but its earlier result could not be archived (\(error)); the new run replaces it",
+            logger.error("job \(job): its config changed but \(what) could not be archived to \(folder): \(error); the job starts afresh",
                          metadata: ["LOSSD_JOB": "\(job)"])
         }
     }

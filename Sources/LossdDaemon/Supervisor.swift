@@ -45,8 +45,8 @@ public final class Supervisor: Sendable {
                 scheduler: config.scheduler?.name, startedAt: startedAt, elapsedSeconds: elapsed, resumed: resumed,
                 configHash: config.hash.description)
             record.model = model
-            record.configuration = ConfigurationJSON.config(config)
-            record.study = ConfigurationJSON.study(config)
+            record.settings = JobSettings.config(config)
+            record.study = JobSettings.study(config)
             if let progress { record.update(progress) }
             return record
         }

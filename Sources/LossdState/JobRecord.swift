@@ -16,10 +16,7 @@ public import LossdJSON
 /// and `optimizer_options`, `scheduler`, `started_at`/`finished_at` (RFC 3339 UTC),
 /// `elapsed_seconds` (training time, summed over restarts), `resumed` and `config_hash`.
 /// Non-finite numbers are `NaN`, `Infinity` and `-Infinity`. A model job's result adds `model`
-/// (see ``ModelSummary``); a free-tensor job's has no such key. Results written since studies
-/// end with `config` (the job's whole effective configuration under its YAML keys, tensors as
-/// values or their random spec) and `study` (`{"name": the sweep's job, "axes": {key: value}}`,
-/// null for a job not made by a sweep).
+/// (see ``ModelSummary``); a free-tensor job's has no such key.
 ///
 /// A job's line of `status.json` (``statusJSON``) has `name`, `status`, `step`, `max_steps`,
 /// `loss` and `best_loss` (null before the first step), `elapsed_seconds`, `started_at`,
@@ -62,10 +59,10 @@ public struct JobRecord: Sendable, Hashable {
     public var epoch: EpochRecord?
     /// A model job's model (result files only; nil for free-tensor jobs).
     public var model: ModelSummary?
-    /// The job's effective configuration as results write it (`config`); nil for results
-    /// written before it existed and for `status.json` lines.
-    public var configuration: JSONValue?
-    /// The job's study (`study`): `{"name", "axes"}` or null; nil when not recorded.
+    /// The job's effective configuration (result key `config`; result files only, nil in results
+    /// written before it was recorded).
+    public var settings: JSONValue?
+    /// The study (sweep) that generated the job: `{"name", "axes"}`, or `.null` (result key `study`).
     public var study: JSONValue?
 
     public init(name: String, status: JobStatus, steps: Int = 0, maxSteps: Int? = nil, loss: Double = .nan,
@@ -133,7 +130,7 @@ public struct JobRecord: Sendable, Hashable {
             ("resumed", .bool(resumed)),
             ("config_hash", .string(configHash)),
         ] + (model.map { [("model", $0.json(lastEpoch: epoch))] } ?? [])
-          + (configuration.map { [("config", $0), ("study", study ?? .null)] } ?? []))
+          + (settings.map { [("config", $0), ("study", study ?? .null)] } ?? []))
     }
 
     /// Reads a result document back (also those written before `status_code` existed); nil when
@@ -155,8 +152,8 @@ public struct JobRecord: Sendable, Hashable {
                   scheduler: json["scheduler"]?.stringValue, startedAt: Timestamp.seconds(json["started_at"]?.stringValue),
                   finishedAt: Timestamp.seconds(json["finished_at"]?.stringValue), elapsedSeconds: number("elapsed_seconds"),
                   resumed: json["resumed"] == .bool(true), configHash: hash)
-        configuration = json["config"]
-        study = json["config"] == nil ? nil : (json["study"] ?? .null)
+        settings = json["config"]
+        study = json["study"]
         if let section = json["model"] {
             guard let (model, epoch) = ModelSummary.read(section, learningRate: learningRate, steps: steps) else { return nil }
             self.model = model
@@ -215,11 +212,11 @@ public struct JobRecord: Sendable, Hashable {
     // MARK: - Options
 
     /// Options as a JSON object with sorted keys.
-    static func json(_ options: [String: OptionValue]) -> JSONValue {
+    public static func json(_ options: [String: OptionValue]) -> JSONValue {
         .object(options.keys.sorted().map { key in (key, json(options[key]!)) })
     }
 
-    static func json(_ value: OptionValue) -> JSONValue {
+    public static func json(_ value: OptionValue) -> JSONValue {
         switch value {
         case .bool(let b): .bool(b)
         case .integer(let i): .integer(i)

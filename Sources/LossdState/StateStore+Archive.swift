@@ -1,71 +1,52 @@
 // SPDX-License-Identifier: Apache-2.0
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
-/// Earlier runs of a job, kept under `results/archive/<job>/`:
+/// Earlier runs of a job kept when its configuration changes: nothing a user computed is
+/// overwritten. A run is archived under the hash of the configuration that made it:
 ///
-///     results/archive/<job>/<hash>.json         its result (as results/<job>.json was)
-///     results/archive/<job>/<hash>.csv          its history
-///     results/archive/<job>/<hash>.svg          its chart
-///     results/archive/<job>/<hash>.safetensors  a model job's trained parameters
-///     results/archive/<job>/<hash>.ckpt         the checkpoint of a run that had not ended
+///     archive/<job>/<hash>/result.json        the result it wrote (results/<job>.json)
+///     archive/<job>/<hash>/history.csv        its history
+///     archive/<job>/<hash>/chart.svg          its chart
+///     archive/<job>/<hash>/model.safetensors  a model job's trained parameters
+///     archive/<job>/<hash>/checkpoint.ckpt    the checkpoint of a run that had not ended
 ///
-/// `<hash>` is the run's `config_hash`; a hash archived before (a configuration edited back
-/// and forth) takes the next free `<hash>.N` (N = 2, 3, ...). Files are moved by `rename(2)`
-/// (atomic), then the directories are synced: nothing is deleted.
+/// Files are moved (renamed: no copy, no space needed beyond the new directories), the result
+/// last, so that a crash part-way leaves the result in place and the next start archives the
+/// rest; every directory touched is synced. Archiving the same hash again replaces that run's
+/// files (the same configuration gives the same results).
 extension StateStore {
-    /// The archive folder of `job`.
-    public func archiveDirectory(_ job: String) -> String { "\(directory)/results/archive/\(job)" }
+    /// `archive/<job>/<hash>`.
+    public func archivePath(_ job: String, hash: String) -> String { "\(directory)/archive/\(job)/\(hash)" }
 
-    /// Moves the files of `job`'s ended run (result, history, chart, model file) and, when
-    /// `checkpoint` is true, its checkpoint (those that exist) into its archive under `hash`;
-    /// returns the archived result's path (nil when the job had no result). The first failed
-    /// move stops and is thrown; files already moved stay in the archive.
+    /// Moves the files of the job's run with configuration `hash` (its result, history, chart,
+    /// model file; with `checkpoint`, its checkpoint) into ``archivePath(_:hash:)``. Returns the
+    /// names of the files moved (empty when there was nothing to move).
     @discardableResult
-    public func archiveRun(_ job: String, hash: String, checkpoint: Bool = false) throws(AtomicFile.WriteError) -> String? {
-        let ended: [(path: String, suffix: String)] = [
-            (resultPath(job), "json"), (historyPath(job), "csv"), (chartPath(job), "svg"), (modelPath(job), "safetensors"),
-        ]
-        return try move(job, ended + (checkpoint ? [(checkpointPath(job), "ckpt")] : []), hash: hash)
-    }
-
-    /// Moves the checkpoint of `job` (of a run whose configuration changed) into its archive
-    /// under `hash`.
-    public func archiveCheckpoint(_ job: String, hash: String) throws(AtomicFile.WriteError) {
-        try move(job, [(checkpointPath(job), "ckpt")], hash: hash)
-    }
-
-    @discardableResult
-    private func move(_ job: String, _ files: [(path: String, suffix: String)], hash: String) throws(AtomicFile.WriteError) -> String? {
-        let sources = files.filter { access($0.path, F_OK) == 0 }
-        guard !sources.isEmpty else { return nil }
-        let folder = archiveDirectory(job)
+    public func archiveRun(_ job: String, hash: String, result: Bool = true, checkpoint: Bool = false)
+        throws(AtomicFile.WriteError) -> [String] {
+        var moves: [(from: String, to: String)] = []
+        if result {
+            moves += [(historyPath(job), "history.csv"), (chartPath(job), "chart.svg"), (modelPath(job), "model.safetensors")]
+        }
+        if checkpoint { moves.append((checkpointPath(job), "checkpoint.ckpt")) }
+        if result { moves.append((resultPath(job), "result.json")) }  // last: see the type's comment
+        let present = moves.filter { access($0.from, F_OK) == 0 }
+        guard !present.isEmpty else { return [] }
+        let folder = archivePath(job, hash: hash)
         try AtomicFile.makeDirectory(folder)
-        let stem = Self.freeStem(in: folder, hash: hash.isEmpty ? "unknown" : hash)
-        var touched: Set<String> = [folder]
-        for source in sources {
-            let target = "\(folder)/\(stem).\(source.suffix)"
-            guard rename(source.path, target) == 0 else { throw AtomicFile.failure(source.path, "cannot move to \(target)") }
-            touched.insert(AtomicFile.parent(of: source.path))
+        try AtomicFile.syncDirectory("\(directory)/archive/\(job)")
+        try AtomicFile.syncDirectory("\(directory)/archive")
+        try AtomicFile.syncDirectory(directory)
+        var moved: [String] = []
+        for (from, name) in present {
+            guard rename(from, "\(folder)/\(name)") == 0 else {
+                throw AtomicFile.failure(from, "cannot move to \(folder)/\(name)")
+            }
+            try AtomicFile.syncDirectory(folder)
+            try AtomicFile.syncDirectory(AtomicFile.parent(of: from))
+            moved.append(name)
         }
-        for path in touched.sorted() { try AtomicFile.syncDirectory(path) }
-        try AtomicFile.syncDirectory(AtomicFile.parent(of: folder))
-        return sources.contains { $0.suffix == "json" } ? "\(folder)/\(stem).json" : nil
-    }
-
-    /// `hash`, or `hash.N` for the first N >= 2 whose files are not in `folder` yet.
-    static func freeStem(in folder: String, hash: String) -> String {
-        func taken(_ stem: String) -> Bool {
-            ["json", "csv", "svg", "safetensors", "ckpt"].contains { access("\(folder)/\(stem).\($0)", F_OK) == 0 }
-        }
-        var stem = hash
-        var counter = 2
-        while taken(stem) {
-            stem = "\(hash).\(counter)"
-            counter += 1
-        }
-        return stem
+        return moved
     }
 }

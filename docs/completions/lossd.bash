@@ -345,9 +345,9 @@ _lossd_status() {
 
 _lossd_results() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--all-runs --reverse --version -h --help)
     repeating_options=()
-    non_repeating_options=(--state-dir --config --format)
+    non_repeating_options=(--state-dir --config --format --sort --top)
     __lossd_offer_flags_options -1
 
     # Offer option value completions
@@ -362,6 +362,12 @@ _lossd_results() {
         ;;
     '--format')
         __lossd_add_completions -W 'json'$'\n''csv'
+        return
+        ;;
+    '--sort')
+        return
+        ;;
+    '--top')
         return
         ;;
     esac
