@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// Stale jobs: files left by jobs whose configuration is no longer in the file the daemon runs.
+extension StateReader {
+    /// The jobs with files here (results, histories, checkpoints) that the last daemon's
+    /// `status.json` does not list (it lists every job of the configuration it runs, after
+    /// each reload), by name; nil when no daemon has written a status file here.
+    public func staleJobs() throws(ReadError) -> [String]? {
+        guard let status = try status() else { return nil }
+        let known = Set(status.jobs.map(\.name))
+        return try jobNames().filter { !known.contains($0) }
+    }
+}
