@@ -13,12 +13,17 @@ enum ResultsStudy {
     }
 
     /// The first result of each study in `order` (which refuses raw losses of different loss
-    /// functions, see ``ResultsOrder``), by study name.
+    /// functions, see ``ResultsOrder``), by study name. A study none of whose results has the
+    /// key is left out, with a warning.
     static func best(_ results: [StateReader.StoredResult], order: ResultsOrder) throws(CommandError) -> [StateReader.StoredResult] {
         var studies: [String: [StateReader.StoredResult]] = [:]
         for result in results { studies[studyName(result), default: []].append(result) }
         var best: [StateReader.StoredResult] = []
         for name in studies.keys.sorted() {
+            guard studies[name]!.contains(where: { ResultsOrder.number(ResultsOrder.lookup(order.key, in: $0.json)) != nil }) else {
+                Console.warning("study \(name) left out: none of its results has a numeric '\(order.key)'")
+                continue
+            }
             do throws(CommandError) {
                 if let first = try order.sorted(studies[name]!).first { best.append(first) }
             } catch {
