@@ -3,6 +3,7 @@
 public import ArgumentParser
 import CSV
 import Foundation
+import LossdConfig
 import LossdState
 import LossdJSON
 
@@ -15,8 +16,17 @@ extension Lossd {
                 JSON (the default) is an array of the results/<job>.json documents, by job
                 name, every field as the daemon wrote it; non-finite numbers are NaN, Infinity
                 and -Infinity as Python's json module reads them. CSV has a header and one row
-                per job, a column per field of those documents (see lossd(8)); options,
-                shape and output are JSON text in their cells.
+                per job, a column per field of those documents (see lossd(8)), then one
+                config.*, study.* and metrics.* column per setting; options, lists, shape and
+                output are JSON text in their cells, tensors of more than 16 numbers left
+                empty unless --with-output. The table is for reading.
+
+                --best keeps the best job of each study; --group-by AXIS prints, per value of
+                AXIS, the count, mean and sample standard deviation (n - 1) of the --sort key
+                (default loss) over the other axes. Raw losses of different loss functions
+                are never ranked or averaged together: use --sort metrics.NAME.
+                --prune-stale moves the files of jobs the last daemon no longer runs to
+                archive/<job>/<hash>/ (nothing is deleted).
 
                 The state directory is chosen as for 'lossd status'.
 
@@ -29,6 +39,9 @@ extension Lossd {
                   lossd results lr-grid --format csv --state-dir state > lr-grid.csv
                   lossd results 'study.*' --sort metrics.mae --top 5
                   lossd results a --all-runs
+                  lossd results --best --sort mae --format table
+                  lossd results loss-study --group-by loss --group-by optimizer.lr
+                  lossd results --prune-stale
                   python3 -c 'import pandas; print(pandas.read_csv("lr-grid.csv"))'
                 """
         )
@@ -126,7 +139,7 @@ extension Lossd {
         /// and prints one line per job; nothing is deleted.
         static func prune(_ reader: StateReader) throws(CommandError) {
             let found: [String]?
-            do throws(StateReader.ReadError) { found = try reader.staleJobs() } catch {
+            do throws(StateReader.ReadError) { found = try reader.staleJobs(selects: { JobFilter($0).selects($1) }) } catch {
                 throw StateLocation.commandError(error, directory: reader.directory)
             }
             guard let stale = found else {

@@ -105,10 +105,20 @@ enum ResultsStudy {
 
     static func table(_ groups: [Group], axes: [String], key: String) -> String {
         let rows = groups.map { group in
-            group.values.map { $0 == .null ? "-" : ResultsDocument.cell($0) } + ["\(group.count)", NumberText.short(group.mean), group.std.map(NumberText.short) ?? "-"]
+            group.values.map(label) + ["\(group.count)", NumberText.short(group.mean), group.std.map(NumberText.short) ?? "-"]
         }
         return TextTable.render(header: header(axes: axes, key: key).map { $0.uppercased() }, rows: rows,
                                 rightAligned: Set(axes.count..<(axes.count + 3)))
+    }
+
+    /// An axis value in a table: numbers (also as YAML text) to six significant digits, `-` when absent.
+    static func label(_ value: JSONValue) -> String {
+        switch value {
+        case .null: "-"
+        case .number(let x): String(format: "%.6g", x)
+        case .string(let text) where text.count > 8 && Double(text) != nil: String(format: "%.6g", Double(text)!)
+        default: ResultsDocument.cell(value)
+        }
     }
 
     static func csvRows(_ groups: [Group], axes: [String], key: String) -> [[String]] {

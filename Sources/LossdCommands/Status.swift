@@ -5,6 +5,7 @@ import Foundation
 import LossdState
 import LossdJSON
 import LossdEngine
+import LossdConfig
 import LossdDaemon
 
 extension Lossd {
@@ -22,7 +23,9 @@ extension Lossd {
                 latest epoch's; '-' when not measured) and --json adds epoch, train_loss,
                 val_loss and accuracy. When no
                 daemon runs, an unfinished job is 'stopped' at the step of its checkpoint,
-                where it resumes.
+                where it resumes. Jobs the last daemon's configuration no longer has are
+                listed as stale (lossd results --prune-stale archives them), and a rejected
+                last reload is shown with its error.
 
                 The state directory is --state-dir, else the one --config's daemon uses, else
                 $STATE_DIRECTORY, else /var/lib/lossd if it exists (lossd.service), else
@@ -55,7 +58,7 @@ extension Lossd {
             var overview: StateOverview
             do throws(CommandError) {
                 reader = try location.reader()
-                do throws(StateReader.ReadError) { overview = try StateOverview.read(reader) } catch {
+                do throws(StateReader.ReadError) { overview = try StateOverview.read(reader, selects: { JobFilter($0).selects($1) }) } catch {
                     throw StateLocation.commandError(error, directory: reader.directory)
                 }
                 let chosen = Set(try JobSelection(patterns: jobs).select(overview.jobs.map(\.name)))

@@ -82,7 +82,10 @@ public struct StateOverview: Sendable {
     public var warnings: [String]
 
     /// Reads `reader`'s directory; `isLive` tells whether the daemon of a status file still runs.
-    public static func read(_ reader: StateReader, isLive: (DaemonStatus) -> Bool = { $0.isLive }) throws(StateReader.ReadError) -> StateOverview {
+    /// `selects(patterns, name)` tells whether the daemon's `--only` patterns select a job (the
+    /// config's job filter): one they do not select is not stale.
+    public static func read(_ reader: StateReader, isLive: (DaemonStatus) -> Bool = { $0.isLive },
+                            selects: ([String], String) -> Bool = { patterns, _ in patterns.isEmpty }) throws(StateReader.ReadError) -> StateOverview {
         try reader.check()
         var warnings: [String] = []
         var daemon: DaemonStatus?
@@ -152,8 +155,10 @@ public struct StateOverview: Sendable {
                 jobs.append(Job(name: name, standing: .unknown, step: last?.step, loss: last.flatMap { finite($0.loss) }, source: .history))
             }
         }
-        if daemon != nil {
-            for index in jobs.indices where entries[jobs[index].name] == nil { jobs[index].stale = true }
+        if let daemon {
+            for index in jobs.indices where entries[jobs[index].name] == nil && selects(daemon.only, jobs[index].name) {
+                jobs[index].stale = true
+            }
         }
         return StateOverview(directory: reader.directory, daemon: daemon, daemonRunning: running, jobs: jobs, warnings: warnings)
     }
