@@ -11,7 +11,9 @@ import LossdJSON
 ///     models/<job>.safetensors a model job's trained parameters, written when it ends
 ///     checkpoints/<job>.ckpt   the state of an unfinished job, replaced at each checkpoint
 ///     charts/<job>.svg         the job's loss curve, drawn when it ends (see ``JobChart``)
-///     archive/<job>/<hash>/    earlier runs of jobs whose configuration changed (see ``archiveRun(_:hash:result:checkpoint:)``)
+///     archive/<job>/<hash>/    earlier runs of jobs whose configuration changed, and stale jobs
+///                              moved by `lossd results --prune-stale` (see ``archiveRun(_:hash:result:checkpoint:)``)
+///     reload.json              the last reload's outcome (`applied` or `rejected`, see `ReloadRecord`)
 ///     status.json              the daemon's live view of its jobs (see ``StatusFile``)
 ///     lock                     held by the one lossd writing here (see ``StateDirectoryLock``)
 ///
