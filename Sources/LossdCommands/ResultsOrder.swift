@@ -40,6 +40,16 @@ struct ResultsOrder {
         }.map(\.result)
     }
 
+    /// `key` as given when a result has it, else `metrics.KEY` (`--sort mae`) or `config.KEY`
+    /// when one does.
+    static func resolve(_ key: String, in results: [StateReader.StoredResult]) -> String {
+        for candidate in [key, "metrics.\(key)", "config.\(key)", "study.axes.\(key)"]
+        where results.contains(where: { lookup(candidate, in: $0.json) != nil }) {
+            return candidate
+        }
+        return key
+    }
+
     /// The value at dotted `path` in `json`, taking at each level the longest run of parts that
     /// names a key.
     static func lookup(_ path: String, in json: JSONValue) -> JSONValue? {

@@ -4,6 +4,7 @@ public import LossKit
 public import LossdConfig
 import LossdData
 import LossdEngine
+import Logging
 import LossdState
 public import LossdSync
 
@@ -122,9 +123,17 @@ extension Supervisor {
         for managed in current {
             let name = managed.config.name
             if let job = changed[name] {
-                await retire(managed, keepCheckpoint: false)
-                store.removeCheckpoint(name)
-                AtomicFile.remove(store.resultPath(name))
+                // The earlier run's files (its result, or the checkpoint of an unfinished run) go
+                // to results/archive/<job>/ under its hash: the new run starts afresh, nothing is lost.
+                await retire(managed, keepCheckpoint: true)
+                do throws(AtomicFile.WriteError) {
+                    try store.archiveRun(name, hash: managed.config.hash.description, checkpoint: true)
+                } catch {
+                    logger.warning("job \(name): cannot archive its earlier run (\(error)); its files are set aside as .corrupt",
+                                   metadata: ["LOSSD_JOB": "\(name)"])
+                    for path in [store.resultPath(name), store.historyPath(name), store.chartPath(name), store.modelPath(name),
+                                 store.checkpointPath(name)] { AtomicFile.setAside(path) }
+                }
                 schedule(job)
             } else if removed.contains(name) {
                 await retire(managed, keepCheckpoint: true)

@@ -220,7 +220,8 @@ public final class Supervisor: Sendable {
         var record = managed.record(result.status, result.progress, elapsed: elapsed(managed))
         record.finishedAt = Timestamp.now()
         record.output = result.parameters ?? Tensor(repeating: .nan, shape: managed.config.initial.shape)
-        var job = PendingResult(record: record, history: ResultWriter.rows(Array(result.history), final: result.progress))
+        var job = PendingResult(record: record, history: ResultWriter.rows(Array(result.history), final: result.progress),
+                                configuredLearningRate: PendingResult.configuredLearningRate(managed.config.optimizer))
         if managed.model != nil { job.addModel(epochs: result.epochs, parameters: result.namedParameters) }
         if !managed.config.metrics.isEmpty {
             job.record.metrics = JobMetrics.json(managed.config, output: job.record.output, parameters: result.namedParameters,
@@ -303,7 +304,8 @@ public final class Supervisor: Sendable {
         }
         do throws(AtomicFile.WriteError) {
             try store.writeHistory(name, ResultWriter.rows(checkpoint.history, final: handle.progress),
-                                   epochs: managed.model.map { _ in checkpoint.model?.epochs ?? [] })
+                                   epochs: managed.model.map { _ in checkpoint.model?.epochs ?? [] },
+                                   configuredLearningRate: PendingResult.configuredLearningRate(managed.config.optimizer))
             checkpointSaved(name)
         } catch {
             checkpointFailed(name, error)

@@ -345,8 +345,8 @@ _lossd_status() {
 
 _lossd_results() {
     repeating_flags=()
-    non_repeating_flags=(--all-runs --reverse --version -h --help)
-    repeating_options=()
+    non_repeating_flags=(--with-output --all-runs --reverse --best --prune-stale --version -h --help)
+    repeating_options=(--group-by)
     non_repeating_options=(--state-dir --config --format --sort --top)
     __lossd_offer_flags_options -1
 
@@ -361,13 +361,16 @@ _lossd_results() {
         return
         ;;
     '--format')
-        __lossd_add_completions -W 'json'$'\n''csv'
+        __lossd_add_completions -W 'json'$'\n''csv'$'\n''table'
         return
         ;;
     '--sort')
         return
         ;;
     '--top')
+        return
+        ;;
+    '--group-by')
         return
         ;;
     esac
