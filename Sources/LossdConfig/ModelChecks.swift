@@ -33,16 +33,12 @@ extension JobDecoder {
                 if case .source(let written)? = validation { parts.append((loaded, written)) } else { parts.append((loaded, train)) }
             }
             // Rows whose target is the loss's ignore_index (cross_entropy, nll) are skipped, as PyTorch skips them.
-            var ignored: Double?
-            if case .integer(let index)? = lossOptions["ignore_index"] { ignored = Double(index) }
-            for (loaded, written) in parts where !checkedClassIndices.contains(ClassCheck(digest: loaded.digest, classes: outputs, ignored: ignored)) {
+            var ignored: Int?
+            if case .integer(let index)? = lossOptions["ignore_index"] { ignored = index }
+            for (loaded, written) in parts where !checkedClassIndices.contains(ClassCheck(digest: loaded.digest, classes: outputs, ignored: ignored.map(Double.init))) {
                 do throws(DataError) {
-                    var dataset = loaded.dataset
-                    if let ignored, dataset.targetWidth == 1, dataset.targets.contains(ignored) {
-                        dataset = dataset.subset(dataset.targets.indices.filter { dataset.targets[$0] != ignored })
-                    }
-                    _ = try dataset.classIndices(classCount: outputs)
-                    checkedClassIndices.insert(ClassCheck(digest: loaded.digest, classes: outputs, ignored: ignored))
+                    _ = try loaded.dataset.classIndices(classCount: outputs, ignoring: ignored)
+                    checkedClassIndices.insert(ClassCheck(digest: loaded.digest, classes: outputs, ignored: ignored.map(Double.init)))
                 } catch {
                     let (node, path) = targetNode(written)
                     var message = rendered(error, written)
