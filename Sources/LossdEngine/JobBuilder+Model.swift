@@ -59,11 +59,14 @@ extension PreparedJob {
         let rules = EpochRules(tolerance: spec.stopping.tolerance, patience: spec.stopping.patience, minDelta: spec.stopping.minDelta)
         let setup = ModelKernelSetup(model: model, binding: binding, order: order, rules: rules, train: training,
                                      validation: validation, buffers: buffers, parameters: parameters, control: control)
+        let measuredData = job.validation ?? training
+        let metrics = try JobMeasurement.evaluator(spec.metrics, binding: binding, loss: loss.descriptor, data: measuredData)
         let description = ModelDescription(model: model, batches: order)
         self.init(kernel: optimizerEntry.makeModelKernel(optimizer, setup),
                   identity: JobIdentity(loss: loss.descriptor.name, optimizer: optimizerEntry.descriptor.name, scheduler: schedulerName,
                                         shape: [model.layout.count], chunkSize: spec.chunkSize, model: description),
-                  optimizerStateNames: optimizer.stateNames, random: nil, layout: model.layout)
+                  optimizerStateNames: optimizer.stateNames, random: nil, layout: model.layout,
+                  measurement: JobMeasurement(subject: .model(model, binding, measuredData), metrics: metrics))
     }
 
     /// The Sequential of `layers` on `inputWidth` inputs.

@@ -181,6 +181,16 @@ public final class JobHandle: Sendable {
     /// Whether the job is paused or over (what ``settled()`` waits for).
     public var isSettled: Bool { control.withLock { $0.status == .paused || $0.status.isFinal } }
 
+    /// The loss and the configured metrics at the job's current parameters, by name (see
+    /// ``TrainingJob/metricValues()``; `"loss"` is always there). Measured when no worker runs
+    /// the job: while it is queued or paused, and after it ended. While a worker runs it, only
+    /// `"loss"`, the last step's (``progress``); a job that could not be built gives NaN.
+    public func metricValues() -> [String: Double] {
+        guard let prepared else { return ["loss": .nan] }
+        let measured: [String: Double]? = control.withLock { c in c.owned ? nil : prepared.metricValues() }
+        return measured ?? ["loss": cell.sample().loss]
+    }
+
     // MARK: - Worker side
 
     /// Runs one time slice on the calling worker, then requeues, pauses or finishes the job.
