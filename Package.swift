@@ -42,9 +42,13 @@ let package = Package(
         // elementary functions come from swift-numerics' RealModule.
         .target(name: "LossKit", dependencies: [.product(name: "RealModule", package: "swift-numerics")]),
 
-        // Pure Swift: layers with analytic backward, nn.Sequential over a flat parameter vector,
-        // the layer registry, PyTorch's default init, safetensors read/write (header JSON through LossdJSON). No I/O.
-        .target(name: "LossdModel", dependencies: ["LossKit", "LossdJSON", .product(name: "RealModule", package: "swift-numerics")]),
+        // AVX2 kernels for Linear's matrix products, chosen at run time (see linear_avx2.c).
+        .target(name: "CLossdKernels"),
+
+        // Layers with analytic backward, nn.Sequential over a flat parameter vector, the layer
+        // registry, PyTorch's default init, safetensors read/write (header JSON through
+        // LossdJSON). No I/O; Linear's products use CLossdKernels where the CPU has AVX2.
+        .target(name: "LossdModel", dependencies: ["LossKit", "LossdJSON", "CLossdKernels", .product(name: "RealModule", package: "swift-numerics")]),
 
         // A lock whose critical sections ThreadSanitizer sees (every module that shares state
         // between threads locks with it, so the ThreadSanitizer run in CI has no false reports).
@@ -213,12 +217,6 @@ let package = Package(
     swiftLanguageModes: [.v6]
 )
 
-// LOSSD_TARGET_CPU=<cpu> (for example haswell: AVX2) compiles LossdModel's matrix loops for that
-// CPU: about twice as fast, with the same results (Swift fuses no multiply-add), but the binary
-// then needs that CPU. Unset (the default), the build runs on any x86-64 or arm64.
-if let cpu = Context.environment["LOSSD_TARGET_CPU"], let model = package.targets.first(where: { $0.name == "LossdModel" }) {
-    model.swiftSettings = (model.swiftSettings ?? []) + [.unsafeFlags(["-target-cpu", cpu])]
-}
 
 // Stricter checks for every target (as swift-log does).
 for target in package.targets where target.type != .system {

@@ -30,11 +30,24 @@ extension Lossd {
 
                 The plugins of daemon.plugins are loaded and checked as the daemon does; here a plugin
                 that does not load is an error of the file.
+
+                Overrides and --only are those of lossd run, checked the same way: KEY=VALUE
+                replaces a key that is set, +KEY=VALUE adds one, and an error in an override is
+                reported as override N 'TEXT':LINE:COLUMN: error: MESSAGE.
+                  lossd check configs/seed.yaml jobs.seed-mse.optimizer.lr=0.1 --only seed-mse
                 """
         )
 
         @Argument(help: "The configuration file (YAML); - reads it from standard input.")
         var config: String
+
+        @Argument(help: ArgumentHelp("Overrides: KEY=VALUE sets a key that is set, +KEY=VALUE adds one (VALUE is YAML).",
+                                     valueName: "key=value"))
+        var overrides: [String] = []
+
+        @Option(help: ArgumentHelp("List only the jobs this selects: a job's or sweep's name, or a shell pattern (repeatable).",
+                                   valueName: "pattern"))
+        var only: [String] = []
 
         @Flag(name: .shortAndLong, help: "Print nothing when the file is valid.")
         var quiet = false
@@ -54,7 +67,9 @@ extension Lossd {
                 throw Console.fail(error)
             }
             // The daemon's loader and registries: check and run always agree.
-            let loader = ConfigLoader.production(plugins: plugins, environment: ProcessInfo.processInfo.environment, losses: losses)
+            var loader = ConfigLoader.production(plugins: plugins, environment: ProcessInfo.processInfo.environment, losses: losses)
+            loader.overrides = overrides
+            loader.only = JobFilter(only)
             let configuration: LossdConfiguration
             let registries: TrainingRegistries
             do throws(ConfigErrors) {

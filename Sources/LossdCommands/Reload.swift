@@ -17,7 +17,10 @@ extension Lossd {
             abstract: "Make a running lossd serve re-read its configuration (SIGHUP); --wait for the outcome.",
             discussion: """
                 Sends SIGHUP to the daemon: the process --pid, else $MAINPID (which systemd sets
-                for ExecReload=). With --wait, returns only once a reload that began after the
+                for ExecReload=), else the lossd serve holding the state directory's lock (its
+                lock file names the pid; the process must still run that command line, and a
+                lossd run is refused: it does not reload). A lossd.service is best reloaded with
+                systemctl reload lossd, which waits for the outcome; lossd reload says so. With --wait, returns only once a reload that began after the
                 signal has ended: the daemon writes reload.json in its state directory after each
                 reload (the outcome and the monotonic time it began), so a file written before
                 `lossd reload --wait` is the one applied or rejected, even in a storm of reloads.
@@ -29,17 +32,18 @@ extension Lossd {
 
                 Exit status: 0 the signal was sent (with --wait: the configuration was applied),
                 1 the configuration was rejected (its errors are printed; the daemon keeps the
-                previous one), 64 usage error (no --pid and no $MAINPID), 69 no such process (or
-                it exited while we waited), 75 --wait timed out, 77 not allowed to signal it,
+                previous one), 64 usage error (the lock's holder is a lossd run), 69 no such
+                process (no lossd serve holds the state directory, or it exited while we waited), 75 --wait timed out, 77 not allowed to signal it,
                 78 the --config file is invalid.
 
                 Examples:
+                  lossd reload --config configs/seed.yaml --wait
                   lossd reload --pid "$(pgrep -o -f 'lossd serve')" --wait --state-dir /var/tmp/st
                   ExecReload=/usr/bin/lossd reload --wait      (in a unit)
                 """
         )
 
-        @Option(help: ArgumentHelp("The daemon's process id (default: $MAINPID).", valueName: "pid"))
+        @Option(help: ArgumentHelp("The daemon's process id (default: $MAINPID, else the state directory's lock holder).", valueName: "pid"))
         var pid: Int32?
 
         @Flag(help: "Wait until a reload that began after the signal has ended; exit 1 if it was rejected.")
@@ -60,11 +64,18 @@ extension Lossd {
             let environment = ProcessInfo.processInfo.environment
             let target: Int32, record: ReloadRecord?
             do throws(CommandError) {
-                guard let chosen = pid ?? environment["MAINPID"].flatMap({ Int32($0) }), chosen > 0 else {
-                    throw CommandError(.usage, "give the daemon's process id with --pid (or run as a unit's ExecReload=, which sets $MAINPID)")
+                let given = pid ?? environment["MAINPID"].flatMap { Int32($0) }
+                let directory = wait || given == nil ? try location.resolve(environment: environment) : ""
+                if let chosen = given {
+                    guard chosen > 0 else { throw CommandError(.usage, "--pid must be a process id > 0, got \(chosen)") }
+                    target = chosen
+                } else {
+                    let instance = try RunningInstance.find(in: directory)
+                    target = instance.pid
+                    if let unit = instance.unit {
+                        Console.error("note: lossd (pid \(target)) runs as \(unit); systemctl reload \(unit) reloads it and reports the outcome")
+                    }
                 }
-                target = chosen
-                let directory = wait ? try location.resolve(environment: environment) : ""
                 let signalled = MonotonicClock.microseconds
                 try Self.signal(target)
                 record = wait ? try Self.waitForReload(of: target, after: signalled, in: directory, timeout: timeout) : nil

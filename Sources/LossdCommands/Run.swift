@@ -14,18 +14,36 @@ extension Lossd {
                 A job already finished with the same configuration is not run again; an interrupted
                 one resumes from its checkpoint. On a terminal a live table shows each job.
 
-                Exit status: 0 every job converged or reached max_steps (or SIGINT/SIGTERM stopped
-                the run after checkpointing), 1 a job diverged or failed, 73 the state directory
+                Exit status: 0 every job converged, reached max_steps or was pruned by its study's
+                early stopping (or SIGINT/SIGTERM stopped the run after checkpointing), 1 a job diverged or failed, 73 the state directory
                 cannot be used or another lossd run or serve holds its lock (one writer per state
                 directory; status, results and plot need no lock), 78 the configuration is invalid.
 
-                Example:
+                Overrides (after the file) change the configuration before it is checked:
+                KEY=VALUE replaces a key that is set (jobs.NAME.KEY... for the job of that name,
+                daemon.KEY, defaults.KEY), +KEY=VALUE adds one that is not; VALUE is YAML
+                (0.1, "text", [1, 2, 3], {name: adam, lr: 0.01}). A bad override is an error of
+                the configuration (exit 78), named 'override N' with the override's text.
+                --only PATTERN (repeatable) runs only the jobs it selects: a job's name, a sweep's
+                name, or a shell pattern; every job is still checked.
+
+                Examples:
                   lossd run configs/seed.yaml --state-dir /tmp/seed-state
+                  lossd run configs/seed.yaml jobs.seed-mse.optimizer.lr=0.1 daemon.workers=1
+                  lossd run configs/seed.yaml --only 'seed-*' +defaults.patience=50
                 """
         )
 
         @Argument(help: "The configuration file.")
         var config: String
+
+        @Argument(help: ArgumentHelp("Overrides: KEY=VALUE sets a key that is set, +KEY=VALUE adds one (VALUE is YAML).",
+                                     valueName: "key=value"))
+        var overrides: [String] = []
+
+        @Option(help: ArgumentHelp("Run only the jobs this selects: a job's or sweep's name, or a shell pattern (repeatable).",
+                                   valueName: "pattern"))
+        var only: [String] = []
 
         @Option(help: "Where results, histories and checkpoints go (overrides daemon.state_directory).")
         var stateDir: String?
@@ -40,7 +58,8 @@ extension Lossd {
         }
 
         public func run() async throws {
-            let status = await DaemonLauncher.run(.init(mode: .run, configPath: config, stateDirectory: stateDir, workers: workers))
+            let status = await DaemonLauncher.run(.init(mode: .run, configPath: config, stateDirectory: stateDir, workers: workers,
+                                                        overrides: overrides, only: only))
             if status != 0 { throw ExitCode(status) }
         }
     }

@@ -5,6 +5,8 @@ import Foundation
 import LossdState
 import LossdJSON
 import LossdEngine
+import LossdConfig
+import LossdDaemon
 
 extension Lossd {
     /// `lossd status`: a table of the jobs in a state directory, live while a daemon runs.
@@ -21,7 +23,9 @@ extension Lossd {
                 latest epoch's; '-' when not measured) and --json adds epoch, train_loss,
                 val_loss and accuracy. When no
                 daemon runs, an unfinished job is 'stopped' at the step of its checkpoint,
-                where it resumes.
+                where it resumes. Jobs the last daemon's configuration no longer has are
+                listed as stale (lossd results --prune-stale archives them), and a rejected
+                last reload is shown with its error.
 
                 The state directory is --state-dir, else the one --config's daemon uses, else
                 $STATE_DIRECTORY, else /var/lib/lossd if it exists (lossd.service), else
@@ -54,7 +58,7 @@ extension Lossd {
             var overview: StateOverview
             do throws(CommandError) {
                 reader = try location.reader()
-                do throws(StateReader.ReadError) { overview = try StateOverview.read(reader) } catch {
+                do throws(StateReader.ReadError) { overview = try StateOverview.read(reader, selects: { JobFilter($0).selects($1) }) } catch {
                     throw StateLocation.commandError(error, directory: reader.directory)
                 }
                 let chosen = Set(try JobSelection(patterns: jobs).select(overview.jobs.map(\.name)))
@@ -63,8 +67,9 @@ extension Lossd {
                 throw Console.fail(error)
             }
             for warning in overview.warnings { Console.warning("skipped \(warning)") }
-            print(json ? StatusReport.json(overview, now: Date().timeIntervalSince1970).serialized()
-                       : StatusReport.table(overview, now: Date().timeIntervalSince1970), terminator: json ? "\n" : "")
+            let reload = ReloadRecord.read(in: overview.directory)
+            print(json ? StatusReport.json(overview, now: Date().timeIntervalSince1970, reload: reload).serialized()
+                       : StatusReport.table(overview, now: Date().timeIntervalSince1970, reload: reload), terminator: json ? "\n" : "")
         }
     }
 }
@@ -73,9 +78,10 @@ extension Lossd {
 enum StatusReport {
     // MARK: - Table
 
-    static func table(_ overview: StateOverview, now: Double) -> String {
+    static func table(_ overview: StateOverview, now: Double, reload: ReloadRecord? = nil) -> String {
         var text = "state directory: \(overview.directory)\n"
         text += "daemon: \(daemonLine(overview, now: now))\n"
+        if let line = reloadLine(overview, reload) { text += line + "\n" }
         guard !overview.jobs.isEmpty else {
             let nested = overview.daemon == nil ? StateReader(directory: overview.directory).nestedStateDirectories() : []
             guard let first = nested.first else { return text + "no jobs\n" }
@@ -99,7 +105,18 @@ enum StatusReport {
             guard let problem = job.unsaved else { continue }
             text += "\(job.name): not saved (\(problem)); it resumes from its last checkpoint on disk, or starts over without one\n"
         }
+        let stale = overview.jobs.filter(\.stale).map(\.name)
+        if !stale.isEmpty {
+            text += "stale (not in the daemon's configuration; lossd results --prune-stale archives them): \(stale.joined(separator: ", "))\n"
+        }
         return text
+    }
+
+    /// `last reload: rejected (...)` when the last reload of the daemon that wrote status.json
+    /// was refused (the previous configuration keeps running); nil otherwise.
+    static func reloadLine(_ overview: StateOverview, _ reload: ReloadRecord?) -> String? {
+        guard let reload, reload.outcome == .rejected, reload.pid == overview.daemon?.pid else { return nil }
+        return "last reload: rejected, the previous configuration keeps running (\(reload.message))"
     }
 
     static func daemonLine(_ overview: StateOverview, now: Double) -> String {
@@ -131,7 +148,7 @@ enum StatusReport {
 
     // MARK: - JSON
 
-    static func json(_ overview: StateOverview, now: Double) -> JSONValue {
+    static func json(_ overview: StateOverview, now: Double, reload: ReloadRecord? = nil) -> JSONValue {
         func optional(_ value: Double?) -> JSONValue { value.map { JSONValue.number($0) } ?? .null }
         func time(_ value: Double?) -> JSONValue {
             guard let value, value.isFinite else { return .null }
@@ -152,11 +169,12 @@ enum StatusReport {
                 ("best_loss", optional(job.bestLoss)), ("elapsed_seconds", optional(job.elapsedSeconds)),
                 ("eta_seconds", optional(job.etaSeconds)), ("started_at", time(job.startedAt)),
                 ("finished_at", time(job.finishedAt)), ("source", .string(job.source.rawValue)),
-            ] + (job.epoch.map(JobRecord.epochJSON) ?? []) + (job.unsaved.map { [("unsaved", JSONValue.string($0.description))] } ?? []))
+            ] + (job.epoch.map(JobRecord.epochJSON) ?? []) + (job.unsaved.map { [("unsaved", JSONValue.string($0.description))] } ?? [])
+              + (job.stale ? [("stale", JSONValue.bool(true))] : []))
         }
         return .object([
             ("state_directory", .string(overview.directory)), ("daemon", daemon), ("summary", .string(overview.summary)),
             ("jobs", .array(jobs)), ("warnings", .array(overview.warnings.map { .string($0) })),
-        ])
+        ] + (reloadLine(overview, reload) == nil ? [] : [("reload_rejected", JSONValue.string(reload!.message))]))
     }
 }

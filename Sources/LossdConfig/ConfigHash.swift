@@ -17,7 +17,8 @@ import LossdEngine
 /// read: names, shapes, exact bits), the data (what was read: the source, its columns or
 /// generator settings, the split, and a ``DataDigest`` of every value, so an edited file
 /// changes the hash and a touched one does not), `batch_size`, `shuffle`, `drop_last` and
-/// `epochs`. Free-tensor jobs hash exactly as before model jobs existed.
+/// `epochs`. Free-tensor jobs hash exactly as before model jobs existed. `metrics`, when given,
+/// are covered too (they change the result file); a job without them hashes as before.
 public struct ConfigHash: Sendable, Hashable, CustomStringConvertible {
     public var value: UInt64
 
@@ -63,6 +64,11 @@ public struct ConfigHash: Sendable, Hashable, CustomStringConvertible {
         hasher.write("seed")
         hasher.write(Int(truncatingIfNeeded: job.seed))
         if let model = job.model { hasher.write(model) }
+        if !job.metrics.isEmpty {
+            hasher.write("metrics")
+            hasher.write(job.metrics.count)
+            for metric in job.metrics { hasher.write(metric.rawValue) }
+        }
         value = hasher.state
     }
 }
@@ -129,6 +135,11 @@ private struct FNV1a {
                 write("uniform")
                 write(low)
                 write(high)
+            }
+            // Written only when set: a spec without its own seed hashes as it always did.
+            if let seed = random.seed {
+                write("seed")
+                write(Int(truncatingIfNeeded: seed))
             }
         }
     }

@@ -43,6 +43,12 @@ public struct ConfigLoader: Sendable {
     /// daemon): it is reported in ``LossdConfiguration/pluginProblems``, and a job whose loss is
     /// then unknown is kept with ``JobConfiguration/unavailable`` set, so that only it fails.
     public var pluginProblemsFailJobsOnly = false
+    /// Command-line overrides (`KEY=VALUE`, `+KEY=VALUE`), applied in order to the main file's
+    /// tree before it is read (see `ConfigOverride`); each is named `override N 'TEXT'` in errors.
+    /// Empty for `lossd serve`.
+    public var overrides: [String] = []
+    /// `--only`: the jobs kept after every job is checked; a pattern that selects no job is an error.
+    public var only = JobFilter([])
 
     public init(registries: TrainingRegistries = .builtins, limits: ConfigLimits = .default,
                 environment: [String: String] = [:], workingDirectory: String? = nil, datasets: DatasetLoader = DatasetLoader()) {
@@ -124,7 +130,7 @@ private final class Session {
             daemon.stateDirectory = Paths.resolve(String(first), against: absoluteDirectory)
         }
         var dropIns: [String] = []
-        if let (file, root) = parse(name, bytes: bytes),
+        if let (file, parsed) = parse(name, bytes: bytes), let root = applyOverrides(to: parsed),
            let map = diagnostics.mapping(root, .root, what: "the configuration file", allowed: ConfigLoader.rootKeys) {
             var jobsDirectory: (display: String, node: ConfigNode)?
             if let node = map.value("daemon") {
@@ -138,6 +144,7 @@ private final class Session {
             if let node = map.value("jobs") { decodeJobs(node, file: file) }
             if let jobsDirectory, loader.readsDropIns { dropIns = readDropIns(jobsDirectory.display, node: jobsDirectory.node) }
         }
+        filterJobs()
         guard diagnostics.isClean else { throw ConfigErrors(diagnostics.sortedErrors, truncated: diagnostics.truncated) }
         return LossdConfiguration(file: name, dropIns: dropIns, daemon: daemon, jobs: jobs, pluginProblems: pluginProblems)
     }
@@ -160,6 +167,32 @@ private final class Session {
         if loader.pluginProblemsFailJobsOnly, !resolution.problems.isEmpty {
             decoder.unavailablePlugins = resolution.problems.map { references[$0.index].path }
         }
+    }
+
+    /// The main file's tree with the command-line overrides applied; nil when one fails (the
+    /// others are still checked, so that every bad override is reported).
+    func applyOverrides(to root: ConfigNode) -> ConfigNode? {
+        var root = root
+        var failed = false
+        for (index, text) in loader.overrides.enumerated() {
+            var override = ConfigOverride(text, number: index + 1, diagnostics: diagnostics, limits: limits)
+            if let updated = override.apply(to: root) { root = updated } else { failed = true }
+        }
+        return failed ? nil : root
+    }
+
+    /// Keeps the jobs `--only` selects; reports a pattern that selects none.
+    func filterJobs() {
+        let filter = loader.only
+        guard !filter.patterns.isEmpty, diagnostics.isClean else { return }
+        for pattern in filter.patterns where !names.keys.contains(where: { JobFilter.matches($0, pattern) }) {
+            let file = diagnostics.add(file: "--only '\(pattern)'", text: SourceText(Array(pattern.utf8)))
+            let known = names.keys.sorted()
+            diagnostics.report(.invalidValue, at: Location(file: file, line: 1, column: 1), path: .root,
+                               "no job matches '\(pattern)'" + Suggestions.didYouMean(pattern, among: known)
+                                   + " (jobs: \(known.isEmpty ? "none" : ConfigOverride.list(known)))")
+        }
+        jobs = jobs.filter { filter.selects($0.name) }
     }
 
     // MARK: - Files

@@ -38,6 +38,13 @@ public struct JobConfiguration: Sendable, Hashable {
     /// A model job's model, data and batching (YAML keys `model`, `data`, `batch_size`,
     /// `shuffle`, `drop_last`, `epochs`); nil for a free-tensor job.
     public var model: ModelConfiguration?
+    /// Measures recorded in the job's result whatever its loss (YAML key `metrics`). They do not
+    /// affect training, but they are part of ``hash`` when given (a job that adds a metric is
+    /// run again, its earlier run archived, so that its result has them; a job without metrics
+    /// hashes as before).
+    public var metrics: [Metric] = [] {
+        didSet { hash = ConfigHash(of: self) }
+    }
     /// Set when the job's loss is unknown because a plugin failed to load (daemon mode only): the
     /// located error the job fails with. ``loss`` then holds the name as written and no options.
     public var unavailable: ConfigError?
@@ -71,8 +78,12 @@ public struct JobConfiguration: Sendable, Hashable {
 public struct SweepOrigin: Sendable, Hashable {
     /// The `name` of the job that declares the sweep.
     public var template: String
-    /// The swept keys (`optimizer.lr`) in the order written, with the chosen value as YAML text.
+    /// The swept keys (`optimizer.lr`) in the order written, with the chosen value as YAML text;
+    /// a sampled key has its drawn value; a `repeat` copy ends with the key `repeat` and its
+    /// number ("1" ... "N").
     public var assignments: [Assignment]
+    /// The study's `early_stopping` rule, the same for every job of the study (nil: none).
+    public var earlyStopping: StudyEarlyStopping?
 
     public struct Assignment: Sendable, Hashable {
         public var key: String
@@ -84,8 +95,9 @@ public struct SweepOrigin: Sendable, Hashable {
         }
     }
 
-    public init(template: String, assignments: [Assignment]) {
+    public init(template: String, assignments: [Assignment], earlyStopping: StudyEarlyStopping? = nil) {
         self.template = template
         self.assignments = assignments
+        self.earlyStopping = earlyStopping
     }
 }

@@ -17,7 +17,8 @@ extension JobConfiguration {
     /// Random tensors are drawn deterministically from the job's `seed`: `init` from the engine's
     /// generator seeded with `seed`, the target from `seed + 1`, and each further input (in the
     /// order of the loss's arguments in `losses`) from `seed + 2`, `seed + 3`, ... so a job's
-    /// tensors never depend on the other jobs, the worker count or a restart.
+    /// tensors never depend on the other jobs, the worker count or a restart. A random tensor
+    /// with its own `seed` is drawn from that seed instead, whatever the job's seed.
     ///
     /// A model job gives the engine its ``ModelJob`` (the datasets as loaded, shared with every
     /// job on the same data); its `init` and `target` are unused.
@@ -30,7 +31,7 @@ extension JobConfiguration {
         let initialization: Initialization
         switch initial {
         case .literal(let tensor): initialization = .tensor(tensor)
-        case .random(let random): initialization = .random(shape: random.shape, distribution: random.distribution, seed: seed)
+        case .random(let random): initialization = .random(shape: random.shape, distribution: random.distribution, seed: random.seed ?? seed)
         }
         var arguments: [String: Tensor] = [:]
         let order = (try? losses.entry(named: loss.name).descriptor.arguments.map(\.name)) ?? []
@@ -53,13 +54,14 @@ extension JobConfiguration {
 }
 
 extension TensorSpec {
-    /// The tensor: the literal, or `shape` values drawn from the engine's generator seeded with `seed`.
+    /// The tensor: the literal, or `shape` values drawn from the engine's generator seeded with
+    /// the tensor's own seed, else `seed`.
     func materialize(seed: UInt64) -> Tensor {
         switch self {
         case .literal(let tensor):
             return tensor
         case .random(let random):
-            var generator = SeededGenerator(seed: seed)
+            var generator = SeededGenerator(seed: random.seed ?? seed)
             let count = random.shape.reduce(1, *)
             return Tensor(shape: random.shape, scalars: generator.values(count, from: random.distribution))
         }

@@ -26,7 +26,7 @@ final class JobDecoder {
     /// Every key a job may have.
     static let jobKeys = [
         "name", "enabled", "loss", "init", "target", "inputs", "optimizer", "scheduler",
-        "max_steps", "tolerance", "patience", "min_delta", "seed", "sweep",
+        "max_steps", "tolerance", "patience", "min_delta", "seed", "sweep", "metrics",
     ] + modelKeys
     /// The keys of free-tensor jobs only.
     static let freeTensorKeys = ["init", "target", "inputs"]
@@ -86,8 +86,13 @@ final class JobDecoder {
             let job = decode(entries, ownKeys: ownKeys, name: name, nameNode: nameEntry.value, node: node, path, source: source, sweep: nil)
             return [Decoded(name: name, nameNode: nameEntry.value, generated: false, job: job)]
         }
-        guard let sweep = Sweep(sweepEntry.value, path.key("sweep"), diagnostics: diagnostics, limits: limits, remaining: remaining) else { return [] }
+        let jobSeed = entries.first { $0.key == "seed" }?.value
+        guard let sweep = Sweep(sweepEntry.value, path.key("sweep"), diagnostics: diagnostics, limits: limits, remaining: remaining,
+                                jobSeed: jobSeed) else { return [] }
+        let stopping = sweep.earlyStopping.map { diagnostics.earlyStopping($0, path.key("sweep")) }
+        if case .some(nil) = stopping { return [] }
         for axis in sweep.axes { ownKeys.insert(axis.parts[0]) }
+        if sweep.repeatNode != nil { ownKeys.insert("seed") }
         var decoded: [Decoded] = []
         for combination in sweep.combinations() {
             guard !diagnostics.isFull else { break }
@@ -95,10 +100,13 @@ final class JobDecoder {
             guard checkName(generated, nameEntry.value, path.key("name"), generated: true) else { break }
             var job: JobConfiguration?
             if let concrete = sweep.apply(combination, to: entries, diagnostics: diagnostics) {
-                let origin = SweepOrigin(template: name, assignments: sweep.assignments(combination))
+                let origin = SweepOrigin(template: name, assignments: sweep.assignments(combination), earlyStopping: stopping ?? nil)
                 job = decode(concrete, ownKeys: ownKeys, name: generated, nameNode: nameEntry.value, node: node, path, source: source, sweep: origin)
             }
             decoded.append(Decoded(name: generated, nameNode: nameEntry.value, generated: true, job: job))
+        }
+        if let entry = sweep.earlyStopping, let rule = stopping ?? nil {
+            checkEarlyStopping(rule, entry, decoded.compactMap(\.job), path.key("sweep").key("early_stopping"))
         }
         return decoded
     }
@@ -167,6 +175,8 @@ final class JobDecoder {
         var patience: Int?
         var minDelta: Double
         var seed: UInt64
+        /// `metrics`, each with its node (for errors about what it measures).
+        var metrics: [(metric: Metric, node: ConfigNode, path: KeyPath)] = []
     }
 
     /// The value of a required key, or nil (reported).
@@ -185,7 +195,14 @@ final class JobDecoder {
         let label = sweep == nil ? "job '\(name)'" : "job '\(name)' (from the sweep of '\(sweep!.template)')"
         let job = JobEntries(entries: entries, ownKeys: ownKeys, node: node, path: path, label: label)
         if job.value("model") != nil {
-            return decodeModelJob(job, common: commonKeys(job), name: name, source: source, sweep: sweep)
+            let common = commonKeys(job)
+            guard var decoded = decodeModelJob(job, common: common, name: name, source: source, sweep: sweep) else { return nil }
+            let classes = decoded.model?.classIndexTargets ?? false
+            guard checkMetrics(common.metrics, classTargets: classes,
+                               why: classes ? "this model job's targets are class indices" : "this model job's targets are values, not class indices")
+            else { return nil }
+            decoded.metrics = common.metrics.map(\.metric)
+            return decoded
         }
         // A free-tensor job: its keys are read in the order they always were, so that errors at
         // one position (missing keys) keep their order.
@@ -232,11 +249,56 @@ final class JobDecoder {
             guard checkArguments(loss.loss, initial: initial, target: target, inputs: inputs, nodes: nodes,
                                  job: node, path, label: label) else { return nil }
         }
-        return JobConfiguration(
+        // Class indices: one target element per row of a 2-d output; element-wise: as many elements.
+        let classTargets = initial.shape.count == 2 && target.shape == [initial.shape[0]]
+        let elementwise = initial.count == target.count
+        if !common.metrics.isEmpty {
+            guard checkMetrics(common.metrics, classTargets: classTargets && !elementwise,
+                               why: "init has shape \(initial.shape) and target \(target.shape)") else { return nil }
+        }
+        var configuration = JobConfiguration(
             name: name, enabled: common.enabled, loss: common.loss?.configuration ?? common.unavailable!.configuration,
             initial: initial, target: target, inputs: inputs, optimizer: optimizer, scheduler: common.scheduler,
             stopping: StoppingRules(maxSteps: maxSteps, tolerance: common.tolerance, patience: common.patience, minDelta: common.minDelta),
             seed: common.seed, source: source, sweep: sweep, unavailable: common.unavailable?.error)
+        configuration.metrics = common.metrics.map(\.metric)
+        return configuration
+    }
+
+    /// `metrics: [mae, ...]`: known names, each at most once.
+    func metrics(_ node: ConfigNode, _ path: KeyPath) -> [(metric: Metric, node: ConfigNode, path: KeyPath)]? {
+        guard let items = diagnostics.sequence(node, path, what: "metrics") else { return nil }
+        var found: [(metric: Metric, node: ConfigNode, path: KeyPath)] = []
+        var valid = true
+        let names = Metric.allCases.map(\.rawValue)
+        for (index, item) in items.enumerated() {
+            guard let name = diagnostics.string(item, path.index(index), what: "a metric") else { valid = false; continue }
+            guard let metric = Metric(rawValue: name) else {
+                diagnostics.report(.invalidValue, at: item, path: path.index(index),
+                                   "unknown metric '\(name)'\(Suggestions.didYouMean(name, among: names)) (metrics: \(names.joined(separator: ", ")))")
+                valid = false
+                continue
+            }
+            guard !found.contains(where: { $0.metric == metric }) else {
+                diagnostics.report(.invalidValue, at: item, path: path.index(index), "metric '\(name)' is listed twice")
+                valid = false
+                continue
+            }
+            found.append((metric, item, path.index(index)))
+        }
+        return valid ? found : nil
+    }
+
+    /// Reports a metric that does not apply to the job's targets: `accuracy` needs class indices,
+    /// the element-wise metrics need element-wise targets.
+    func checkMetrics(_ metrics: [(metric: Metric, node: ConfigNode, path: KeyPath)], classTargets: Bool, why: String) -> Bool {
+        var valid = true
+        for (metric, node, path) in metrics where metric.readsClasses != classTargets {
+            let needs = metric.readsClasses ? "class-index targets (one class per row of a 2-d output)" : "targets of the output's elements"
+            diagnostics.report(.invalidValue, at: node, path: path, "metric '\(metric.rawValue)' needs \(needs); \(why)")
+            valid = false
+        }
+        return valid
     }
 
     /// `max_steps`: an integer >= 1.
@@ -285,6 +347,9 @@ final class JobDecoder {
             } else {
                 keys.valid = false
             }
+        }
+        if let node = job.value("metrics") {
+            if let found = metrics(node, path.key("metrics")) { keys.metrics = found } else { keys.valid = false }
         }
         if let node = job.value("seed") {
             if let found = diagnostics.integer(node, path.key("seed"), what: "seed"),

@@ -16,11 +16,12 @@ struct TensorDecoder {
         self.limits = limits
     }
 
-    static let randomKeys = ["random", "shape", "mean", "std", "low", "high"]
+    static let randomKeys = ["random", "shape", "mean", "std", "low", "high", "seed"]
 
     /// The tensor at `node`, or nil (reported). `allowRandom` is false for loss options.
     mutating func tensor(_ node: ConfigNode, _ path: KeyPath, what: String, allowRandom: Bool = true) -> TensorSpec? {
-        if let cached = cache[node.location] { return cached }
+        // Scalars are cheap and not cached: a sweep's drawn numbers share their spec's location.
+        if node.scalar == nil, let cached = cache[node.location] { return cached }
         let result: TensorSpec?
         switch node.content {
         case .mapping:
@@ -37,7 +38,7 @@ struct TensorDecoder {
         case .sequence:
             result = literal(node, path, what: what).map(TensorSpec.literal)
         }
-        cache[node.location] = .some(result)
+        if node.scalar == nil { cache[node.location] = .some(result) }
         return result
     }
 
@@ -127,9 +128,9 @@ struct TensorDecoder {
         case nil:
             return nil
         }
-        for entry in map.entries where !["random", "shape", parameters.0, parameters.2].contains(entry.key) {
+        for entry in map.entries where !["random", "shape", "seed", parameters.0, parameters.2].contains(entry.key) {
             diagnostics.report(.unknownKey, at: entry.keyNode, path: path.key(entry.key),
-                               "'\(entry.key)' does not apply to random: \(kind!) (it takes shape, \(parameters.0), \(parameters.2))")
+                               "'\(entry.key)' does not apply to random: \(kind!) (it takes shape, \(parameters.0), \(parameters.2), seed)")
             valid = false
         }
         func parameter(_ name: String, _ fallback: Double) -> Double? {
@@ -139,6 +140,15 @@ struct TensorDecoder {
         let first = parameter(parameters.0, parameters.1)
         let second = parameter(parameters.2, parameters.3)
         let shape = self.shape(map, path, what: what)
+        var seed: UInt64?
+        if let node = map.value("seed") {
+            if let found = diagnostics.integer(node, path.key("seed"), what: "seed"),
+               diagnostics.require(found >= 0, node, path.key("seed"), "seed must be >= 0, got \(found)") {
+                seed = UInt64(found)
+            } else {
+                valid = false
+            }
+        }
         guard valid, let first, let second, let shape else { return nil }
         let distribution: RandomTensor.Distribution
         if kind == "normal" {
@@ -149,7 +159,7 @@ struct TensorDecoder {
                                       "high must be greater than low, got low \(ScalarValue.format(first)) and high \(ScalarValue.format(second))") else { return nil }
             distribution = .uniform(low: first, high: second)
         }
-        return .random(RandomTensor(distribution: distribution, shape: shape))
+        return .random(RandomTensor(distribution: distribution, shape: shape, seed: seed))
     }
 
     private func shape(_ map: MappingView, _ path: KeyPath, what: String) -> [Int]? {

@@ -8,7 +8,7 @@ public enum TensorSpec: Sendable, Hashable {
     /// Nested lists (`[[0.1, 0.2, 0.3]]`) or a bare number (a scalar).
     case literal(Tensor)
     /// `{random: normal, shape: [4, 3], mean: 0, std: 1}` or `{random: uniform, shape: [...], low: 0, high: 1}`,
-    /// drawn from the job's `seed`.
+    /// drawn from its own `seed` when it has one, else from the job's `seed`.
     case random(RandomTensor)
 
     /// The tensor's shape.
@@ -31,10 +31,15 @@ public struct RandomTensor: Sendable, Hashable {
 
     public var distribution: Distribution
     public var shape: [Int]
+    /// The tensor's own seed (`seed:` in the spec): the values are drawn from it alone, so the
+    /// job's `seed` (and a sweep's `repeat`) no longer changes them. Nil: derived from the job's
+    /// seed (see ``JobConfiguration/spec(losses:)``).
+    public var seed: UInt64?
 
-    public init(distribution: Distribution, shape: [Int]) {
+    public init(distribution: Distribution, shape: [Int], seed: UInt64? = nil) {
         self.distribution = distribution
         self.shape = shape
+        self.seed = seed
     }
 
     /// Two values the draw can plausibly take, used to check a random tensor against its loss

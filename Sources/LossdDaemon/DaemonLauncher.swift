@@ -22,16 +22,23 @@ public enum DaemonLauncher {
         public var stateDirectory: String?
         /// Overrides `daemon.workers`.
         public var workers: Int?
+        /// Command-line overrides of the configuration (`KEY=VALUE`, `+KEY=VALUE`; see ``ConfigLoader/overrides``).
+        public var overrides: [String]
+        /// `--only`: the jobs to run (see ``JobFilter``).
+        public var only: [String]
 
-        public init(mode: DaemonService.Mode, configPath: String, stateDirectory: String? = nil, workers: Int? = nil) {
+        public init(mode: DaemonService.Mode, configPath: String, stateDirectory: String? = nil, workers: Int? = nil,
+                    overrides: [String] = [], only: [String] = []) {
             self.mode = mode
             self.configPath = configPath
             self.stateDirectory = stateDirectory
             self.workers = workers
+            self.overrides = overrides
+            self.only = only
         }
     }
 
-    /// Exit statuses: 0 done (run: every job converged or reached max_steps; or stopped by a
+    /// Exit statuses: 0 done (run: every job converged, reached max_steps or was pruned; or stopped by a
     /// signal with every unfinished job checkpointed, except jobs abandoned because their worker
     /// was stuck inside a step: those keep their previous checkpoint and resume from it, which is
     /// what a restart after any stop does, so the stop itself succeeded), 1 a job diverged or failed (run),
@@ -45,6 +52,8 @@ public enum DaemonLauncher {
         var loader = ConfigLoader.production(plugins: PluginLoader(environment: environment), environment: environment)
         // daemon.plugins extend the loss registry; one that fails fails only the jobs using it.
         loader.pluginProblemsFailJobsOnly = true
+        loader.overrides = options.overrides
+        loader.only = JobFilter(options.only)
         let configuration: LossdConfiguration
         let registries: TrainingRegistries
         do throws(ConfigErrors) {

@@ -79,7 +79,8 @@ public final class DaemonService: Service, Sendable {
         self.abandonAfter = abandonAfter
         let stopRequested = self.stopRequested
         ending = AsyncCondition { [mode] in stopRequested.withLock { $0 } || (mode == .run && supervisor.allFinished) }
-        self.statusFile = StatusFile(directory: supervisor.store.directory, mode: mode, config: configPath, logger: logger)
+        self.statusFile = StatusFile(directory: supervisor.store.directory, mode: mode, config: configPath, only: loader.only.patterns,
+                                     logger: logger)
     }
 
     /// Whether the daemon stopped on a signal rather than by finishing its jobs.

@@ -77,6 +77,7 @@ struct JobEventLog: Sendable {
         let event: JournalBudget.Event = switch job.status {
         case .converged: .converged
         case .maxSteps: .maxSteps
+        case .pruned: .pruned
         case .diverged: .diverged
         default: .failed
         }
@@ -86,6 +87,8 @@ struct JobEventLog: Sendable {
             logger.notice("job \(job.name) converged at step \(job.steps), loss \(NumberText.short(job.loss))", metadata: metadata(.jobConverged, job))
         case .maxSteps:
             logger.notice("job \(job.name) reached max_steps (\(job.steps)), loss \(NumberText.short(job.loss))", metadata: metadata(.jobMaxSteps, job))
+        case .pruned:
+            logger.notice("job \(job.name) pruned at step \(job.steps) by its study's early stopping, loss \(NumberText.short(job.loss))", metadata: metadata(.jobPruned, job))
         case .diverged:
             logger.warning("job \(job.name) diverged at step \(job.steps): loss or gradient not finite", metadata: metadata(.jobDiverged, job))
         default:
@@ -118,11 +121,11 @@ struct JobEventLog: Sendable {
     /// One entry with the counts of the entries a window left out.
     func summary(_ counts: JournalBudget.Suppressed) {
         let text = "\(counts.started) started, \(counts.converged) converged, \(counts.maxSteps) reached max_steps, "
-            + "\(counts.diverged) diverged, \(counts.failed) failed"
+            + "\(counts.pruned) pruned, \(counts.diverged) diverged, \(counts.failed) failed"
         let metadata: Logger.Metadata = [
             "MESSAGE_ID": "\(MessageID.jobEventSummary.hex)", "LOSSD_STARTED": "\(counts.started)",
             "LOSSD_CONVERGED": "\(counts.converged)", "LOSSD_MAX_STEPS": "\(counts.maxSteps)",
-            "LOSSD_DIVERGED": "\(counts.diverged)", "LOSSD_FAILED": "\(counts.failed)",
+            "LOSSD_PRUNED": "\(counts.pruned)", "LOSSD_DIVERGED": "\(counts.diverged)", "LOSSD_FAILED": "\(counts.failed)",
         ]
         let message: Logger.Message = "job events not logged one by one (over \(budget.limits.events) per second): \(text); every result is in results/"
         if counts.failed + counts.diverged > 0 {

@@ -27,19 +27,20 @@ final class JournalBudget: Sendable {
     }
 
     /// What is counted instead of logged.
-    enum Event: Sendable { case started, converged, maxSteps, diverged, failed }
+    enum Event: Sendable { case started, converged, maxSteps, pruned, diverged, failed }
 
     /// Entries left out in one window, by kind.
     struct Suppressed: Sendable, Equatable {
-        var started = 0, converged = 0, maxSteps = 0, diverged = 0, failed = 0
+        var started = 0, converged = 0, maxSteps = 0, pruned = 0, diverged = 0, failed = 0
 
-        var total: Int { started + converged + maxSteps + diverged + failed }
+        var total: Int { started + converged + maxSteps + pruned + diverged + failed }
 
         mutating func count(_ event: Event) {
             switch event {
             case .started: started += 1
             case .converged: converged += 1
             case .maxSteps: maxSteps += 1
+            case .pruned: pruned += 1
             case .diverged: diverged += 1
             case .failed: failed += 1
             }

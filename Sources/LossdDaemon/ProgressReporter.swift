@@ -13,9 +13,18 @@ extension Supervisor {
         public var queued = 0
         public var done = 0
         public var converged = 0
+        /// Jobs their study pruned (counted in `done`: a normal end).
+        public var pruned = 0
         public var failed = 0
+        /// The job with the lowest loss, when every job shown has the same loss function and
+        /// options (raw values of different losses are not comparable).
         public var bestJob: String?
         public var bestLoss = Double.infinity
+        /// The best value of a metric among ended jobs (the first of mae, rmse, max_abs_error,
+        /// accuracy that any has; lowest, or highest for accuracy), shown when the jobs' losses differ.
+        public var bestMetric: (name: String, job: String, value: Double)?
+        /// How many different losses (function and options) the jobs use.
+        public var lossKinds = 0
         public var totalSteps = 0
         /// Ended jobs whose result is not on disk, unfinished ones whose checkpoint is not.
         public var unsavedResults = 0
@@ -25,9 +34,26 @@ extension Supervisor {
         /// Jobs whose worker is stuck inside a step, as "name 12s" (see ``Supervisor/stuckJobs()``).
         public var stuck: [String] = []
 
+        public static func == (lhs: Summary, rhs: Summary) -> Bool {
+            lhs.statusLine == rhs.statusLine && lhs.stuck == rhs.stuck
+        }
+
+        public func hash(into hasher: inout Hasher) { hasher.combine(statusLine) }
+
         /// The summary of `rows`: paused jobs count as running, diverged and cancelled as failed.
         public init(_ rows: [JobRecord]) {
+            var losses = Set<String>()
+            var metricBest: [String: (job: String, value: Double)] = [:]
             for row in rows {
+                losses.insert(row.lossFunction + " " + JobRecord.json(row.lossOptions).serialized())
+                if case .object(let values)? = row.metrics, row.status.code == nil {
+                    for (name, value) in values {
+                        guard let number = value.doubleValue, number.isFinite else { continue }
+                        let higherIsBetter = name == Metric.accuracy.rawValue
+                        if let current = metricBest[name], higherIsBetter ? number <= current.value : number >= current.value { continue }
+                        metricBest[name] = (row.name, number)
+                    }
+                }
                 totalSteps += row.steps
                 if let problem = row.unsaved {
                     if row.status.isFinal { unsavedResults += 1 } else { unsavedCheckpoints += 1 }
@@ -38,6 +64,7 @@ extension Supervisor {
                 case .queued: queued += 1
                 case .converged: done += 1; converged += 1
                 case .maxSteps: done += 1
+                case .pruned: done += 1; pruned += 1
                 case .diverged, .failed, .cancelled: failed += 1
                 }
                 if row.loss.isFinite, row.loss < bestLoss, row.status.code == nil {
@@ -45,14 +72,23 @@ extension Supervisor {
                     bestJob = row.name
                 }
             }
+            lossKinds = losses.count
+            if lossKinds > 1 {
+                bestJob = nil
+                bestLoss = .infinity
+                if let name = Metric.allCases.map(\.rawValue).first(where: { metricBest[$0] != nil }), let best = metricBest[name] {
+                    bestMetric = (name, best.job, best.value)
+                }
+            }
         }
 
         /// One line for `systemctl status`.
         public var statusLine: String {
-            var line = "\(running) running, \(done) done (\(converged) converged), \(failed) failed"
+            var line = "\(running) running, \(done) done (\(converged) converged\(pruned > 0 ? ", \(pruned) pruned" : "")), \(failed) failed"
             if queued > 0 { line = "\(queued) queued, " + line }
             if !stuck.isEmpty { line += "; \(stuck.count) stuck: \(stuck.joined(separator: ", "))" }
             if let bestJob { line += "; best \(bestJob) loss \(NumberText.short(bestLoss))" }
+            if let bestMetric { line += "; best \(bestMetric.name) \(bestMetric.job) \(NumberText.short(bestMetric.value))" }
             line += "; \(Self.count(totalSteps)) steps"
             if let unsavedNote { line += "; " + unsavedNote }
             return line

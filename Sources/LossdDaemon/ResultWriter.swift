@@ -76,7 +76,8 @@ final class ResultWriter: Sendable {
             let name = job.record.name
             do throws(AtomicFile.WriteError) {
                 if let rows = job.history {
-                    try store.writeHistory(name, rows, epochs: job.epochs, syncingDirectory: false)
+                    try store.writeHistory(name, rows, epochs: job.epochs, configuredLearningRate: job.configuredLearningRate,
+                                           syncingDirectory: false)
                     try store.writeChart(name, svg: JobChart.chart(for: job.record, history: rows, epochs: job.epochs ?? []).svg(),
                                          syncingDirectory: false)
                 }
@@ -126,10 +127,22 @@ struct PendingResult: Sendable {
     /// A model job's trained parameters by `state_dict` name (`models/<job>.safetensors`); nil
     /// for a free-tensor job and a model job that ended without them (it could not be built).
     var modelParameters: [(name: String, tensor: Tensor)]?
+    /// The optimizer's `lr` as configured (the history's `lr_configured` column).
+    var configuredLearningRate: Double?
 
-    init(record: JobRecord, history: [HistoryRow]?) {
+    init(record: JobRecord, history: [HistoryRow]?, configuredLearningRate: Double? = nil) {
         self.record = record
         self.history = history
+        self.configuredLearningRate = configuredLearningRate
+    }
+
+    /// The configured `lr` among an optimizer's options (nil when it has none).
+    static func configuredLearningRate(_ optimizer: JobSpec.Component) -> Double? {
+        switch optimizer.options["lr"] {
+        case .number(let rate)?: rate
+        case .integer(let rate)?: Double(rate)
+        default: nil
+        }
     }
 
     /// Makes this a model job's commit: its epochs, its parameters, and the result's `model` section naming them.

@@ -5,8 +5,8 @@ public import LossdState
 
 /// `status.json` of a daemon: its supervisor's rows and `STATUS=` line.
 extension StatusFile {
-    public convenience init(directory: String, mode: DaemonService.Mode, config: String, logger: Logger) {
-        self.init(directory: directory, mode: mode == .run ? DaemonStatus.Mode.run : .serve, config: config, logger: logger)
+    public convenience init(directory: String, mode: DaemonService.Mode, config: String, only: [String] = [], logger: Logger) {
+        self.init(directory: directory, mode: mode == .run ? DaemonStatus.Mode.run : .serve, config: config, only: only, logger: logger)
     }
 
     /// Writes the current state of `supervisor`'s jobs (see ``write(jobs:summary:reportInterval:running:)``).

@@ -4,6 +4,7 @@ public import LossKit
 public import LossdConfig
 import LossdData
 import LossdEngine
+import Logging
 import LossdState
 public import LossdSync
 
@@ -11,6 +12,7 @@ public import LossdSync
 extension Supervisor {
     /// Schedules every enabled job of `configuration` (see the type's documentation).
     public func start(_ configuration: LossdConfiguration) {
+        rungs.register(configuration.jobs.filter(\.enabled))
         for job in configuration.jobs where job.enabled { schedule(job) }
     }
 
@@ -38,6 +40,7 @@ extension Supervisor {
         case .finished(let record):
             managed.finished = record
             insert(managed)
+            applyRungs(rungs.leave(job))
             return
         case .resume(let stored):
             checkpoint = stored.checkpoint
@@ -52,13 +55,14 @@ extension Supervisor {
         managed.model = spec.model.map {
             ModelSummary(layers: $0.layers, features: $0.train.featureNames, targets: $0.train.targetNames)
         }
-        var handle = engine.submit(spec, id: nextEngineID(job.name), resumingFrom: checkpoint, registries: registries)
+        var handle = engine.submit(spec, id: nextEngineID(job.name), resumingFrom: checkpoint, registries: registries,
+                                   pausingAt: rungs.firstPause(job, from: checkpoint?.step ?? 0))
         if checkpoint != nil, case .failed(_, let reason) = handle.status {
             policy.refused(job.name, reason: reason)
             managed.resumed = false
             managed.elapsedBefore = 0
             managed.startedAt = Timestamp.now()
-            handle = engine.submit(spec, id: nextEngineID(job.name), registries: registries)
+            handle = engine.submit(spec, id: nextEngineID(job.name), registries: registries, pausingAt: rungs.firstPause(job, from: 0))
         }
         managed.handle = handle
         insert(managed)
@@ -92,6 +96,7 @@ extension Supervisor {
         if let failure = writer.commit(PendingResult(record: record, history: nil)) { keepUnsaved(PendingResult(record: record, history: nil), failure) }
         managed.finished = record
         insert(managed)
+        applyRungs(rungs.leave(managed.config))
         return record
     }
 
@@ -118,14 +123,25 @@ extension Supervisor {
         for managed in current {
             let name = managed.config.name
             if let job = changed[name] {
-                await retire(managed, keepCheckpoint: false)
-                store.removeCheckpoint(name)
-                AtomicFile.remove(store.resultPath(name))
+                // The earlier run's files (its result, or the checkpoint of an unfinished run) go
+                // to results/archive/<job>/ under its hash: the new run starts afresh, nothing is lost.
+                await retire(managed, keepCheckpoint: true)
+                do throws(AtomicFile.WriteError) {
+                    try store.archiveRun(name, hash: managed.config.hash.description, checkpoint: true)
+                } catch {
+                    logger.warning("job \(name): cannot archive its earlier run (\(error)); its files are set aside as .corrupt",
+                                   metadata: ["LOSSD_JOB": "\(name)"])
+                    for path in [store.resultPath(name), store.historyPath(name), store.chartPath(name), store.modelPath(name),
+                                 store.checkpointPath(name)] { AtomicFile.setAside(path) }
+                }
                 schedule(job)
             } else if removed.contains(name) {
                 await retire(managed, keepCheckpoint: true)
+                // It no longer holds up its study's rung.
+                applyRungs(rungs.leave(managed.config))
             }
         }
+        rungs.register(plan.added)
         for job in plan.added { schedule(job) }
         return plan.summary
     }

@@ -45,6 +45,8 @@ public final class Supervisor: Sendable {
                 scheduler: config.scheduler?.name, startedAt: startedAt, elapsedSeconds: elapsed, resumed: resumed,
                 configHash: config.hash.description)
             record.model = model
+            record.settings = JobSettings.config(config)
+            record.study = JobSettings.study(config)
             if let progress { record.update(progress) }
             return record
         }
@@ -109,6 +111,8 @@ public final class Supervisor: Sendable {
     let policy: ResumePolicy
     let reporter: ProgressReporter
     let state = Locked(State())
+    /// The studies with early stopping: their rungs and decisions.
+    let rungs: StudyRungs
     /// Jobs a previous process died in a plugin call of, by job name (see ``noteCrashes(_:)``).
     let pluginCrashes = Locked<[String: PluginCallBoard.Record]>([:])
     /// The result writing of each submission that ended, by engine id.
@@ -134,6 +138,7 @@ public final class Supervisor: Sendable {
         self.writer = ResultWriter(store: store)
         self.policy = ResumePolicy(store: store, logger: logger)
         self.reporter = ProgressReporter(log: log)
+        self.rungs = StudyRungs(store: store)
         let state = self.state
         self.finishedCondition = AsyncCondition { state.withLock { $0.allFinished } }
     }
@@ -177,6 +182,7 @@ public final class Supervisor: Sendable {
         guard let (managed, announce) = found, let handle = managed.handle else { return }
         if announce { log.started(managed.record(.running, event.progress, elapsed: 0)) }
         if event.status.isFinal, event.status != .cancelled { startFinalizing(managed.config.name, handle) }
+        if event.status == .paused { arriveAtRung(managed.config, handle) }
     }
 
     /// Starts writing the result of a job that ended, once per submission.
@@ -202,6 +208,8 @@ public final class Supervisor: Sendable {
             return status.isFinal && status != .cancelled
         }
         for (name, handle) in ended { startFinalizing(name, handle) }
+        // Study members paused at a rung whose pause event was dropped with the others.
+        for managed in unfinished() { if let handle = managed.handle { arriveAtRung(managed.config, handle) } }
     }
 
     /// Writes the history, chart and result of a job that ended (on the writer thread), then
@@ -212,13 +220,19 @@ public final class Supervisor: Sendable {
         var record = managed.record(result.status, result.progress, elapsed: elapsed(managed))
         record.finishedAt = Timestamp.now()
         record.output = result.parameters ?? Tensor(repeating: .nan, shape: managed.config.initial.shape)
-        var job = PendingResult(record: record, history: ResultWriter.rows(Array(result.history), final: result.progress))
+        var job = PendingResult(record: record, history: ResultWriter.rows(Array(result.history), final: result.progress),
+                                configuredLearningRate: PendingResult.configuredLearningRate(managed.config.optimizer))
         if managed.model != nil { job.addModel(epochs: result.epochs, parameters: result.namedParameters) }
+        if !managed.config.metrics.isEmpty {
+            job.record.metrics = JobMetrics.json(managed.config, output: job.record.output, parameters: result.namedParameters,
+                                                 losses: registries.losses)
+        }
         record = job.record
         await commit(job)
         // The record replaces the handle: the engine lets go of a job that ended, so dropping the
         // handle frees its tensors, optimizer state and history.
         state.withLock { s in s.finish(name, record) }
+        applyRungs(rungs.leave(managed.config))
         finishedCondition.signal()
         log.finished(record)
         if allFinished { log.flush(force: true) }
@@ -290,7 +304,8 @@ public final class Supervisor: Sendable {
         }
         do throws(AtomicFile.WriteError) {
             try store.writeHistory(name, ResultWriter.rows(checkpoint.history, final: handle.progress),
-                                   epochs: managed.model.map { _ in checkpoint.model?.epochs ?? [] })
+                                   epochs: managed.model.map { _ in checkpoint.model?.epochs ?? [] },
+                                   configuredLearningRate: PendingResult.configuredLearningRate(managed.config.optimizer))
             checkpointSaved(name)
         } catch {
             checkpointFailed(name, error)
@@ -312,6 +327,7 @@ public final class Supervisor: Sendable {
     @discardableResult
     public func stopAll(giveUpAfter: Duration = .seconds(5), sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
                         batch: Int = stopBatch, onBatch: () -> Void = {}) async -> [String] {
+        rungs.stop()
         let jobs = unfinished().filter { $0.handle != nil }
         for managed in jobs { managed.handle?.pause() }
         let unsettled = jobs.compactMap(\.handle).filter { !$0.isSettled }

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 
-/// Where a job is in its life. `converged`, `maxSteps`, `diverged`, `failed` and `cancelled` are final.
+/// Where a job is in its life. `converged`, `maxSteps`, `diverged`, `failed`, `cancelled` and `pruned` are final.
 ///
 /// The one place that spells the status names (`queued`, `running`, `paused`, `converged`,
-/// `max_steps`, `diverged`, `failed`, `cancelled`): state files, journal fields and reports take
+/// `max_steps`, `diverged`, `failed`, `cancelled`, `pruned`): state files, journal fields and reports take
 /// them from ``name``, and read them back with ``init(name:detail:code:)``.
 ///
 /// Codable as the three fields the state files use: `status` (the name), `status_detail` (the
@@ -26,6 +26,8 @@ public enum JobStatus: Sendable, Hashable, CustomStringConvertible {
     case failed(code: EngineError.Code, reason: String)
     /// Stopped on request; it cannot resume (a checkpoint can be resumed as a new job).
     case cancelled
+    /// Stopped by its study's early-stopping rule at a rung: ranked below the jobs that go on.
+    case pruned
 
     /// Which stopping rule fired.
     public enum Convergence: String, Sendable, Hashable {
@@ -37,7 +39,7 @@ public enum JobStatus: Sendable, Hashable, CustomStringConvertible {
     private enum Name: String, CaseIterable {
         case queued, running, paused, converged
         case maxSteps = "max_steps"
-        case diverged, failed, cancelled
+        case diverged, failed, cancelled, pruned
     }
 
     private var caseName: Name {
@@ -50,6 +52,7 @@ public enum JobStatus: Sendable, Hashable, CustomStringConvertible {
         case .diverged: .diverged
         case .failed: .failed
         case .cancelled: .cancelled
+        case .pruned: .pruned
         }
     }
 
@@ -57,7 +60,7 @@ public enum JobStatus: Sendable, Hashable, CustomStringConvertible {
     public var isFinal: Bool {
         switch self {
         case .queued, .running, .paused: false
-        case .converged, .maxSteps, .diverged, .failed, .cancelled: true
+        case .converged, .maxSteps, .diverged, .failed, .cancelled, .pruned: true
         }
     }
 
@@ -104,6 +107,7 @@ public enum JobStatus: Sendable, Hashable, CustomStringConvertible {
         case .diverged: self = .diverged
         case .failed: self = .failed(code: code.flatMap(EngineError.Code.init(rawValue:)) ?? .invalidJob, reason: detail ?? "unknown")
         case .cancelled: self = .cancelled
+        case .pruned: self = .pruned
         }
     }
 

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
+public import LossKit
+
 /// A measure of a job's fit that does not depend on its loss, so that jobs trained with
 /// different losses can be compared (``JobSpec/metrics``, YAML `metrics: [mae, rmse]`).
 ///
@@ -21,7 +23,7 @@
 /// the first largest score (ties go to the lower class, as `torch.argmax`); samples whose target
 /// is the loss's `ignore_index` are left out, as PyTorch leaves them out of the loss. With no
 /// sample left, accuracy is NaN. Refused combinations are an error when the job is built.
-public enum Metric: String, CaseIterable, Sendable {
+public enum Metric: String, CaseIterable, Sendable, Hashable {
     /// Mean absolute error.
     case mae
     /// Root mean squared error.
@@ -43,6 +45,9 @@ public enum Metric: String, CaseIterable, Sendable {
     /// Whether the metric compares class scores with class indices (else values with values).
     public var needsClasses: Bool { self == .accuracy }
 
+    /// Whether the metric reads class indices (`accuracy`) rather than element-wise targets.
+    public var readsClasses: Bool { needsClasses }
+
     /// Whether `a` is a better value of this metric than `b` (a NaN is never better).
     public func isBetter(_ a: Double, than b: Double) -> Bool {
         if a.isNaN { return false }
@@ -52,4 +57,28 @@ public enum Metric: String, CaseIterable, Sendable {
 
     /// Every metric name, for suggestions and messages.
     public static var names: [String] { allCases.map(\.rawValue) }
+
+    /// The metric of `output` against element-wise `target` (the same number of elements), or
+    /// nil when the counts differ, they are empty or the metric reads classes.
+    public func elementwise(_ output: [Double], _ target: [Double]) -> Double? {
+        guard !readsClasses, output.count == target.count, !output.isEmpty else { return nil }
+        return MetricEvaluator(metrics: [self], target: .values(target)).values(of: output)[0]
+    }
+
+    /// The share of rows of `scores` (rows x classes, row-major) whose largest score is at their
+    /// class in `classes`; nil when the shapes do not fit or the metric is element-wise.
+    public func classified(_ scores: [Double], classes: [Double]) -> Double? {
+        guard readsClasses, !classes.isEmpty, scores.count % classes.count == 0, scores.count > 0 else { return nil }
+        let layout = MetricEvaluator.Classes(batch: classes.count, classes: scores.count / classes.count)
+        return MetricEvaluator(metrics: [self], target: .classes(classes, layout: layout, ignored: nil)).values(of: scores)[0]
+    }
+
+    /// Every metric of `metrics` for an output against its target: class indices when the target
+    /// has one element per output row (`accuracy`), else element-wise.
+    public static func values(_ metrics: [Metric], output: Tensor, target: Tensor) -> [(name: String, value: Double?)] {
+        metrics.map { metric in
+            (metric.rawValue, metric.readsClasses ? metric.classified(output.scalars, classes: target.scalars)
+                                                  : metric.elementwise(output.scalars, target.scalars))
+        }
+    }
 }

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
+import CLossdKernels
+
 /// The matrix loops of ``Linear``: one register-tiled product over contiguous row-major memory,
 /// in a fixed summation order.
 ///
@@ -16,17 +18,29 @@
 /// elements at the edges) only decides which elements are computed together, never the order
 /// within one: an element's value is the same wherever it falls, on every run and thread count.
 ///
+/// On x86-64 CPUs with AVX2, ``multiply`` runs `lossd_multiply_avx2` (CLossdKernels, chosen at
+/// run time): the same loops in 256-bit vectors, with the same operations in the same order for
+/// every element, so the bits do not depend on the CPU or the path. Elsewhere, these Swift loops.
+///
 /// Soundness: each function reads and writes only the elements its shape arguments describe,
 /// which ``Linear`` checks against the buffers' counts with preconditions; outputs never alias
 /// inputs (``Sequential`` hands out disjoint regions of one workspace).
 enum LinearKernels {
     typealias Vector = SIMD4<Double>
 
+    /// Whether this CPU runs the AVX2 kernel (asked once).
+    static let hasAVX2 = lossd_kernels_have_avx2() != 0
+
     /// C = start + A B over `p` ascending: C[r, c] = start[c] + sum_p A(r, p) B[p, c], where
     /// A(r, p) = a[r * aRowStride + p * aInnerStride] (A or a transposed A), B is `inner x columns`
     /// and C is `rows x columns`, both row-major; `start` nil means 0.
     static func multiply(rows: Int, inner: Int, columns: Int, a: UnsafePointer<Double>, aRowStride: Int, aInnerStride: Int,
-                         b: UnsafePointer<Double>, start: UnsafePointer<Double>?, c: UnsafeMutablePointer<Double>) {
+                         b: UnsafePointer<Double>, start: UnsafePointer<Double>?, c: UnsafeMutablePointer<Double>,
+                         portable: Bool = false) {
+        if hasAVX2 && !portable {
+            lossd_multiply_avx2(rows, inner, columns, a, aRowStride, aInnerStride, b, start, c)
+            return
+        }
         var row = 0
         while row + 4 <= rows {
             multiplyRows(4, row: row, inner: inner, columns: columns, a: a, aRowStride: aRowStride, aInnerStride: aInnerStride,

@@ -12,12 +12,28 @@ import LossdJSON
 /// carries that epoch (its number, mean training loss, validation loss and accuracy, each empty
 /// when not measured). An epoch that ended at a step with no recorded row gets a row of its own,
 /// with `loss` and `grad_norm` empty and `lr` the epoch's. Rows are in increasing step order.
+///
+/// `lr` is the learning rate the step used (after the scheduler); files written since studies
+/// append `lr_configured`, the optimizer's `lr` as configured, on every row, so that the
+/// history names the setting a study swept. Columns are only ever appended (other tools read
+/// them by position too): a reader takes the known ones and ignores later ones.
 public enum HistoryFile {
     static let columns = ["step", "loss", "grad_norm", "lr"]
     static let epochColumns = ["epoch", "train_loss", "val_loss", "accuracy"]
+    /// The configured learning rate's column, after the others.
+    public static let configuredColumn = "lr_configured"
 
-    /// The file for `rows` and, for a model job, its `epochs` (nil for a free-tensor job).
-    public static func text(_ rows: [HistoryRow], epochs: [EpochRecord]?) -> String {
+    /// The file for `rows` and, for a model job, its `epochs` (nil for a free-tensor job), with
+    /// an `lr_configured` column when `configuredLearningRate` is given.
+    public static func text(_ rows: [HistoryRow], epochs: [EpochRecord]?, configuredLearningRate: Double? = nil) -> String {
+        guard let configured = configuredLearningRate else { return text(rows, epochs: epochs) }
+        let suffix = "," + JSONValue.format(configured)
+        return text(rows, epochs: epochs).split(separator: "\n", omittingEmptySubsequences: false).enumerated().map { index, line in
+            line.isEmpty ? "" : line + (index == 0 ? "," + configuredColumn : suffix)
+        }.joined(separator: "\n")
+    }
+
+    static func text(_ rows: [HistoryRow], epochs: [EpochRecord]?) -> String {
         guard let epochs else {
             var text = columns.joined(separator: ",") + "\n"
             for row in rows { text += cells(row).joined(separator: ",") + "\n" }
@@ -62,11 +78,14 @@ public enum HistoryFile {
         func invalid(_ reason: String) -> StateReader.ReadError { StateReader.ReadError(kind: .invalid, path: path, reason: reason) }
         let reader: CSVReader
         do { reader = try CSVReader(string: text, hasHeaderRow: true) } catch { throw invalid("not CSV: \(error)") }
-        let model = reader.headerRow == columns + epochColumns
-        guard model || reader.headerRow == columns else {
+        let header = reader.headerRow ?? []
+        let model = header.starts(with: columns + epochColumns)
+        // Later columns are appended after these (lr_configured, metrics); a model job's epoch
+        // columns come whole, right after lr.
+        guard model || (header.starts(with: columns) && !header.contains(epochColumns[0])) else {
             throw invalid("the header is not \(columns.joined(separator: ",")) (with \(epochColumns.joined(separator: ",")) for a model job)")
         }
-        let width = model ? 8 : 4
+        let width = header.count
         var rows: [HistoryRow] = []
         var epochs: [EpochRecord] = []
         var lastStep = -1

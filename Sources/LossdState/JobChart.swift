@@ -51,6 +51,7 @@ public enum JobChart {
         switch record.status {
         case .converged(let rule): "converged (\(rule.rawValue)) at step \(record.steps) with loss \(NumberText.short(record.loss))"
         case .maxSteps: "reached max_steps (\(record.steps)) with loss \(NumberText.short(record.loss))"
+        case .pruned: "pruned by its study at step \(record.steps) with loss \(NumberText.short(record.loss))"
         case .diverged: "diverged at step \(record.steps)"
         default: "\(record.status.name) at step \(record.steps)" + (record.status.detail.map { ": \($0)" } ?? "")
         }

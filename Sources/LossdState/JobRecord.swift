@@ -59,6 +59,14 @@ public struct JobRecord: Sendable, Hashable {
     public var epoch: EpochRecord?
     /// A model job's model (result files only; nil for free-tensor jobs).
     public var model: ModelSummary?
+    /// The job's effective configuration (result key `config`; result files only, nil in results
+    /// written before it was recorded).
+    public var settings: JSONValue?
+    /// The study (sweep) that generated the job: `{"name", "axes"}`, or `.null` (result key `study`).
+    public var study: JSONValue?
+    /// The job's configured metrics at its end, `{"mae": 0.12, ...}` (result key `metrics`; nil
+    /// when the job configures none).
+    public var metrics: JSONValue?
 
     public init(name: String, status: JobStatus, steps: Int = 0, maxSteps: Int? = nil, loss: Double = .nan,
                 bestLoss: Double = .infinity, gradientNorm: Double = .nan, learningRate: Double = .nan, output: Tensor? = nil,
@@ -124,7 +132,9 @@ public struct JobRecord: Sendable, Hashable {
             ("elapsed_seconds", .number(elapsedSeconds)),
             ("resumed", .bool(resumed)),
             ("config_hash", .string(configHash)),
-        ] + (model.map { [("model", $0.json(lastEpoch: epoch))] } ?? []))
+        ] + (model.map { [("model", $0.json(lastEpoch: epoch))] } ?? [])
+          + (settings.map { [("config", $0), ("study", study ?? .null)] } ?? [])
+          + (metrics.map { [("metrics", $0)] } ?? []))
     }
 
     /// Reads a result document back (also those written before `status_code` existed); nil when
@@ -146,6 +156,9 @@ public struct JobRecord: Sendable, Hashable {
                   scheduler: json["scheduler"]?.stringValue, startedAt: Timestamp.seconds(json["started_at"]?.stringValue),
                   finishedAt: Timestamp.seconds(json["finished_at"]?.stringValue), elapsedSeconds: number("elapsed_seconds"),
                   resumed: json["resumed"] == .bool(true), configHash: hash)
+        settings = json["config"]
+        study = json["study"]
+        metrics = json["metrics"]
         if let section = json["model"] {
             guard let (model, epoch) = ModelSummary.read(section, learningRate: learningRate, steps: steps) else { return nil }
             self.model = model
@@ -204,11 +217,11 @@ public struct JobRecord: Sendable, Hashable {
     // MARK: - Options
 
     /// Options as a JSON object with sorted keys.
-    static func json(_ options: [String: OptionValue]) -> JSONValue {
+    public static func json(_ options: [String: OptionValue]) -> JSONValue {
         .object(options.keys.sorted().map { key in (key, json(options[key]!)) })
     }
 
-    static func json(_ value: OptionValue) -> JSONValue {
+    public static func json(_ value: OptionValue) -> JSONValue {
         switch value {
         case .bool(let b): .bool(b)
         case .integer(let i): .integer(i)

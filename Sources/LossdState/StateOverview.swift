@@ -10,7 +10,8 @@ public import LossdEngine
 /// - Otherwise the job is `stopped` and resumes from its checkpoint when a daemon starts again
 ///   (its step is the checkpoint's); a job known only from its history is `unknown`.
 ///
-/// Jobs appear in the daemon's configuration order, then the others by name.
+/// Jobs appear in the daemon's configuration order, then the others by name; those others are
+/// stale when a daemon has written `status.json` (its configuration no longer has them).
 public struct StateOverview: Sendable {
     /// Where a job stands as far as the state directory tells.
     public enum Standing: Sendable, Hashable {
@@ -65,6 +66,10 @@ public struct StateOverview: Sendable {
         public var unsaved: StateWriteProblem? = nil
         /// A model job's latest finished epoch, from its result or the running daemon's line.
         public var epoch: EpochRecord? = nil
+        /// The last daemon's configuration no longer has the job (its files are left from an
+        /// earlier one; `lossd results --prune-stale` archives them). False when no daemon has
+        /// written a status file.
+        public var stale = false
     }
 
     public var directory: String
@@ -77,7 +82,10 @@ public struct StateOverview: Sendable {
     public var warnings: [String]
 
     /// Reads `reader`'s directory; `isLive` tells whether the daemon of a status file still runs.
-    public static func read(_ reader: StateReader, isLive: (DaemonStatus) -> Bool = { $0.isLive }) throws(StateReader.ReadError) -> StateOverview {
+    /// `selects(patterns, name)` tells whether the daemon's `--only` patterns select a job (the
+    /// config's job filter): one they do not select is not stale.
+    public static func read(_ reader: StateReader, isLive: (DaemonStatus) -> Bool = { $0.isLive },
+                            selects: ([String], String) -> Bool = { patterns, _ in patterns.isEmpty }) throws(StateReader.ReadError) -> StateOverview {
         try reader.check()
         var warnings: [String] = []
         var daemon: DaemonStatus?
@@ -145,6 +153,11 @@ public struct StateOverview: Sendable {
                     warnings.append(error.description)
                 }
                 jobs.append(Job(name: name, standing: .unknown, step: last?.step, loss: last.flatMap { finite($0.loss) }, source: .history))
+            }
+        }
+        if let daemon {
+            for index in jobs.indices where entries[jobs[index].name] == nil && selects(daemon.only, jobs[index].name) {
+                jobs[index].stale = true
             }
         }
         return StateOverview(directory: reader.directory, daemon: daemon, daemonRunning: running, jobs: jobs, warnings: warnings)

@@ -7,10 +7,13 @@ import LossdJSON
 ///
 ///     results/<job>.json       written once when a job ends (see ``JobRecord``)
 ///     history/<job>.csv        step,loss,grad_norm,lr, about 1,000 rows per job (model jobs
-///                              add epoch,train_loss,val_loss,accuracy: see ``writeHistory(_:_:epochs:syncingDirectory:)``)
+///                              add epoch,train_loss,val_loss,accuracy), then lr_configured: see ``HistoryFile``
 ///     models/<job>.safetensors a model job's trained parameters, written when it ends
 ///     checkpoints/<job>.ckpt   the state of an unfinished job, replaced at each checkpoint
 ///     charts/<job>.svg         the job's loss curve, drawn when it ends (see ``JobChart``)
+///     archive/<job>/<hash>/    earlier runs of jobs whose configuration changed, and stale jobs
+///                              moved by `lossd results --prune-stale` (see ``archiveRun(_:hash:result:checkpoint:)``)
+///     reload.json              the last reload's outcome (`applied` or `rejected`, see `ReloadRecord`)
 ///     status.json              the daemon's live view of its jobs (see ``StatusFile``)
 ///     lock                     held by the one lossd writing here (see ``StateDirectoryLock``)
 ///
@@ -150,9 +153,11 @@ public struct StateStore: Sendable {
     // MARK: - History
 
     /// Writes `history/<job>.csv` (see ``HistoryFile``): `epochs` nil for a free-tensor job.
-    public func writeHistory(_ job: String, _ rows: [HistoryRow], epochs: [EpochRecord]? = nil,
+    /// `configuredLearningRate` adds the `lr_configured` column.
+    public func writeHistory(_ job: String, _ rows: [HistoryRow], epochs: [EpochRecord]? = nil, configuredLearningRate: Double? = nil,
                              syncingDirectory: Bool = true) throws(AtomicFile.WriteError) {
-        try AtomicFile.write(HistoryFile.text(rows, epochs: epochs), to: historyPath(job), syncingDirectory: syncingDirectory)
+        try AtomicFile.write(HistoryFile.text(rows, epochs: epochs, configuredLearningRate: configuredLearningRate), to: historyPath(job),
+                             syncingDirectory: syncingDirectory)
     }
 
     // MARK: - Models

@@ -17,7 +17,9 @@ import Glibc
 /// Fields: `version` (1), `pid`, `mode` (`run` or `serve`), `config`, `state` (`running`, or
 /// `stopped` once the daemon has finished or checkpointed everything on a signal), `started_at`,
 /// `updated_at` (RFC 3339 UTC), `report_interval_seconds`, `summary` (the `STATUS=` line) and
-/// `jobs`: per job in configuration order, its line (see ``JobRecord/statusJSON``).
+/// `jobs`: per job in configuration order, its line (see ``JobRecord/statusJSON``), and `only`
+/// (the `--only` patterns of `lossd run`; absent when every job of the file runs): jobs these
+/// do not select are not stale, only not run.
 public struct DaemonStatus: Sendable, Hashable {
     /// Which command wrote the file.
     public enum Mode: String, Sendable, Hashable {
@@ -40,6 +42,8 @@ public struct DaemonStatus: Sendable, Hashable {
     public var reportIntervalSeconds: Double
     public var summary: String
     public var jobs: [JobRecord]
+    /// `lossd run --only` patterns; empty when every job of the configuration runs.
+    public var only: [String] = []
 
     public init(pid: Int32, mode: Mode, config: String, state: State, startedAt: Double, updatedAt: Double,
                 reportIntervalSeconds: Double, summary: String, jobs: [JobRecord]) {
@@ -68,7 +72,7 @@ public struct DaemonStatus: Sendable, Hashable {
             ("report_interval_seconds", .number(reportIntervalSeconds)),
             ("summary", .string(summary)),
             ("jobs", .array(jobs.map(\.statusJSON))),
-        ])
+        ] + (only.isEmpty ? [] : [("only", JSONValue.array(only.map(JSONValue.string)))]))
     }
 
     /// Reads the document back; nil when it is not a version-1 status file.
@@ -87,6 +91,7 @@ public struct DaemonStatus: Sendable, Hashable {
                   updatedAt: Timestamp.seconds(json["updated_at"]?.stringValue),
                   reportIntervalSeconds: json["report_interval_seconds"]?.doubleValue ?? .nan,
                   summary: json["summary"]?.stringValue ?? "", jobs: jobs)
+        only = json["only"]?.arrayValue?.compactMap(\.stringValue) ?? []
     }
 
     // MARK: - Liveness
@@ -110,6 +115,7 @@ public final class StatusFile: Sendable {
     public let path: String
     let mode: DaemonStatus.Mode
     let config: String
+    let only: [String]
     let startedAt: Double
     let logger: Logger
     private let failed = Locked(false)
@@ -118,9 +124,10 @@ public final class StatusFile: Sendable {
     /// file is a live view for people and scripts, not worth a write and two fsyncs per tick.
     static let minimumInterval = Duration.milliseconds(250)
 
-    public init(directory: String, mode: DaemonStatus.Mode, config: String, logger: Logger) {
+    public init(directory: String, mode: DaemonStatus.Mode, config: String, only: [String] = [], logger: Logger) {
         self.path = directory + "/status.json"
         self.mode = mode
+        self.only = only
         self.config = config.hasPrefix("/") ? config : FileManager.default.currentDirectoryPath + "/" + config
         self.startedAt = Timestamp.now()
         self.logger = logger
@@ -139,10 +146,11 @@ public final class StatusFile: Sendable {
         }
         guard due else { return }
         let (seconds, attoseconds) = reportInterval.components
-        let status = DaemonStatus(pid: getpid(), mode: mode, config: config, state: running ? .running : .stopped,
+        var status = DaemonStatus(pid: getpid(), mode: mode, config: config, state: running ? .running : .stopped,
                                   startedAt: startedAt, updatedAt: Timestamp.now(),
                                   reportIntervalSeconds: Double(seconds) + Double(attoseconds) / 1e18,
                                   summary: summary(), jobs: jobs())
+        status.only = only
         do throws(AtomicFile.WriteError) {
             try AtomicFile.write(status.json.serialized() + "\n", to: path)
             failed.withLock { $0 = false }

@@ -12,6 +12,7 @@ public enum MessageID: String, CaseIterable, Sendable {
     case jobConverged = "bc47160f4e4d49cc86d0f8672666981c"
     case jobMaxSteps = "443eabc913354f0d9a6e0887dbd8d216"
     case jobDiverged = "faa1d37dd1444df6abb3d8539413cfd0"
+    case jobPruned = "e48746f07c43499480705bc1073ee908"
     case jobFailed = "a0ce1ac636204dedad55b96cb665c087"
     case jobResumed = "f721804bf247465ab40415565c6a758f"
     case progressSummary = "e9b11a4923664865bb01846752024f2a"

@@ -49,7 +49,8 @@ for name in sorted(seen):
 for module in RealModule _NumericsShims DequeModule ContainersPreview InternalCollectionsUtilities; do
     objects+=("$bin/$module.build"/*.o)
 done
-module_maps=(-Xcc "-fmodule-map-file=$bin/CLossdPlugin.build/module.modulemap")
+module_maps=(-Xcc "-fmodule-map-file=$bin/CLossdPlugin.build/module.modulemap"
+             -Xcc "-fmodule-map-file=$bin/CLossdKernels.build/module.modulemap")
 while IFS= read -r map; do module_maps+=(-Xcc "-fmodule-map-file=$map"); done < <(
     find "$root/Sources/CYAML" "$scratch/checkouts/swift-numerics/Sources/_NumericsShims" -name module.modulemap)
 

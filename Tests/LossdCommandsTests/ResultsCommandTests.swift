@@ -28,7 +28,8 @@ struct ResultsCommandTests {
         let result = try LossdProcess.run(["results", "--format", "csv", "--state-dir", SeedState.directory])
         #expect(result.status == 0, "\(result.stderr)")
         let reader = try CSVReader(string: result.stdout, hasHeaderRow: true)
-        #expect(reader.headerRow == ["name", "status", "status_detail", "status_code", "steps", "loss", "best_loss", "grad_norm", "lr", "loss_function",
+        // The columns results always had, in order, then config.*, study.* and metrics.* (see StudyResultsTests).
+        #expect(Array(reader.headerRow!.prefix(21)) == ["name", "status", "status_detail", "status_code", "steps", "loss", "best_loss", "grad_norm", "lr", "loss_function",
                                      "loss_options", "optimizer", "optimizer_options", "scheduler", "started_at", "finished_at",
                                      "elapsed_seconds", "resumed", "config_hash", "shape", "output"])
         var rows: [String: [String: String]] = [:]

@@ -95,7 +95,7 @@ struct ModelJobDaemonTests {
             // One epoch row per epoch, at steps 8, 16, ...
             let history = try String(contentsOfFile: fixture.state() + "/history/\(job).csv", encoding: .utf8)
             let lines = history.split(separator: "\n")
-            #expect(lines.first == "step,loss,grad_norm,lr,epoch,train_loss,val_loss,accuracy")
+            #expect(lines.first == "step,loss,grad_norm,lr,epoch,train_loss,val_loss,accuracy,lr_configured")
             let epochRows = lines.dropFirst().filter { $0.split(separator: ",", omittingEmptySubsequences: false)[4] != "" }
             #expect(epochRows.map { Int($0.split(separator: ",", omittingEmptySubsequences: false)[0]) } == [8, 16, 24, 32, 40])
         }

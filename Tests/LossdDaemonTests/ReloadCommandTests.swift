@@ -66,8 +66,10 @@ struct ReloadCommandTests {
     @Test func withoutADaemonReloadSaysWhy() throws {
         let directory = Self.directory("errors")
         defer { try? FileManager.default.removeItem(atPath: directory) }
+        // No --pid, no $MAINPID, and no lossd serve holds the directory's lock.
         let noPid = try LossdProcess.run(["reload", "--state-dir", directory], environment: Self.environment)
-        #expect(noPid.status == 64 && noPid.stderr.contains("give the daemon's process id with --pid"), "\(noPid.stderr)")
+        #expect(noPid.status == 69 && noPid.stderr.contains("no lossd has used the state directory \(directory)") && noPid.stderr.contains("give --pid"),
+                "\(noPid.stderr)")
 
         let exited = Process()
         exited.executableURL = URL(fileURLWithPath: "/bin/true")

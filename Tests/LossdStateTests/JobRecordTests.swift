@@ -21,7 +21,7 @@ struct JobRecordTests {
     }
 
     static let statuses: [JobStatus] = [
-        .converged(.tolerance), .converged(.plateau), .maxSteps, .diverged,
+        .converged(.tolerance), .converged(.plateau), .maxSteps, .pruned, .diverged,
         .failed(code: .lossFailed, reason: "step 2: input[0] = 13 is outside [0, 1]"),
         .failed(code: .invalidLoss, reason: "lossd.yaml:3:9: error: unknown loss 'dup'"),
     ]
@@ -88,7 +88,7 @@ struct JobRecordTests {
         #expect(JobStatus(name: "done", detail: nil, code: nil) == nil)
         // A failure from a file that has no code yet reads with the generic one.
         #expect(JobStatus(name: "failed", detail: "x", code: nil) == .failed(code: .invalidJob, reason: "x"))
-        #expect(JobStatus.allNames == ["queued", "running", "paused", "converged", "max_steps", "diverged", "failed", "cancelled"])
+        #expect(JobStatus.allNames == ["queued", "running", "paused", "converged", "max_steps", "diverged", "failed", "cancelled", "pruned"])
     }
 
     @Test("short numbers: four significant digits, non-finite as in JSON", arguments: [

@@ -122,3 +122,29 @@ struct ModelStateTests {
         #expect(rows.count == 3 && epochs == Self.epochs)
     }
 }
+
+/// The history's `lr_configured` column: appended after the others, read back by position-aware
+/// readers, and older files without it still read.
+@Suite("History keeps the configured learning rate")
+struct ConfiguredLearningRateHistoryTests {
+    static let rows = [HistoryRow(step: 1, loss: 2, gradientNorm: 1, learningRate: 0.1),
+                       HistoryRow(step: 2, loss: 1, gradientNorm: 0.5, learningRate: 0.05)]
+
+    @Test(arguments: [nil, 0.1] as [Double?])
+    func freeTensorHistory(configured: Double?) throws {
+        let text = HistoryFile.text(Self.rows, epochs: nil, configuredLearningRate: configured)
+        let expected = configured == nil
+            ? "step,loss,grad_norm,lr\n1,2.0,1.0,0.1\n2,1.0,0.5,0.05\n"
+            : "step,loss,grad_norm,lr,lr_configured\n1,2.0,1.0,0.1,0.1\n2,1.0,0.5,0.05,0.1\n"
+        #expect(text == expected)
+        #expect(try HistoryFile.parse(text, path: "h.csv").rows == Self.rows)
+    }
+
+    @Test func modelHistoryPutsItAfterTheEpochColumns() throws {
+        let epochs = [EpochRecord(epoch: 1, step: 2, trainLoss: 1.5, validationLoss: nil, accuracy: 0.5, learningRate: 0.05)]
+        let text = HistoryFile.text(Self.rows, epochs: epochs, configuredLearningRate: 0.25)
+        #expect(text.hasPrefix("step,loss,grad_norm,lr,epoch,train_loss,val_loss,accuracy,lr_configured\n1,2.0,1.0,0.1,,,,,0.25\n"))
+        let (rows, read) = try HistoryFile.parse(text, path: "h.csv")
+        #expect(rows == Self.rows && read == epochs)
+    }
+}

@@ -187,12 +187,15 @@ _lossd() {
 _lossd_run() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
-    repeating_options=()
+    repeating_options=(--only)
     non_repeating_options=(--state-dir --workers)
-    __lossd_offer_flags_options 1
+    __lossd_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--only')
+        return
+        ;;
     '--state-dir')
         return
         ;;
@@ -252,12 +255,15 @@ _lossd_reload() {
 _lossd_check() {
     repeating_flags=()
     non_repeating_flags=(--quiet -q --no-snippets --version -h --help)
-    repeating_options=(--plugin)
+    repeating_options=(--only --plugin)
     non_repeating_options=()
-    __lossd_offer_flags_options 1
+    __lossd_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--only')
+        return
+        ;;
     '--plugin')
         return
         ;;
@@ -339,9 +345,9 @@ _lossd_status() {
 
 _lossd_results() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
-    repeating_options=()
-    non_repeating_options=(--state-dir --config --format)
+    non_repeating_flags=(--with-output --all-runs --reverse --best --prune-stale --version -h --help)
+    repeating_options=(--group-by)
+    non_repeating_options=(--state-dir --config --format --sort --top)
     __lossd_offer_flags_options -1
 
     # Offer option value completions
@@ -355,7 +361,16 @@ _lossd_results() {
         return
         ;;
     '--format')
-        __lossd_add_completions -W 'json'$'\n''csv'
+        __lossd_add_completions -W 'json'$'\n''csv'$'\n''table'
+        return
+        ;;
+    '--sort')
+        return
+        ;;
+    '--top')
+        return
+        ;;
+    '--group-by')
         return
         ;;
     esac

@@ -24,6 +24,11 @@ public final class JobHandle: Sendable {
         var inQueue = false
         var pauseRequested = false
         var cancelRequested = false
+        var pruneRequested = false
+        /// The step the job pauses at by itself (exactly: no batch runs past it); nil: none.
+        var stopStep: Int?
+        /// The job is paused because it reached ``stopStep``.
+        var atStopStep = false
         /// Steps per batch, adapted to the batch duration.
         var batch = 1
         var checkpointWaiters: [CheckedContinuation<JobCheckpoint, Never>] = []
@@ -46,7 +51,7 @@ public final class JobHandle: Sendable {
     private let batchNanos: UInt64
 
     init(id: String, prepared: PreparedJob?, failure: EngineError?, pool: WorkerPool, directory: JobDirectory?, events: EventSink,
-         slice: Duration, batch: Duration) {
+         slice: Duration, batch: Duration, pausingAt stopStep: Int? = nil) {
         self.id = id
         self.prepared = prepared
         self.pool = pool
@@ -56,7 +61,7 @@ public final class JobHandle: Sendable {
         batchNanos = Swift.max(WorkerThread.nanoseconds(batch), 1)
         let status: JobStatus
         if let failure { status = .failed(code: failure.code, reason: failure.message) } else if let final = prepared?.kernel.status, final.isFinal { status = final } else { status = .queued }
-        control = Locked(Control(status: status))
+        control = Locked(Control(status: status, stopStep: stopStep))
         publishedEpochs = prepared?.layout == nil ? nil : Locked(prepared?.kernel.epochs ?? [])
         if let prepared { cell.publish(prepared.kernel.progress) }
     }
@@ -125,9 +130,31 @@ public final class JobHandle: Sendable {
         }
     }
 
+    /// The step the job paused at by itself (``resume(pausingAt:)``, ``TrainingEngine/submit``'s
+    /// `pausingAt`) while it is paused there; nil otherwise.
+    public var pausedAtStep: Int? {
+        control.withLock { c in c.status == .paused && c.atStopStep ? c.stopStep : nil }
+    }
+
     /// Continues a paused job (it rejoins the end of the run queue).
     public func resume() {
+        resume(pausingAt: nil, keepStop: true)
+    }
+
+    /// Continues a paused job, which then pauses by itself exactly after step `step` (the
+    /// kernel never runs a batch past it; a job already there pauses at once); nil: no such stop.
+    public func resume(pausingAt step: Int?) {
+        resume(pausingAt: step, keepStop: false)
+    }
+
+    private func resume(pausingAt step: Int?, keepStop: Bool) {
         let enqueue: Bool = control.withLock { c in
+            if !keepStop {
+                // Only a paused job takes a new stop step (a repeated request changes nothing).
+                guard c.status == .paused else { return false }
+                c.stopStep = step
+            }
+            c.atStopStep = false
             c.pauseRequested = false
             guard c.status == .paused else { return false }
             c.status = .running
@@ -148,6 +175,20 @@ public final class JobHandle: Sendable {
                 attention.store(true, ordering: .releasing)
             } else {
                 finish(&c, .cancelled)
+            }
+        }
+    }
+
+    /// Ends the job as `pruned` (its study's early stopping ranked it out): at once when no
+    /// worker runs it (paused, queued), else at the next step boundary.
+    public func prune() {
+        control.withLock { c in
+            guard !c.status.isFinal else { return }
+            c.pruneRequested = true
+            if c.owned {
+                attention.store(true, ordering: .releasing)
+            } else {
+                finish(&c, .pruned)
             }
         }
     }
@@ -178,6 +219,14 @@ public final class JobHandle: Sendable {
         return control.withLock { c in c.owned ? nil : prepared.checkpoint() }
     }
 
+    /// The fitted tensor (a model job's flat parameters) and a model job's parameters by name,
+    /// now, if no worker is running the job (paused, queued or over); nil otherwise. For a
+    /// metric of a job paused at a step (``pausedAtStep``).
+    public func parametersIfIdle() -> (parameters: Tensor, named: [(name: String, tensor: Tensor)]?)? {
+        guard let prepared else { return nil }
+        return control.withLock { c in c.owned ? nil : (prepared.parameters, prepared.namedParameters) }
+    }
+
     /// Whether the job is paused or over (what ``settled()`` waits for).
     public var isSettled: Bool { control.withLock { $0.status == .paused || $0.status.isFinal } }
 
@@ -196,7 +245,7 @@ public final class JobHandle: Sendable {
     /// Runs one time slice on the calling worker, then requeues, pauses or finishes the job.
     func runSlice(pool: WorkerPool) {
         guard let prepared else { return }
-        let start: Int? = control.withLock { c in
+        let start: (Int, Int?)? = control.withLock { c in
             c.inQueue = false
             guard c.status == .queued || c.status == .running else { return nil }  // stale entry
             c.owned = true
@@ -204,18 +253,26 @@ public final class JobHandle: Sendable {
                 c.status = .running
                 events.emit(id, .running, cell.sample())
             }
-            return c.batch
+            return (c.batch, c.stopStep)
         }
-        guard var batch = start else { return }
+        guard let (initialBatch, stopStep) = start else { return }
+        var batch = initialBatch
         let kernel = prepared.kernel
         let sliceEnd = WorkerThread.now() &+ sliceNanos
         var status = JobStatus.running
-        while true {
+        var reachedStop = stopStep.map { kernel.control.step >= $0 } ?? false
+        while !reachedStop {
             let before = WorkerThread.now()
-            status = kernel.run(steps: batch, executor: pool)
+            // Never past the stop step: the job pauses exactly there.
+            let steps = stopStep.map { Swift.min(batch, $0 - kernel.control.step) } ?? batch
+            status = kernel.run(steps: steps, executor: pool)
             cell.publish(kernel.progress)
             if let publishedEpochs { publish(kernel.epochs, to: publishedEpochs) }
             if status.isFinal { break }
+            if let stop = stopStep, kernel.control.step >= stop {
+                reachedStop = true
+                break
+            }
             let after = WorkerThread.now()
             let elapsed = after &- before
             if elapsed < batchNanos / 2, batch < 1 << 24 {
@@ -236,6 +293,11 @@ public final class JobHandle: Sendable {
                 finish(&c, status)
             } else if c.cancelRequested {
                 finish(&c, .cancelled)
+            } else if c.pruneRequested {
+                finish(&c, .pruned)
+            } else if reachedStop {
+                c.atStopStep = true
+                settle(&c, .paused)
             } else if c.pauseRequested {
                 settle(&c, .paused)
             } else {
@@ -253,7 +315,7 @@ public final class JobHandle: Sendable {
             attention.store(false, ordering: .relaxed)
             for waiter in c.checkpointWaiters { waiter.resume(returning: prepared.checkpoint()) }
             c.checkpointWaiters.removeAll()
-            return c.pauseRequested || c.cancelRequested
+            return c.pauseRequested || c.cancelRequested || c.pruneRequested
         }
     }
 

@@ -77,9 +77,10 @@ public final class TrainingEngine: Sendable {
 
     /// Builds and queues a job. A job that cannot be built (or whose id is taken) is returned
     /// already `failed`, with the reason (a refused duplicate is neither listed nor announced). Ids
-    /// are unique among the jobs that have not ended.
+    /// are unique among the jobs that have not ended. `pausingAt`: the job pauses by itself exactly
+    /// after that step (``JobHandle/pausedAtStep``), as ``JobHandle/resume(pausingAt:)`` sets it.
     public func submit(_ spec: JobSpec, id: String? = nil, resumingFrom checkpoint: JobCheckpoint? = nil,
-                       registries: TrainingRegistries? = nil) -> JobHandle {
+                       registries: TrainingRegistries? = nil, pausingAt stopStep: Int? = nil) -> JobHandle {
         let id = id ?? "job-\(counter.wrappingAdd(1, ordering: .relaxed).newValue)"
         var prepared: PreparedJob?
         var failure: EngineError?
@@ -95,7 +96,7 @@ public final class TrainingEngine: Sendable {
             }
         }
         var handle = JobHandle(id: id, prepared: prepared, failure: failure, pool: pool, directory: directory, events: sink,
-                               slice: configuration.sliceDuration, batch: configuration.batchDuration)
+                               slice: configuration.sliceDuration, batch: configuration.batchDuration, pausingAt: stopStep)
         // A job that ended already (it could not be built) is announced but never listed.
         let added = handle.status.isFinal ? directory.job(id) == nil : directory.add(handle)
         if !added {
