@@ -137,7 +137,7 @@ struct PreparedJob: Sendable {
         // MARK: Optimizer, scheduler, rules
         let (optimizerEntry, optimizer, scheduler, schedulerName) = try PreparedJob.optimization(spec, registries: registries)
         let history = HistoryLog(interval: spec.historyInterval, capacity: spec.historyCapacity, maxSteps: spec.stopping.maxSteps,
-                                 constantLearningRate: scheduler == nil ? optimizer.learningRate : nil)
+                                 constantLearningRate: scheduler == nil ? optimizer.learningRate : nil, metrics: metrics)
         let control = StepControl(rules: spec.stopping, scheduler: scheduler,
                                   baseLearningRate: optimizer.learningRate, history: history)
         let setup = KernelSetup(loss: loss, arguments: arguments, outputCount: outputShape.reduce(1, *),

@@ -14,7 +14,9 @@ extension JobCheckpoint {
             ("gradientSquares", .number(gradientSquares)),
             ("history", .array(history.map { point in
                 .object([("gradientNorm", .number(point.gradientNorm)), ("learningRate", .number(point.learningRate)),
-                         ("loss", .number(point.loss)), ("step", .integer(point.step))])
+                         ("loss", .number(point.loss))]
+                        + (point.metrics.isEmpty ? [] : [("metrics", numbers(point.metrics))])
+                        + [("step", .integer(point.step))])
             })),
             ("historyRecorded", .integer(historyRecorded)),
             ("lastLoss", .number(lastLoss)),
@@ -64,7 +66,12 @@ extension JobCheckpoint {
         let point: (JSONValue) -> HistoryPoint? = { item in
             guard let step = item["step"]?.integerValue, let loss = item["loss"]?.doubleValue,
                   let norm = item["gradientNorm"]?.doubleValue, let rate = item["learningRate"]?.doubleValue else { return nil }
-            return HistoryPoint(step: step, loss: loss, gradientNorm: norm, learningRate: rate)
+            var metrics: [Double] = []
+            if let values = item["metrics"] {
+                guard let read = list(\.doubleValue)(values) else { return nil }
+                metrics = read
+            }
+            return HistoryPoint(step: step, loss: loss, gradientNorm: norm, learningRate: rate, metrics: metrics)
         }
         let slot: (JSONValue) -> Slot? = { item in
             guard let name = item["name"]?.stringValue, let values = item["values"].flatMap(list(\.doubleValue)) else { return nil }

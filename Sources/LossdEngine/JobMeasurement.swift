@@ -75,28 +75,15 @@ struct JobMeasurement: Sendable {
                           fitted: Tensor, targetName: String?, target: Tensor?) throws(EngineError) -> MetricEvaluator? {
         guard !metrics.isEmpty else { return nil }
         try checkDistinct(metrics)
-        guard let targetName, let target else {
-            throw EngineError(.invalidJob, subject: "metrics", "\(metrics[0].name): \(descriptor.name) has no target to compare the output with")
-        }
-        let isIndex = descriptor.arguments.first { $0.name == targetName }?.kind == .index
-        // Class indices: an index argument, or cross_entropy's target of the samples' shape.
-        var layout: ClassLayout?
-        if isIndex || (descriptor.name == "cross_entropy" && target.shape != fitted.shape) {
-            layout = try? ClassLayout(input: fitted)
-        }
         for metric in metrics {
-            if metric.needsClasses {
-                guard let layout, target.shape == layout.sampleShape else {
-                    throw EngineError(.invalidJob, subject: "metrics",
-                                      "accuracy needs class-index targets (\(descriptor.name)'s '\(targetName)' holds "
-                                          + "\(isIndex ? "indices of another shape" : "values, not class indices")); use mae, rmse or max_abs_error")
-                }
-            } else if layout != nil || target.shape != fitted.shape {
-                let what = layout != nil ? "holds class indices (use accuracy)"
-                    : "has shape \(target.shapeDescription), the fitted tensor \(fitted.shapeDescription)"
-                throw EngineError(.invalidJob, subject: "metrics",
-                                  "\(metric.name) compares the output with a target of its shape; \(descriptor.name)'s '\(targetName)' \(what)")
+            if let reason = metric.refusal(loss: descriptor, targetName: targetName, fittedShape: fitted.shape, targetShape: target?.shape) {
+                throw EngineError(.invalidJob, subject: "metrics", reason)
             }
+        }
+        guard let targetName, let target else { return nil }  // refused above
+        var layout: ClassLayout?
+        if Metric.classTargets(loss: descriptor, targetName: targetName, fittedShape: fitted.shape, targetShape: target.shape) {
+            layout = try? ClassLayout(input: fitted)
         }
         if let layout {
             return MetricEvaluator(metrics: metrics, target: .classes(target.scalars, layout: .init(layout),

@@ -140,7 +140,7 @@ final class ModelKernel<O: Optimizer>: JobKernel, @unchecked Sendable {
                 let gp = g.baseAddress!
                 var squares = 0.0
                 for i in 0..<n { squares += gp[i] * gp[i] }
-                if let stop = c.judge(loss: value, squares: squares, gradientIsFinite: { StepControl.allFinite(gp, n) }) { return stop }
+                if let stop = c.judge(loss: value, squares: squares, output: nil, gradientIsFinite: { StepControl.allFinite(gp, n) }) { return stop }
                 let constants = optimizer.constants(update: c.step, learningRate: c.learningRate)
                 parameters.withUnsafeMutableBufferPointer { p in
                     optimizerSlots.withUnsafeMutableBufferPointer { s in
