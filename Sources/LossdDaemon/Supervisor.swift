@@ -221,7 +221,8 @@ public final class Supervisor: Sendable {
         record.finishedAt = Timestamp.now()
         record.output = result.parameters ?? Tensor(repeating: .nan, shape: managed.config.initial.shape)
         var job = PendingResult(record: record, history: ResultWriter.rows(Array(result.history), final: result.progress),
-                                configuredLearningRate: PendingResult.configuredLearningRate(managed.config.optimizer))
+                                configuredLearningRate: PendingResult.configuredLearningRate(managed.config.optimizer),
+                                metricNames: managed.config.metrics.map(\.name))
         if managed.model != nil { job.addModel(epochs: result.epochs, parameters: result.namedParameters) }
         if !managed.config.metrics.isEmpty {
             job.record.metrics = JobMetrics.json(managed.config, output: job.record.output, parameters: result.namedParameters,
@@ -305,7 +306,8 @@ public final class Supervisor: Sendable {
         do throws(AtomicFile.WriteError) {
             try store.writeHistory(name, ResultWriter.rows(checkpoint.history, final: handle.progress),
                                    epochs: managed.model.map { _ in checkpoint.model?.epochs ?? [] },
-                                   configuredLearningRate: PendingResult.configuredLearningRate(managed.config.optimizer))
+                                   configuredLearningRate: PendingResult.configuredLearningRate(managed.config.optimizer),
+                                   metrics: managed.config.metrics.map(\.name))
             checkpointSaved(name)
         } catch {
             checkpointFailed(name, error)
