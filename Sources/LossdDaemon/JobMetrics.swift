@@ -28,4 +28,11 @@ enum JobMetrics {
         }
         return .object(values.map { ($0.name, $0.value.map(JSONValue.number) ?? .null) })
     }
+
+    /// A running job's configured metrics as its run last measured them (``JobHandle/latestMetrics``),
+    /// in the order configured; nil without metrics or before the first measurement.
+    static func latest(_ job: JobConfiguration, _ handle: JobHandle?) -> JSONValue? {
+        guard !job.metrics.isEmpty, let latest = handle?.latestMetrics, !latest.isEmpty else { return nil }
+        return .object(job.metrics.compactMap { metric in latest[metric.name].map { (metric.name, JSONValue.number($0)) } })
+    }
 }

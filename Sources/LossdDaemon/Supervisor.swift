@@ -406,6 +406,7 @@ public final class Supervisor: Sendable {
             if status.isFinal, status != .cancelled { status = .running }  // being finalised
             var record = managed.record(status, managed.handle?.progress, elapsed: elapsed(managed))
             record.unsaved = pending.problem(managed.config.name)
+            record.metrics = JobMetrics.latest(managed.config, managed.handle)
             return record
         }
     }
@@ -437,6 +438,10 @@ public final class Supervisor: Sendable {
         let running = state.withLock { s in
             s.order.compactMap { s.jobs[$0] }.filter { $0.finished == nil && $0.handle?.status == .running }
         }
-        return reporter.report(running.map { $0.record(.running, $0.handle?.progress, elapsed: 0) }, budget: budget)
+        return reporter.report(running.map { managed in
+            var record = managed.record(.running, managed.handle?.progress, elapsed: 0)
+            record.metrics = JobMetrics.latest(managed.config, managed.handle)
+            return record
+        }, budget: budget)
     }
 }

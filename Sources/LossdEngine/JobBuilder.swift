@@ -203,6 +203,15 @@ struct PreparedJob: Sendable {
     func metricValues() -> [String: Double] {
         measurement.values(at: kernel.parameterValues)
     }
+
+    /// The configured metrics as last measured by the run, by name: a free-tensor job's latest
+    /// history point, a model job's latest epoch; empty without metrics or before the first.
+    func latestMetrics() -> [String: Double] {
+        guard let metrics = measurement.metrics else { return [:] }
+        let values = layout != nil ? kernel.epochs.last?.metrics ?? [] : kernel.control.history.latestMetrics
+        guard values.count == metrics.metrics.count else { return [:] }
+        return Dictionary(uniqueKeysWithValues: zip(metrics.metrics.map(\.name), values))
+    }
 }
 
 /// What identifies a job's structure; a checkpoint restores only into a job with the same one.

@@ -184,6 +184,11 @@ final class HistoryLog {
                             metrics: (0..<metricCount).map { base[(baseColumns + $0) * allocated + slot] })
     }
 
+    /// The metrics of the latest point (empty without metrics or points).
+    var latestMetrics: [Double] {
+        count == 0 ? [] : point(at: count - 1).metrics
+    }
+
     /// The kept points, oldest first.
     var orderedPoints: [HistoryPoint] {
         (0..<count).map(point(at:))
