@@ -225,8 +225,7 @@ public final class Supervisor: Sendable {
                                 metricNames: managed.config.metrics.map(\.name))
         if managed.model != nil { job.addModel(epochs: result.epochs, parameters: result.namedParameters) }
         if !managed.config.metrics.isEmpty {
-            job.record.metrics = JobMetrics.json(managed.config, output: job.record.output, parameters: result.namedParameters,
-                                                 losses: registries.losses)
+            job.record.metrics = JobMetrics.now(managed.config, handle)
         }
         record = job.record
         await commit(job)
