@@ -24,9 +24,11 @@ extension JobConfiguration {
     /// job on the same data); its `init` and `target` are unused.
     public func spec(losses: LossRegistry) -> JobSpec {
         if let model {
-            return JobSpec(model: model.modelJob(seed: seed), loss: loss, optimizer: optimizer, scheduler: scheduler,
-                           stopping: stopping, historyInterval: Self.historyInterval(maxSteps: stopping.maxSteps),
-                           historyCapacity: Self.historyRows + 2)
+            var spec = JobSpec(model: model.modelJob(seed: seed), loss: loss, optimizer: optimizer, scheduler: scheduler,
+                               stopping: stopping, historyInterval: Self.historyInterval(maxSteps: stopping.maxSteps),
+                               historyCapacity: Self.historyRows + 2)
+            spec.metrics = metrics
+            return spec
         }
         let initialization: Initialization
         switch initial {
@@ -39,7 +41,7 @@ extension JobConfiguration {
         for (offset, name) in names.enumerated() {
             arguments[name] = inputs[name]!.materialize(seed: seed &+ 2 &+ UInt64(offset))
         }
-        return JobSpec(
+        var spec = JobSpec(
             initialization: initialization,
             target: target.materialize(seed: seed &+ 1),
             arguments: arguments,
@@ -50,6 +52,8 @@ extension JobConfiguration {
             historyInterval: Self.historyInterval(maxSteps: stopping.maxSteps),
             historyCapacity: Self.historyRows + 2
         )
+        spec.metrics = metrics
+        return spec
     }
 }
 

@@ -249,12 +249,18 @@ final class JobDecoder {
             guard checkArguments(loss.loss, initial: initial, target: target, inputs: inputs, nodes: nodes,
                                  job: node, path, label: label) else { return nil }
         }
-        // Class indices: one target element per row of a 2-d output; element-wise: as many elements.
-        let classTargets = initial.shape.count == 2 && target.shape == [initial.shape[0]]
-        let elementwise = initial.count == target.count
-        if !common.metrics.isEmpty {
-            guard checkMetrics(common.metrics, classTargets: classTargets && !elementwise,
-                               why: "init has shape \(initial.shape) and target \(target.shape)") else { return nil }
+        // The engine's rule (Metric.refusal), so that check refuses what the engine would.
+        if let loss = common.loss?.loss {
+            let descriptor = loss.descriptor
+            let targetName = descriptor.arguments.count > 1 ? descriptor.arguments[LossRoles(descriptor).target].name : nil
+            var applies = true
+            for (metric, node, path) in common.metrics {
+                guard let reason = metric.refusal(loss: descriptor, targetName: targetName, fittedShape: initial.shape,
+                                                  targetShape: target.shape) else { continue }
+                diagnostics.report(.invalidValue, at: node, path: path, reason)
+                applies = false
+            }
+            guard applies else { return nil }
         }
         var configuration = JobConfiguration(
             name: name, enabled: common.enabled, loss: common.loss?.configuration ?? common.unavailable!.configuration,

@@ -13,7 +13,10 @@ import LossdSystemd
 /// for a failed job `LOSSD_ERROR_CODE` (the failure's code, as in its result's `status_code`).
 /// A model job's entries, once it has finished an epoch, add its latest epoch: `LOSSD_EPOCH`,
 /// `LOSSD_TRAIN_LOSS` (the epoch's mean batch loss), and when measured `LOSSD_VAL_LOSS` and
-/// `LOSSD_ACCURACY` (a fraction, 0 to 1).
+/// `LOSSD_ACCURACY` (a fraction, 0 to 1). Progress entries of a job with `metrics` add one
+/// `LOSSD_METRIC_<NAME>` field per metric as last measured (`LOSSD_METRIC_MAE`,
+/// `LOSSD_METRIC_MAX_ABS_ERROR`, ...; see ``LossdEngine/Metric/journalField``), end entries
+/// its final values (those of its result).
 ///
 /// Start and resume entries carry `LOSSD_LOSS`, `LOSSD_GRAD_NORM` and `LOSSD_LR` only when they
 /// are known (finite): before the first step there is no loss yet. Progress and end entries always
@@ -42,6 +45,12 @@ struct JobEventLog: Sendable {
             fields[field] = "\(JSONValue.format(value))"
         }
         if let code = job.status.code { fields["LOSSD_ERROR_CODE"] = "\(code)" }
+        if case .object(let metrics)? = job.metrics {
+            for (name, value) in metrics {
+                guard let metric = Metric(rawValue: name), let number = value.doubleValue, !knownNumbersOnly || number.isFinite else { continue }
+                fields[metric.journalField] = "\(JSONValue.format(number))"
+            }
+        }
         if let epoch = job.epoch {
             fields["LOSSD_EPOCH"] = "\(epoch.epoch)"
             for (field, value) in [("LOSSD_TRAIN_LOSS", epoch.trainLoss), ("LOSSD_VAL_LOSS", epoch.validationLoss),

@@ -17,11 +17,13 @@ extension Supervisor {
         public var pruned = 0
         public var failed = 0
         /// The job with the lowest loss, when every job shown has the same loss function and
-        /// options (raw values of different losses are not comparable).
+        /// options (raw values of different losses are not comparable) and they share no metric.
         public var bestJob: String?
         public var bestLoss = Double.infinity
-        /// The best value of a metric among ended jobs (the first of mae, rmse, max_abs_error,
-        /// accuracy that any has; lowest, or highest for accuracy), shown when the jobs' losses differ.
+        /// The best value of the first metric every measured job shares (in the order the first
+        /// of them lists its metrics; lowest, or highest for accuracy): running jobs as last
+        /// measured, ended ones at their end; failed jobs and jobs not measured yet take no
+        /// part. Shown instead of the best loss whenever there is one.
         public var bestMetric: (name: String, job: String, value: Double)?
         /// How many different losses (function and options) the jobs use.
         public var lossKinds = 0
@@ -43,16 +45,12 @@ extension Supervisor {
         /// The summary of `rows`: paused jobs count as running, diverged and cancelled as failed.
         public init(_ rows: [JobRecord]) {
             var losses = Set<String>()
-            var metricBest: [String: (job: String, value: Double)] = [:]
+            var measured: [(job: String, names: [String], values: [String: Double])] = []
             for row in rows {
                 losses.insert(row.lossFunction + " " + JobRecord.json(row.lossOptions).serialized())
-                if case .object(let values)? = row.metrics, row.status.code == nil {
-                    for (name, value) in values {
-                        guard let number = value.doubleValue, number.isFinite else { continue }
-                        let higherIsBetter = name == Metric.accuracy.rawValue
-                        if let current = metricBest[name], higherIsBetter ? number <= current.value : number >= current.value { continue }
-                        metricBest[name] = (row.name, number)
-                    }
+                if case .object(let values)? = row.metrics, !values.isEmpty, row.status.code == nil {
+                    measured.append((row.name, values.map(\.0),
+                                     Dictionary(values.map { ($0.0, $0.1.doubleValue ?? .nan) }, uniquingKeysWith: { first, _ in first })))
                 }
                 totalSteps += row.steps
                 if let problem = row.unsaved {
@@ -73,11 +71,19 @@ extension Supervisor {
                 }
             }
             lossKinds = losses.count
-            if lossKinds > 1 {
+            let shared = measured.first?.names.compactMap(Metric.init(rawValue:)).first { metric in
+                measured.allSatisfy { $0.values[metric.name] != nil }
+            }
+            if lossKinds > 1 || shared != nil {
                 bestJob = nil
                 bestLoss = .infinity
-                if let name = Metric.allCases.map(\.rawValue).first(where: { metricBest[$0] != nil }), let best = metricBest[name] {
-                    bestMetric = (name, best.job, best.value)
+            }
+            if let shared {
+                for job in measured {
+                    let value = job.values[shared.name]!
+                    guard value.isFinite else { continue }
+                    if let best = bestMetric, !shared.isBetter(value, than: best.value) { continue }
+                    bestMetric = (shared.name, job.job, value)
                 }
             }
         }
@@ -88,7 +94,7 @@ extension Supervisor {
             if queued > 0 { line = "\(queued) queued, " + line }
             if !stuck.isEmpty { line += "; \(stuck.count) stuck: \(stuck.joined(separator: ", "))" }
             if let bestJob { line += "; best \(bestJob) loss \(NumberText.short(bestLoss))" }
-            if let bestMetric { line += "; best \(bestMetric.name) \(bestMetric.job) \(NumberText.short(bestMetric.value))" }
+            if let bestMetric { line += "; best \(bestMetric.name) \(NumberText.short(bestMetric.value)) (\(bestMetric.job))" }
             line += "; \(Self.count(totalSteps)) steps"
             if let unsavedNote { line += "; " + unsavedNote }
             return line

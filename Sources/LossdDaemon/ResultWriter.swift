@@ -77,7 +77,7 @@ final class ResultWriter: Sendable {
             do throws(AtomicFile.WriteError) {
                 if let rows = job.history {
                     try store.writeHistory(name, rows, epochs: job.epochs, configuredLearningRate: job.configuredLearningRate,
-                                           syncingDirectory: false)
+                                           metrics: job.metricNames, syncingDirectory: false)
                     try store.writeChart(name, svg: JobChart.chart(for: job.record, history: rows, epochs: job.epochs ?? []).svg(),
                                          syncingDirectory: false)
                 }
@@ -129,11 +129,14 @@ struct PendingResult: Sendable {
     var modelParameters: [(name: String, tensor: Tensor)]?
     /// The optimizer's `lr` as configured (the history's `lr_configured` column).
     var configuredLearningRate: Double?
+    /// The job's configured metrics, in order (one history column each).
+    var metricNames: [String]
 
-    init(record: JobRecord, history: [HistoryRow]?, configuredLearningRate: Double? = nil) {
+    init(record: JobRecord, history: [HistoryRow]?, configuredLearningRate: Double? = nil, metricNames: [String] = []) {
         self.record = record
         self.history = history
         self.configuredLearningRate = configuredLearningRate
+        self.metricNames = metricNames
     }
 
     /// The configured `lr` among an optimizer's options (nil when it has none).

@@ -14,20 +14,11 @@ extension Supervisor {
     }
 
     /// The value a rung ranks a job by: its loss at the rung's step, or a metric of its
-    /// parameters there (as its result measures it at its end, ``JobMetrics``); NaN when it
-    /// cannot be measured (ranked last).
+    /// parameters there (``JobHandle/metricValues()``, as its result measures it at its end);
+    /// NaN when it cannot be measured (ranked last).
     func metric(_ name: String, _ job: JobConfiguration, _ handle: JobHandle) -> Double {
         guard name != "loss" else { return handle.progress.loss }
-        guard let metric = Metric(rawValue: name), let current = handle.parametersIfIdle() else { return .nan }
-        var measured = job
-        measured.metrics = [metric]
-        let json = JobMetrics.json(measured, output: current.named == nil ? current.parameters : nil, parameters: current.named,
-                                   losses: registries.losses)
-        switch json[name] {
-        case .number(let value)?: return value
-        case .integer(let value)?: return Double(value)
-        default: return .nan
-        }
+        return handle.metricValues()[name] ?? .nan
     }
 
     /// Prunes or resumes the jobs a rung decided (in name order).

@@ -221,11 +221,11 @@ public final class Supervisor: Sendable {
         record.finishedAt = Timestamp.now()
         record.output = result.parameters ?? Tensor(repeating: .nan, shape: managed.config.initial.shape)
         var job = PendingResult(record: record, history: ResultWriter.rows(Array(result.history), final: result.progress),
-                                configuredLearningRate: PendingResult.configuredLearningRate(managed.config.optimizer))
+                                configuredLearningRate: PendingResult.configuredLearningRate(managed.config.optimizer),
+                                metricNames: managed.config.metrics.map(\.name))
         if managed.model != nil { job.addModel(epochs: result.epochs, parameters: result.namedParameters) }
         if !managed.config.metrics.isEmpty {
-            job.record.metrics = JobMetrics.json(managed.config, output: job.record.output, parameters: result.namedParameters,
-                                                 losses: registries.losses)
+            job.record.metrics = JobMetrics.now(managed.config, handle)
         }
         record = job.record
         await commit(job)
@@ -305,7 +305,8 @@ public final class Supervisor: Sendable {
         do throws(AtomicFile.WriteError) {
             try store.writeHistory(name, ResultWriter.rows(checkpoint.history, final: handle.progress),
                                    epochs: managed.model.map { _ in checkpoint.model?.epochs ?? [] },
-                                   configuredLearningRate: PendingResult.configuredLearningRate(managed.config.optimizer))
+                                   configuredLearningRate: PendingResult.configuredLearningRate(managed.config.optimizer),
+                                   metrics: managed.config.metrics.map(\.name))
             checkpointSaved(name)
         } catch {
             checkpointFailed(name, error)
@@ -404,6 +405,7 @@ public final class Supervisor: Sendable {
             if status.isFinal, status != .cancelled { status = .running }  // being finalised
             var record = managed.record(status, managed.handle?.progress, elapsed: elapsed(managed))
             record.unsaved = pending.problem(managed.config.name)
+            record.metrics = JobMetrics.latest(managed.config, managed.handle)
             return record
         }
     }
@@ -435,6 +437,10 @@ public final class Supervisor: Sendable {
         let running = state.withLock { s in
             s.order.compactMap { s.jobs[$0] }.filter { $0.finished == nil && $0.handle?.status == .running }
         }
-        return reporter.report(running.map { $0.record(.running, $0.handle?.progress, elapsed: 0) }, budget: budget)
+        return reporter.report(running.map { managed in
+            var record = managed.record(.running, managed.handle?.progress, elapsed: 0)
+            record.metrics = JobMetrics.latest(managed.config, managed.handle)
+            return record
+        }, budget: budget)
     }
 }

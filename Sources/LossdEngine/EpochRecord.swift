@@ -20,8 +20,14 @@ public struct EpochRecord: Sendable, Hashable, Codable {
     public var accuracy: Double?
     /// The learning rate of the next update (after the epoch's last scheduler step).
     public var learningRate: Double
+    /// The job's configured metrics (``JobSpec/metrics``) after the epoch's last update, in the
+    /// order configured, on the validation data when there is some, else on the training data
+    /// (one forward pass over the set); empty without metrics.
+    public var metrics: [Double]
 
-    public init(epoch: Int, step: Int, trainLoss: Double, validationLoss: Double?, accuracy: Double?, learningRate: Double) {
+    public init(epoch: Int, step: Int, trainLoss: Double, validationLoss: Double?, accuracy: Double?, learningRate: Double,
+                metrics: [Double] = []) {
+        self.metrics = metrics
         self.epoch = epoch
         self.step = step
         self.trainLoss = trainLoss

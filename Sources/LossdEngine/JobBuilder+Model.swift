@@ -57,13 +57,20 @@ extension PreparedJob {
         let control = StepControl(rules: StoppingRules(maxSteps: maxSteps), scheduler: scheduler,
                                   baseLearningRate: optimizer.learningRate, history: history)
         let rules = EpochRules(tolerance: spec.stopping.tolerance, patience: spec.stopping.patience, minDelta: spec.stopping.minDelta)
+        let measuredData = job.validation ?? training
+        let metrics = try JobMeasurement.evaluator(spec.metrics, binding: binding, loss: loss.descriptor, data: measuredData)
+        // Without validation data, an epoch's metrics take a pass over the training data.
+        let trainingPass = metrics != nil && validation == nil
+            ? try ModelPass(model: model, binding: binding, data: training, role: "metrics") : nil
         let setup = ModelKernelSetup(model: model, binding: binding, order: order, rules: rules, train: training,
-                                     validation: validation, buffers: buffers, parameters: parameters, control: control)
+                                     validation: validation, buffers: buffers, parameters: parameters, control: control,
+                                     metrics: metrics, trainingPass: trainingPass)
         let description = ModelDescription(model: model, batches: order)
         self.init(kernel: optimizerEntry.makeModelKernel(optimizer, setup),
                   identity: JobIdentity(loss: loss.descriptor.name, optimizer: optimizerEntry.descriptor.name, scheduler: schedulerName,
                                         shape: [model.layout.count], chunkSize: spec.chunkSize, model: description),
-                  optimizerStateNames: optimizer.stateNames, random: nil, layout: model.layout)
+                  optimizerStateNames: optimizer.stateNames, random: nil, layout: model.layout,
+                  measurement: JobMeasurement(subject: .model(model, binding, measuredData), metrics: metrics))
     }
 
     /// The Sequential of `layers` on `inputWidth` inputs.

@@ -32,6 +32,8 @@ struct PreparedJob: Sendable {
     var random: SeededGenerator?
     /// A model job's parameter names and shapes; nil for a free-tensor job.
     let layout: ParameterLayout?
+    /// Measures the loss and the metrics at given parameters (``metricValues``).
+    let measurement: JobMeasurement
 
     /// Checks the spec and builds its kernel.
     init(_ spec: JobSpec, registries: TrainingRegistries) throws(EngineError) {
@@ -42,12 +44,14 @@ struct PreparedJob: Sendable {
         }
     }
 
-    init(kernel: any JobKernel, identity: JobIdentity, optimizerStateNames: [String], random: SeededGenerator?, layout: ParameterLayout?) {
+    init(kernel: any JobKernel, identity: JobIdentity, optimizerStateNames: [String], random: SeededGenerator?, layout: ParameterLayout?,
+         measurement: JobMeasurement) {
         self.kernel = kernel
         self.identity = identity
         self.optimizerStateNames = optimizerStateNames
         self.random = random
         self.layout = layout
+        self.measurement = measurement
     }
 
     /// Checks a free-tensor job and builds its kernel.
@@ -87,10 +91,10 @@ struct PreparedJob: Sendable {
             throw EngineError(.invalidJob, subject: "init", "the fitted tensor is empty: nothing to fit")
         }
         var named = spec.arguments
+        let targetName = descriptor.arguments.dropFirst().first { $0.name == "target" || $0.name == "targets" }?.name
+            ?? (descriptor.arguments.count > 1 ? descriptor.arguments[1].name : nil)
         if let target = spec.target {
-            let name = descriptor.arguments.dropFirst().first { $0.name == "target" || $0.name == "targets" }?.name
-                ?? (descriptor.arguments.count > 1 ? descriptor.arguments[1].name : nil)
-            guard let name else {
+            guard let name = targetName else {
                 throw EngineError(.invalidJob, subject: "target", "\(descriptor.name) takes no target")
             }
             guard named[name] == nil else {
@@ -122,11 +126,18 @@ struct PreparedJob: Sendable {
         guard loss.differentiableArguments(arguments).first == true else {
             throw EngineError(.invalidJob, subject: fitted.name, "\(descriptor.name) has no gradient for '\(fitted.name)' here")
         }
+        let metrics = try JobMeasurement.evaluator(spec.metrics, loss: descriptor, options: spec.loss.options, fitted: initial,
+                                                   targetName: targetName, target: targetName.flatMap { named[$0] })
+        var measured = arguments
+        measured.tensors[0] = nil  // the parameters of the moment go there
+        measurement = JobMeasurement(subject: .freeTensor(loss: loss, arguments: measured, shape: initial.shape,
+                                                          outputCount: outputShape.reduce(1, *)),
+                                     metrics: metrics)
 
         // MARK: Optimizer, scheduler, rules
         let (optimizerEntry, optimizer, scheduler, schedulerName) = try PreparedJob.optimization(spec, registries: registries)
         let history = HistoryLog(interval: spec.historyInterval, capacity: spec.historyCapacity, maxSteps: spec.stopping.maxSteps,
-                                 constantLearningRate: scheduler == nil ? optimizer.learningRate : nil)
+                                 constantLearningRate: scheduler == nil ? optimizer.learningRate : nil, metrics: metrics)
         let control = StepControl(rules: spec.stopping, scheduler: scheduler,
                                   baseLearningRate: optimizer.learningRate, history: history)
         let setup = KernelSetup(loss: loss, arguments: arguments, outputCount: outputShape.reduce(1, *),
@@ -186,6 +197,20 @@ struct PreparedJob: Sendable {
     /// A model job's parameters by name, shaped as PyTorch's; nil for a free-tensor job.
     var namedParameters: [(name: String, tensor: Tensor)]? {
         layout?.namedTensors(kernel.parameterValues)
+    }
+
+    /// The loss and the configured metrics at the current parameters (see ``JobMeasurement``).
+    func metricValues() -> [String: Double] {
+        measurement.values(at: kernel.parameterValues)
+    }
+
+    /// The configured metrics as last measured by the run, by name: a free-tensor job's latest
+    /// history point, a model job's latest epoch; empty without metrics or before the first.
+    func latestMetrics() -> [String: Double] {
+        guard let metrics = measurement.metrics else { return [:] }
+        let values = layout != nil ? kernel.epochs.last?.metrics ?? [] : kernel.control.history.latestMetrics
+        guard values.count == metrics.metrics.count else { return [:] }
+        return Dictionary(uniqueKeysWithValues: zip(metrics.metrics.map(\.name), values))
     }
 }
 

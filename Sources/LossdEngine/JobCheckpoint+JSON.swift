@@ -14,7 +14,9 @@ extension JobCheckpoint {
             ("gradientSquares", .number(gradientSquares)),
             ("history", .array(history.map { point in
                 .object([("gradientNorm", .number(point.gradientNorm)), ("learningRate", .number(point.learningRate)),
-                         ("loss", .number(point.loss)), ("step", .integer(point.step))])
+                         ("loss", .number(point.loss))]
+                        + (point.metrics.isEmpty ? [] : [("metrics", numbers(point.metrics))])
+                        + [("step", .integer(point.step))])
             })),
             ("historyRecorded", .integer(historyRecorded)),
             ("lastLoss", .number(lastLoss)),
@@ -64,7 +66,12 @@ extension JobCheckpoint {
         let point: (JSONValue) -> HistoryPoint? = { item in
             guard let step = item["step"]?.integerValue, let loss = item["loss"]?.doubleValue,
                   let norm = item["gradientNorm"]?.doubleValue, let rate = item["learningRate"]?.doubleValue else { return nil }
-            return HistoryPoint(step: step, loss: loss, gradientNorm: norm, learningRate: rate)
+            var metrics: [Double] = []
+            if let values = item["metrics"] {
+                guard let read = list(\.doubleValue)(values) else { return nil }
+                metrics = read
+            }
+            return HistoryPoint(step: step, loss: loss, gradientNorm: norm, learningRate: rate, metrics: metrics)
         }
         let slot: (JSONValue) -> Slot? = { item in
             guard let name = item["name"]?.stringValue, let values = item["values"].flatMap(list(\.doubleValue)) else { return nil }
@@ -106,7 +113,9 @@ extension JobCheckpoint.ModelState {
             ("epochRows", .integer(epochRows)),
             ("epochs", .array(epochs.map { record in
                 .object([("accuracy", record.accuracy.map(JSONValue.number) ?? .null), ("epoch", .integer(record.epoch)),
-                         ("learningRate", .number(record.learningRate)), ("step", .integer(record.step)),
+                         ("learningRate", .number(record.learningRate))]
+                        + (record.metrics.isEmpty ? [] : [("metrics", .array(record.metrics.map { .number($0) }))])
+                        + [("step", .integer(record.step)),
                          ("trainLoss", .number(record.trainLoss)),
                          ("validationLoss", record.validationLoss.map(JSONValue.number) ?? .null)])
             })),
@@ -131,8 +140,14 @@ extension JobCheckpoint.ModelState {
             guard let epoch = item["epoch"]?.integerValue, let step = item["step"]?.integerValue,
                   let trainLoss = item["trainLoss"]?.doubleValue, let rate = item["learningRate"]?.doubleValue,
                   let validation = number(item["validationLoss"]), let accuracy = number(item["accuracy"]) else { return nil }
+            var metrics: [Double] = []
+            if let values = item["metrics"] {
+                guard let items = values.arrayValue else { return nil }
+                metrics = items.compactMap(\.doubleValue)
+                guard metrics.count == items.count else { return nil }
+            }
             epochs.append(EpochRecord(epoch: epoch, step: step, trainLoss: trainLoss, validationLoss: validation,
-                                      accuracy: accuracy, learningRate: rate))
+                                      accuracy: accuracy, learningRate: rate, metrics: metrics))
         }
         self.init(model: model, batches: batches, epochs: epochs, epochLossSum: epochLossSum, epochBatches: epochBatches,
                   epochRows: epochRows, epochCorrect: epochCorrect, bestEpochLoss: bestEpochLoss, badEpochs: badEpochs)

@@ -45,6 +45,9 @@ public struct JobSpec: Sendable {
     /// ``initialization``, ``target`` and ``arguments`` are unused: the loss's input is the
     /// model's output and its target comes from the data.
     public var model: ModelJob?
+    /// Metrics measured besides the loss (``Metric``), in this order: per history row of a
+    /// free-tensor job, per epoch of a model job, and at the end. They never change the training.
+    public var metrics: [Metric] = []
 
     /// The default ``chunkSize``: 4096 doubles (32 KiB per buffer, a chunk stays in L1/L2 cache).
     public static let defaultChunkSize = 4096

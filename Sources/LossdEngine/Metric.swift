@@ -2,65 +2,75 @@
 
 public import LossKit
 
-/// A measure of a fitted output against its target that does not depend on the loss, so that
-/// jobs trained with different losses can be compared (`metrics: [mae, rmse]` in a job).
+/// A measure of a job's fit that does not depend on its loss, so that jobs trained with
+/// different losses can be compared (``JobSpec/metrics``, YAML `metrics: [mae, rmse]`).
 ///
-/// With the output ŷ and the target y of n elements (element-wise targets):
+/// Every metric compares the job's output with its target. The output is the loss's input: a
+/// free-tensor job's fitted tensor, a model job's model output (rows, C). The target is the
+/// tensor bound to the loss's target argument, or a model job's target columns. With e_i =
+/// output_i - target_i over the n elements, in index order:
 ///
-///     mae           = (1/n) Σ |ŷᵢ − yᵢ|
-///     rmse          = sqrt((1/n) Σ (ŷᵢ − yᵢ)²)
-///     max_abs_error = max |ŷᵢ − yᵢ|
+///     mae            = (sum_i |e_i|) / n
+///     rmse           = sqrt((sum_i e_i^2) / n)
+///     max_abs_error  = max_i |e_i|                       (NaN if any e_i is NaN)
+///     accuracy       = (#samples whose largest class score is their class) / #samples
 ///
-/// and with class-index targets (an output of N rows of C scores, a target of N class indices):
-///
-///     accuracy      = (1/N) #{ r : argmax_c ŷ[r, c] = y[r] }   (the first largest score on ties)
-///
-/// Sums run in element order. A free-tensor job measures its fitted tensor against its target; a
-/// model job its model's outputs on the validation data, else on the training data.
+/// `mae`, `rmse` and `max_abs_error` need a target of the output's shape whose values are
+/// measurements, not class indices. `accuracy` needs class-index targets: a target argument of
+/// kind index (`cross_entropy` with an index target, `nll`, `multi_margin`), or a model job whose
+/// data has one class-index target column. A sample is a row n (and position d1...dK) of the
+/// class-scored output (C), (N, C) or (N, C, d1, ..., dK) (``LossKit/ClassLayout``); its class is
+/// the first largest score (ties go to the lower class, as `torch.argmax`); samples whose target
+/// is the loss's `ignore_index` are left out, as PyTorch leaves them out of the loss. With no
+/// sample left, accuracy is NaN. Refused combinations are an error when the job is built.
 public enum Metric: String, CaseIterable, Sendable, Hashable {
+    /// Mean absolute error.
     case mae
+    /// Root mean squared error.
     case rmse
+    /// The largest absolute error.
     case maxAbsError = "max_abs_error"
+    /// The fraction of samples classified right (class-index targets).
     case accuracy
 
+    /// The name as written in YAML, history columns and results (`max_abs_error`).
+    public var name: String { rawValue }
+
+    /// The journald field that carries it in progress entries (`LOSSD_METRIC_MAX_ABS_ERROR`).
+    public var journalField: String { "LOSSD_METRIC_" + rawValue.uppercased() }
+
+    /// Whether a larger value is better (accuracy); for the others smaller is better.
+    public var higherIsBetter: Bool { self == .accuracy }
+
+    /// Whether the metric compares class scores with class indices (else values with values).
+    public var needsClasses: Bool { self == .accuracy }
+
     /// Whether the metric reads class indices (`accuracy`) rather than element-wise targets.
-    public var readsClasses: Bool { self == .accuracy }
+    public var readsClasses: Bool { needsClasses }
+
+    /// Whether `a` is a better value of this metric than `b` (a NaN is never better).
+    public func isBetter(_ a: Double, than b: Double) -> Bool {
+        if a.isNaN { return false }
+        if b.isNaN { return true }
+        return higherIsBetter ? a > b : a < b
+    }
+
+    /// Every metric name, for suggestions and messages.
+    public static var names: [String] { allCases.map(\.rawValue) }
 
     /// The metric of `output` against element-wise `target` (the same number of elements), or
-    /// nil when the counts differ or the metric reads classes.
+    /// nil when the counts differ, they are empty or the metric reads classes.
     public func elementwise(_ output: [Double], _ target: [Double]) -> Double? {
         guard !readsClasses, output.count == target.count, !output.isEmpty else { return nil }
-        switch self {
-        case .mae:
-            var sum = 0.0
-            for i in output.indices { sum += abs(output[i] - target[i]) }
-            return sum / Double(output.count)
-        case .rmse:
-            var sum = 0.0
-            for i in output.indices { sum += (output[i] - target[i]) * (output[i] - target[i]) }
-            return (sum / Double(output.count)).squareRoot()
-        case .maxAbsError:
-            var largest = 0.0
-            for i in output.indices { largest = Swift.max(largest, abs(output[i] - target[i])) }
-            return largest
-        case .accuracy:
-            return nil
-        }
+        return MetricEvaluator(metrics: [self], target: .values(target)).values(of: output)[0]
     }
 
     /// The share of rows of `scores` (rows x classes, row-major) whose largest score is at their
     /// class in `classes`; nil when the shapes do not fit or the metric is element-wise.
     public func classified(_ scores: [Double], classes: [Double]) -> Double? {
-        guard readsClasses, !classes.isEmpty, scores.count % classes.count == 0 else { return nil }
-        let width = scores.count / classes.count
-        guard width > 0 else { return nil }
-        var correct = 0
-        for row in classes.indices {
-            var best = 0
-            for column in 1..<width where scores[row * width + column] > scores[row * width + best] { best = column }
-            if Double(best) == classes[row] { correct += 1 }
-        }
-        return Double(correct) / Double(classes.count)
+        guard readsClasses, !classes.isEmpty, scores.count % classes.count == 0, scores.count > 0 else { return nil }
+        let layout = MetricEvaluator.Classes(batch: classes.count, classes: scores.count / classes.count)
+        return MetricEvaluator(metrics: [self], target: .classes(classes, layout: layout, ignored: nil)).values(of: scores)[0]
     }
 
     /// Every metric of `metrics` for an output against its target: class indices when the target

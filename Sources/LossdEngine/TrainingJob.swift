@@ -63,6 +63,14 @@ public final class TrainingJob {
     /// The recorded history points, oldest first.
     public var history: [HistoryPoint] { prepared.kernel.control.history.orderedPoints }
 
+    /// The loss and the configured metrics (``JobSpec/metrics``) at the current parameters, by
+    /// name (`"loss"`, `"mae"`, ...; `"loss"` is always there). A free-tensor job's loss is
+    /// evaluated on the fitted tensor, a model job's over its validation data (else its
+    /// training data) as one batch; see ``Metric`` for the metrics. Between steps the current
+    /// parameters are those after the last update, so this loss can differ from ``progress``'s,
+    /// which was evaluated before that update.
+    public func metricValues() -> [String: Double] { prepared.metricValues() }
+
     /// The job's whole state.
     public func checkpoint() -> JobCheckpoint { prepared.checkpoint() }
 }

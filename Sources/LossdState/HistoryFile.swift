@@ -15,7 +15,8 @@ import LossdJSON
 ///
 /// `lr` is the learning rate the step used (after the scheduler); files written since studies
 /// append `lr_configured`, the optimizer's `lr` as configured, on every row, so that the
-/// history names the setting a study swept. Columns are only ever appended (other tools read
+/// history names the setting a study swept. A job with `metrics` then has one column per
+/// metric, named as the metric (`mae`, `rmse`, ...), in the order configured. Columns are only ever appended (other tools read
 /// them by position too): a reader takes the known ones and ignores later ones.
 public enum HistoryFile {
     static let columns = ["step", "loss", "grad_norm", "lr"]
@@ -24,44 +25,55 @@ public enum HistoryFile {
     public static let configuredColumn = "lr_configured"
 
     /// The file for `rows` and, for a model job, its `epochs` (nil for a free-tensor job), with
-    /// an `lr_configured` column when `configuredLearningRate` is given.
-    public static func text(_ rows: [HistoryRow], epochs: [EpochRecord]?, configuredLearningRate: Double? = nil) -> String {
-        guard let configured = configuredLearningRate else { return text(rows, epochs: epochs) }
-        let suffix = "," + JSONValue.format(configured)
-        return text(rows, epochs: epochs).split(separator: "\n", omittingEmptySubsequences: false).enumerated().map { index, line in
-            line.isEmpty ? "" : line + (index == 0 ? "," + configuredColumn : suffix)
-        }.joined(separator: "\n")
+    /// an `lr_configured` column when `configuredLearningRate` is given, then one column per name
+    /// of `metrics` (the job's configured metrics, in order). A free-tensor job's row carries
+    /// the values its point measured (``HistoryPoint/metrics``); a model job's, those of the
+    /// epoch that ended there (``EpochRecord/metrics``); a cell is empty where nothing was
+    /// measured (the final row of a run that ended between recorded steps, a point restored
+    /// from a checkpoint written before the job had metrics).
+    public static func text(_ rows: [HistoryRow], epochs: [EpochRecord]?, configuredLearningRate: Double? = nil,
+                            metrics: [String] = []) -> String {
+        var header = columns + (epochs == nil ? [] : epochColumns)
+        if configuredLearningRate != nil { header.append(configuredColumn) }
+        header += metrics
+        var text = header.joined(separator: ",") + "\n"
+        let configured = configuredLearningRate.map { [JSONValue.format($0)] } ?? []
+        for line in lines(rows, epochs: epochs) {
+            let measured = epochs == nil ? line.row?.metrics ?? [] : line.epoch?.metrics ?? []
+            let metricCells = measured.count == metrics.count ? measured.map(JSONValue.format) : Array(repeating: "", count: metrics.count)
+            text += (line.cells + configured + metricCells).joined(separator: ",") + "\n"
+        }
+        return text
     }
 
     static func text(_ rows: [HistoryRow], epochs: [EpochRecord]?) -> String {
-        guard let epochs else {
-            var text = columns.joined(separator: ",") + "\n"
-            for row in rows { text += cells(row).joined(separator: ",") + "\n" }
-            return text
-        }
-        var text = (columns + epochColumns).joined(separator: ",") + "\n"
+        text(rows, epochs: epochs, configuredLearningRate: nil)
+    }
+
+    /// The data lines: their cells up to `lr` (a model job's up to `accuracy`), with the point and
+    /// the epoch each carries.
+    private static func lines(_ rows: [HistoryRow], epochs: [EpochRecord]?) -> [(cells: [String], row: HistoryRow?, epoch: EpochRecord?)] {
+        guard let epochs else { return rows.map { (cells($0), $0, nil) } }
+        var lines: [(cells: [String], row: HistoryRow?, epoch: EpochRecord?)] = []
         var (r, e) = (0, 0)
         while r < rows.count || e < epochs.count {
             let row = r < rows.count ? rows[r] : nil
             let epoch = e < epochs.count ? epochs[e] : nil
-            var line: [String]
             if let row, epoch.map({ row.step <= $0.step }) ?? true {
-                line = cells(row)
                 r += 1
                 if let epoch, epoch.step == row.step {
-                    line += cells(epoch)
+                    lines.append((cells(row) + cells(epoch), row, epoch))
                     e += 1
                 } else {
-                    line += ["", "", "", ""]
+                    lines.append((cells(row) + ["", "", "", ""], row, nil))
                 }
             } else {
                 let epoch = epoch!
-                line = ["\(epoch.step)", "", "", JSONValue.format(epoch.learningRate)] + cells(epoch)
+                lines.append((["\(epoch.step)", "", "", JSONValue.format(epoch.learningRate)] + cells(epoch), nil, epoch))
                 e += 1
             }
-            text += line.joined(separator: ",") + "\n"
         }
-        return text
+        return lines
     }
 
     private static func cells(_ row: HistoryRow) -> [String] {

@@ -153,10 +153,11 @@ public struct StateStore: Sendable {
     // MARK: - History
 
     /// Writes `history/<job>.csv` (see ``HistoryFile``): `epochs` nil for a free-tensor job.
-    /// `configuredLearningRate` adds the `lr_configured` column.
+    /// `configuredLearningRate` adds the `lr_configured` column, `metrics` (names) one column each.
     public func writeHistory(_ job: String, _ rows: [HistoryRow], epochs: [EpochRecord]? = nil, configuredLearningRate: Double? = nil,
-                             syncingDirectory: Bool = true) throws(AtomicFile.WriteError) {
-        try AtomicFile.write(HistoryFile.text(rows, epochs: epochs, configuredLearningRate: configuredLearningRate), to: historyPath(job),
+                             metrics: [String] = [], syncingDirectory: Bool = true) throws(AtomicFile.WriteError) {
+        try AtomicFile.write(HistoryFile.text(rows, epochs: epochs, configuredLearningRate: configuredLearningRate, metrics: metrics),
+                             to: historyPath(job),
                              syncingDirectory: syncingDirectory)
     }
 

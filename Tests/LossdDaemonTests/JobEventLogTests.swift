@@ -3,6 +3,7 @@
 import Logging
 @testable import LossdDaemon
 import LossdEngine
+import LossdJSON
 import LossdState
 import LossdSync
 import LossdSystemd
@@ -46,6 +47,19 @@ struct JobEventLogTests {
         let fields = Self.entry { $0.finished(Self.job(.diverged, steps: 7, loss: .nan, gradientNorm: .infinity, learningRate: 2.5)) }
         #expect(fields["MESSAGE_ID"] == MessageID.jobDiverged.hex)
         #expect(fields["LOSSD_LOSS"] == "NaN" && fields["LOSSD_GRAD_NORM"] == "Infinity" && fields["LOSSD_LR"] == "2.5")
+    }
+
+    @Test("a job's metrics are LOSSD_METRIC_<NAME> fields", arguments: Metric.allCases)
+    func metricsAreFields(_ metric: Metric) {
+        var job = Self.job(.running, steps: 30, loss: 0.5, gradientNorm: 1, learningRate: 0.1)
+        job.metrics = .object([(metric.name, .number(0.375)), ("rmse-typo", .number(1))])
+        let progress = Self.entry { $0.progress(job) }
+        #expect(progress["LOSSD_METRIC_" + metric.name.uppercased()] == "0.375", "\(progress)")
+        #expect(progress.keys.filter { $0.hasPrefix("LOSSD_METRIC_") }.count == 1, "only known metrics: \(progress)")
+        job.status = .maxSteps
+        job.metrics = .object([(metric.name, .number(.nan))])
+        #expect(Self.entry { $0.finished(job) }[metric.journalField] == "NaN")
+        #expect(Self.entry { $0.started(job) }[metric.journalField] == nil, "a start carries no number it does not know")
     }
 
     @Test func aModelJobsEntriesCarryItsLatestEpoch() {

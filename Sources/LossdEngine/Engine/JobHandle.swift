@@ -41,6 +41,8 @@ public final class JobHandle: Sendable {
     private let cell = ProgressCell()
     /// A model job's finished epochs as of the latest published batch (nil for free-tensor jobs).
     private let publishedEpochs: Locked<[EpochRecord]>?
+    /// The configured metrics as last measured, published after every slice (nil without metrics).
+    private let publishedMetrics: Locked<[String: Double]>?
     /// Set when a request waits for the running worker; checked once per batch.
     private let attention = Atomic<Bool>(false)
     private let pool: WorkerPool
@@ -63,6 +65,7 @@ public final class JobHandle: Sendable {
         if let failure { status = .failed(code: failure.code, reason: failure.message) } else if let final = prepared?.kernel.status, final.isFinal { status = final } else { status = .queued }
         control = Locked(Control(status: status, stopStep: stopStep))
         publishedEpochs = prepared?.layout == nil ? nil : Locked(prepared?.kernel.epochs ?? [])
+        publishedMetrics = prepared?.measurement.metrics == nil ? nil : Locked(prepared?.latestMetrics() ?? [:])
         if let prepared { cell.publish(prepared.kernel.progress) }
     }
 
@@ -227,8 +230,24 @@ public final class JobHandle: Sendable {
         return control.withLock { c in c.owned ? nil : (prepared.parameters, prepared.namedParameters) }
     }
 
+    /// The configured metrics (``JobSpec/metrics``) as the run last measured them, by name: at
+    /// a free-tensor job's latest recorded history point, after a model job's latest epoch. Updated
+    /// after every time slice, so it can be read while a worker runs the job (unlike
+    /// ``metricValues()``); empty without metrics or before the first measurement.
+    public var latestMetrics: [String: Double] { publishedMetrics?.withLock { $0 } ?? [:] }
+
     /// Whether the job is paused or over (what ``settled()`` waits for).
     public var isSettled: Bool { control.withLock { $0.status == .paused || $0.status.isFinal } }
+
+    /// The loss and the configured metrics at the job's current parameters, by name (see
+    /// ``TrainingJob/metricValues()``; `"loss"` is always there). Measured when no worker runs
+    /// the job: while it is queued or paused, and after it ended. While a worker runs it, only
+    /// `"loss"`, the last step's (``progress``); a job that could not be built gives NaN.
+    public func metricValues() -> [String: Double] {
+        guard let prepared else { return ["loss": .nan] }
+        let measured: [String: Double]? = control.withLock { c in c.owned ? nil : prepared.metricValues() }
+        return measured ?? ["loss": cell.sample().loss]
+    }
 
     // MARK: - Worker side
 
@@ -272,6 +291,10 @@ public final class JobHandle: Sendable {
             }
             if attention.load(ordering: .acquiring), serveRequests(prepared) { break }
             if after >= sliceEnd { break }
+        }
+        if let publishedMetrics {
+            let latest = prepared.latestMetrics()
+            publishedMetrics.withLock { $0 = latest }
         }
         let requeue: Bool = control.withLock { c in
             c.owned = false

@@ -65,7 +65,7 @@ extension ElementwiseStep {
     func endStep(_ control: inout StepControl, _ pending: inout O.Constants?, total: Double, squares: Double,
                  _ buffers: ElementBuffers, finish: (O.Constants) -> Void) -> JobStatus? {
         let value = loss.chunkedValue(sum: total, count: buffers.count)
-        if let stop = control.judge(loss: value, squares: squares, gradientIsFinite: { gradientIsFinite(buffers) }) {
+        if let stop = control.judge(loss: value, squares: squares, output: buffers.parameters, gradientIsFinite: { gradientIsFinite(buffers) }) {
             return stop
         }
         let constants = optimizer.constants(update: control.step, learningRate: control.learningRate)

@@ -1,17 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
 
-/// One recorded step: its loss, the gradient's Euclidean norm and the learning rate its update used.
+/// One recorded step: its loss, the gradient's Euclidean norm, the learning rate its update used
+/// and, for a job with metrics (``JobSpec/metrics``), their values at the step's parameters (the
+/// ones its loss was evaluated at), in the order configured; empty when not measured.
 public struct HistoryPoint: Sendable, Hashable, Codable {
     public var step: Int
     public var loss: Double
     public var gradientNorm: Double
     public var learningRate: Double
+    public var metrics: [Double]
 
-    public init(step: Int, loss: Double, gradientNorm: Double, learningRate: Double) {
+    public init(step: Int, loss: Double, gradientNorm: Double, learningRate: Double, metrics: [Double] = []) {
         self.step = step
         self.loss = loss
         self.gradientNorm = gradientNorm
         self.learningRate = learningRate
+        self.metrics = metrics
     }
 }
 
@@ -32,6 +36,10 @@ public struct HistoryPoint: Sendable, Hashable, Codable {
 /// histories reuse memory instead of faulting in fresh pages. Allocation, growth and the ring's
 /// wrap-around happen in ``makeRoom()``, when the cursor reaches its limit.
 ///
+/// A job with metrics keeps one more column per metric, measured by its ``MetricEvaluator`` on
+/// the loss's input (the fitted tensor) when a point is recorded, never at the other steps: a
+/// step loop without metrics does exactly the work it did before they existed.
+///
 /// Owned by the job's kernel, used by one thread at a time (JobKernel's ownership rule), so the
 /// properties skip Swift's run-time exclusivity checks: two of those per record would cost more
 /// than the record itself.
@@ -42,8 +50,14 @@ final class HistoryLog {
     let expectedPoints: Int
     /// The rate of every point when the job has no scheduler (no rate column is kept then).
     let constantLearningRate: Double?
+    /// Measures the metrics of a recorded point; nil without metrics.
+    let metrics: MetricEvaluator?
+    /// The metric columns (0 without metrics).
+    let metricCount: Int
+    /// The loss, norm and (with a scheduler) rate columns; the metric columns follow.
+    private let baseColumns: Int
     private let columns: Int
-    /// `columns` columns of `allocated` values each: losses, norms, then rates.
+    /// `columns` columns of `allocated` values each: losses, norms, then rates, then metrics.
     @exclusivity(unchecked) private var storage: UnsafeMutablePointer<Double>?
     @exclusivity(unchecked) private var allocated = 0
     /// Where the next point goes. Before the ring first wraps, points 0..<cursor are initialised;
@@ -62,11 +76,14 @@ final class HistoryLog {
     /// How many points were ever recorded.
     var recorded: Int { earlierLaps + cursor }
 
-    init(interval: Int, capacity: Int, maxSteps: Int, constantLearningRate: Double?) {
+    init(interval: Int, capacity: Int, maxSteps: Int, constantLearningRate: Double?, metrics: MetricEvaluator? = nil) {
         self.interval = interval
         self.capacity = Swift.max(capacity, 1)
         self.constantLearningRate = constantLearningRate
-        columns = constantLearningRate == nil ? 3 : 2
+        self.metrics = metrics
+        metricCount = metrics?.metrics.count ?? 0
+        baseColumns = constantLearningRate == nil ? 3 : 2
+        columns = baseColumns + metricCount
         let runs = interval > 0 ? Swift.max(maxSteps, 0) / interval : 0
         expectedPoints = runs < self.capacity ? Swift.min(self.capacity, runs + 2) : self.capacity
     }
@@ -88,18 +105,34 @@ final class HistoryLog {
         record == 0 ? 1 : interval == 1 ? record + 1 : record * interval
     }
 
-    /// Records step `step` (1 or a multiple of the interval) with the gradient's sum of squares;
-    /// returns the next step to record.
+    /// Records step `step` (1 or a multiple of the interval) with the gradient's sum of squares
+    /// and, with metrics, their values on `output` (the loss's input at the step, as many
+    /// elements as the metrics compare; nil: NaN); returns the next step to record.
     @inline(__always)
-    func record(step: Int, loss: Double, gradientSquares: Double, learningRate: Double) -> Int {
+    func record(step: Int, loss: Double, gradientSquares: Double, learningRate: Double, output: UnsafePointer<Double>?) -> Int {
         if cursor == limit { makeRoom() }
         // Sound: makeRoom leaves cursor < limit <= allocated, the length of each column.
         let base = storage.unsafelyUnwrapped
         base[cursor] = loss
         base[allocated &+ cursor] = gradientSquares
-        if columns == 3 { base[2 &* allocated &+ cursor] = learningRate }
+        if baseColumns == 3 { base[2 &* allocated &+ cursor] = learningRate }
+        if metricCount != 0 { recordMetrics(output) }
         cursor &+= 1
         return step < interval ? interval : step &+ interval
+    }
+
+    /// Measures the metrics into the point at `cursor` (out of line: rare, and kept out of the
+    /// step loops' code).
+    @inline(never)
+    private func recordMetrics(_ output: UnsafePointer<Double>?) {
+        // Sound: record made room, cursor < allocated; metric column j is column baseColumns + j.
+        let base = storage.unsafelyUnwrapped + baseColumns * allocated + cursor
+        let allocated = self.allocated
+        guard let metrics, let output else {
+            for j in 0..<metricCount { base[j * allocated] = .nan }
+            return
+        }
+        metrics.evaluate(output) { j, value in base[j * allocated] = value }
     }
 
     /// Makes `cursor` < `limit`: takes or grows the storage while filling, or wraps the full ring
@@ -147,7 +180,13 @@ final class HistoryLog {
         let second = base[allocated + slot]
         return HistoryPoint(step: step(ofRecord: record), loss: base[slot],
                             gradientNorm: record < restoredRecords ? second : StepControl.norm(second),
-                            learningRate: constantLearningRate ?? base[2 * allocated + slot])
+                            learningRate: constantLearningRate ?? base[2 * allocated + slot],
+                            metrics: (0..<metricCount).map { base[(baseColumns + $0) * allocated + slot] })
+    }
+
+    /// The metrics of the latest point (empty without metrics or points).
+    var latestMetrics: [Double] {
+        count == 0 ? [] : point(at: count - 1).metrics
     }
 
     /// The kept points, oldest first.
@@ -157,12 +196,14 @@ final class HistoryLog {
 
     /// Whether `points` (oldest first, the last `points.count` of `total` recorded) are points
     /// this history records: their steps follow the interval and, without a scheduler, their
-    /// rate is the job's.
+    /// rate is the job's, and they carry this history's metrics (or none: a checkpoint written
+    /// before the job had metrics, whose points then read NaN).
     func accepts(_ points: [HistoryPoint], recorded total: Int) -> Bool {
         guard total >= points.count else { return false }
         let first = total - points.count
         return points.enumerated().allSatisfy { index, point in
             point.step == step(ofRecord: first + index)
+                && (point.metrics.isEmpty || point.metrics.count == metricCount)
                 && (constantLearningRate.map { point.learningRate.bitPattern == $0.bitPattern } ?? true)
         }
     }
@@ -184,7 +225,10 @@ final class HistoryLog {
             let base = storage.unsafelyUnwrapped
             base[slot] = point.loss
             base[allocated + slot] = point.gradientNorm
-            if columns == 3 { base[2 * allocated + slot] = point.learningRate }
+            if baseColumns == 3 { base[2 * allocated + slot] = point.learningRate }
+            for j in 0..<metricCount {
+                base[(baseColumns + j) * allocated + slot] = j < point.metrics.count ? point.metrics[j] : .nan
+            }
         }
         cursor = ring ? oldest : points.count
         wrapped = ring

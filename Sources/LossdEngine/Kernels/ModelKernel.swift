@@ -29,6 +29,8 @@ final class ModelKernel<O: Optimizer>: JobKernel, @unchecked Sendable {
     private let train: Dataset
     private var validation: ModelPass?
     private let hasValidation: Bool
+    private let metrics: MetricEvaluator?
+    private var trainingPass: ModelPass?
     private(set) var control: StepControl
     private(set) var status: JobStatus = .running
     private(set) var state: ModelTrainingState
@@ -54,6 +56,8 @@ final class ModelKernel<O: Optimizer>: JobKernel, @unchecked Sendable {
         train = setup.train
         validation = setup.validation
         hasValidation = setup.validation != nil
+        metrics = setup.metrics
+        trainingPass = setup.trainingPass
         control = setup.control
         state = ModelTrainingState()
         parameters = setup.parameters
@@ -140,7 +144,7 @@ final class ModelKernel<O: Optimizer>: JobKernel, @unchecked Sendable {
                 let gp = g.baseAddress!
                 var squares = 0.0
                 for i in 0..<n { squares += gp[i] * gp[i] }
-                if let stop = c.judge(loss: value, squares: squares, gradientIsFinite: { StepControl.allFinite(gp, n) }) { return stop }
+                if let stop = c.judge(loss: value, squares: squares, output: nil, gradientIsFinite: { StepControl.allFinite(gp, n) }) { return stop }
                 let constants = optimizer.constants(update: c.step, learningRate: c.learningRate)
                 parameters.withUnsafeMutableBufferPointer { p in
                     optimizerSlots.withUnsafeMutableBufferPointer { s in
@@ -167,6 +171,7 @@ final class ModelKernel<O: Optimizer>: JobKernel, @unchecked Sendable {
     private func finishEpoch(_ number: Int, _ c: inout StepControl, judge: Bool) -> JobStatus? {
         var validationLoss: Double?
         var accuracy: Double?
+        var measured: [Double] = []
         if var pass = validation {
             validation = nil  // moved out while it runs, so that it is not copied
             defer { validation = pass }
@@ -177,11 +182,22 @@ final class ModelKernel<O: Optimizer>: JobKernel, @unchecked Sendable {
             } catch {
                 return .failed(code: .lossFailed, reason: "validation after epoch \(number): \(error.message)")
             }
+            if let metrics { measured = metrics.values(of: pass.outputs.scalars) }
         } else if binding.classIndices {
             accuracy = state.epochRows > 0 ? Double(state.epochCorrect) / Double(state.epochRows) : nil
         }
+        if let metrics, var pass = trainingPass {
+            trainingPass = nil
+            defer { trainingPass = pass }
+            do throws(LossError) {
+                _ = try pass.evaluate(parameters: parameters)
+                measured = metrics.values(of: pass.outputs.scalars)
+            } catch {
+                measured = Array(repeating: .nan, count: metrics.metrics.count)
+            }
+        }
         let record = EpochRecord(epoch: number, step: c.step, trainLoss: state.epochLossSum / Double(state.epochBatches),
-                                 validationLoss: validationLoss, accuracy: accuracy, learningRate: c.learningRate)
+                                 validationLoss: validationLoss, accuracy: accuracy, learningRate: c.learningRate, metrics: measured)
         state.records.append(record)
         state.epochLossSum = 0
         state.epochBatches = 0
@@ -203,6 +219,10 @@ struct ModelKernelSetup {
     var buffers: [ModelLossBuffers]
     var parameters: [Double]
     var control: StepControl
+    /// The configured metrics, measured after each epoch; nil without metrics.
+    var metrics: MetricEvaluator? = nil
+    /// A pass over the training data for those metrics when there is no validation data.
+    var trainingPass: ModelPass? = nil
 }
 
 /// A model job's state besides the parameters, the optimizer slots and ``StepControl``: the

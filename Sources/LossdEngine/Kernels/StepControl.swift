@@ -53,13 +53,15 @@ struct StepControl {
     /// Records step k's loss and gradient (`squares` = sum of g_i^2 in chunk order) and returns the
     /// final status if a rule stops the job before update k. `gradientIsFinite` is asked only
     /// when `squares` is not finite (the sum can overflow while every element is finite).
+    /// `output` is the loss's input at step k (the parameters before update k), read only when
+    /// the history records the step and the job has metrics; nil where there is none (model jobs).
     @inline(__always)
-    mutating func judge(loss value: Double, squares: Double, gradientIsFinite: () -> Bool) -> JobStatus? {
+    mutating func judge(loss value: Double, squares: Double, output: UnsafePointer<Double>?, gradientIsFinite: () -> Bool) -> JobStatus? {
         step &+= 1
         loss = value
         gradientSquares = squares
         if step == nextHistoryStep {
-            nextHistoryStep = history.record(step: step, loss: value, gradientSquares: squares, learningRate: learningRate)
+            nextHistoryStep = history.record(step: step, loss: value, gradientSquares: squares, learningRate: learningRate, output: output)
         }
         if !value.isFinite || (!squares.isFinite && !gradientIsFinite()) { return .diverged }
         if value <= tolerance { return .converged(.tolerance) }

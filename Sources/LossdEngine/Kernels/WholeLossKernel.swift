@@ -78,7 +78,11 @@ final class WholeLossKernel<O: Optimizer>: JobKernel, @unchecked Sendable {
                 let gp = g.baseAddress!
                 var squares = 0.0
                 for i in 0..<n { squares += gp[i] * gp[i] }
-                if let stop = c.judge(loss: value, squares: squares, gradientIsFinite: { StepControl.allFinite(gp, n) }) { return stop }
+                // The parameters are still those the loss was evaluated at (metrics of a recorded row).
+                let judged = arguments.tensors[0]!.scalars.withUnsafeBufferPointer { p in
+                    c.judge(loss: value, squares: squares, output: p.baseAddress, gradientIsFinite: { StepControl.allFinite(gp, n) })
+                }
+                if let stop = judged { return stop }
                 let constants = optimizer.constants(update: c.step, learningRate: c.learningRate)
                 arguments.tensors[0]!.scalars.withUnsafeMutableBufferPointer { p in
                     state.withUnsafeMutableBufferPointer { s in
