@@ -133,6 +133,8 @@ struct StudyResultsTests {
         let top = try #require(try Self.json(["results", "--best", "--sort", "mae", "--top", "1", "--state-dir", directory]).arrayValue)
         #expect(top.map { $0["name"] } == [.string("mixed.loss-mse")])
         #expect(try LossdProcess.run(["results", "--best", "--group-by", "repeat", "--state-dir", directory]).status == 64)
+        let allRuns = try LossdProcess.run(["results", "--all-runs", "--group-by", "repeat", "--sort", "mae", "--state-dir", directory])
+        #expect(allRuns.status == 64 && allRuns.stderr.contains("--group-by cannot be combined with --all-runs"), "\(allRuns.stderr)")
     }
 
     @Test(arguments: [false, true])
