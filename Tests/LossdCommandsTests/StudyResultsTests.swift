@@ -89,6 +89,10 @@ struct StudyResultsTests {
             #expect(abs(reportedMean - mean) <= 1e-12 * max(1, abs(mean)))
             #expect(abs(reportedStd - variance.squareRoot()) <= 1e-12 * max(1, variance.squareRoot()))
         }
+        // A misspelt axis is refused, naming the axes there are.
+        let misspelt = try LossdProcess.run(["results", "--group-by", "optimizer.rl", "--state-dir", directory])
+        #expect(misspelt.status == 64 && misspelt.stderr.contains("--group-by optimizer.rl: no result has this study axis or field (the results' study axes: optimizer.lr, repeat)"),
+                "\(misspelt.stderr)")
         // The table (the default with --group-by): a header and one line per learning rate.
         let table = try LossdProcess.run(["results", "--group-by", "optimizer.lr", "--sort", key, "--state-dir", directory])
         let lines = table.stdout.split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") }
