@@ -79,7 +79,7 @@ extension Lossd {
         @Flag(help: "Only the best job of each study (by --sort, default loss; jobs of different loss functions need --sort metrics.NAME).")
         var best = false
 
-        @Option(name: .customLong("group-by"), help: ArgumentHelp("Summarize --sort's key (default loss) per value of this study axis or result field: count, mean and sample standard deviation (n - 1) over the other axes. Repeatable.", valueName: "axis"))
+        @Option(name: .customLong("group-by"), help: ArgumentHelp("Summarize --sort's key (default loss) per value of this study axis or result field: count, mean and sample standard deviation (n - 1) over the other axes, current runs only. Repeatable.", valueName: "axis"))
         var groupBy: [String] = []
 
         @Flag(name: .customLong("prune-stale"), help: "Move the stale jobs' files (jobs the last daemon's configuration no longer has) to archive/<job>/<hash>/, then list them.")
@@ -92,6 +92,11 @@ extension Lossd {
             do throws(CommandError) {
                 let reader = try location.reader()
                 if let top, top < 1 { throw CommandError(.usage, "--top must be at least 1, not \(top)") }
+                if allRuns && !groupBy.isEmpty {
+                    // An archived run is another configuration of the same job: averaged with the
+                    // current runs, it would count a job twice under settings the group hides.
+                    throw CommandError(.usage, "--group-by cannot be combined with --all-runs: an archived run has another configuration than the job's current one")
+                }
                 if pruneStale {
                     try Self.prune(reader)
                     return

@@ -52,7 +52,17 @@ enum ResultsStudy {
     /// Groups `results` by their values of `axes` and summarizes `key` in each (results
     /// without a numeric `key` are left out). Groups are in increasing order of their values
     /// (numbers by value, then text).
+    /// An axis no result has is refused (a misspelt axis would otherwise put every result in
+    /// one group, under `-`).
     static func groups(_ results: [StateReader.StoredResult], axes: [String], key: String) throws(CommandError) -> [Group] {
+        for axis in axes where !results.isEmpty && results.allSatisfy({ axisValue(axis, in: $0) == .null }) {
+            var known: [String] = []
+            for result in results {
+                if case .object(let pairs)? = result.json["study"]?["axes"] { known += pairs.map(\.0).filter { !known.contains($0) } }
+            }
+            let hint = known.isEmpty ? "" : " (the results' study axes: \(known.joined(separator: ", ")))"
+            throw CommandError(.usage, "--group-by \(axis): no result has this study axis or field\(hint)")
+        }
         var members: [[JSONValue]: [StateReader.StoredResult]] = [:]
         var order: [[JSONValue]] = []
         for result in results {

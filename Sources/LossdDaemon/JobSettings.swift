@@ -16,7 +16,8 @@ import LossdState
 ///            "optimizer": {"name": "adam", "options": {"lr": 0.01, ...}}, "scheduler": null,
 ///            "init": {"random": "normal", "shape": [256], "mean": 0.0, "std": 3.0, "seed": null},
 ///            "target": [30.0, 20.0, 50.0], "inputs": {}, "seed": 11, "max_steps": 1000,
-///            "tolerance": null, "patience": null, "min_delta": 0.0, "enabled": true},
+///            "tolerance": null, "patience": null, "min_delta": 0.0, "metrics": ["mae"],
+///            "enabled": true},
 /// "study": {"name": "lr-grid", "axes": {"optimizer.lr": "0.01", "loss": "l1"}}
 /// ```
 ///
@@ -56,6 +57,7 @@ enum JobSettings {
             ("tolerance", job.stopping.tolerance.map(JSONValue.number) ?? .null),
             ("patience", job.stopping.patience.map(JSONValue.integer) ?? .null),
             ("min_delta", .number(job.stopping.minDelta)),
+            ("metrics", .array(job.metrics.map { .string($0.rawValue) })),
             ("enabled", .bool(job.enabled)),
         ]
         return .object(members)

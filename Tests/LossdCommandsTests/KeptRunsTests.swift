@@ -83,6 +83,8 @@ struct KeptRunsTests {
         #expect(grid["config"]?["loss"]?["name"]?.stringValue == "mse")
         #expect(grid["config"]?["target"] == .array([.number(30), .number(20), .number(50)]))
         #expect(grid["config"]?["max_steps"]?.integerValue == 40)
+        #expect(grid["config"]?["metrics"] == .array([.string("mae"), .string("max_abs_error")]))
+        #expect(results.first { $0["name"]?.stringValue == "other" }?["config"]?["metrics"] == .array([]))
         #expect(results.first { $0["name"]?.stringValue == "other" }?["study"] == .null)
         #expect(results.first { $0["name"]?.stringValue == "other" }?["metrics"] == nil, "no metrics configured, no key")
         // The metrics, recomputed from the result's fitted output against the target.

@@ -89,6 +89,10 @@ struct StudyResultsTests {
             #expect(abs(reportedMean - mean) <= 1e-12 * max(1, abs(mean)))
             #expect(abs(reportedStd - variance.squareRoot()) <= 1e-12 * max(1, variance.squareRoot()))
         }
+        // A misspelt axis is refused, naming the axes there are.
+        let misspelt = try LossdProcess.run(["results", "--group-by", "optimizer.rl", "--state-dir", directory])
+        #expect(misspelt.status == 64 && misspelt.stderr.contains("--group-by optimizer.rl: no result has this study axis or field (the results' study axes: optimizer.lr, repeat)"),
+                "\(misspelt.stderr)")
         // The table (the default with --group-by): a header and one line per learning rate.
         let table = try LossdProcess.run(["results", "--group-by", "optimizer.lr", "--sort", key, "--state-dir", directory])
         let lines = table.stdout.split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") }
@@ -133,6 +137,8 @@ struct StudyResultsTests {
         let top = try #require(try Self.json(["results", "--best", "--sort", "mae", "--top", "1", "--state-dir", directory]).arrayValue)
         #expect(top.map { $0["name"] } == [.string("mixed.loss-mse")])
         #expect(try LossdProcess.run(["results", "--best", "--group-by", "repeat", "--state-dir", directory]).status == 64)
+        let allRuns = try LossdProcess.run(["results", "--all-runs", "--group-by", "repeat", "--sort", "mae", "--state-dir", directory])
+        #expect(allRuns.status == 64 && allRuns.stderr.contains("--group-by cannot be combined with --all-runs"), "\(allRuns.stderr)")
     }
 
     @Test(arguments: [false, true])
