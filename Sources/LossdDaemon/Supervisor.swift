@@ -232,6 +232,11 @@ public final class Supervisor: Sendable {
         // The record replaces the handle: the engine lets go of a job that ended, so dropping the
         // handle frees its tensors, optimizer state and history.
         state.withLock { s in s.finish(name, record) }
+        // A checkpoint write already under way when the job ended can land after `commit`
+        // removed the file and before `finish` above: `storeCheckpoint` saw no record then, so the
+        // superseded checkpoint is dropped here (a write landing later sees the record itself).
+        // (Nothing is synced when the file is already gone.)
+        if pending.problem(name) == nil { store.removeCheckpoint(name) }
         applyRungs(rungs.leave(managed.config))
         finishedCondition.signal()
         log.finished(record)

@@ -16,9 +16,10 @@ import Glibc
 struct JournalFallbackTests {
     static func temporaryPath() -> String { NSTemporaryDirectory() + "lossd-journal-\(UUID().uuidString.prefix(8))" }
 
-    /// A datagram socket bound at `path`; the caller closes it.
+    /// A datagram socket bound at `path`; the caller closes it. Close-on-exec: a process that
+    /// another test spawns meanwhile must not inherit it and keep the address reachable.
     static func boundSocket(at path: String) -> Int32 {
-        let descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        let descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
