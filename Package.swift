@@ -146,9 +146,13 @@ let package = Package(
                 .product(name: "CSV", package: "CSV.swift"),
             ]
         ),
+        // The executable's setpriority(2): drops libdispatch's refused request to raise one of its
+        // threads' priority under a hardened unit (see setpriority.c).
+        .target(name: "CLossdPriority"),
+
         .executableTarget(
             name: "lossd",
-            dependencies: ["LossdCommands", "LossdDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["LossdCommands", "LossdDaemon", "CLossdPriority", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         // MARK: - Tests
