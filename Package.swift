@@ -150,9 +150,14 @@ let package = Package(
         // threads' priority under a hardened unit (see setpriority.c).
         .target(name: "CLossdPriority"),
 
+        // The stop signals of run and serve, caught before any initializer runs (see
+        // early_signals.c); SignalRelay takes over in main and replays them. Linked into the
+        // executable only: other programs that use LossdDaemon keep the default actions.
+        .target(name: "CLossdEarlySignals"),
+
         .executableTarget(
             name: "lossd",
-            dependencies: ["LossdCommands", "LossdDaemon", "CLossdPriority", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["LossdCommands", "LossdDaemon", "CLossdPriority", "CLossdEarlySignals", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         // MARK: - Tests

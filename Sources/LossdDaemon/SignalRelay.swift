@@ -21,8 +21,10 @@ public enum SignalRelay {
 
     private static let state = Locked(State())
 
-    /// Catches `signals` from now on (call first thing in `main`, once).
-    public static func install(_ signals: [Int32]) {
+    /// Catches `signals` from now on (call first thing in `main`, once). `arrivedEarlier` says
+    /// how many times a signal arrived before (the executable's early handler counts them from the
+    /// process's start); they are recorded as if they had arrived now.
+    public static func install(_ signals: [Int32], arrivedEarlier: (Int32) -> Int = { _ in 0 }) {
         var ends: [Int32] = [0, 0]
         guard pipe(&ends) == 0 else { return }
         let (readEnd, writeEnd) = (ends[0], ends[1])
@@ -49,6 +51,11 @@ public enum SignalRelay {
             sigemptyset(&action.sa_mask)
             action.sa_flags = SA_RESTART
             sigaction(signal, &action, nil)
+        }
+        // Read after the handlers above replaced the early one: every signal is counted by one
+        // of the two. Once each is enough (a stop, a reload).
+        for signal in signals where arrivedEarlier(signal) > 0 {
+            state.withLock { $0.pending[signal, default: 0] += 1 }
         }
     }
 

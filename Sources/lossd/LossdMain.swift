@@ -1,20 +1,24 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import ArgumentParser
+import CLossdEarlySignals
 import Foundation
 import LossdCommands
 import LossdDaemon
 
 /// The executable's entry point: catches the daemon's stop (and, for serve, reload) signals
-/// before anything else runs, then the `lossd` root command (async, for run and serve).
+/// before anything else runs, then the `lossd` root command (async, for run and serve). The
+/// signals that arrived before `main` were counted by the early handler (CLossdEarlySignals).
 @main
 enum LossdMain {
     static func main() async {
         switch CommandLine.arguments.dropFirst().first {
-        case "run": SignalRelay.install([SIGTERM, SIGINT])
-        case "serve": SignalRelay.install([SIGTERM, SIGINT, SIGHUP])
+        case "run": SignalRelay.install([SIGTERM, SIGINT], arrivedEarlier: earlier)
+        case "serve": SignalRelay.install([SIGTERM, SIGINT, SIGHUP], arrivedEarlier: earlier)
         default: break
         }
         await Lossd.main()
     }
+
+    static func earlier(_ signal: Int32) -> Int { Int(lossd_early_signal_count(signal)) }
 }
