@@ -29,10 +29,14 @@ public enum ElementWeight {
         case count
     }
 
-    /// The option, spelled and defaulted as PyTorch's keyword argument.
-    public static let option = OptionSpec(
-        "weight", .optionalTensor, default: .null,
-        "one factor per element, the input's shape (torch.nn.functional only); None: unweighted")
+    /// The option, spelled and defaulted as PyTorch's keyword argument. Added after job hashes
+    /// were published: an unweighted job's complete options leave it out (``OptionSpec/omittedAtDefault``).
+    public static let option: OptionSpec = {
+        var spec = OptionSpec("weight", .optionalTensor, default: .null,
+                              "one factor per element, the input's shape (torch.nn.functional only); None: unweighted")
+        spec.omittedAtDefault = true
+        return spec
+    }()
 
     /// Refuses a weight whose shape is not the input's.
     public static func validate(_ weight: Tensor?, input: Tensor) throws(LossError) {

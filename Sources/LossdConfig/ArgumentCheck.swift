@@ -68,7 +68,8 @@ extension JobDecoder {
     private func report(_ error: LossError, _ descriptor: LossDescriptor, keys: [String], nodes: [String: ConfigNode],
                         job: ConfigNode, _ path: KeyPath, label: String, placeholders: [Double]?) {
         let index = descriptor.argumentIndex(error.subject)
-        let key = index.map { keys[$0] }
+        // An argument at its job key; an option the loss mapping writes (`weight`) at its value.
+        let key = index.map { keys[$0] } ?? (nodes["loss." + error.subject] != nil ? "loss." + error.subject : nil)
         let node = key.flatMap { nodes[$0] } ?? job
         var message = "\(label): \(descriptor.name) rejects the tensors: \(error.message)"
         let names = descriptor.arguments.map(\.name)
