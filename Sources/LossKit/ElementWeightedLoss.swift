@@ -25,6 +25,15 @@ extension ElementWeightedLoss {
         }
     }
 
+    /// Whether `mean` divides by a weight sum of 0 (`l1`, `mse`): every value is then +-inf or
+    /// NaN, as PyTorch computes it. Fine for one evaluation; a training job cannot use it.
+    public var meansOverZeroWeightSum: Bool {
+        guard let weight, reduction == .mean, Self.weightedMean == .weightSum else { return false }
+        var sum = 0.0
+        for w in weight.scalars { sum += w }
+        return sum == 0
+    }
+
     @inlinable
     public func supportsChunks(_ arguments: LossArguments) -> Bool {
         weight == nil && arguments.has(0) && arguments.has(1) && arguments[0].count == arguments[1].count

@@ -7,6 +7,7 @@ extension JobDecoder {
     /// (`init`, `target`, `inputs`) and calls its `validate` (plus the integer check of index
     /// arguments that ``LossEvaluation`` does). A random tensor is stood in for by placeholders of
     /// its shape (see ``RandomTensor/placeholderValues``), checked once per placeholder value.
+    /// A per-element weight summing to 0 under `mean` is refused too (every loss would be NaN or inf).
     func checkArguments(_ loss: any Loss, initial: TensorSpec, target: TensorSpec, inputs: [String: TensorSpec],
                         nodes: [String: ConfigNode], job: ConfigNode, _ path: KeyPath, label: String) -> Bool {
         let descriptor = loss.descriptor
@@ -61,6 +62,14 @@ extension JobDecoder {
                        placeholders: randomValues.isEmpty ? nil : randomValues.map { $0[pass] })
                 return false
             }
+        }
+        // PyTorch evaluates it (to +-inf or NaN), but no step of a job could use it.
+        if let weighted = loss as? any ElementWeightedLoss, weighted.meansOverZeroWeightSum {
+            report(LossError(.invalidValue, subject: "weight",
+                             "weight: sums to 0, and reduction 'mean' divides by sum(weight): every step's loss would be infinite or NaN "
+                                 + "(as PyTorch computes it); use reduction 'sum' or weights with a non-zero sum"),
+                   descriptor, keys: keys, nodes: nodes, job: job, path, label: label, placeholders: nil)
+            return false
         }
         return true
     }

@@ -235,6 +235,20 @@ struct LoaderTests {
         #expect(!job.enabled)
     }
 
+    /// A weight summing to 0 is refused only where `mean` divides by it (l1, mse): huber's mean is
+    /// over the element count, and `sum` divides by nothing.
+    @Test("A per-element weight summing to 0 loads where no mean divides by it", arguments: [
+        "{name: huber, weight: [1.0, -1.0, 0.0]}",
+        "{name: mse, reduction: sum, weight: [1.0, -1.0, 0.0]}",
+        "{name: l1, reduction: none, weight: [0.0, 0.0, 0.0]}",
+    ])
+    func zeroSumWeightLoads(_ loss: String) throws {
+        // huber refuses a Long target, as PyTorch does: the target is written with a real literal.
+        let body = seedBody.replacingOccurrences(of: "loss: mse", with: "loss: \(loss)").replacingOccurrences(of: "[30, 20, 50]", with: "[30.0, 20, 50]")
+        let job = try #require(loaded("jobs:\n  - name: a\n" + body + "\n")?.jobs.first)
+        #expect(job.loss.options["weight"] == .tensor(Tensor([1.0, -1.0, 0.0])) || job.loss.options["weight"] == .tensor(Tensor([0.0, 0, 0])))
+    }
+
     @Test("The hash follows the effective configuration only")
     func hashes() throws {
         func hash(_ name: String, _ body: String) throws -> ConfigHash {
