@@ -29,14 +29,16 @@ public enum ElementWeight {
         case count
     }
 
-    /// The option, spelled and defaulted as PyTorch's keyword argument. Added after job hashes
-    /// were published: an unweighted job's complete options leave it out (``OptionSpec/omittedAtDefault``).
-    public static let option: OptionSpec = {
+    /// The option, spelled and defaulted as PyTorch's keyword argument, for a loss whose weighted
+    /// mean divides by `divisor`. Added after job hashes were published: an unweighted job's
+    /// complete options leave it out (``OptionSpec/omittedAtDefault``).
+    public static func option(mean divisor: MeanDivisor) -> OptionSpec {
+        let mean = divisor == .weightSum ? "sum(w*l)/sum(w)" : "sum(w*l)/N"
         var spec = OptionSpec("weight", .optionalTensor, default: .null,
-                              "one factor per element, the input's shape (torch.nn.functional only); None: unweighted")
+                              "one factor w per element, the input's shape (torch.nn.functional only); mean is \(mean); None: unweighted")
         spec.omittedAtDefault = true
         return spec
-    }()
+    }
 
     /// Refuses a weight whose shape is not the input's.
     public static func validate(_ weight: Tensor?, input: Tensor) throws(LossError) {

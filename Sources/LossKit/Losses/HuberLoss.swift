@@ -34,7 +34,7 @@ public struct HuberLoss: BuiltinLoss, ElementWeightedLoss {
         options: [
             .reduction,
             OptionSpec("delta", .number, default: .number(1), "threshold between the squared and the delta-scaled L1 region, > 0"),
-            ElementWeight.option,
+            ElementWeight.option(mean: weightedMean),
         ])
 
     public let reduction: Reduction

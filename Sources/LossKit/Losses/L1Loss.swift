@@ -21,7 +21,7 @@
 public struct L1Loss: BuiltinLoss, ElementWeightedLoss {
     public static let descriptor = LossDescriptor(
         name: "l1", pytorchName: "L1Loss", summary: "mean absolute error |x - y|",
-        arguments: LossDescriptor.inputTarget, options: [.reduction, ElementWeight.option])
+        arguments: LossDescriptor.inputTarget, options: [.reduction, ElementWeight.option(mean: weightedMean)])
 
     public let reduction: Reduction
     public let weight: Tensor?

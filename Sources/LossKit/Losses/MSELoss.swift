@@ -23,7 +23,7 @@
 public struct MSELoss: BuiltinLoss, ElementWeightedLoss {
     public static let descriptor = LossDescriptor(
         name: "mse", pytorchName: "MSELoss", summary: "mean squared error (x - y)^2",
-        arguments: LossDescriptor.inputTarget, options: [.reduction, ElementWeight.option])
+        arguments: LossDescriptor.inputTarget, options: [.reduction, ElementWeight.option(mean: weightedMean)])
 
     public let reduction: Reduction
     public let weight: Tensor?
