@@ -25,7 +25,8 @@
 /// - Kinks: |d_i| == delta takes the linear branch (gradient +-delta, equal to the quadratic one's
 ///   limit); d_i == 0 gives gradient 0. Both are pinned by the `kinks_*` goldens.
 /// - Edge cases: N == 0 with `mean` gives NaN, as PyTorch does.
-/// - Check: x = [0, 0.5, 3], y = [0, 0, 0], delta = 2 -> none [0, 0.125, 4].
+/// - Check: x = [0, 0.5, 3], y = [0, 0, 0], delta = 2 -> none [0, 0.125, 4]; x = [10, 10, 10],
+///   y = [30, 20, 50], delta = 1, weight [1, 2, 1] -> mean (19.5 + 19 + 39.5) / 3 = 26.
 public struct HuberLoss: BuiltinLoss, ElementWeightedLoss {
     public static let descriptor = LossDescriptor(
         name: "huber", pytorchName: "HuberLoss",
