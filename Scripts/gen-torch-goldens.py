@@ -7,21 +7,32 @@ Run by a developer (needs torch; the tests do not):
     python3 Scripts/gen-torch-goldens.py [LOSS ...]
 
 Each module in Scripts/torch_goldens/ defines LOSS (lossd's registry name), MODULE (the torch.nn
-class name) and CASES, a list of `case(...)` records. For every case this script builds the float64
-tensors, runs the torch.nn loss, and records the output and, for every floating input that torch
-can differentiate, the gradient of output.sum(). Cases where torch raises are recorded as
-expected errors. Each module also gets `dtype_*` cases derived from its first case (see
+class name), FUNCTIONAL (the torch.nn.functional name) and CASES, a list of `case(...)` records
+(`fcase(...)` for arguments only the functional form takes, such as mse_loss's `weight`). For
+every case this script builds the float64 tensors, runs the torch.nn loss (or the functional one),
+and records the output and, for every floating input that torch can differentiate, the gradient
+of output.sum(). An input written `number(...)` is passed as a plain Python float, and written to
+the request as a bare number. Cases where torch raises are recorded as expected errors.
+
+Before writing anything, every module's functional signature (inspect.signature) is checked
+against the tensors and options lossd lists (the committed `lossd losses` snapshot,
+Tests/LossdCommandsTests/Snapshots/losses-table.txt): an argument lossd does not know must be in
+LEFT_OUT with its reason, and one typed `Tensor | float` must be in PLAIN_NUMBER_ARGUMENTS, or the
+script stops. Each module also gets `dtype_*` cases derived from its first case (see
 dtype_cases): its other arguments and its tensor options written as Long or as Double tensors,
 as torch accepts or refuses them. Output: Tests/LossdCommandsTests/Fixtures/torch/<MODULE>.json, whose `request`
 objects are exactly `lossd eval --json` requests.
 """
 import importlib
+import inspect
 import json
 import math
 import pathlib
+import re
 import sys
 
 import torch
+import torch.nn.functional
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 OUT = ROOT / "Tests" / "LossdCommandsTests" / "Fixtures" / "torch"
@@ -29,9 +40,59 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
 from torch_goldens.common import Case  # noqa: E402
 
+SNAPSHOT = ROOT / "Tests" / "LossdCommandsTests" / "Snapshots" / "losses-table.txt"
+
+# Arguments of the torch.nn.functional losses that lossd leaves out on purpose, with the reason
+# (README: "PyTorch arguments left out"). Any other argument lossd lacks stops the script.
+LEFT_OUT = {
+    "size_average": "deprecated by PyTorch in favour of reduction; lossd refuses it and names the reduction to use",
+    "reduce": "deprecated by PyTorch in favour of reduction; lossd refuses it and names the reduction to use",
+}
+
+# Tensor arguments PyTorch also takes as a plain Python number (`Tensor | float`), which lossd
+# reads from a bare number: (lossd loss, argument).
+PLAIN_NUMBER_ARGUMENTS = {("gaussian_nll", "var")}
+
+
+def lossd_catalog():
+    """lossd's tensors and options per loss, from the `lossd losses` snapshot the tests keep current."""
+    lines = SNAPSHOT.read_text().splitlines()
+    catalog = {}
+    for line in lines[1:]:
+        cells = re.split(r"  +", line.strip())
+        name, tensors = cells[0], cells[2].split(",")
+        options = [item.split("=", 1)[0] for item in cells[3].split()] if len(cells) == 5 else []
+        catalog[name] = (tensors, options)
+    return catalog
+
+
+def check_signatures(modules):
+    """Every functional loss argument is one lossd knows, or is left out with a reason."""
+    catalog = lossd_catalog()
+    problems = []
+    for module in modules:
+        function = getattr(torch.nn.functional, module.FUNCTIONAL)
+        tensors, options = catalog[module.LOSS]
+        known = set(tensors) | set(options)
+        parameters = inspect.signature(function).parameters
+        for name, parameter in parameters.items():
+            where = f"torch.nn.functional.{module.FUNCTIONAL}({name}) for lossd's {module.LOSS}"
+            if name not in known and name not in LEFT_OUT:
+                problems.append(f"{where}: lossd has no such tensor or option; implement it or add it to LEFT_OUT with the reason")
+            annotation = str(parameter.annotation)
+            if name in tensors and "float" in annotation and (module.LOSS, name) not in PLAIN_NUMBER_ARGUMENTS:
+                problems.append(f"{where}: PyTorch also takes a plain number ({annotation}); support it and list it in PLAIN_NUMBER_ARGUMENTS")
+        for name in known:
+            if name not in parameters:
+                problems.append(f"lossd's {module.LOSS} has '{name}', which torch.nn.functional.{module.FUNCTIONAL} does not take")
+    if problems:
+        sys.exit("functional signatures do not match lossd:\n  " + "\n  ".join(problems))
+
 
 def to_tensor(spec):
     values, dtype = spec
+    if dtype == "number":
+        return values
     if dtype == "long":
         return torch.tensor(values, dtype=torch.int64)
     return torch.tensor(values, dtype=torch.float64)
@@ -46,6 +107,11 @@ def json_tensor(t):
     return {"shape": list(t.shape), "data": data}
 
 
+def json_input(spec):
+    """A request input: a bare number for a plain number, else a tensor object."""
+    return spec[0] if spec[1] == "number" else json_tensor(to_tensor(spec))
+
+
 def build_module(module_name, options):
     kwargs = {}
     for key, value in options.items():
@@ -56,26 +122,29 @@ def build_module(module_name, options):
     return getattr(torch.nn, module_name)(**kwargs)
 
 
-def run_forward(module_name, options, inputs, grad_name=None):
+def run_forward(module, case, grad_name=None):
     tensors = {}
-    for name, spec in inputs.items():
+    for name, spec in case.inputs.items():
         t = to_tensor(spec)
         if name == grad_name:
             t.requires_grad_(True)
         tensors[name] = t
-    module = build_module(module_name, options)
-    out = module(*tensors.values())
+    if case.functional:
+        kwargs = {k: to_tensor(v) if isinstance(v, tuple) else v for k, v in case.options.items()}
+        out = getattr(torch.nn.functional, module.FUNCTIONAL)(*tensors.values(), **kwargs)
+    else:
+        out = build_module(module.MODULE, case.options)(*tensors.values())
     return out, tensors
 
 
-def evaluate(module_name, case):
-    out, tensors = run_forward(module_name, case.options, case.inputs)
+def evaluate(module, case):
+    out, tensors = run_forward(module, case)
     grads = {}
     for name, spec in case.inputs.items():
-        if spec[1] == "long":
+        if spec[1] in ("long", "number"):
             continue
         try:
-            out2, ts = run_forward(module_name, case.options, case.inputs, grad_name=name)
+            out2, ts = run_forward(module, case, grad_name=name)
             if not out2.requires_grad:
                 continue
             (g,) = torch.autograd.grad(out2.sum(), ts[name], allow_unused=True)
@@ -95,7 +164,7 @@ def request(loss, case):
     options = {}
     for key, value in case.options.items():
         options[key] = json_tensor(to_tensor(value)) if isinstance(value, tuple) else value
-    inputs = {name: json_tensor(to_tensor(spec)) for name, spec in case.inputs.items()}
+    inputs = {name: json_input(spec) for name, spec in case.inputs.items()}
     return {"loss": loss, "options": options, "inputs": inputs}
 
 
@@ -138,7 +207,8 @@ def dtype_cases(cases):
         flipped, label = ((_floated(values), "float"), "float") if dtype == "long" else ((_rounded(values), "long"), "long")
         options = dict(source.options)
         options[key] = flipped
-        derived.append(Case(id=f"dtype_option_{key}_{label}", inputs=source.inputs, options=options, rtol=source.rtol))
+        derived.append(Case(id=f"dtype_option_{key}_{label}", inputs=source.inputs, options=options, rtol=source.rtol,
+                            functional=source.functional))
     return derived
 
 
@@ -146,8 +216,9 @@ def main(selected):
     OUT.mkdir(parents=True, exist_ok=True)
     folder = pathlib.Path(__file__).resolve().parent / "torch_goldens"
     names = sorted(p.stem for p in folder.glob("*.py") if p.stem not in ("__init__", "common"))
-    for stem in names:
-        module = importlib.import_module(f"torch_goldens.{stem}")
+    modules = [importlib.import_module(f"torch_goldens.{stem}") for stem in names]
+    check_signatures(modules)
+    for stem, module in zip(names, modules):
         if selected and module.LOSS not in selected and module.MODULE not in selected:
             continue
         torch.manual_seed(0)
@@ -159,8 +230,8 @@ def main(selected):
             seen.add(case.id)
             record = {"id": case.id, "request": request(module.LOSS, case), "rtol": case.rtol}
             try:
-                record["expected"] = evaluate(module.MODULE, case)
-            except (RuntimeError, ValueError, IndexError) as error:
+                record["expected"] = evaluate(module, case)
+            except (RuntimeError, ValueError, IndexError, TypeError) as error:
                 record["error"] = str(error).splitlines()[0]
             records.append(record)
         document = {

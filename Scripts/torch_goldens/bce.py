@@ -3,6 +3,7 @@ from .common import REDUCTIONS, case, floats, reseed, uniform
 
 LOSS = "bce"
 MODULE = "BCELoss"
+FUNCTIONAL = "binary_cross_entropy"
 reseed(5)
 
 

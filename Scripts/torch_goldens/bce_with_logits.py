@@ -3,6 +3,7 @@ from .common import REDUCTIONS, case, floats, normal, reseed, uniform
 
 LOSS = "bce_with_logits"
 MODULE = "BCEWithLogitsLoss"
+FUNCTIONAL = "binary_cross_entropy_with_logits"
 reseed(6)
 
 # Logits far beyond exp's range: the loss and both gradients must stay finite (and exact).

@@ -6,6 +6,7 @@ from .common import REDUCTIONS, case, choice, floats, normal, reseed
 
 LOSS = "cosine_embedding"
 MODULE = "CosineEmbeddingLoss"
+FUNCTIONAL = "cosine_embedding_loss"
 reseed(5)
 
 # cos == margin exactly (the clamp_min kink): rows [3, 4] and [4, 3]; ATen adds EPSILON = 1e-12

@@ -3,6 +3,7 @@ from .common import REDUCTIONS, case, floats, integers, longs, normal, reseed, u
 
 LOSS = "cross_entropy"
 MODULE = "CrossEntropyLoss"
+FUNCTIONAL = "cross_entropy"
 reseed(3)
 
 

@@ -5,6 +5,7 @@ from .common import REDUCTIONS, case, longs, normal, reseed
 
 LOSS = "ctc"
 MODULE = "CTCLoss"
+FUNCTIONAL = "ctc_loss"
 reseed(5)
 RTOL = 1e-10
 

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
-from .common import REDUCTIONS, case, floats, normal, reseed, uniform
+from .common import REDUCTIONS, case, floats, normal, number, reseed, uniform
 
 LOSS = "gaussian_nll"
 MODULE = "GaussianNLLLoss"
+FUNCTIONAL = "gaussian_nll_loss"
 reseed(9)
 
 
@@ -61,4 +62,23 @@ CASES += [
     case("error_var_two_ones", inputs((2, 3, 4), (2, 1, 1))),
     case("error_scalar_input_var_1", inputs((), (1,))),
     case("error_target_shape", {"input": normal(3), "target": normal(2), "var": var(3)}),
+]
+
+# var as a plain Python float (gaussian_nll_loss's `var: Tensor | float`): `var * ones_like(input)`,
+# any input shape, no gradient for var; an int is refused (torch.any of a bool), as a negative float.
+for r in REDUCTIONS:
+    CASES += [
+        case(f"plain_var_2x3_{r}", {"input": normal(2, 3), "target": normal(2, 3), "var": number(0.75)}, reduction=r),
+        case(f"plain_var_2x3x4_{r}", {"input": normal(2, 3, 4), "target": normal(2, 3, 4), "var": number(2.5)}, reduction=r, full=True),
+        case(f"plain_var_1d_{r}", {"input": normal(5), "target": normal(5), "var": number(1.0)}, reduction=r),
+        case(f"plain_var_scalar_{r}", {"input": floats(1.5), "target": floats(-0.25), "var": number(0.3)}, reduction=r),
+        # 0 and a variance below eps are clamped to eps.
+        case(f"plain_var_zero_{r}", {"input": normal(4), "target": normal(4), "var": number(0.0)}, reduction=r),
+        case(f"plain_var_below_eps_{r}", {"input": normal(2, 2), "target": normal(2, 2), "var": number(1e-9)}, reduction=r, eps=1e-4),
+    ]
+CASES += [
+    case("plain_var_empty_mean", {"input": floats([[], []]), "target": floats([[], []]), "var": number(1.0)}),
+    case("plain_var_large", {"input": floats([1e6, -1e6]), "target": floats([0.0, 1.0]), "var": number(1e12)}, reduction="sum"),
+    case("error_plain_var_negative", {"input": normal(3), "target": normal(3), "var": number(-0.5)}),
+    case("error_plain_var_int", {"input": normal(3), "target": normal(3), "var": number(1)}),
 ]

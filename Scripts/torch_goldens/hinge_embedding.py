@@ -3,6 +3,7 @@ from .common import REDUCTIONS, case, choice, floats, normal, reseed
 
 LOSS = "hinge_embedding"
 MODULE = "HingeEmbeddingLoss"
+FUNCTIONAL = "hinge_embedding_loss"
 reseed(9)
 
 CASES = []

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
-from .common import REDUCTIONS, case, floats, normal, reseed
+from .common import REDUCTIONS, case, floats, normal, reseed, weighted_cases, fcase
 
 LOSS = "huber"
 MODULE = "HuberLoss"
+FUNCTIONAL = "huber_loss"
 reseed(6)
 
 
@@ -33,3 +34,11 @@ CASES += [
     case("error_negative_delta", {"input": normal(3), "target": normal(3)}, delta=-1.0),
     case("error_shape_mismatch", {"input": normal(3), "target": normal(4)}),
 ]
+# torch.nn.functional.huber_loss's weight: its mean is mean(w*l), over N (not over sum(w)).
+CASES += weighted_cases()
+for r in REDUCTIONS:
+    CASES += [
+        fcase(f"weighted_delta_half_kinks_{r}", kinks(0.5), reduction=r, delta=0.5, weight=floats([1.0, 2.0, -1.0, 0.5, 3.0, 0.25, 1.5])),
+        fcase(f"weighted_delta_big_{r}", {"input": normal(2, 3, std=3), "target": normal(2, 3)}, reduction=r, delta=2.5,
+              weight=floats([[0.5, 1.0, 2.0], [0.0, -1.0, 4.0]])),
+    ]

@@ -5,6 +5,7 @@ from .common import case, floats, normal, reseed, uniform
 
 LOSS = "kl_div"
 MODULE = "KLDivLoss"
+FUNCTIONAL = "kl_div"
 reseed(7)
 
 KL_REDUCTIONS = ["none", "batchmean", "sum", "mean"]

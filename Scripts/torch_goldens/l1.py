@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
-from .common import REDUCTIONS, case, floats, normal, reseed
+from .common import REDUCTIONS, case, floats, normal, reseed, weighted_cases
 
 LOSS = "l1"
 MODULE = "L1Loss"
+FUNCTIONAL = "l1_loss"
 reseed(1)
 
 CASES = []
@@ -19,3 +20,5 @@ CASES += [
     case("empty_mean", {"input": floats([]), "target": floats([])}),
     case("empty_sum", {"input": floats([]), "target": floats([])}, reduction="sum"),
 ]
+# torch.nn.functional.l1_loss's weight: its mean is sum(w*l)/sum(w).
+CASES += weighted_cases()

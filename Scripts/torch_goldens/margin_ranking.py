@@ -3,6 +3,7 @@ from .common import REDUCTIONS, case, choice, floats, normal, reseed
 
 LOSS = "margin_ranking"
 MODULE = "MarginRankingLoss"
+FUNCTIONAL = "margin_ranking_loss"
 reseed(10)
 
 

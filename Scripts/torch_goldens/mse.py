@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
-from .common import REDUCTIONS, case, floats, normal, reseed
+from .common import REDUCTIONS, case, floats, normal, reseed, weighted_cases
 
 LOSS = "mse"
 MODULE = "MSELoss"
+FUNCTIONAL = "mse_loss"
 reseed(2)
 
 CASES = []
@@ -19,3 +20,5 @@ CASES += [
     case("empty_mean", {"input": floats([]), "target": floats([])}),
     case("large_values", {"input": floats([1e150, -1e150]), "target": floats([0.0, 0.0])}),
 ]
+# torch.nn.functional.mse_loss's weight: its mean is sum(w*l)/sum(w).
+CASES += weighted_cases()

@@ -3,6 +3,7 @@ from .common import REDUCTIONS, case, floats, integers, longs, normal, reseed, u
 
 LOSS = "multi_margin"
 MODULE = "MultiMarginLoss"
+FUNCTIONAL = "multi_margin_loss"
 reseed(6)
 
 CASES = [

@@ -3,6 +3,7 @@ from .common import REDUCTIONS, case, floats, longs, normal, reseed
 
 LOSS = "multilabel_margin"
 MODULE = "MultiLabelMarginLoss"
+FUNCTIONAL = "multilabel_margin_loss"
 reseed(7)
 
 CASES = [

@@ -3,6 +3,7 @@ from .common import REDUCTIONS, case, choice, floats, normal, reseed, uniform
 
 LOSS = "multilabel_soft_margin"
 MODULE = "MultiLabelSoftMarginLoss"
+FUNCTIONAL = "multilabel_soft_margin_loss"
 reseed(8)
 
 

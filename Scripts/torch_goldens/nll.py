@@ -3,6 +3,7 @@ from .common import REDUCTIONS, case, floats, integers, longs, normal, reseed
 
 LOSS = "nll"
 MODULE = "NLLLoss"
+FUNCTIONAL = "nll_loss"
 reseed(4)
 
 CASES = [

@@ -3,6 +3,7 @@ from .common import REDUCTIONS, case, choice, floats, normal, reseed, uniform
 
 LOSS = "poisson_nll"
 MODULE = "PoissonNLLLoss"
+FUNCTIONAL = "poisson_nll_loss"
 reseed(8)
 
 COUNTS = [0.0, 1.0, 2.0, 3.0, 5.0, 8.0, 13.0]

@@ -3,6 +3,7 @@ from .common import REDUCTIONS, case, floats, normal, reseed
 
 LOSS = "smooth_l1"
 MODULE = "SmoothL1Loss"
+FUNCTIONAL = "smooth_l1_loss"
 reseed(5)
 
 

@@ -3,6 +3,7 @@ from .common import REDUCTIONS, case, choice, floats, normal, reseed
 
 LOSS = "soft_margin"
 MODULE = "SoftMarginLoss"
+FUNCTIONAL = "soft_margin_loss"
 reseed(7)
 
 # x*y around the points where ATen's log1p(exp(-x y)) changes character: exp(-x y) below the

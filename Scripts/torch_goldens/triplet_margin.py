@@ -5,6 +5,7 @@ from .common import REDUCTIONS, case, floats, normal, reseed
 
 LOSS = "triplet_margin"
 MODULE = "TripletMarginLoss"
+FUNCTIONAL = "triplet_margin_loss"
 reseed(8)
 
 

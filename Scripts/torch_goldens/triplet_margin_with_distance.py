@@ -6,6 +6,7 @@ from .triplet_margin import kink_negative
 
 LOSS = "triplet_margin_with_distance"
 MODULE = "TripletMarginWithDistanceLoss"
+FUNCTIONAL = "triplet_margin_with_distance_loss"
 reseed(9)
 
 KINK_N = kink_negative(0.0, 0.25, margin=0.5)

@@ -66,12 +66,21 @@ public struct OptionSpec: Sendable, Hashable {
     /// PyTorch's default.
     public var defaultValue: OptionValue
     public var summary: String
+    /// An option added to a loss after job hashes were published: left out of a job's complete
+    /// options (and so of its hash) while it has its default, so that a job that does not use
+    /// it keeps the hash, the result and the checkpoint it had before the option existed.
+    public var omittedAtDefault = false
 
     public init(_ name: String, _ kind: OptionKind, default defaultValue: OptionValue, _ summary: String) {
         self.name = name
         self.kind = kind
         self.defaultValue = defaultValue
         self.summary = summary
+    }
+
+    /// Whether a job's complete options list this option at `value` (see ``omittedAtDefault``).
+    public func isListed(at value: OptionValue) -> Bool {
+        !(omittedAtDefault && value == defaultValue)
     }
 
     /// `reduction` with PyTorch's default `mean`.

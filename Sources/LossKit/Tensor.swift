@@ -6,7 +6,8 @@
 /// (targets of `cross_entropy`, `nll`, ...) use the same storage with integral values and
 /// ``DType-swift.enum/int64``, as PyTorch's Long tensors; the loss that reads them checks both.
 ///
-/// Equality and hashing compare shape and values, not ``dtype`` (as `torch.equal` does).
+/// Equality and hashing compare shape and values, not ``dtype`` or ``isPlainNumber`` (as
+/// `torch.equal` does).
 public struct Tensor: Sendable, Hashable {
     /// The element type the tensor was written with, as `torch.tensor(...)` infers it: `int64`
     /// (PyTorch's Long) when every element is an integer literal, `float64` (Double) otherwise.
@@ -30,6 +31,11 @@ public struct Tensor: Sendable, Hashable {
     public var scalars: [Double]
     /// The element type it was written with (`float64` unless built from integer literals).
     public var dtype: DType
+    /// Whether it was written as a bare number (`0.5`, not `[0.5]`): a 0-d tensor that stands
+    /// for a Python number, as PyTorch's wrapped numbers do. Only an argument that PyTorch also
+    /// takes as a Python number reads it (`var` of `gaussian_nll`); every other loss sees a 0-d
+    /// tensor.
+    public var isPlainNumber = false
 
     /// Creates a tensor; the element count must match the shape.
     public init(shape: [Int], scalars: [Double], dtype: DType = .float64) {
@@ -70,6 +76,12 @@ public struct Tensor: Sendable, Hashable {
     /// A zero-dimensional tensor holding one value.
     public init(scalar: Double) {
         self.init(shape: [], scalars: [scalar])
+    }
+
+    /// A bare number as written in JSON or YAML (``isPlainNumber``): `int64` for an integer literal.
+    public init(plainNumber value: Double, dtype: DType) {
+        self.init(shape: [], scalars: [value], dtype: dtype)
+        isPlainNumber = true
     }
 
     /// A tensor of the given shape filled with `value`.

@@ -7,6 +7,7 @@ extension JobDecoder {
     /// (`init`, `target`, `inputs`) and calls its `validate` (plus the integer check of index
     /// arguments that ``LossEvaluation`` does). A random tensor is stood in for by placeholders of
     /// its shape (see ``RandomTensor/placeholderValues``), checked once per placeholder value.
+    /// A per-element weight summing to 0 under `mean` is refused too (every loss would be NaN or inf).
     func checkArguments(_ loss: any Loss, initial: TensorSpec, target: TensorSpec, inputs: [String: TensorSpec],
                         nodes: [String: ConfigNode], job: ConfigNode, _ path: KeyPath, label: String) -> Bool {
         let descriptor = loss.descriptor
@@ -62,13 +63,22 @@ extension JobDecoder {
                 return false
             }
         }
+        // PyTorch evaluates it (to +-inf or NaN), but no step of a job could use it.
+        if let weighted = loss as? any ElementWeightedLoss, weighted.meansOverZeroWeightSum {
+            report(LossError(.invalidValue, subject: "weight",
+                             "weight: sums to 0, and reduction 'mean' divides by sum(weight): every step's loss would be infinite or NaN "
+                                 + "(as PyTorch computes it); use reduction 'sum' or weights with a non-zero sum"),
+                   descriptor, keys: keys, nodes: nodes, job: job, path, label: label, placeholders: nil)
+            return false
+        }
         return true
     }
 
     private func report(_ error: LossError, _ descriptor: LossDescriptor, keys: [String], nodes: [String: ConfigNode],
                         job: ConfigNode, _ path: KeyPath, label: String, placeholders: [Double]?) {
         let index = descriptor.argumentIndex(error.subject)
-        let key = index.map { keys[$0] }
+        // An argument at its job key; an option the loss mapping writes (`weight`) at its value.
+        let key = index.map { keys[$0] } ?? (nodes["loss." + error.subject] != nil ? "loss." + error.subject : nil)
         let node = key.flatMap { nodes[$0] } ?? job
         var message = "\(label): \(descriptor.name) rejects the tensors: \(error.message)"
         let names = descriptor.arguments.map(\.name)

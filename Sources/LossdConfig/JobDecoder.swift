@@ -245,6 +245,10 @@ final class JobDecoder {
         if let inputsNode = job.value("inputs"), case .mapping(let pairs) = inputsNode.content {
             for pair in pairs { if let key = pair.key.scalar?.text { nodes["inputs." + key] = pair.value } }
         }
+        // A tensor option checked against the tensors (a `weight` of the input's shape) is reported at its value.
+        if let lossNode = job.value("loss"), case .mapping(let pairs) = lossNode.content {
+            for pair in pairs { if let key = pair.key.scalar?.text, key != "name" { nodes["loss." + key] = pair.value } }
+        }
         if let loss = common.loss {
             guard checkArguments(loss.loss, initial: initial, target: target, inputs: inputs, nodes: nodes,
                                  job: node, path, label: label) else { return nil }

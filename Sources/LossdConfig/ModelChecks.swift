@@ -13,7 +13,9 @@ extension JobDecoder {
     ///   (a target equal to the loss's `ignore_index` is skipped, as PyTorch skips it);
     /// - float targets: the output width equals the number of target columns;
     /// - then the loss's own checks (`validate`) on a batch of the data's first targets and
-    ///   placeholder outputs, so that a class `weight` or a `pos_weight` of the wrong size is caught.
+    ///   placeholder outputs, so that a class `weight` or a `pos_weight` of the wrong size is caught;
+    /// - a per-element `weight` (``ElementWeightedLoss``: `l1`, `mse`, `huber`) is refused: it
+    ///   would fix the shape of every batch.
     func checkTargets(_ loss: any Loss, options lossOptions: [String: OptionValue], model: Sequential, layers: [DecodedLayer], data: (train: LoadedData, validation: LoadedData?),
                       train: WrittenSource, validation: WrittenValidation?, classIndices: Bool, job: JobEntries) -> Bool {
         let descriptor = loss.descriptor
@@ -22,6 +24,16 @@ extension JobDecoder {
             let others = descriptor.arguments.dropFirst(2).map(\.name).joined(separator: ", ")
             diagnostics.report(.invalidArguments, at: lossNode, path: job.path.key("loss"),
                                "\(descriptor.name) also takes \(others): a model job trains with a loss of the model's output and the data's targets only")
+            return false
+        }
+        if let weighted = loss as? any ElementWeightedLoss, weighted.weight != nil {
+            var at = (lossNode, job.path.key("loss"))
+            if case .mapping(let pairs) = lossNode.content, let pair = pairs.first(where: { $0.key.scalar?.text == "weight" }) {
+                at = (pair.value, job.path.key("loss").key("weight"))
+            }
+            diagnostics.report(.invalidArguments, at: at.0, path: at.1,
+                               "\(descriptor.name)'s weight has one factor per element of the loss input, so it fixes the input's shape; "
+                                   + "a model job's input is a batch of outputs whose shape changes with the batch: use weight in a job that fits 'init'")
             return false
         }
         let trainSet = data.train.dataset

@@ -116,7 +116,10 @@ extension JobDecoder {
             let options = try LossOptions(values, for: descriptor)
             let loss = try entry.make(options)
             var complete: [String: OptionValue] = [:]
-            for spec in descriptor.options { complete[spec.name] = options.values[spec.name] ?? spec.defaultValue }
+            for spec in descriptor.options {
+                let value = options.values[spec.name] ?? spec.defaultValue
+                if spec.isListed(at: value) { complete[spec.name] = value }
+            }
             return .loaded(loss, JobSpec.Component(descriptor.name, options: complete))
         } catch {
             let at = valueNodes[error.subject] ?? node

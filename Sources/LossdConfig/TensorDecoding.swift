@@ -33,7 +33,7 @@ struct TensorDecoder {
             }
         case .scalar:
             result = diagnostics.numberLiteral(node, path, what: what).map {
-                .literal(Tensor(shape: [], scalars: [$0.value], dtype: $0.isInteger ? .int64 : .float64))
+                .literal(Tensor(plainNumber: $0.value, dtype: $0.isInteger ? .int64 : .float64))
             }
         case .sequence:
             result = literal(node, path, what: what).map(TensorSpec.literal)

@@ -79,8 +79,9 @@ extension JSONReader {
     // MARK: - Tensors
 
     /// Reads a tensor as `torch.tensor(...)` would, straight into flat `Double` storage: a number
-    /// (a scalar), nested lists (nesting gives the shape, rows must be equally long), or
-    /// `{"shape": [...], "data": [flat row-major]}`. The tensor is `int64` when every element is
+    /// (a scalar, marked ``Tensor/isPlainNumber``), nested lists (nesting gives the shape, rows
+    /// must be equally long), or `{"shape": [...], "data": [flat row-major]}` (a 0-d one is a
+    /// tensor, not a plain number). The tensor is `int64` when every element is
     /// an integer literal. Booleans are refused: lossd has no Bool tensors.
     public mutating func readTensor(path: String) throws(JSONInputError) -> Tensor {
         skipWhitespace()
@@ -95,7 +96,7 @@ extension JSONReader {
             return try readTensorObject(path: path)
         default:
             try readElement(into: &flat, path: path)
-            return Tensor(shape: [], scalars: flat.scalars, dtype: flat.allIntegers ? .int64 : .float64)
+            return Tensor(plainNumber: flat.scalars[0], dtype: flat.allIntegers ? .int64 : .float64)
         }
     }
 

@@ -40,6 +40,13 @@ struct ProbabilisticLossTests {
         #expect(Self.error("gaussian_nll", arguments) == nil)
     }
 
+    @Test func gaussianPlainVarZeroAfterClamp() {
+        let arguments = ["input": Tensor([1, 2]), "target": Tensor([0, 0]), "var": Tensor(plainNumber: 0, dtype: .float64)]
+        let error = Self.error("gaussian_nll", options: ["eps": .number(0)], arguments)
+        #expect(error?.code == .invalidValue && error?.subject == "var")
+        #expect(Self.error("gaussian_nll", arguments) == nil)
+    }
+
     @Test func gaussianTargetIsNotBroadcast() {
         let error = Self.error("gaussian_nll", ["input": Tensor([1, 2]), "target": Tensor(shape: [1, 2], scalars: [0, 0]), "var": Tensor([1, 1])])
         #expect(error?.code == .invalidShape && error?.subject == "target")

@@ -67,6 +67,11 @@ struct EvalCommandTests {
         (["eval", "cross_entropy", "--input", "[[1,2,3]]", "--target", "[3]"], 65, "class index 3 at element 0 is out of range for 3 classes"),
         (["eval", "nll", "--input", "[[1,2,3]]", "--target", "[0.5]"], 65, "target: element 0 is 0.5; expected an integer"),
         (["eval", "cross_entropy", "--input", "[[1,2,3]]", "--target", "[0]", "--option", "weight=[1,2]"], 65, "weight: shape (2,) must be (C,) = (3,)"),
+        (["eval", "mse", "--input", "[[1,2,3]]", "--target", "[[0,0,0]]", "--option", "weight=[1,2,3]"], 65,
+         "weight: shape (3,) must be the input's shape (1, 3) (Weights and input must have the same size.)"),
+        (["eval", "huber", "--input", "[1,2]", "--target", "[0.0,0]", "--option", "weight=[1,true]"], 64, "expected a number, found true"),
+        (["eval", "gaussian_nll", "--input", "[[1,2]]", "--target", "[[0,0]]", "--tensor", "var=-0.5"], 65, "var: -0.5; var has negative entry/entries"),
+        (["eval", "gaussian_nll", "--input", "[[1,2]]", "--target", "[[0,0]]", "--tensor", "var=1"], 65, "var: a plain number must be a float"),
         (["eval", "mse", "--input", "[1]", "--target", "[1]", "--tensor", "var=[1]"], 64, "mse takes no tensor 'var'"),
         (["eval", "mse", "--input", "[1]", "--target", "[1]", "--json"], 64, "--json takes everything from standard input"),
         (["eval", "--input", "[1]"], 64, "missing the loss name"),
@@ -163,5 +168,26 @@ struct EvalCommandTests {
         var streamed = ""
         EvalRequest.writeResponse(evaluation, chunkSize: 8) { streamed += $0 }
         #expect(streamed == EvalRequest.response(evaluation).serialized())
+    }
+
+    /// The functional arguments (`weight` of l1/mse/huber, a plain-number `var` of gaussian_nll)
+    /// through the installed `lossd eval --json`: PyTorch's value and gradients for every
+    /// reduction, and its refusals as data errors (65).
+    @Test(arguments: GoldenCase.all.filter { $0.id.contains("weighted") || $0.id.contains("plain_var") })
+    func functionalArgumentsMatchPyTorch(_ golden: GoldenCase) throws {
+        let result = try LossdProcess.run(["eval", "--json"], stdin: golden.request.serialized())
+        guard let expected = golden.expected else {
+            #expect(result.status == 65, "PyTorch refused (\(golden.error ?? "")), lossd printed \(result.stdout)")
+            return
+        }
+        #expect(result.status == 0, "\(result.stderr)")
+        let response = try JSONValue(parsing: result.stdout)
+        for (label, actual, wanted) in [("value", response["value"], expected["value"])]
+            + ["input", "target"].map({ ("grad \($0)", response["grad"]?[$0], expected["grad"]?[$0]) }) {
+            #expect(actual?.shapeValue == wanted?.shapeValue, "\(label) shape")
+            let mismatch = Closeness.firstMismatch(actual: actual?.flatNumbers ?? [], expected: wanted?.flatNumbers ?? [], rtol: golden.rtol)
+            #expect(mismatch == nil, "\(label): \(mismatch ?? "")")
+        }
+        #expect(response["grad"]?["var"] == nil, "a plain-number var has no gradient; the tensor options none")
     }
 }

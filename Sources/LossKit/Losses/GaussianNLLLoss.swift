@@ -20,12 +20,19 @@ import RealModule
 ///   its last dimension (one variance per row: unsqueezed to a trailing 1, so a 0-d var fits a 1-d
 ///   input); or the input's rank with exactly one dimension of extent 1 where the input's differs
 ///   (e.g. input (4, 3, 32, 32), var (4, 1, 32, 32)). Anything else is an error.
+/// - Var as a plain number (`var: 0.5`, a ``Tensor/isPlainNumber``; PyTorch's `var: Tensor | float`):
+///   `var * torch.ones_like(input)`, one variance for every element whatever the input's shape,
+///   and no gradient for it (a Python float is not differentiated). As in PyTorch it must not be
+///   negative (0 is clamped to eps like any variance) and must be a float: an integer (`1`, a
+///   Python int) is refused, as `gaussian_nll_loss` refuses it (`torch.any` of a bool). A 0-d
+///   tensor (`{"shape": [], "data": [0.5]}` in JSON) keeps the tensor rule above.
 /// - Options (YAML key, default): `full` (False), `eps` (1e-6), `reduction` (`mean`).
 /// - Shapes: input `(*)`; target the same shape (lossd does not broadcast it); output scalar, or
 ///   `(*)` for `none`.
 /// - Edge cases: a negative var is an error, as in PyTorch. A var that is still 0 after the clamp
 ///   (eps <= 0) is an error (PyTorch gives inf or NaN silently).
-/// - Check: x = [1], y = [0], v = [1] -> 0.5; dL/dx = 1, dL/dv = 0.
+/// - Check: x = [1], y = [0], v = [1] -> 0.5; dL/dx = 1, dL/dv = 0. With var = 1.0 (a plain
+///   number) and x = [[1, 1]], y = [[0, 0]]: 0.5, no gradient for var.
 public struct GaussianNLLLoss: BuiltinLoss {
     public static let descriptor = LossDescriptor(
         name: "gaussian_nll", pytorchName: "GaussianNLLLoss",
@@ -33,7 +40,7 @@ public struct GaussianNLLLoss: BuiltinLoss {
         arguments: [
             ArgumentSpec("input", .real(differentiable: true), "predicted means, any shape (*)"),
             ArgumentSpec("target", .real(differentiable: true), "observations, same shape as input"),
-            ArgumentSpec("var", .real(differentiable: true), "variances >= 0: input's shape, input's shape without the last dimension, or one dimension of extent 1"),
+            ArgumentSpec("var", .real(differentiable: true), "variances >= 0: a plain number, or a tensor of the input's shape, the input's shape without the last dimension, or one dimension of extent 1"),
         ],
         options: [
             OptionSpec("full", .bool, default: .bool(false), "add the constant 0.5 log(2 pi)"),
@@ -57,7 +64,8 @@ public struct GaussianNLLLoss: BuiltinLoss {
 
     /// The shape var is read with, right-aligned against the input's (a trailing 1 added where
     /// var lacks the input's last dimension), or `nil` when PyTorch's rule rejects var's shape.
-    static func varSource(_ variance: [Int], input: [Int]) -> [Int]? {
+    static func varSource(_ variance: [Int], input: [Int], plainNumber: Bool = false) -> [Int]? {
+        if plainNumber { return [] }
         if variance == input { return variance }
         if !input.isEmpty, variance == Array(input.dropLast()) { return variance + [1] }
         guard variance.count == input.count else { return nil }
@@ -71,11 +79,18 @@ public struct GaussianNLLLoss: BuiltinLoss {
         try Validation.requireFinite(input, "input")
         try Validation.requireFinite(target, "target")
         try Validation.requireFinite(variance, "var")
+        if variance.isPlainNumber {
+            guard variance.isFloating else {
+                throw .value("var", "a plain number must be a float: gaussian_nll_loss takes a tensor or a float, and refuses an int "
+                             + "(any() received an invalid combination of arguments - got (bool)); write 1.0, not 1")
+            }
+            guard variance.scalars[0] >= 0 else { throw .value("var", "\(variance.scalars[0]); var has negative entry/entries") }
+        }
         try Validation.requireFloatingType(variance, "var", reason: "result type Float can't be cast to the desired output type long int")
         for (offset, value) in variance.scalars.enumerated() where value < 0 {
             throw .value("var", "element \(offset) is \(value); var has negative entry/entries")
         }
-        guard Self.varSource(variance.shape, input: input.shape) != nil else {
+        guard Self.varSource(variance.shape, input: input.shape, plainNumber: variance.isPlainNumber) != nil else {
             throw .shape("var", "shape \(variance.shapeDescription) is of incorrect size for input shape \(input.shapeDescription): "
                          + "expected the input's shape, the input's shape without its last dimension, "
                          + "or the input's shape with exactly one dimension of extent 1")
@@ -86,11 +101,17 @@ public struct GaussianNLLLoss: BuiltinLoss {
         return Validation.outputShape(elementShape: input.shape, reduction)
     }
 
+    /// A plain-number var is a Python float to PyTorch: it has no gradient.
+    public func differentiableArguments(_ arguments: LossArguments) -> [Bool] {
+        [arguments.has(0), arguments.has(1), arguments.has(2) && !arguments[2].isPlainNumber]
+    }
+
     public func evaluate(_ arguments: LossArguments, output: inout [Double], gradients: inout LossGradients, workspace: inout [Double]) {
         let input = arguments[0]
         let count = input.count
         // Validation accepted var's shape, so the source exists.
-        let varAt = Broadcast(source: Self.varSource(arguments[2].shape, input: input.shape)!, to: input.shape)
+        let varAt = Broadcast(source: Self.varSource(arguments[2].shape, input: input.shape, plainNumber: arguments[2].isPlainNumber)!,
+                              to: input.shape)
         let scale = reduction == .mean ? 1 / Double(count) : 1
         let h = scale * 0.5
         let eps = eps, full = full, perElement = reduction == .none

@@ -22,7 +22,7 @@ enum HuberSamples {
         return sample.withEachReduction() + [
             sample.with("delta", .number(0.5)).with("reduction", .string("sum")),
             sample.with("delta", .number(3)),
-        ]
+        ] + sample.with("weight", .tensor(ElementWeightSample.weight)).withEachReduction()
     }
 }
 

@@ -68,6 +68,9 @@ enum GaussianNLLSamples {
             GradientSample("gaussian_nll", "var (3,1)", ["input": input, "target": target, "var": random.uniform([3, 1], in: 0.2...3)]),
             GradientSample("gaussian_nll", "var (1,4)", options: ["reduction": .string("none")], ["input": input, "target": target, "var": random.uniform([1, 4], in: 0.2...3)]),
             GradientSample("gaussian_nll", "0-d var", ["input": random.uniform([5]), "target": random.uniform([5]), "var": Tensor(scalar: 0.8)]),
+            // A plain-number var (a Python float to PyTorch): every element's variance, no var gradient.
+            GradientSample("gaussian_nll", "plain var", options: ["reduction": .string("sum")],
+                           ["input": input, "target": target, "var": Tensor(plainNumber: 0.6, dtype: .float64)]),
         ]
     }
 }
