@@ -68,7 +68,7 @@ struct GatedMSELoss: Loss {
     static let descriptor = LossDescriptor(
         name: "gated_mse", pytorchName: "GatedMSELoss", summary: "MSE held at a gate (tests only)",
         arguments: LossDescriptor.inputTarget,
-        options: [.reduction, OptionSpec("hold_after", .integer, default: .integer(0), "evaluations before the gate holds")])
+        options: MSELoss.descriptor.options + [OptionSpec("hold_after", .integer, default: .integer(0), "evaluations before the gate holds")])
 
     let inner: MSELoss
     let holdAfter: Int
