@@ -39,6 +39,11 @@ public protocol Optimizer: Sendable {
     /// its increment) at learning rate `learningRate` (`param_group["lr"]`).
     func constants(update: Int, learningRate: Double) -> Constants
 
+    /// The constants of update number `update` with, when a scheduler cycles it (non-nil),
+    /// momentum or beta1 `momentum` in effect (see ``MomentumCyclable``). The default ignores
+    /// `momentum`: the engine passes one only to a ``MomentumCyclable`` optimizer.
+    func constants(update: Int, learningRate: Double, momentum: Double?) -> Constants
+
     /// Applies one update to the elements in `range`.
     ///
     /// Slot `s` of element `i` is `state[s * count + i]`.
@@ -52,6 +57,10 @@ extension Optimizer {
     public var descriptor: ComponentDescriptor { Self.descriptor }
 
     public func initialState(slot: Int) -> Double { 0 }
+
+    public func constants(update: Int, learningRate: Double, momentum: Double?) -> Constants {
+        constants(update: update, learningRate: learningRate)
+    }
 }
 
 // MARK: - Shared option specs
