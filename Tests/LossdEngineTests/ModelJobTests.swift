@@ -49,6 +49,11 @@ struct ModelJobTests {
         ("classifier without validation, sgd momentum", classifier(validation: false, optimizer: "sgd",
                                                                     options: ["lr": .number(0.1), "momentum": .number(0.9)])),
         ("stops at max_steps mid-epoch", classifier(epochs: nil, maxSteps: 17)),
+        ("plateau on the validation loss, sgd with cycled momentum off", {
+            var spec = classifier(epochs: 8, optimizer: "sgd", options: ["lr": .number(0.3), "momentum": .number(0.5)])
+            spec.scheduler = JobSpec.Component("reduce_lr_on_plateau", options: ["patience": .integer(0), "factor": .number(0.5)])
+            return spec
+        }()),
     ]
 
     @Test("resuming from any step, mid-epoch included, ends bit-identical", arguments: specs.indices)
