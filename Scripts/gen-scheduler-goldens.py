@@ -97,6 +97,8 @@ CASES = [
     ("sequential_lr", "sequential_lr", {"schedulers": [{"name": "step_lr", "step_size": 3, "gamma": 0.5},
                                                        {"name": "cosine_annealing_lr", "T_max": 10, "eta_min": 0.001}],
                                         "milestones": [0]}, [SGD]),
+    ("sequential_lr", "sequential_lr", {"schedulers": [{"name": "step_lr", "step_size": 3, "gamma": 0.5}], "milestones": []},
+     [SGD]),
     ("chained_scheduler", "chained_scheduler", {"schedulers": [{"name": "exponential_lr", "gamma": 0.98},
                                                                {"name": "step_lr", "step_size": 10, "gamma": 0.5}]},
      [SGD, ADAM]),

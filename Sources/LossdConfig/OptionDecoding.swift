@@ -83,6 +83,9 @@ extension JobDecoder {
             return children.count == items.count ? .mappings(children) : nil
         case .optionalTensor:
             if let scalar = node.scalar, ScalarValue(resolving: scalar, tag: node.tag) == .null { return .null }
+            // Milestones are a list, not a tensor: none at all is meaningful (SequentialLR with
+            // one scheduler, MultiStepLR that never decays), as in PyTorch.
+            if spec.name == "milestones", case .sequence(let items) = node.content, items.isEmpty { return .tensor(Tensor([])) }
             guard case .literal(let tensor)? = tensors.tensor(node, path, what: what, allowRandom: false) else { return nil }
             return .tensor(tensor)
         }
