@@ -10,7 +10,7 @@ import LossKit
 /// of `sched.step()` calls, equal to the number of updates), the learning rate
 /// (`param_group["lr"]`), the momentum a `cycle_momentum` scheduler sets, and the scheduler's
 /// own numbers (``SchedulerState``: ReduceLROnPlateau's `best`, warm restarts' `T_i`, a
-/// composite's children's epochs, ...).
+/// composite's children's epochs and states, ...).
 ///
 /// Creating a PyTorch scheduler runs one initial step at `last_epoch = 0` (``start(_:)``);
 /// every `sched.step()` after an `opt.step()` is ``step(_:)``, with the epoch already counted.
@@ -45,6 +45,12 @@ public protocol LRScheduler: Sendable {
     /// `sched.step()` number `progress.epoch` (>= 1), after update number `progress.epoch`.
     /// Returns a failure message when PyTorch raises (OneCycleLR stepped past total_steps).
     func step(_ progress: inout SchedulerProgress) -> String?
+
+    /// `_update_lr(0)`, what SequentialLR does at a milestone to the scheduler taking over:
+    /// `last_epoch` 0 and the closed form if the scheduler has one, else `get_lr` on its state.
+    /// The default is ``start(_:)`` (right for a scheduler whose state is still as its
+    /// construction left it, the only way SequentialLR reaches it).
+    func restart(_ progress: inout SchedulerProgress)
 }
 
 extension LRScheduler {
@@ -52,11 +58,11 @@ extension LRScheduler {
     public var stateNames: [String] { [] }
     public var cyclesMomentum: Bool { false }
     public var readsMetric: Bool { false }
+    public func restart(_ progress: inout SchedulerProgress) { start(&progress) }
 }
 
 /// A scheduler whose `get_lr` computes the next rate from the current one, the epoch and the
-/// base rate only (no state of its own): StepLR, LinearLR, ... These may be the children of
-/// SequentialLR and ChainedScheduler.
+/// base rate only (no state of its own): StepLR, LinearLR, ...
 public protocol RecursiveLRScheduler: LRScheduler {
     /// The learning rate after construction (`get_lr` at `last_epoch` 0) from the current
     /// rate `current` (the optimizer's `lr` for a scheduler on its own).
@@ -83,10 +89,14 @@ extension RecursiveLRScheduler {
         progress.learningRate = learningRate(epoch: progress.epoch, current: progress.learningRate, base: progress.base)
         return nil
     }
+
+    public func restart(_ progress: inout SchedulerProgress) {
+        progress.learningRate = restartLearningRate(base: progress.base)
+    }
 }
 
 /// A scheduler's own numbers, named by ``LRScheduler/stateNames`` (a composite keeps its
-/// children's epochs there).
+/// children's epochs and states there).
 public struct SchedulerState: Sendable, Hashable {
     public var values: [Double]
 

@@ -43,11 +43,13 @@ struct CheckpointTests {
                                          scheduler: Self.scheduler("reduce_lr_on_plateau", ["patience": .integer(1), "cooldown": .integer(2),
                                                                                             "factor": .number(0.5)]),
                                          stopping: StoppingRules(maxSteps: 40))),
-        ("seed adam + sequential", Jobs.seed("adam", ["lr": .number(0.5)],
+        ("seed adam + sequential, warm restarts child", Jobs.seed("adam", ["lr": .number(0.5)],
                                              scheduler: Self.scheduler("sequential_lr", [
                                                  "schedulers": .mappings([["name": .string("linear_lr"), "start_factor": .number(0.1), "total_iters": .integer(5)],
-                                                                          ["name": .string("cosine_annealing_lr"), "T_max": .integer(10)]]),
-                                                 "milestones": .tensor(Tensor([5]))]),
+                                                                          ["name": .string("cosine_annealing_lr"), "T_max": .integer(10)],
+                                                                          ["name": .string("cosine_annealing_warm_restarts"), "T_0": .integer(3),
+                                                                           "T_mult": .integer(2)]]),
+                                                 "milestones": .tensor(Tensor([5, 15]))]),
                                              stopping: StoppingRules(maxSteps: 40))),
         ("seed sgd + chained", Jobs.seed("sgd", ["lr": .number(0.05)],
                                          scheduler: Self.scheduler("chained_scheduler", [

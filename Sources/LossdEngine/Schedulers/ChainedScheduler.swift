@@ -9,29 +9,36 @@ import LossKit
 ///
 /// torch's construction and `step()`: the children are constructed in list order, each one's
 /// initial step (`get_lr` at epoch 0) applied to the rate the previous one left; every step
-/// calls each child's `step()` in list order, each child's recursive `get_lr` applied to the
-/// rate the previous one set (all children share the epoch and the base rate).
+/// calls each child's `step()` in list order, each one's `get_lr` applied to the rate the
+/// previous one set (the children share the base rate; each keeps its own state).
 ///
 /// - Options: `schedulers` (required, see ``ChildSchedulers``). PyTorch's `optimizer`
 ///   argument is the job's optimizer.
+/// - State: each child's `last_epoch` and state.
 public struct ChainedScheduler: LRScheduler {
     public static let descriptor = ComponentDescriptor(
         name: "chained_scheduler", pytorchName: "ChainedScheduler", summary: "apply every child scheduler at every step, in order",
         options: [ChildSchedulers.spec])
 
-    public let children: [any RecursiveLRScheduler]
+    let children: ChildSchedulers
 
     public init(options: ComponentOptions) throws(EngineError) {
-        children = try ChildSchedulers.make(options)
+        children = try ChildSchedulers(options)
     }
 
+    public var stateNames: [String] { children.stateNames }
+
     public func start(_ progress: inout SchedulerProgress) {
-        for child in children { progress.learningRate = child.initialLearningRate(base: progress.learningRate) }
+        children.constructed(&progress)
     }
 
     public func step(_ progress: inout SchedulerProgress) -> String? {
-        for child in children {
-            progress.learningRate = child.learningRate(epoch: progress.epoch, current: progress.learningRate, base: progress.base)
+        for index in 0..<children.count {
+            let failure = children.with(index, &progress) { scheduler, own in
+                own.epoch += 1
+                return scheduler.step(&own)
+            }
+            if let failure { return failure }
         }
         return nil
     }

@@ -9,20 +9,20 @@ import LossKit
 ///                 schedulers: [{name: linear_lr, start_factor: 0.1, total_iters: 5}, {name: cosine_annealing_lr, T_max: 40}]}
 ///
 /// torch's construction and `step()`, base = the optimizer's lr, each child with its own
-/// `last_epoch` (bisect_right as Python's):
+/// `last_epoch` and state (bisect_right as Python's):
 ///
 ///     construction:  every child constructed in turn (each one's initial step on the rate the
 ///                    previous left), then lr = base, every child's last_epoch -= 1, and child
 ///                    i0 = bisect_right(milestones, 0) takes its initial step (last_epoch 0)
 ///     step e:        i = bisect_right(milestones, e)
-///                    if i > 0 and milestones[i-1] == e:  child i's last_epoch = 0 and
-///                        lr = its closed form at epoch 0 from base (`_update_lr(0)`)
-///                    else:  child i steps (its last_epoch + 1, recursive get_lr from lr)
+///                    if i > 0 and milestones[i-1] == e:  child i's `_update_lr(0)`: last_epoch
+///                        0 and its closed form at epoch 0 from base (``LRScheduler/restart(_:)``)
+///                    else:  child i's `step()` (its last_epoch + 1, `get_lr` from lr)
 ///
 /// - Options: `schedulers` (required, see ``ChildSchedulers``), `milestones` (required,
 ///   integers, one fewer than the schedulers, as PyTorch checks; lossd also needs them in
 ///   non-decreasing order, the only order in which they mean what PyTorch documents).
-/// - State: each child's `last_epoch`.
+/// - State: each child's `last_epoch` and state.
 public struct SequentialLR: LRScheduler {
     public static let descriptor = ComponentDescriptor(
         name: "sequential_lr", pytorchName: "SequentialLR", summary: "run child schedulers in turn, switching at the milestones",
@@ -31,11 +31,11 @@ public struct SequentialLR: LRScheduler {
             OptionSpec("milestones", .optionalTensor, default: .null, "steps at which the next scheduler takes over (required)"),
         ])
 
-    public let children: [any RecursiveLRScheduler]
+    let children: ChildSchedulers
     public let milestones: [Int]
 
     public init(options: ComponentOptions) throws(EngineError) {
-        children = try ChildSchedulers.make(options)
+        children = try ChildSchedulers(options)
         guard let values = options.numbers("milestones") else {
             throw EngineError(.missingOption, subject: "milestones", "sequential_lr needs the option 'milestones' (PyTorch has no default)")
         }
@@ -51,7 +51,7 @@ public struct SequentialLR: LRScheduler {
         self.milestones = milestones
     }
 
-    public var stateNames: [String] { children.indices.map { "_schedulers[\($0)].last_epoch" } }
+    public var stateNames: [String] { children.stateNames }
 
     /// Python's `bisect_right(milestones, epoch)`.
     private func child(at epoch: Int) -> Int {
@@ -64,26 +64,26 @@ public struct SequentialLR: LRScheduler {
     }
 
     public func start(_ progress: inout SchedulerProgress) {
-        // Each child's construction moves lr, then SequentialLR resets it: no trace is left.
+        children.constructed(&progress)
         progress.learningRate = progress.base
-        var epochs = Array(repeating: -1.0, count: children.count)
-        let first = child(at: 0)
-        epochs[first] = 0
-        progress.learningRate = children[first].initialLearningRate(base: progress.learningRate)
-        progress.state = SchedulerState(values: epochs)
+        for offset in children.offsets { progress.state.values[offset] -= 1 }
+        children.with(child(at: 0), &progress) { scheduler, own in
+            own.epoch = 0
+            scheduler.start(&own)
+        }
     }
 
     public func step(_ progress: inout SchedulerProgress) -> String? {
         let index = child(at: progress.epoch)
-        let scheduler = children[index]
-        if index > 0 && milestones[index - 1] == progress.epoch {
-            progress.state.values[index] = 0
-            progress.learningRate = scheduler.restartLearningRate(base: progress.base)
-        } else {
-            let epoch = progress.state.values[index] + 1
-            progress.state.values[index] = epoch
-            progress.learningRate = scheduler.learningRate(epoch: Int(epoch), current: progress.learningRate, base: progress.base)
+        let milestone = index > 0 && milestones[index - 1] == progress.epoch
+        return children.with(index, &progress) { scheduler, own in
+            if milestone {
+                own.epoch = 0
+                scheduler.restart(&own)
+                return nil
+            }
+            own.epoch += 1
+            return scheduler.step(&own)
         }
-        return nil
     }
 }
