@@ -46,6 +46,22 @@ struct PlateauSchedulingTests {
         }
     }
 
+    @Test("a model job without validation data steps it every batch on the batch loss")
+    func perBatchWithoutValidation() throws {
+        var spec = ModelJobTests.classifier(epochs: 6, validation: false, optimizer: "sgd", options: ["lr": .number(2.0)])
+        spec.scheduler = JobSpec.Component("reduce_lr_on_plateau", options: Self.options)
+        var losses: [Double] = [], rates: [Double] = []
+        let job = try TrainingJob(spec)
+        for _ in 0..<30 {  // 6 epochs of 5 batches
+            job.run(steps: 1)
+            losses.append(job.progress.loss)
+            rates.append(job.progress.learningRate)
+        }
+        #expect(job.progress.step == 30)
+        #expect(rates == Self.expectedRates(losses, lr: 2.0))
+        #expect(Set(rates).count > 1)
+    }
+
     @Test("a free-tensor job steps it every step on that step's loss")
     func perStepOnLoss() throws {
         let spec = Jobs.seed("sgd", ["lr": .number(3.0)], scheduler: JobSpec.Component("reduce_lr_on_plateau", options: Self.options),
