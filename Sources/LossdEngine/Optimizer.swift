@@ -8,7 +8,8 @@ import LossKit
 /// - A `struct` holding only hyperparameters: every mutable value lives with the job, so that a
 ///   checkpoint captures it. Per-element state (momentum buffers, moment estimates) is a set of
 ///   named slots of one value per parameter; the only scalar state is the update count, which
-///   the engine owns (torch's `state["step"]`).
+///   the engine owns (torch's `state["step"]`), and the momentum a scheduler cycles
+///   (``MomentumCyclable``), which the scheduler's progress holds.
 /// - The update is element-wise: element i of the parameters changes from element i of the
 ///   parameters, the gradient and the slots only. The engine relies on it to update chunks of a
 ///   wide job on several threads with results independent of the thread count.
