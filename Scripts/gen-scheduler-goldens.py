@@ -18,9 +18,10 @@ and records, after steps 1...20, 50, 100 and 200, the parameters x, the loss of 
 (`param_groups[0]["lr"]`) and, when the scheduler cycles it, the momentum of the next update
 (`momentum`, or `betas[0]`). Optimizers run the single-tensor path (`foreach=False`).
 Composite schedulers are written as in a lossd config: `schedulers` is a list of
-{name: ..., option: ...} mappings. Every keyword argument of every scheduler is compared with
-`inspect.signature` (Python callables, `last_epoch`, `verbose` and the wrapped optimizer are not
-lossd options). Output: Tests/LossdEngineTests/Fixtures/sched/<group>.json.
+{name: ..., option: ...} mappings. Output: Tests/LossdEngineTests/Fixtures/sched/<group>.json,
+and Tests/LossdEngineTests/Fixtures/scheduler-signatures.json: every scheduler's keyword
+arguments and defaults from `inspect.signature` (Python callables, `last_epoch`, `verbose` and
+the wrapped optimizer are not lossd options), which the tests compare with lossd's options.
 """
 import inspect
 import json
@@ -182,13 +183,18 @@ def run(problem_id, optimizer_name, optimizer_options, scheduler_name, scheduler
     }
 
 
-def check_signatures():
-    """Prints each scheduler's keyword arguments with their defaults (the lossd options)."""
+def write_signatures():
+    """Writes every scheduler's keyword arguments with their defaults ("<required>" when there
+    is none), the options lossd must have: Fixtures/scheduler-signatures.json."""
+    signatures = {}
     for name, cls in SCHEDULER_CLASSES.items():
         parameters = inspect.signature(getattr(torch.optim.lr_scheduler, cls)).parameters
-        options = {key: value.default for key, value in parameters.items() if key not in NOT_OPTIONS}
-        print(f"  {name}: " + ", ".join(f"{key}={value if value is not inspect.Parameter.empty else '(required)'}"
-                                         for key, value in options.items()))
+        signatures[name] = {key: "<required>" if value.default is inspect.Parameter.empty else value.default
+                            for key, value in parameters.items() if key not in NOT_OPTIONS}
+        print(f"  {name}: " + ", ".join(f"{key}={value}" for key, value in signatures[name].items()))
+    document = {"generator": "Scripts/gen-scheduler-goldens.py", "torch": torch.__version__.split("+")[0],
+                "schedulers": signatures}
+    (OUT.parent / "scheduler-signatures.json").write_text(json.dumps(document, indent=1, allow_nan=False) + "\n")
 
 
 def write(group, cases):
@@ -203,7 +209,7 @@ def write(group, cases):
 
 def main():
     torch.set_default_dtype(torch.float64)
-    check_signatures()
+    write_signatures()
     groups = {}
     for group, scheduler, options, optimizers in CASES:
         for optimizer, optimizer_options in optimizers:

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
+import Foundation
 import LossKit
 import LossdEngine
 import LossdTestSupport
@@ -26,6 +27,57 @@ struct SchedulerGoldenTests {
             #expect(!used.isEmpty || scheduler.descriptor.options.isEmpty, "\(scheduler.descriptor.name) has no fixture")
             for option in scheduler.descriptor.options {
                 #expect(used.contains(option.name), "\(scheduler.descriptor.name).\(option.name) has no fixture")
+            }
+        }
+    }
+
+    /// A default as `inspect.signature` gives it: none (required), None, a bool, a number, a string.
+    enum SignatureDefault: Decodable, Equatable {
+        case required, none, bool(Bool), number(Double), string(String)
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if container.decodeNil() {
+                self = .none
+            } else if let flag = try? container.decode(Bool.self) {
+                self = .bool(flag)
+            } else if let number = try? container.decode(Double.self) {
+                self = .number(number)
+            } else {
+                let text = try container.decode(String.self)
+                self = text == "<required>" ? .required : .string(text)
+            }
+        }
+
+        /// Whether lossd's default is this one (lossd writes both "required" and None as null).
+        func matches(_ value: OptionValue) -> Bool {
+            switch (self, value) {
+            case (.required, .null), (.none, .null): true
+            case (.bool(let a), .bool(let b)): a == b
+            case (.number(let a), .number(let b)): a == b
+            case (.number(let a), .integer(let b)): a == Double(b)
+            case (.string(let a), .string(let b)): a == b
+            default: false
+            }
+        }
+    }
+
+    struct Signatures: Decodable {
+        var schedulers: [String: [String: SignatureDefault]]
+    }
+
+    @Test("every option is spelled and defaulted as PyTorch's signature (Scripts/gen-scheduler-goldens.py)")
+    func signatures() throws {
+        let url = Bundle.module.url(forResource: "Fixtures/scheduler-signatures", withExtension: "json")!
+        let torch = try JSONDecoder().decode(Signatures.self, from: Data(contentsOf: url)).schedulers
+        #expect(Set(torch.keys) == Set(SchedulerRegistry.builtins.names))
+        for entry in SchedulerRegistry.builtins.entries {
+            let name = entry.descriptor.name
+            let expected = torch[name] ?? [:]
+            #expect(Set(entry.descriptor.options.map(\.name)) == Set(expected.keys), "\(name)")
+            for option in entry.descriptor.options {
+                guard let wanted = expected[option.name] else { continue }
+                #expect(wanted.matches(option.defaultValue), "\(name).\(option.name): \(option.defaultValue), PyTorch \(wanted)")
             }
         }
     }
