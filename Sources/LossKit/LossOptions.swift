@@ -32,6 +32,8 @@ public struct LossOptions: Sendable, Hashable {
                                 "\(descriptor.name) has no option '\(EchoedText.escaped(name))'" + Suggestions.didYouMean(name, among: known)
                                     + " (options: \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
             }
+            // null for an option whose default is None (and no tensor): as if not given.
+            if value == .null, spec.defaultValue == .null, spec.kind != .optionalTensor { continue }
             checked[name] = try LossOptions.check(value, against: spec)
         }
         self.values = checked
@@ -60,6 +62,8 @@ public struct LossOptions: Sendable, Hashable {
                 throw .option(spec.name, "'\(string)' is not one of \(allowed.map { "'\($0)'" }.joined(separator: ", "))"
                               + Suggestions.didYouMean(string, among: allowed))
             }
+            return value
+        case (.mappings, .mappings):
             return value
         case (.optionalTensor, .number(let number)):
             return .tensor(Tensor(scalar: number))

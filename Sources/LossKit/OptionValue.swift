@@ -12,6 +12,8 @@ public enum OptionValue: Sendable, Hashable, CustomStringConvertible {
     case tensor(Tensor)
     /// Python's `None` (for example `weight: null`).
     case null
+    /// A list of component mappings, each with its `name` (a composite scheduler's `schedulers`).
+    case mappings([[String: OptionValue]])
 
     public var description: String {
         switch self {
@@ -21,6 +23,7 @@ public enum OptionValue: Sendable, Hashable, CustomStringConvertible {
         case .string(let value): "'\(value)'"
         case .tensor(let value): "tensor of shape \(value.shapeDescription)"
         case .null: "None"
+        case .mappings(let items): "list of \(items.count) mappings"
         }
     }
 
@@ -33,6 +36,7 @@ public enum OptionValue: Sendable, Hashable, CustomStringConvertible {
         case .string: "a string"
         case .tensor: "a tensor"
         case .null: "null"
+        case .mappings: "a list of mappings"
         }
     }
 }
@@ -46,6 +50,9 @@ public enum OptionKind: Sendable, Hashable {
     case choice([String])
     /// A tensor, or `null` for none (`weight`, `pos_weight`).
     case optionalTensor
+    /// A list of `{name: ..., option: ...}` mappings of components of the given kind
+    /// (`scheduler`: a composite scheduler's children).
+    case mappings(String)
 
     /// How the type is written in `lossd losses` and the docs.
     public var displayName: String {
@@ -55,6 +62,7 @@ public enum OptionKind: Sendable, Hashable {
         case .number: "float"
         case .choice(let values): values.joined(separator: "|")
         case .optionalTensor: "tensor"
+        case .mappings(let kind): "list of \(kind)s"
         }
     }
 }

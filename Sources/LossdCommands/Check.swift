@@ -120,9 +120,7 @@ enum CheckReport {
             }
             let optimizer = job.optimizer.name
                 + changed(job.optimizer.options, (try? registries.optimizers.entry(named: job.optimizer.name))?.descriptor.options ?? [])
-            let scheduler = job.scheduler.map {
-                $0.name + changed($0.options, (try? registries.schedulers.entry(named: $0.name))?.descriptor.options ?? [])
-            } ?? "-"
+            let scheduler = job.scheduler.map { schedulerText($0.name, $0.options, registries.schedulers) } ?? "-"
             var stop = "\(job.stopping.maxSteps) steps"
             if let epochs = job.model?.epochs { stop = "\(epochs) epochs, " + stop }
             if let tolerance = job.stopping.tolerance { stop += ", loss<=\(number(tolerance))" }
@@ -138,6 +136,20 @@ enum CheckReport {
             }.joined(separator: "  ") + "\n"
         }
         return text + line(header) + rows.map(line).joined()
+    }
+
+    /// A scheduler and its changed options; a composite's children in brackets, each likewise.
+    static func schedulerText(_ name: String, _ options: [String: OptionValue], _ registry: SchedulerRegistry) -> String {
+        var options = options
+        var children = ""
+        if case .mappings(let items)? = options["schedulers"] {
+            options["schedulers"] = nil
+            children = " schedulers=[" + items.map { item in
+                guard case .string(let child)? = item["name"] else { return "?" }
+                return schedulerText(child, item.filter { $0.key != "name" }, registry)
+            }.joined(separator: ", ") + "]"
+        }
+        return name + children + changed(options, (try? registry.entry(named: name))?.descriptor.options ?? [])
     }
 
     /// ` key=value ...` for the options that differ from their defaults.

@@ -127,6 +127,7 @@ enum LossCatalog {
         case .string(let s): .string(s)
         case .tensor(let t): t.json
         case .null: .null
+        case .mappings(let items): .array(items.map { item in .object(item.keys.sorted().map { ($0, jsonValue(item[$0]!)) }) })
         }
     }
 }

@@ -158,6 +158,10 @@ private struct FNV1a {
                 byte(0x54)
                 write(value)
             case .null: write(nil as Double?)
+            case .mappings(let items):
+                byte(0x4C)
+                word(UInt64(items.count))
+                for item in items { write(item) }
             }
         }
     }

@@ -337,6 +337,10 @@ final class JobDecoder {
         if let schedulerNode = job.value("scheduler") {
             keys.scheduler = component(schedulerNode, path.key("scheduler"), kind: .scheduler)
             if keys.scheduler == nil { keys.valid = false }
+            if let scheduler = keys.scheduler, let optimizer = keys.optimizer,
+               !cycledMomentumFits(scheduler, optimizer, schedulerNode, path.key("scheduler")) {
+                keys.valid = false
+            }
         }
         afterScheduler()
         if let node = job.value("tolerance") {

@@ -71,8 +71,21 @@ extension JobDecoder {
                 return nil
             }
             return .string(text)
+        case .mappings:
+            // A composite scheduler's children: each one decoded, checked and located as a
+            // scheduler of its own, then kept as {name, complete options}.
+            guard let items = diagnostics.sequence(node, path, what: what) else { return nil }
+            var children: [[String: OptionValue]] = []
+            for (index, item) in items.enumerated() {
+                guard let child = component(item, path.index(index), kind: .scheduler) else { continue }
+                children.append(child.options.merging(["name": .string(child.name)]) { $1 })
+            }
+            return children.count == items.count ? .mappings(children) : nil
         case .optionalTensor:
             if let scalar = node.scalar, ScalarValue(resolving: scalar, tag: node.tag) == .null { return .null }
+            // Milestones are a list, not a tensor: none at all is meaningful (SequentialLR with
+            // one scheduler, MultiStepLR that never decays), as in PyTorch.
+            if spec.name == "milestones", case .sequence(let items) = node.content, items.isEmpty { return .tensor(Tensor([])) }
             guard case .literal(let tensor)? = tensors.tensor(node, path, what: what, allowRandom: false) else { return nil }
             return .tensor(tensor)
         }
@@ -131,6 +144,19 @@ extension JobDecoder {
     }
 
     // MARK: - Optimizer and scheduler
+
+    /// Whether a scheduler that cycles the momentum (`cycle_momentum`, true by default) has an
+    /// optimizer with a momentum or betas to cycle, as PyTorch's CyclicLR and OneCycleLR check;
+    /// reported at the option (or the scheduler, for the default) when not.
+    func cycledMomentumFits(_ scheduler: JobSpec.Component, _ optimizer: JobSpec.Component,
+                            _ node: ConfigNode, _ path: KeyPath) -> Bool {
+        guard let made = try? registries.schedulers.make(scheduler.name, options: scheduler.options), made.cyclesMomentum,
+              let entry = try? registries.optimizers.entry(named: optimizer.name), entry.cycledMomentum == nil else { return true }
+        let given = named(node, path, what: "scheduler")?.options.first { $0.key == "cycle_momentum" }
+        diagnostics.report(.outOfRange, at: given?.value ?? node, path: given != nil ? path.key("cycle_momentum") : path,
+                           "\(scheduler.name): cycle_momentum needs an optimizer with momentum or betas; \(entry.descriptor.name) has neither (set cycle_momentum: false)")
+        return false
+    }
 
     /// An optimizer or scheduler as registered in the engine: its names, options and constructor.
     struct RegisteredComponent {

@@ -8,6 +8,14 @@ extension SchedulerEntry {
         try builder.register(ExponentialLR.self)
         try builder.register(CosineAnnealingLR.self)
         try builder.register(LinearLR.self)
+        try builder.register(ConstantLR.self)
+        try builder.register(PolynomialLR.self)
+        try builder.register(CosineAnnealingWarmRestarts.self)
+        try builder.register(CyclicLR.self)
+        try builder.register(OneCycleLR.self)
+        try builder.register(ReduceLROnPlateau.self)
+        try builder.register(SequentialLR.self)
+        try builder.register(ChainedScheduler.self)
     }
 
     public static let builtinRegistry = SchedulerRegistry.Builder.builtins.build()

@@ -36,6 +36,13 @@ public struct ComponentOptions: Sendable {
     public func bool(_ name: String) -> Bool { options.bool(name) }
     /// An integer option (given or default).
     public func integer(_ name: String) -> Int { options.integer(name) }
+    /// A choice option (given or default).
+    public func choice(_ name: String) -> String { options.choice(name) }
+    /// A list-of-mappings option (a composite scheduler's `schedulers`), or nil when not given.
+    public func mappings(_ name: String) -> [[String: OptionValue]]? {
+        if case .mappings(let items)? = options.values[name] { return items }
+        return nil
+    }
 
     /// A real option PyTorch has no default for.
     public func requiredNumber(_ name: String) throws(EngineError) -> Double {

@@ -55,7 +55,8 @@ extension PreparedJob {
         let history = HistoryLog(interval: spec.historyInterval, capacity: spec.historyCapacity, maxSteps: maxSteps,
                                  constantLearningRate: scheduler == nil ? optimizer.learningRate : nil)
         let control = StepControl(rules: StoppingRules(maxSteps: maxSteps), scheduler: scheduler,
-                                  baseLearningRate: optimizer.learningRate, history: history)
+                                  baseLearningRate: optimizer.learningRate, history: history,
+                                  perEpochMetric: validation != nil)
         let rules = EpochRules(tolerance: spec.stopping.tolerance, patience: spec.stopping.patience, minDelta: spec.stopping.minDelta)
         let measuredData = job.validation ?? training
         let metrics = try JobMeasurement.evaluator(spec.metrics, binding: binding, loss: loss.descriptor, data: measuredData)

@@ -155,13 +155,20 @@ struct PreparedJob: Sendable {
     static func optimization(_ spec: JobSpec, registries: TrainingRegistries)
         throws(EngineError) -> (OptimizerEntry, any Optimizer, (any LRScheduler)?, String?) {
         let optimizerEntry = try registries.optimizers.entry(named: spec.optimizer.name)
-        let optimizer = try optimizerEntry.make(options: spec.optimizer.options)
+        var optimizer = try optimizerEntry.make(options: spec.optimizer.options)
         var scheduler: (any LRScheduler)?
         var schedulerName: String?
         if let choice = spec.scheduler {
             let entry = try registries.schedulers.entry(named: choice.name)
             scheduler = try entry.make(options: choice.options)
             schedulerName = entry.descriptor.name
+            if scheduler!.cyclesMomentum {
+                guard let cyclable = optimizer as? any MomentumCyclable else {
+                    throw EngineError.option("cycle_momentum", of: entry.descriptor.name,
+                                             "\(optimizerEntry.descriptor.name) has neither momentum nor betas: set cycle_momentum: false (PyTorch refuses it too)")
+                }
+                optimizer = cyclable.cyclingMomentum()
+            }
         }
         try PreparedJob.check(spec)
         return (optimizerEntry, optimizer, scheduler, schedulerName)

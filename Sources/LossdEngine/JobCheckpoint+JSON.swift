@@ -28,6 +28,7 @@ extension JobCheckpoint {
             ("parameters", numbers(parameters)),
             ("randomState", randomState.map { .array($0.map(JSONValue.string)) } ?? .null),
             ("scheduler", scheduler.map(JSONValue.string) ?? .null),
+        ] + (schedulerState.map { [("schedulerState", $0.json)] } ?? []) + [
             ("shape", .array(shape.map { .integer($0) })),
             ("status", .string(status.name)),
             ("statusCode", status.code.map { .string($0.description) } ?? .null),
@@ -96,7 +97,35 @@ extension JobCheckpoint {
             parameters: try field("parameters", list(\.doubleValue)), optimizerState: try field("optimizerState", list(slot)),
             history: try field("history", list(point)), historyRecorded: try field("historyRecorded", \.integerValue),
             randomState: try optional("randomState", list(\.stringValue)),
-            model: try optional("model", ModelState.init(json:)))
+            model: try optional("model", ModelState.init(json:)),
+            schedulerState: try optional("schedulerState", SchedulerStateRecord.init(json:)))
+    }
+}
+
+extension JobCheckpoint.SchedulerStateRecord {
+    /// The `schedulerState` member, keys sorted.
+    var json: JSONValue {
+        .object([
+            ("epoch", .integer(epoch)),
+            ("momentum", momentum.map(JSONValue.number) ?? .null),
+            ("values", .object(values.keys.sorted().map { ($0, JSONValue.number(values[$0]!)) })),
+        ])
+    }
+
+    /// Reads ``json``; nil when a member is missing or mistyped.
+    init?(json: JSONValue) {
+        guard let epoch = json["epoch"]?.integerValue, case .object(let members)? = json["values"] else { return nil }
+        var values: [String: Double] = [:]
+        for (name, value) in members {
+            guard let number = value.doubleValue else { return nil }
+            values[name] = number
+        }
+        var momentum: Double?
+        if let member = json["momentum"], member != .null {
+            guard let number = member.doubleValue else { return nil }
+            momentum = number
+        }
+        self.init(epoch: epoch, momentum: momentum, values: values)
     }
 }
 

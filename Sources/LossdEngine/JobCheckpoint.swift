@@ -41,6 +41,23 @@ public struct JobCheckpoint: Sendable, Hashable {
         public var badEpochs: Int
     }
 
+    /// The scheduler's values besides the learning rate: how often it stepped (`last_epoch`:
+    /// the step, or the epochs for ReduceLROnPlateau on a model job's validation loss), the
+    /// momentum (or beta1) it set for the next update (`cycle_momentum`), and its own numbers
+    /// by name (``LRScheduler/stateNames``). JSON key `schedulerState`; absent in checkpoints
+    /// written before it existed (their schedulers had no state: the epoch is the step).
+    public struct SchedulerStateRecord: Sendable, Hashable {
+        public var epoch: Int
+        public var momentum: Double?
+        public var values: [String: Double]
+
+        public init(epoch: Int, momentum: Double?, values: [String: Double]) {
+            self.epoch = epoch
+            self.momentum = momentum
+            self.values = values
+        }
+    }
+
     /// The layout version of this type.
     public static let currentVersion = 1
 
@@ -69,6 +86,8 @@ public struct JobCheckpoint: Sendable, Hashable {
     public var randomState: [String]?
     /// A model job's epochs and identity; nil for free-tensor jobs (whose JSON has no `model` key).
     public var model: ModelState? = nil
+    /// The scheduler's state; nil without a scheduler (and in older checkpoints).
+    public var schedulerState: SchedulerStateRecord? = nil
 }
 
 // MARK: - Capture and restore
@@ -98,6 +117,11 @@ extension PreparedJob {
                     model: description.model, batches: description.batches, epochs: state.records,
                     epochLossSum: state.epochLossSum, epochBatches: state.epochBatches, epochRows: state.epochRows,
                     epochCorrect: state.epochCorrect, bestEpochLoss: state.bestLoss, badEpochs: state.badEpochs)
+            },
+            schedulerState: control.scheduler.map { scheduler in
+                JobCheckpoint.SchedulerStateRecord(
+                    epoch: control.schedule.epoch, momentum: control.momentum,
+                    values: Dictionary(uniqueKeysWithValues: zip(scheduler.stateNames, control.schedule.state.values)))
             })
     }
 
@@ -142,12 +166,37 @@ extension PreparedJob {
             }
             random = generator
         }
+        let schedule = try restoredSchedule(checkpoint)
         kernel.restore(KernelSnapshot(
             step: checkpoint.step, learningRate: checkpoint.learningRate, loss: checkpoint.lastLoss,
             gradientSquares: checkpoint.gradientSquares, bestLoss: checkpoint.bestLoss, badSteps: checkpoint.badSteps,
             status: status, parameters: checkpoint.parameters,
             optimizerState: checkpoint.optimizerState.flatMap(\.values),
-            history: checkpoint.history, historyRecorded: checkpoint.historyRecorded, model: modelState))
+            history: checkpoint.history, historyRecorded: checkpoint.historyRecorded, model: modelState,
+            schedule: schedule))
+    }
+
+    /// The scheduler's progress from a checkpoint (its rate is the checkpoint's learning rate);
+    /// nil without a scheduler. A checkpoint without `schedulerState` restores the epoch as the
+    /// step and the state as the scheduler's start left it.
+    private func restoredSchedule(_ checkpoint: JobCheckpoint) throws(EngineError) -> SchedulerProgress? {
+        let control = kernel.control
+        guard let scheduler = control.scheduler else { return nil }
+        var schedule = control.schedule
+        schedule.learningRate = checkpoint.learningRate
+        guard let saved = checkpoint.schedulerState else {
+            schedule.epoch = checkpoint.step
+            return schedule
+        }
+        let names = scheduler.stateNames
+        guard saved.epoch >= 0, Set(saved.values.keys) == Set(names), (saved.momentum != nil) == control.cyclesMomentum else {
+            throw EngineError(.invalidCheckpoint, subject: "schedulerState",
+                              "the checkpoint's scheduler state (\(saved.values.keys.sorted())) does not fit the job's \(names)")
+        }
+        schedule.epoch = saved.epoch
+        schedule.momentum = saved.momentum ?? schedule.momentum
+        schedule.state.values = names.map { saved.values[$0]! }
+        return schedule
     }
 
     /// A model checkpoint's state, checked against this job's model and batches.

@@ -8,7 +8,8 @@ import LossKit
 /// - A `struct` holding only hyperparameters: every mutable value lives with the job, so that a
 ///   checkpoint captures it. Per-element state (momentum buffers, moment estimates) is a set of
 ///   named slots of one value per parameter; the only scalar state is the update count, which
-///   the engine owns (torch's `state["step"]`).
+///   the engine owns (torch's `state["step"]`), and the momentum a scheduler cycles
+///   (``MomentumCyclable``), which the scheduler's progress holds.
 /// - The update is element-wise: element i of the parameters changes from element i of the
 ///   parameters, the gradient and the slots only. The engine relies on it to update chunks of a
 ///   wide job on several threads with results independent of the thread count.
@@ -39,6 +40,11 @@ public protocol Optimizer: Sendable {
     /// its increment) at learning rate `learningRate` (`param_group["lr"]`).
     func constants(update: Int, learningRate: Double) -> Constants
 
+    /// The constants of update number `update` with, when a scheduler cycles it (non-nil),
+    /// momentum or beta1 `momentum` in effect (see ``MomentumCyclable``). The default ignores
+    /// `momentum`: the engine passes one only to a ``MomentumCyclable`` optimizer.
+    func constants(update: Int, learningRate: Double, momentum: Double?) -> Constants
+
     /// Applies one update to the elements in `range`.
     ///
     /// Slot `s` of element `i` is `state[s * count + i]`.
@@ -52,6 +58,10 @@ extension Optimizer {
     public var descriptor: ComponentDescriptor { Self.descriptor }
 
     public func initialState(slot: Int) -> Double { 0 }
+
+    public func constants(update: Int, learningRate: Double, momentum: Double?) -> Constants {
+        constants(update: update, learningRate: learningRate)
+    }
 }
 
 // MARK: - Shared option specs

@@ -14,6 +14,9 @@ public struct OptimizerEntry: ComponentEntry {
     public let descriptor: ComponentDescriptor
     public let origin: String
     public let make: @Sendable (ComponentOptions) throws(EngineError) -> any Optimizer
+    /// What a scheduler's `cycle_momentum` sets on this optimizer; nil when it is not
+    /// ``MomentumCyclable`` (the scheduler is then refused).
+    public let cycledMomentum: CycledMomentum?
     /// Builds a job's step loop, specialised for this optimizer type.
     let makeKernel: @Sendable (any Optimizer, KernelSetup) -> any JobKernel
     /// Builds a model job's step loop, specialised for this optimizer type.
@@ -26,6 +29,7 @@ extension ComponentRegistry.Builder where Entry == OptimizerEntry {
         try add(OptimizerEntry(
             descriptor: O.descriptor, origin: origin,
             make: { options throws(EngineError) in try O(options: options) },
+            cycledMomentum: (O.self as? any MomentumCyclable.Type)?.cycledMomentum,
             makeKernel: { optimizer, setup in KernelFactory.make(optimizer as! O, setup) },
             makeModelKernel: { optimizer, setup in ModelKernel(optimizer: optimizer as! O, setup: setup) { $0.runLoop($1) } }))
     }

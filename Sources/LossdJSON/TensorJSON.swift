@@ -41,8 +41,21 @@ extension Tensor {
 }
 
 extension OptionValue {
-    /// A JSON value as an option: numbers keep integer vs real, arrays and tensor objects are tensors.
+    /// A JSON value as an option: numbers keep integer vs real, arrays and tensor objects are
+    /// tensors, except a non-empty array of objects with a `name` (a composite scheduler's children).
     public init(json: JSONValue, path: String) throws(TensorJSONError) {
+        if case .array(let items) = json, !items.isEmpty,
+           items.allSatisfy({ if case .object = $0, $0["name"]?.stringValue != nil { true } else { false } }) {
+            var mappings: [[String: OptionValue]] = []
+            for (index, item) in items.enumerated() {
+                guard case .object(let members) = item else { continue }
+                var mapping: [String: OptionValue] = [:]
+                for (key, value) in members { mapping[key] = try OptionValue(json: value, path: "\(path)[\(index)].\(key)") }
+                mappings.append(mapping)
+            }
+            self = .mappings(mappings)
+            return
+        }
         switch json {
         case .null: self = .null
         case .bool(let value): self = .bool(value)

@@ -229,6 +229,7 @@ public struct JobRecord: Sendable, Hashable {
         case .string(let s): .string(s)
         case .tensor(let t): t.nestedJSON
         case .null: .null
+        case .mappings(let items): .array(items.map(json))
         }
     }
 

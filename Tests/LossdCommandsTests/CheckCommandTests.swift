@@ -54,6 +54,24 @@ struct CheckCommandTests {
         #expect(broken.stderr.hasSuffix("lossd: error: <stdin>: 5 errors\n"), "\(broken.stderr)")
     }
 
+    @Test("lossd check shows a composite scheduler's children with their changed options")
+    func compositeScheduler() throws {
+        let job = "  - name: NAME\n    loss: mse\n    init: [10, 10]\n    target: [1, 2]\n    optimizer: {name: sgd, lr: 0.05}\n"
+            + "    max_steps: 50\n    scheduler: SCHEDULER\n"
+        func entry(_ name: String, _ scheduler: String) -> String {
+            job.replacingOccurrences(of: "NAME", with: name).replacingOccurrences(of: "SCHEDULER", with: scheduler)
+        }
+        let config = "jobs:\n"
+            + entry("seq", "{name: sequential_lr, schedulers: [{name: linear_lr, start_factor: 0.1, total_iters: 5}, "
+                           + "{name: cosine_annealing_lr, T_max: 40}], milestones: [5]}")
+            + entry("chain", "{name: ChainedScheduler, schedulers: [{name: exponential_lr, gamma: 0.98}, {name: StepLR, step_size: 10}]}")
+        let result = try LossdProcess.run(["check", "-"], stdin: config)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains(
+            "sequential_lr schedulers=[linear_lr start_factor=0.1, cosine_annealing_lr T_max=40] milestones=[5]"), "\(result.stdout)")
+        #expect(result.stdout.contains("chained_scheduler schedulers=[exponential_lr gamma=0.98, step_lr step_size=10]"), "\(result.stdout)")
+    }
+
     @Test("An unreadable or empty file's error has no caret line under nothing", arguments: [
         ("/nonexistent/lossd.yaml", "cannot read /nonexistent/lossd.yaml: No such file or directory"),
         ("/dev/null", "/dev/null is not a regular file"),

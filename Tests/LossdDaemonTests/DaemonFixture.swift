@@ -70,9 +70,10 @@ struct DaemonFixture {
             max_steps: 5
         """
 
-    /// Two jobs that run for about a quarter of a second in a debug build (longer on a slower
+    /// Jobs that run for about a quarter of a second in a debug build (longer on a slower
     /// machine or under ThreadSanitizer), checkpointed every 50 ms: long enough to be stopped or
-    /// killed mid-run, short enough to run many times.
+    /// killed mid-run, short enough to run many times. Besides the first two, one job per
+    /// scheduler with state of its own (plateau, cycled momentum, composites' children).
     static let longJobs = """
         daemon:
           report_interval: 25ms
@@ -93,6 +94,46 @@ struct DaemonFixture {
             optimizer: {name: sgd, lr: 0.00004, momentum: 0.9}
             max_steps: 30000
             seed: 8
+          - name: sgd-plateau
+            loss: mse
+            init: {random: normal, shape: [16], mean: 0, std: 3}
+            target: {random: uniform, shape: [16], low: -1, high: 1}
+            optimizer: {name: sgd, lr: 0.00004, momentum: 0.9}
+            scheduler: {name: reduce_lr_on_plateau, patience: 40, cooldown: 25, threshold: 0.002, factor: 0.7}
+            max_steps: 12000
+            seed: 9
+          - name: adam-one-cycle
+            loss: huber
+            init: {random: normal, shape: [32], mean: 0, std: 3}
+            target: {random: uniform, shape: [32], low: -1, high: 1}
+            optimizer: {name: adam, lr: 0.001}
+            scheduler: {name: one_cycle_lr, max_lr: 0.0005, total_steps: 12000, three_phase: true}
+            max_steps: 12000
+            seed: 10
+          - name: rmsprop-cyclic
+            loss: mse
+            init: {random: normal, shape: [16], mean: 0, std: 3}
+            target: {random: uniform, shape: [16], low: -1, high: 1}
+            optimizer: {name: rmsprop, lr: 0.0001}
+            scheduler: {name: cyclic_lr, base_lr: 0.00001, max_lr: 0.0002, step_size_up: 700, mode: triangular2}
+            max_steps: 12000
+            seed: 11
+          - name: sgd-sequential
+            loss: mse
+            init: {random: normal, shape: [16], mean: 0, std: 3}
+            target: {random: uniform, shape: [16], low: -1, high: 1}
+            optimizer: {name: sgd, lr: 0.00004}
+            scheduler: {name: sequential_lr, milestones: [4000], schedulers: [{name: constant_lr, factor: 0.5, total_iters: 3000}, {name: cosine_annealing_warm_restarts, T_0: 1000, T_mult: 2}]}
+            max_steps: 12000
+            seed: 12
+          - name: adamw-chained
+            loss: mse
+            init: {random: normal, shape: [16], mean: 0, std: 3}
+            target: {random: uniform, shape: [16], low: -1, high: 1}
+            optimizer: {name: adamw, lr: 0.0004}
+            scheduler: {name: chained_scheduler, schedulers: [{name: polynomial_lr, total_iters: 9000, power: 0.5}, {name: exponential_lr, gamma: 0.9999}]}
+            max_steps: 12000
+            seed: 13
         """
 }
 

@@ -20,7 +20,47 @@ struct CheckpointTests {
         ("wide mse rmsprop", Jobs.wide("mse", count: 1_000, chunkSize: 128, optimizer: "rmsprop",
                                        options: ["lr": .number(0.02), "momentum": .number(0.3), "centered": .bool(true)], steps: 70)),
         ("cross entropy (whole) + cosine", Jobs.crossEntropy("adagrad", ["lr": .number(0.5), "initial_accumulator_value": .number(0.1)])),
+        ("seed sgd + constant", Jobs.seed("sgd", ["lr": .number(0.05)],
+                                          scheduler: Self.scheduler("constant_lr", ["factor": .number(0.5), "total_iters": .integer(7)]),
+                                          stopping: StoppingRules(maxSteps: 40))),
+        ("seed adam + polynomial", Jobs.seed("adam", ["lr": .number(0.5)],
+                                             scheduler: Self.scheduler("polynomial_lr", ["total_iters": .integer(30), "power": .number(1.5)]),
+                                             stopping: StoppingRules(maxSteps: 40))),
+        ("seed rmsprop + warm restarts", Jobs.seed("rmsprop", ["lr": .number(0.3)],
+                                                   scheduler: Self.scheduler("cosine_annealing_warm_restarts",
+                                                                             ["T_0": .integer(3), "T_mult": .integer(2)]),
+                                                   stopping: StoppingRules(maxSteps: 40))),
+        ("seed sgd + cyclic, momentum cycled", Jobs.seed("sgd", ["lr": .number(0.01)],
+                                                         scheduler: Self.scheduler("cyclic_lr", ["base_lr": .number(0.001), "max_lr": .number(0.02),
+                                                                                                "step_size_up": .integer(4), "mode": .string("triangular2")]),
+                                                         stopping: StoppingRules(maxSteps: 40))),
+        ("wide mse adamw + one cycle, beta1 cycled", Jobs.wide("mse", count: 900, chunkSize: 100, optimizer: "adamw",
+                                                               options: ["lr": .number(0.05)],
+                                                               scheduler: Self.scheduler("one_cycle_lr", ["max_lr": .number(0.1), "total_steps": .integer(40),
+                                                                                                          "three_phase": .bool(true)]),
+                                                               steps: 40)),
+        ("seed sgd + plateau", Jobs.seed("sgd", ["lr": .number(0.6), "momentum": .number(0.5)],
+                                         scheduler: Self.scheduler("reduce_lr_on_plateau", ["patience": .integer(1), "cooldown": .integer(2),
+                                                                                            "factor": .number(0.5)]),
+                                         stopping: StoppingRules(maxSteps: 40))),
+        ("seed adam + sequential, warm restarts child", Jobs.seed("adam", ["lr": .number(0.5)],
+                                             scheduler: Self.scheduler("sequential_lr", [
+                                                 "schedulers": .mappings([["name": .string("linear_lr"), "start_factor": .number(0.1), "total_iters": .integer(5)],
+                                                                          ["name": .string("cosine_annealing_lr"), "T_max": .integer(10)],
+                                                                          ["name": .string("cosine_annealing_warm_restarts"), "T_0": .integer(3),
+                                                                           "T_mult": .integer(2)]]),
+                                                 "milestones": .tensor(Tensor([5, 15]))]),
+                                             stopping: StoppingRules(maxSteps: 40))),
+        ("seed sgd + chained", Jobs.seed("sgd", ["lr": .number(0.05)],
+                                         scheduler: Self.scheduler("chained_scheduler", [
+                                             "schedulers": .mappings([["name": .string("exponential_lr"), "gamma": .number(0.98)],
+                                                                      ["name": .string("step_lr"), "step_size": .integer(10), "gamma": .number(0.5)]])]),
+                                         stopping: StoppingRules(maxSteps: 40))),
     ]
+
+    static func scheduler(_ name: String, _ options: [String: OptionValue]) -> JobSpec.Component {
+        JobSpec.Component(name, options: options)
+    }
 
     /// Interruption points: every step near the start, then spread to past the end.
     static func points(upTo end: Int) -> [Int] {
@@ -48,6 +88,37 @@ struct CheckpointTests {
             #expect(resumed.history == reference.history, "history after resuming at \(point)")
             #expect(try resumed.checkpoint().encoded() == expected, "state after resuming at \(point)")
         }
+    }
+
+    @Test("a checkpoint without schedulerState (written before it existed) still resumes a stateless scheduler")
+    func withoutSchedulerState() throws {
+        let spec = Self.specs[0].1
+        let reference = try TrainingJob(spec)
+        reference.run()
+        let first = try TrainingJob(spec)
+        first.run(steps: 20)
+        var old = first.checkpoint()
+        #expect(old.schedulerState == JobCheckpoint.SchedulerStateRecord(epoch: 20, momentum: nil, values: [:]))
+        old.schedulerState = nil
+        let bytes = try old.encoded()
+        #expect(!String(decoding: bytes, as: UTF8.self).contains("schedulerState"))
+        let resumed = try TrainingJob(spec, resumingFrom: JobCheckpoint(decoding: bytes))
+        resumed.run()
+        #expect(try resumed.checkpoint().encoded() == reference.checkpoint().encoded())
+    }
+
+    @Test("a scheduler state that does not fit the job is refused")
+    func schedulerStateMismatch() throws {
+        let plateau = Self.specs.first { $0.0 == "seed sgd + plateau" }!.1
+        let job = try TrainingJob(plateau)
+        job.run(steps: 5)
+        var checkpoint = job.checkpoint()
+        #expect(checkpoint.schedulerState?.values.keys.sorted() == ["best", "cooldown_counter", "num_bad_epochs"])
+        checkpoint.schedulerState?.values["T_i"] = 3
+        #expect(throws: EngineError.self) { try TrainingJob(plateau, resumingFrom: checkpoint) }
+        checkpoint = job.checkpoint()
+        checkpoint.schedulerState?.momentum = 0.9
+        #expect(throws: EngineError.self) { try TrainingJob(plateau, resumingFrom: checkpoint) }
     }
 
     @Test("running in pieces equals running at once")

@@ -49,6 +49,17 @@ struct ModelJobTests {
         ("classifier without validation, sgd momentum", classifier(validation: false, optimizer: "sgd",
                                                                     options: ["lr": .number(0.1), "momentum": .number(0.9)])),
         ("stops at max_steps mid-epoch", classifier(epochs: nil, maxSteps: 17)),
+        ("one cycle, adamw beta1 cycled, without validation", {
+            var spec = classifier(epochs: 5, validation: false, optimizer: "adamw")
+            spec.scheduler = JobSpec.Component("one_cycle_lr", options: ["max_lr": .number(0.05), "epochs": .integer(5),
+                                                                         "steps_per_epoch": .integer(5)])
+            return spec
+        }()),
+        ("plateau on the validation loss, sgd", {
+            var spec = classifier(epochs: 8, optimizer: "sgd", options: ["lr": .number(0.3), "momentum": .number(0.5)])
+            spec.scheduler = JobSpec.Component("reduce_lr_on_plateau", options: ["patience": .integer(0), "factor": .number(0.5)])
+            return spec
+        }()),
     ]
 
     @Test("resuming from any step, mid-epoch included, ends bit-identical", arguments: specs.indices)

@@ -3,9 +3,11 @@
 import Foundation
 import LossKit
 import LossdEngine
+import LossdTestSupport
 import Testing
 
-/// One trajectory written by `Scripts/gen-optim-goldens.py` from the real torch.optim (float64).
+/// One trajectory written by `Scripts/gen-optim-goldens.py` from the real torch.optim (float64),
+/// or by `Scripts/gen-scheduler-goldens.py` (whose steps also hold a cycled momentum).
 struct OptimizerFixture: Sendable, CustomTestStringConvertible, Decodable {
     struct Component: Sendable, Decodable {
         var name: String
@@ -23,6 +25,8 @@ struct OptimizerFixture: Sendable, CustomTestStringConvertible, Decodable {
         var parameters: [Double]
         var loss: Double
         var lr: Double
+        /// The momentum (or beta1) of the next update, when a scheduler cycles it.
+        var momentum: Double?
     }
 
     var file = ""
@@ -50,13 +54,38 @@ struct OptimizerFixture: Sendable, CustomTestStringConvertible, Decodable {
                 stopping: StoppingRules(maxSteps: steps.last!.step))
     }
 
+    /// Runs the job step by step and expects PyTorch's parameters (within `rtol`), loss and
+    /// learning rate at every recorded step.
+    func expectTrajectory(rtol: Double) throws {
+        let job = try TrainingJob(spec)
+        var taken = 0
+        for expected in steps {
+            let status = job.run(steps: expected.step - taken)
+            taken = expected.step
+            #expect(status == (expected.step == steps.last!.step ? .maxSteps : .running))
+            let progress = job.progress
+            #expect(progress.step == expected.step)
+            if let mismatch = Closeness.firstMismatch(actual: job.parameters.scalars, expected: expected.parameters, rtol: rtol) {
+                Issue.record("step \(expected.step) parameters: \(mismatch)")
+                return
+            }
+            #expect(Closeness.firstMismatch(actual: [progress.loss], expected: [expected.loss], rtol: rtol) == nil,
+                    "step \(expected.step) loss \(progress.loss), expected \(expected.loss)")
+            #expect(Closeness.firstMismatch(actual: [progress.learningRate], expected: [expected.lr], rtol: rtol) == nil,
+                    "step \(expected.step) lr \(progress.learningRate), expected \(expected.lr)")
+        }
+    }
+
     private struct Document: Decodable {
         var cases: [OptimizerFixture]
     }
 
-    /// Every fixture, file by file.
-    static let all: [OptimizerFixture] = {
-        let folder = Bundle.module.url(forResource: "Fixtures/optim", withExtension: nil)!
+    /// Every fixture of `Fixtures/optim`, file by file.
+    static let all = load("Fixtures/optim")
+
+    /// Every fixture of a fixtures folder, file by file.
+    static func load(_ path: String) -> [OptimizerFixture] {
+        let folder = Bundle.module.url(forResource: path, withExtension: nil)!
         let files = try! FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }.sorted()
         return files.flatMap { file in
             let data = try! Data(contentsOf: folder.appendingPathComponent(file))
@@ -66,7 +95,7 @@ struct OptimizerFixture: Sendable, CustomTestStringConvertible, Decodable {
                 return fixture
             }
         }
-    }()
+    }
 
     /// Fixtures whose loss is registered (huber arrives from another branch).
     static var runnable: [OptimizerFixture] {
@@ -74,13 +103,14 @@ struct OptimizerFixture: Sendable, CustomTestStringConvertible, Decodable {
     }
 }
 
-/// An option value as JSON holds it.
-enum FixtureValue: Sendable, Decodable {
+/// An option value as JSON holds it (a composite scheduler's `schedulers`: a list of mappings).
+indirect enum FixtureValue: Sendable, Decodable {
     case bool(Bool)
     case integer(Int)
     case number(Double)
     case list([Double])
     case string(String)
+    case mappings([[String: FixtureValue]])
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
@@ -92,8 +122,10 @@ enum FixtureValue: Sendable, Decodable {
             self = .integer(value)
         } else if let value = try? container.decode(Double.self) {
             self = .number(value)
+        } else if let values = try? container.decode([Double].self) {
+            self = .list(values)
         } else {
-            self = .list(try container.decode([Double].self))
+            self = .mappings(try container.decode([[String: FixtureValue]].self))
         }
     }
 
@@ -104,6 +136,7 @@ enum FixtureValue: Sendable, Decodable {
         case .number(let value): .number(value)
         case .list(let values): .tensor(Tensor(values))
         case .string(let value): .string(value)
+        case .mappings(let items): .mappings(items.map { $0.mapValues(\.option) })
         }
     }
 }

@@ -53,6 +53,13 @@ enum Jobs {
             crossEntropy(),
             // Diverges: the step it is reported at must not depend on threads either.
             wide("mse", count: 800, chunkSize: 60, optimizer: "sgd", options: ["lr": .number(1e5)], steps: 500),
+            wide("mse", count: 700, chunkSize: 90, optimizer: "rmsprop", options: ["lr": .number(0.01)],
+                 scheduler: JobSpec.Component("one_cycle_lr", options: ["max_lr": .number(0.02), "total_steps": .integer(60)])),
+            wide("l1", count: 500, chunkSize: 80, optimizer: "sgd", options: ["lr": .number(0.3), "momentum": .number(0.5)],
+                 scheduler: JobSpec.Component("reduce_lr_on_plateau", options: ["patience": .integer(2)])),
+            seed("adam", ["lr": .number(0.3)], scheduler: JobSpec.Component("chained_scheduler", options: ["schedulers": .mappings([
+                ["name": .string("constant_lr")], ["name": .string("cosine_annealing_lr"), "T_max": .integer(20)],
+            ])]), stopping: StoppingRules(maxSteps: 120)),
         ]
     }
 }

@@ -44,6 +44,8 @@ struct KernelSnapshot {
     var historyRecorded: Int
     /// A model job's epochs, accumulators and epoch-rule counters; nil for free-tensor jobs.
     var model: ModelTrainingState? = nil
+    /// The scheduler's epoch, rate, momentum and state; nil without a scheduler.
+    var schedule: SchedulerProgress? = nil
 }
 
 /// What a kernel is built from (JobBuilder prepares it).
@@ -63,6 +65,7 @@ extension StepControl {
     /// Copies the scalars of a snapshot in.
     mutating func restore(_ snapshot: KernelSnapshot) {
         step = snapshot.step
+        if let saved = snapshot.schedule { schedule = saved }
         learningRate = snapshot.learningRate
         loss = snapshot.loss
         gradientSquares = snapshot.gradientSquares

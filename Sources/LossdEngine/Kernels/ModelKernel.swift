@@ -14,8 +14,10 @@ import LossdSync
 ///     L_k, dL/dy = loss(y, y_b)                                    (the loss's analytic gradient)
 ///     g_k = dL/dparameters                                         (Sequential.backward)
 ///     judge: diverged if L_k or g_k is not finite (no update)      (StepControl)
-///     update k over the flat parameter vector, then the scheduler's step
-///     after an epoch's last batch: the epoch record, then tolerance / patience on its loss
+///     update k over the flat parameter vector, then the scheduler's step (on L_k)
+///     after an epoch's last batch: with validation data, the validation loss and the step
+///     of a scheduler that reads it (ReduceLROnPlateau: once per epoch, not per batch);
+///     the epoch record, then tolerance / patience on its loss
 ///
 /// One parameter group over the flat vector in `state_dict` order equals torch's per-tensor
 /// updates, because every `torch.optim` update is element-wise.
@@ -145,7 +147,7 @@ final class ModelKernel<O: Optimizer>: JobKernel, @unchecked Sendable {
                 var squares = 0.0
                 for i in 0..<n { squares += gp[i] * gp[i] }
                 if let stop = c.judge(loss: value, squares: squares, output: nil, gradientIsFinite: { StepControl.allFinite(gp, n) }) { return stop }
-                let constants = optimizer.constants(update: c.step, learningRate: c.learningRate)
+                let constants = optimizer.constants(update: c.step, learningRate: c.learningRate, momentum: c.momentum)
                 parameters.withUnsafeMutableBufferPointer { p in
                     optimizerSlots.withUnsafeMutableBufferPointer { s in
                         optimizer.apply(constants, range: 0..<n, parameters: p.baseAddress!, gradients: gp, state: s.baseAddress!, count: n)
@@ -195,6 +197,10 @@ final class ModelKernel<O: Optimizer>: JobKernel, @unchecked Sendable {
             } catch {
                 measured = Array(repeating: .nan, count: metrics.metrics.count)
             }
+        }
+        if judge, let validationLoss, c.scheduler != nil, !c.stepsEveryUpdate,
+           let failure = c.stepScheduler(metric: validationLoss) {
+            return failure
         }
         let record = EpochRecord(epoch: number, step: c.step, trainLoss: state.epochLossSum / Double(state.epochBatches),
                                  validationLoss: validationLoss, accuracy: accuracy, learningRate: c.learningRate, metrics: measured)

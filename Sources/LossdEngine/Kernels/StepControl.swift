@@ -9,9 +9,14 @@
 ///              best/bad-step counters (improvement: L_k < best - min_delta);
 ///              converged (plateau) once `patience` steps in a row did not improve
 ///     update k with lr_k (optimizer constants for update number k)        (the step loop)
-///     advance: lr_{k+1} = scheduler(lr_k, epoch k); max_steps once k == max_steps
+///     advance: lr_{k+1} = scheduler(lr_k, epoch k, metric L_k); max_steps once k == max_steps
 ///
 /// A stop at `judge` applies no update: the parameters are the ones L_k was evaluated at.
+///
+/// The scheduler's changing values (rate, momentum, its own state) live in ``schedule``. A
+/// scheduler that reads a metric (ReduceLROnPlateau) steps on L_k, the loss that drove update
+/// k, except in a model job with validation data: there ``stepsEveryUpdate`` is false and the
+/// model kernel calls ``stepScheduler(metric:)`` once per epoch with the validation loss.
 struct StepControl {
     let maxSteps: Int
     /// -inf when there is no tolerance rule.
@@ -20,8 +25,11 @@ struct StepControl {
     let patience: Int
     let minDelta: Double
     let scheduler: (any LRScheduler)?
-    /// `scheduler != nil`, tested per step without touching the existential.
-    let hasScheduler: Bool
+    /// `scheduler != nil` (and not stepped per epoch instead), tested per step without
+    /// touching the existential.
+    let stepsEveryUpdate: Bool
+    /// Whether the scheduler sets the momentum (or beta1) of every update (`cycle_momentum`).
+    let cyclesMomentum: Bool
     let baseLearningRate: Double
     let history: HistoryLog
     /// The history's next step to record, kept here so that the per-step test reads a local
@@ -30,24 +38,36 @@ struct StepControl {
 
     /// Steps evaluated so far (== updates applied, except after a stop at `judge`).
     var step = 0
+    /// The scheduler's epoch, rate, momentum and state (the rate alone without a scheduler).
+    var schedule: SchedulerProgress
     /// The rate of the next update (torch's `param_group["lr"]`).
-    var learningRate: Double
+    var learningRate: Double {
+        get { schedule.learningRate }
+        set { schedule.learningRate = newValue }
+    }
+    /// The momentum (or beta1) of the next update when the scheduler cycles it, else nil.
+    var momentum: Double? { cyclesMomentum ? schedule.momentum : nil }
     var loss = Double.nan
     var gradientSquares = Double.nan
     var bestLoss = Double.infinity
     var badSteps = 0
 
-    init(rules: StoppingRules, scheduler: (any LRScheduler)?, baseLearningRate: Double, history: HistoryLog) {
+    /// `perEpochMetric`: a model job with validation data, whose metric-reading scheduler
+    /// steps once per epoch on the validation loss.
+    init(rules: StoppingRules, scheduler: (any LRScheduler)?, baseLearningRate: Double, history: HistoryLog,
+         perEpochMetric: Bool = false) {
         maxSteps = rules.maxSteps
         tolerance = rules.tolerance ?? -.infinity
         patience = rules.patience ?? .max
         minDelta = rules.minDelta
         self.scheduler = scheduler
-        hasScheduler = scheduler != nil
+        stepsEveryUpdate = scheduler != nil && !(perEpochMetric && scheduler!.readsMetric)
+        cyclesMomentum = scheduler?.cyclesMomentum ?? false
         self.baseLearningRate = baseLearningRate
         self.history = history
         nextHistoryStep = history.nextStep(after: 0)
-        learningRate = scheduler?.initialLearningRate(base: baseLearningRate) ?? baseLearningRate
+        schedule = SchedulerProgress(learningRate: baseLearningRate, base: baseLearningRate)
+        scheduler?.start(&schedule)
     }
 
     /// Records step k's loss and gradient (`squares` = sum of g_i^2 in chunk order) and returns the
@@ -78,10 +98,19 @@ struct StepControl {
     /// After update k: the scheduler's step, then the max_steps rule.
     @inline(__always)
     mutating func advance() -> JobStatus? {
-        if hasScheduler {
-            learningRate = scheduler.unsafelyUnwrapped.learningRate(epoch: step, current: learningRate, base: baseLearningRate)
-        }
+        if stepsEveryUpdate, let failure = stepScheduler(metric: loss) { return failure }
         return step >= maxSteps ? .maxSteps : nil
+    }
+
+    /// One `sched.step()` on `metric`; the failure when PyTorch's would raise.
+    @inline(__always)
+    mutating func stepScheduler(metric: Double) -> JobStatus? {
+        schedule.epoch &+= 1
+        schedule.metric = metric
+        if let failure = scheduler.unsafelyUnwrapped.step(&schedule) {
+            return .failed(code: .invalidJob, reason: "step \(step): \(failure)")
+        }
+        return nil
     }
 
     /// √squares (squares >= 0, or NaN): a history point's gradient norm. Of its magnitude: the

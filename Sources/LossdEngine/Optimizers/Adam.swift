@@ -14,7 +14,7 @@ import LossKit
 ///   `amsgrad` (false), `maximize` (false).
 /// - Ranges: lr > 0, 0 <= betas[i] < 1, eps >= 0, weight_decay >= 0.
 /// - State: `exp_avg`, `exp_avg_sq`, and `max_exp_avg_sq` with amsgrad.
-public struct Adam: Optimizer, ElementUpdate {
+public struct Adam: Optimizer, ElementUpdate, MomentumCyclable {
     public static let descriptor = ComponentDescriptor(
         name: "adam", pytorchName: "Adam", summary: "Adam: adaptive moment estimation",
         options: adamOptions(weightDecay: 0))
@@ -30,6 +30,15 @@ public struct Adam: Optimizer, ElementUpdate {
 
     public func constants(update number: Int, learningRate: Double) -> AdamUpdate.Constants {
         update.constants(update: number, learningRate: learningRate)
+    }
+
+    /// A scheduler's `cycle_momentum` sets beta1 (`betas[0]`).
+    public static let cycledMomentum = CycledMomentum.beta1
+
+    public func cyclingMomentum() -> Adam { self }
+
+    public func constants(update number: Int, learningRate: Double, momentum: Double?) -> AdamUpdate.Constants {
+        update.constants(update: number, learningRate: learningRate, beta1: momentum)
     }
 
     public func apply(_ constants: AdamUpdate.Constants, range: Range<Int>, parameters: UnsafeMutablePointer<Double>,

@@ -28,18 +28,21 @@ public struct AdamUpdate: Sendable {
     var stateNames: [String] { amsgrad ? ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"] : ["exp_avg", "exp_avg_sq"] }
 
     public struct Constants: Sendable {
+        /// beta1 of this update (the option, or a scheduler's cycled value).
+        var beta1: Double
         var negativeStepSize: Double
         var biasCorrection2Sqrt: Double
         /// 1 - lr * weight_decay (decoupled decay).
         var decay: Double
     }
 
-    func constants(update: Int, learningRate: Double) -> Constants {
+    func constants(update: Int, learningRate: Double, beta1 cycled: Double? = nil) -> Constants {
+        let beta1 = cycled ?? self.beta1
         let step = Double(update)
         let biasCorrection1 = 1 - pow(beta1, step)
         let biasCorrection2 = 1 - pow(beta2, step)
         let stepSize = learningRate / biasCorrection1
-        return Constants(negativeStepSize: -stepSize, biasCorrection2Sqrt: pow(biasCorrection2, 0.5),
+        return Constants(beta1: beta1, negativeStepSize: -stepSize, biasCorrection2Sqrt: pow(biasCorrection2, 0.5),
                          decay: 1 - learningRate * weightDecay)
     }
 
@@ -54,7 +57,7 @@ public struct AdamUpdate: Sendable {
         if weightDecay != 0 {
             if decoupled { p = p * c.decay } else { g = g + weightDecay * p }
         }
-        m[i] = TorchArithmetic.lerp(m[i], g, 1 - beta1)
+        m[i] = TorchArithmetic.lerp(m[i], g, 1 - c.beta1)
         v[i] = v[i] * beta2 + ((1 - beta2) * g) * g
         let second: Double
         if amsgrad {

@@ -14,7 +14,7 @@ import LossKit
 ///   `amsgrad` (false), `maximize` (false).
 /// - Ranges: lr > 0, 0 <= betas[i] < 1, eps >= 0, weight_decay >= 0.
 /// - State: `exp_avg`, `exp_avg_sq`, and `max_exp_avg_sq` with amsgrad.
-public struct AdamW: Optimizer, ElementUpdate {
+public struct AdamW: Optimizer, ElementUpdate, MomentumCyclable {
     public static let descriptor = ComponentDescriptor(
         name: "adamw", pytorchName: "AdamW", summary: "Adam with decoupled weight decay",
         options: Adam.adamOptions(weightDecay: 1e-2))
@@ -30,6 +30,15 @@ public struct AdamW: Optimizer, ElementUpdate {
 
     public func constants(update number: Int, learningRate: Double) -> AdamUpdate.Constants {
         update.constants(update: number, learningRate: learningRate)
+    }
+
+    /// A scheduler's `cycle_momentum` sets beta1 (`betas[0]`).
+    public static let cycledMomentum = CycledMomentum.beta1
+
+    public func cyclingMomentum() -> AdamW { self }
+
+    public func constants(update number: Int, learningRate: Double, momentum: Double?) -> AdamUpdate.Constants {
+        update.constants(update: number, learningRate: learningRate, beta1: momentum)
     }
 
     public func apply(_ constants: AdamUpdate.Constants, range: Range<Int>, parameters: UnsafeMutablePointer<Double>,

@@ -19,7 +19,7 @@ struct PlainSGD: Optimizer, ElementUpdate {
 
     /// The plain form of `sgd`, or nil when it uses momentum, weight decay or maximize.
     init?(_ sgd: SGD) {
-        guard sgd.momentum == 0, sgd.weightDecay == 0, !sgd.maximize else { return nil }
+        guard !sgd.hasMomentumBuffer, sgd.weightDecay == 0, !sgd.maximize else { return nil }
         learningRate = sgd.learningRate
     }
 

@@ -18,7 +18,10 @@ import LossKit
 ///   `momentum` (0), `centered` (false), `maximize` (false).
 /// - Ranges: lr > 0, alpha >= 0, eps >= 0, weight_decay >= 0, momentum >= 0.
 /// - State: `square_avg`, then `momentum_buffer` (momentum > 0), then `grad_avg` (centered).
-public struct RMSprop: Optimizer, ElementUpdate {
+///
+/// With a scheduler cycling the momentum (``MomentumCyclable``) the `momentum_buffer` slot
+/// always exists and `momentum` is the scheduler's value of the update.
+public struct RMSprop: Optimizer, ElementUpdate, MomentumCyclable {
     public static let descriptor = ComponentDescriptor(
         name: "rmsprop", pytorchName: "RMSprop", summary: "RMSprop: gradient scaled by a running RMS",
         options: [
@@ -38,6 +41,8 @@ public struct RMSprop: Optimizer, ElementUpdate {
     public let momentum: Double
     public let centered: Bool
     public let maximize: Bool
+    /// Whether the `momentum_buffer` slot exists: momentum > 0, or the momentum is cycled.
+    public private(set) var hasMomentumBuffer: Bool
 
     public init(options: ComponentOptions) throws(EngineError) {
         learningRate = try options.positive("lr")
@@ -47,18 +52,33 @@ public struct RMSprop: Optimizer, ElementUpdate {
         momentum = try options.nonNegative("momentum")
         centered = options.bool("centered")
         maximize = options.bool("maximize")
+        hasMomentumBuffer = momentum > 0
     }
 
     public var stateNames: [String] {
-        ["square_avg"] + (momentum > 0 ? ["momentum_buffer"] : []) + (centered ? ["grad_avg"] : [])
+        ["square_avg"] + (hasMomentumBuffer ? ["momentum_buffer"] : []) + (centered ? ["grad_avg"] : [])
+    }
+
+    public static let cycledMomentum = CycledMomentum.momentum
+
+    public func cyclingMomentum() -> RMSprop {
+        var copy = self
+        copy.hasMomentumBuffer = true
+        return copy
     }
 
     public struct Constants: Sendable {
         public var learningRate: Double
+        /// The momentum of this update (the option, or the scheduler's).
+        public var momentum: Double
     }
 
     public func constants(update: Int, learningRate: Double) -> Constants {
-        Constants(learningRate: learningRate)
+        Constants(learningRate: learningRate, momentum: momentum)
+    }
+
+    public func constants(update: Int, learningRate: Double, momentum: Double?) -> Constants {
+        Constants(learningRate: learningRate, momentum: momentum ?? self.momentum)
     }
 
     public func apply(_ constants: Constants, range: Range<Int>, parameters: UnsafeMutablePointer<Double>,
@@ -76,7 +96,8 @@ extension RMSprop {
         // Sound: Optimizer.apply's precondition; the slots are laid out as in `stateNames`.
         let square = state
         let buffer = state + count
-        let gradAverage = state + (momentum > 0 ? 2 : 1) * count
+        let gradAverage = state + (hasMomentumBuffer ? 2 : 1) * count
+        let momentum = constants.momentum
         let weight = 1 - alpha
         var g = maximize ? -gradient : gradient
         if weightDecay != 0 { g = g + weightDecay * p }
@@ -89,7 +110,7 @@ extension RMSprop {
             average = square[i].squareRoot()
         }
         average = average + eps
-        if momentum > 0 {
+        if hasMomentumBuffer && momentum > 0 {
             buffer[i] = buffer[i] * momentum + g / average
             return p + (-constants.learningRate) * buffer[i]
         }

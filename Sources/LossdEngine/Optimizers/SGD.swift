@@ -15,8 +15,10 @@ import LossKit
 /// - Options (default): `lr` (0.001), `momentum` (0), `dampening` (0), `weight_decay` (0),
 ///   `nesterov` (false), `maximize` (false).
 /// - Ranges: lr > 0, momentum >= 0, weight_decay >= 0; nesterov needs momentum > 0 and dampening 0.
-/// - State: `momentum_buffer` when momentum != 0 (torch's buffer is None before the first update).
-public struct SGD: Optimizer, ElementUpdate {
+/// - State: `momentum_buffer` when momentum != 0 (torch's buffer is None before the first update),
+///   or when a scheduler cycles the momentum (``MomentumCyclable``: `momentum` is then the
+///   scheduler's value of the update, and the momentum branch runs when it is != 0).
+public struct SGD: Optimizer, ElementUpdate, MomentumCyclable {
     public static let descriptor = ComponentDescriptor(
         name: "sgd", pytorchName: "SGD", summary: "stochastic gradient descent, optionally with (Nesterov) momentum",
         options: [
@@ -34,6 +36,8 @@ public struct SGD: Optimizer, ElementUpdate {
     public let weightDecay: Double
     public let nesterov: Bool
     public let maximize: Bool
+    /// Whether the `momentum_buffer` slot exists: momentum != 0, or the momentum is cycled.
+    public private(set) var hasMomentumBuffer: Bool
 
     public init(options: ComponentOptions) throws(EngineError) {
         learningRate = try options.positive("lr")
@@ -42,20 +46,35 @@ public struct SGD: Optimizer, ElementUpdate {
         weightDecay = try options.nonNegative("weight_decay")
         nesterov = options.bool("nesterov")
         maximize = options.bool("maximize")
+        hasMomentumBuffer = momentum != 0
         try options.check(!nesterov || (momentum > 0 && dampening == 0), "nesterov",
                           "Nesterov momentum requires a momentum and zero dampening")
     }
 
-    public var stateNames: [String] { momentum != 0 ? ["momentum_buffer"] : [] }
+    public var stateNames: [String] { hasMomentumBuffer ? ["momentum_buffer"] : [] }
+
+    public static let cycledMomentum = CycledMomentum.momentum
+
+    public func cyclingMomentum() -> SGD {
+        var copy = self
+        copy.hasMomentumBuffer = true
+        return copy
+    }
 
     public struct Constants: Sendable {
         public var learningRate: Double
         /// The first update creates the momentum buffer from the gradient.
         public var isFirst: Bool
+        /// The momentum of this update (the option, or the scheduler's).
+        public var momentum: Double
     }
 
     public func constants(update: Int, learningRate: Double) -> Constants {
-        Constants(learningRate: learningRate, isFirst: update == 1)
+        Constants(learningRate: learningRate, isFirst: update == 1, momentum: momentum)
+    }
+
+    public func constants(update: Int, learningRate: Double, momentum: Double?) -> Constants {
+        Constants(learningRate: learningRate, isFirst: update == 1, momentum: momentum ?? self.momentum)
     }
 
     public func apply(_ constants: Constants, range: Range<Int>, parameters: UnsafeMutablePointer<Double>,
@@ -73,7 +92,8 @@ extension SGD {
         // Sound: the momentum buffer is slot 0, `count` elements, and i < count.
         var g = maximize ? -gradient : gradient
         if weightDecay != 0 { g = g + weightDecay * p }
-        if momentum != 0 {
+        let momentum = constants.momentum
+        if hasMomentumBuffer && momentum != 0 {
             let b = constants.isFirst ? g : state[i] * momentum + (1 - dampening) * g
             state[i] = b
             g = nesterov ? g + momentum * b : b

@@ -14,7 +14,7 @@ import LossKit
 /// Past T the rate climbs back up and oscillates with period 2T, as in PyTorch.
 ///
 /// - Options (default): `T_max` (required, int >= 1), `eta_min` (0, >= 0).
-public struct CosineAnnealingLR: LRScheduler {
+public struct CosineAnnealingLR: RecursiveLRScheduler {
     public static let descriptor = ComponentDescriptor(
         name: "cosine_annealing_lr", pytorchName: "CosineAnnealingLR", summary: "cosine annealing from lr to eta_min over T_max steps",
         options: [
@@ -29,6 +29,11 @@ public struct CosineAnnealingLR: LRScheduler {
         period = try options.requiredInteger("T_max")
         try options.check(period >= 1, "T_max", "must be >= 1, got \(period)")
         minimum = try options.nonNegative("eta_min")
+    }
+
+    /// The closed form at epoch 0: eta + (base - eta) * (1 + cos(0)) / 2.
+    public func restartLearningRate(base: Double) -> Double {
+        minimum + (base - minimum) * (1 + cos(Double.pi * 0 / Double(period))) / 2
     }
 
     public func learningRate(epoch: Int, current: Double, base: Double) -> Double {

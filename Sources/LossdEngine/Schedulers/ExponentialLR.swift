@@ -7,7 +7,7 @@ import LossKit
 ///     lr_0 = lr ;  lr_e = lr_{e-1} * gamma
 ///
 /// - Options (default): `gamma` (required, > 0).
-public struct ExponentialLR: LRScheduler {
+public struct ExponentialLR: RecursiveLRScheduler {
     public static let descriptor = ComponentDescriptor(
         name: "exponential_lr", pytorchName: "ExponentialLR", summary: "multiply the learning rate by gamma every step",
         options: [.gamma(.null)])

@@ -12,7 +12,7 @@ import LossKit
 ///
 /// - Options (default): `start_factor` (1/3, in (0, 1]), `end_factor` (1, in [0, 1]),
 ///   `total_iters` (5, >= 0).
-public struct LinearLR: LRScheduler {
+public struct LinearLR: RecursiveLRScheduler {
     public static let descriptor = ComponentDescriptor(
         name: "linear_lr", pytorchName: "LinearLR", summary: "scale the learning rate linearly from start_factor to end_factor",
         options: [
@@ -34,8 +34,8 @@ public struct LinearLR: LRScheduler {
         try options.check(totalIterations >= 0, "total_iters", "must be >= 0, got \(totalIterations)")
     }
 
-    public func initialLearningRate(base: Double) -> Double {
-        base * startFactor
+    public func initialLearningRate(base current: Double) -> Double {
+        current * startFactor
     }
 
     public func learningRate(epoch: Int, current: Double, base: Double) -> Double {

@@ -11,7 +11,7 @@ import LossKit
 /// `Counter`); gamma^c uses C `pow`, as Python's `**`. A milestone 0 applies at construction.
 ///
 /// - Options (default): `milestones` (required, list of integers >= 0), `gamma` (0.1, > 0).
-public struct MultiStepLR: LRScheduler {
+public struct MultiStepLR: RecursiveLRScheduler {
     public static let descriptor = ComponentDescriptor(
         name: "multi_step_lr", pytorchName: "MultiStepLR", summary: "multiply the learning rate by gamma at each milestone step",
         options: [
@@ -37,8 +37,8 @@ public struct MultiStepLR: LRScheduler {
         gamma = try options.positive("gamma")
     }
 
-    public func initialLearningRate(base: Double) -> Double {
-        learningRate(epoch: 0, current: base, base: base)
+    public func initialLearningRate(base current: Double) -> Double {
+        learningRate(epoch: 0, current: current, base: current)
     }
 
     public func learningRate(epoch: Int, current: Double, base: Double) -> Double {

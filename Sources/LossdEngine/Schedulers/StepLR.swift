@@ -7,7 +7,7 @@ import LossKit
 ///     lr_0 = lr ;  lr_e = lr_{e-1} * gamma if e % step_size == 0 else lr_{e-1}
 ///
 /// - Options (default): `step_size` (required, int >= 1), `gamma` (0.1, > 0).
-public struct StepLR: LRScheduler {
+public struct StepLR: RecursiveLRScheduler {
     public static let descriptor = ComponentDescriptor(
         name: "step_lr", pytorchName: "StepLR", summary: "multiply the learning rate by gamma every step_size steps",
         options: [
