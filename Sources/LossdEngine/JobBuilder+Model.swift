@@ -55,7 +55,8 @@ extension PreparedJob {
         let history = HistoryLog(interval: spec.historyInterval, capacity: spec.historyCapacity, maxSteps: maxSteps,
                                  constantLearningRate: scheduler == nil ? optimizer.learningRate : nil)
         let control = StepControl(rules: StoppingRules(maxSteps: maxSteps), scheduler: scheduler,
-                                  baseLearningRate: optimizer.learningRate, history: history)
+                                  baseLearningRate: optimizer.learningRate, history: history,
+                                  optimizerScalars: optimizer.initialScalars)
         let rules = EpochRules(tolerance: spec.stopping.tolerance, patience: spec.stopping.patience, minDelta: spec.stopping.minDelta)
         let setup = ModelKernelSetup(model: model, binding: binding, order: order, rules: rules, train: training,
                                      validation: validation, buffers: buffers, parameters: parameters, control: control)
@@ -63,7 +64,8 @@ extension PreparedJob {
         self.init(kernel: optimizerEntry.makeModelKernel(optimizer, setup),
                   identity: JobIdentity(loss: loss.descriptor.name, optimizer: optimizerEntry.descriptor.name, scheduler: schedulerName,
                                         shape: [model.layout.count], chunkSize: spec.chunkSize, model: description),
-                  optimizerStateNames: optimizer.stateNames, random: nil, layout: model.layout)
+                  optimizerStateNames: optimizer.stateNames,
+                  optimizerScalarNames: optimizer.scalarNames, random: nil, layout: model.layout)
     }
 
     /// The Sequential of `layers` on `inputWidth` inputs.

@@ -22,6 +22,9 @@ extension JobCheckpoint {
             ("loss", .string(loss)),
         ] + (model.map { [("model", $0.json)] } ?? []) + [
             ("optimizer", .string(optimizer)),
+        ] + (optimizerScalars.isEmpty ? [] : [
+            ("optimizerScalars", .array(optimizerScalars.map { .object([("name", .string($0.name)), ("value", .number($0.value))]) })),
+        ]) + [
             ("optimizerState", .array(optimizerState.map { .object([("name", .string($0.name)), ("values", numbers($0.values))]) })),
             ("parameters", numbers(parameters)),
             ("randomState", randomState.map { .array($0.map(JSONValue.string)) } ?? .null),
@@ -70,6 +73,10 @@ extension JobCheckpoint {
             guard let name = item["name"]?.stringValue, let values = item["values"].flatMap(list(\.doubleValue)) else { return nil }
             return Slot(name: name, values: values)
         }
+        let scalar: (JSONValue) -> Scalar? = { item in
+            guard let name = item["name"]?.stringValue, let value = item["value"]?.doubleValue else { return nil }
+            return Scalar(name: name, value: value)
+        }
         let version = try field("version", \.integerValue)
         guard version == JobCheckpoint.currentVersion else {
             throw EngineError(.invalidCheckpoint, subject: "version", "checkpoint version \(version) is not \(JobCheckpoint.currentVersion)")
@@ -89,7 +96,8 @@ extension JobCheckpoint {
             parameters: try field("parameters", list(\.doubleValue)), optimizerState: try field("optimizerState", list(slot)),
             history: try field("history", list(point)), historyRecorded: try field("historyRecorded", \.integerValue),
             randomState: try optional("randomState", list(\.stringValue)),
-            model: try optional("model", ModelState.init(json:)))
+            model: try optional("model", ModelState.init(json:)),
+            optimizerScalars: try optional("optimizerScalars", list(scalar)) ?? [])
     }
 }
 

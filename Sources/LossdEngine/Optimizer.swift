@@ -7,8 +7,10 @@ import LossKit
 /// Implementation requirements:
 /// - A `struct` holding only hyperparameters: every mutable value lives with the job, so that a
 ///   checkpoint captures it. Per-element state (momentum buffers, moment estimates) is a set of
-///   named slots of one value per parameter; the only scalar state is the update count, which
-///   the engine owns (torch's `state["step"]`).
+///   named slots of one value per parameter. The update count is the engine's (torch's
+///   `state["step"]`); any other scalar state (NAdam's `mu_product`, ASGD's `eta` and `mu`) is
+///   named by ``scalarNames`` and also lives with the job, advanced once per step by
+///   ``constants(update:learningRate:scalars:)`` (never per chunk or element).
 /// - The update is element-wise: element i of the parameters changes from element i of the
 ///   parameters, the gradient and the slots only. The engine relies on it to update chunks of a
 ///   wide job on several threads with results independent of the thread count.
@@ -39,6 +41,18 @@ public protocol Optimizer: Sendable {
     /// its increment) at learning rate `learningRate` (`param_group["lr"]`).
     func constants(update: Int, learningRate: Double) -> Constants
 
+    /// The scalar state besides the update count, named as in `optimizer.state[p]`
+    /// (`mu_product`, ...); none by default.
+    var scalarNames: [String] { get }
+
+    /// The scalar state before the first update, one value per ``scalarNames`` entry.
+    var initialScalars: [Double] { get }
+
+    /// The constants of update number `update`, advancing the scalar state `scalars` (in
+    /// ``scalarNames`` order) by that update. The engine calls this form once per step; the
+    /// default, for optimizers without scalar state, is ``constants(update:learningRate:)``.
+    func constants(update: Int, learningRate: Double, scalars: inout [Double]) -> Constants
+
     /// Applies one update to the elements in `range`.
     ///
     /// Slot `s` of element `i` is `state[s * count + i]`.
@@ -52,6 +66,15 @@ extension Optimizer {
     public var descriptor: ComponentDescriptor { Self.descriptor }
 
     public func initialState(slot: Int) -> Double { 0 }
+
+    public var scalarNames: [String] { [] }
+
+    public var initialScalars: [Double] { [] }
+
+    @inline(__always)
+    public func constants(update: Int, learningRate: Double, scalars: inout [Double]) -> Constants {
+        constants(update: update, learningRate: learningRate)
+    }
 }
 
 // MARK: - Shared option specs

@@ -36,8 +36,11 @@ struct StepControl {
     var gradientSquares = Double.nan
     var bestLoss = Double.infinity
     var badSteps = 0
+    /// The optimizer's scalar state (``Optimizer/scalarNames``), advanced by each update.
+    var optimizerScalars: [Double]
 
-    init(rules: StoppingRules, scheduler: (any LRScheduler)?, baseLearningRate: Double, history: HistoryLog) {
+    init(rules: StoppingRules, scheduler: (any LRScheduler)?, baseLearningRate: Double, history: HistoryLog,
+         optimizerScalars: [Double] = []) {
         maxSteps = rules.maxSteps
         tolerance = rules.tolerance ?? -.infinity
         patience = rules.patience ?? .max
@@ -48,6 +51,7 @@ struct StepControl {
         self.history = history
         nextHistoryStep = history.nextStep(after: 0)
         learningRate = scheduler?.initialLearningRate(base: baseLearningRate) ?? baseLearningRate
+        self.optimizerScalars = optimizerScalars
     }
 
     /// Records step k's loss and gradient (`squares` = sum of g_i^2 in chunk order) and returns the
