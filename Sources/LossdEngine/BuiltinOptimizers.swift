@@ -8,6 +8,12 @@ extension OptimizerEntry {
         try builder.register(AdamW.self)
         try builder.register(RMSprop.self)
         try builder.register(Adagrad.self)
+        try builder.register(Adadelta.self)
+        try builder.register(Adamax.self)
+        try builder.register(NAdam.self)
+        try builder.register(RAdam.self)
+        try builder.register(ASGD.self)
+        try builder.register(Rprop.self)
     }
 
     public static let builtinRegistry = OptimizerRegistry.Builder.builtins.build()

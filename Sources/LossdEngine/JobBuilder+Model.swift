@@ -56,7 +56,7 @@ extension PreparedJob {
                                  constantLearningRate: scheduler == nil ? optimizer.learningRate : nil)
         let control = StepControl(rules: StoppingRules(maxSteps: maxSteps), scheduler: scheduler,
                                   baseLearningRate: optimizer.learningRate, history: history,
-                                  perEpochMetric: validation != nil)
+                                  perEpochMetric: validation != nil, optimizerScalars: optimizer.initialScalars)
         let rules = EpochRules(tolerance: spec.stopping.tolerance, patience: spec.stopping.patience, minDelta: spec.stopping.minDelta)
         let measuredData = job.validation ?? training
         let metrics = try JobMeasurement.evaluator(spec.metrics, binding: binding, loss: loss.descriptor, data: measuredData)
@@ -70,8 +70,8 @@ extension PreparedJob {
         self.init(kernel: optimizerEntry.makeModelKernel(optimizer, setup),
                   identity: JobIdentity(loss: loss.descriptor.name, optimizer: optimizerEntry.descriptor.name, scheduler: schedulerName,
                                         shape: [model.layout.count], chunkSize: spec.chunkSize, model: description),
-                  optimizerStateNames: optimizer.stateNames, random: nil, layout: model.layout,
-                  measurement: JobMeasurement(subject: .model(model, binding, measuredData), metrics: metrics))
+                  optimizerStateNames: optimizer.stateNames, optimizerScalarNames: optimizer.scalarNames, random: nil,
+                  layout: model.layout, measurement: JobMeasurement(subject: .model(model, binding, measuredData), metrics: metrics))
     }
 
     /// The Sequential of `layers` on `inputWidth` inputs.

@@ -28,6 +28,8 @@ struct PreparedJob: Sendable {
     let kernel: any JobKernel
     let identity: JobIdentity
     let optimizerStateNames: [String]
+    /// The optimizer's scalar state names (``Optimizer/scalarNames``).
+    let optimizerScalarNames: [String]
     /// The generator after initialisation (nil for an explicit init and for model jobs).
     var random: SeededGenerator?
     /// A model job's parameter names and shapes; nil for a free-tensor job.
@@ -44,11 +46,12 @@ struct PreparedJob: Sendable {
         }
     }
 
-    init(kernel: any JobKernel, identity: JobIdentity, optimizerStateNames: [String], random: SeededGenerator?, layout: ParameterLayout?,
-         measurement: JobMeasurement) {
+    init(kernel: any JobKernel, identity: JobIdentity, optimizerStateNames: [String], optimizerScalarNames: [String] = [],
+         random: SeededGenerator?, layout: ParameterLayout?, measurement: JobMeasurement) {
         self.kernel = kernel
         self.identity = identity
         self.optimizerStateNames = optimizerStateNames
+        self.optimizerScalarNames = optimizerScalarNames
         self.random = random
         self.layout = layout
         self.measurement = measurement
@@ -139,13 +142,15 @@ struct PreparedJob: Sendable {
         let history = HistoryLog(interval: spec.historyInterval, capacity: spec.historyCapacity, maxSteps: spec.stopping.maxSteps,
                                  constantLearningRate: scheduler == nil ? optimizer.learningRate : nil, metrics: metrics)
         let control = StepControl(rules: spec.stopping, scheduler: scheduler,
-                                  baseLearningRate: optimizer.learningRate, history: history)
+                                  baseLearningRate: optimizer.learningRate, history: history,
+                                  optimizerScalars: optimizer.initialScalars)
         let setup = KernelSetup(loss: loss, arguments: arguments, outputCount: outputShape.reduce(1, *),
                                 chunkSize: spec.chunkSize, control: control)
         kernel = optimizerEntry.makeKernel(optimizer, setup)
         identity = JobIdentity(loss: descriptor.name, optimizer: optimizerEntry.descriptor.name, scheduler: schedulerName,
                                shape: initial.shape, chunkSize: spec.chunkSize)
         optimizerStateNames = optimizer.stateNames
+        optimizerScalarNames = optimizer.scalarNames
         self.random = random
         layout = nil
     }

@@ -24,6 +24,9 @@ extension JobCheckpoint {
             ("loss", .string(loss)),
         ] + (model.map { [("model", $0.json)] } ?? []) + [
             ("optimizer", .string(optimizer)),
+        ] + (optimizerScalars.isEmpty ? [] : [
+            ("optimizerScalars", .array(optimizerScalars.map { .object([("name", .string($0.name)), ("value", .number($0.value))]) })),
+        ]) + [
             ("optimizerState", .array(optimizerState.map { .object([("name", .string($0.name)), ("values", numbers($0.values))]) })),
             ("parameters", numbers(parameters)),
             ("randomState", randomState.map { .array($0.map(JSONValue.string)) } ?? .null),
@@ -78,6 +81,10 @@ extension JobCheckpoint {
             guard let name = item["name"]?.stringValue, let values = item["values"].flatMap(list(\.doubleValue)) else { return nil }
             return Slot(name: name, values: values)
         }
+        let scalar: (JSONValue) -> Scalar? = { item in
+            guard let name = item["name"]?.stringValue, let value = item["value"]?.doubleValue else { return nil }
+            return Scalar(name: name, value: value)
+        }
         let version = try field("version", \.integerValue)
         guard version == JobCheckpoint.currentVersion else {
             throw EngineError(.invalidCheckpoint, subject: "version", "checkpoint version \(version) is not \(JobCheckpoint.currentVersion)")
@@ -98,7 +105,8 @@ extension JobCheckpoint {
             history: try field("history", list(point)), historyRecorded: try field("historyRecorded", \.integerValue),
             randomState: try optional("randomState", list(\.stringValue)),
             model: try optional("model", ModelState.init(json:)),
-            schedulerState: try optional("schedulerState", SchedulerStateRecord.init(json:)))
+            schedulerState: try optional("schedulerState", SchedulerStateRecord.init(json:)),
+            optimizerScalars: try optional("optimizerScalars", list(scalar)) ?? [])
     }
 }
 

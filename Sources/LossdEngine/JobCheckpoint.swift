@@ -4,7 +4,8 @@
 /// A job's whole state at a step boundary: restoring it into a job built from the same spec and
 /// running on ends bit-identical to never having stopped.
 ///
-/// It holds the parameters, the optimizer's per-element state by torch's slot names, the step
+/// It holds the parameters, the optimizer's per-element state by torch's slot names and its
+/// scalar state (NAdam's `mu_product`, ...), the step
 /// (also the optimizer's update count and the scheduler's epoch), the learning rate, the last
 /// loss and gradient, the best-loss and patience counters, the history ring and the random
 /// generator's state. Options and tensors are not stored: they come from the spec, and the
@@ -19,6 +20,12 @@ public struct JobCheckpoint: Sendable, Hashable {
     public struct Slot: Sendable, Hashable {
         public var name: String
         public var values: [Double]
+    }
+
+    /// One scalar of the optimizer's state besides the update count (`mu_product`, ...).
+    public struct Scalar: Sendable, Hashable {
+        public var name: String
+        public var value: Double
     }
 
     /// A model job's state besides its flat parameters: what identifies the model and its
@@ -88,6 +95,9 @@ public struct JobCheckpoint: Sendable, Hashable {
     public var model: ModelState? = nil
     /// The scheduler's state; nil without a scheduler (and in older checkpoints).
     public var schedulerState: SchedulerStateRecord? = nil
+    /// The optimizer's scalar state by torch's names, in ``Optimizer/scalarNames`` order (JSON
+    /// key `optimizerScalars`, written only when there is some; a checkpoint without it has none).
+    public var optimizerScalars: [Scalar] = []
 }
 
 // MARK: - Capture and restore
@@ -122,7 +132,8 @@ extension PreparedJob {
                 JobCheckpoint.SchedulerStateRecord(
                     epoch: control.schedule.epoch, momentum: control.momentum,
                     values: Dictionary(uniqueKeysWithValues: zip(scheduler.stateNames, control.schedule.state.values)))
-            })
+            },
+            optimizerScalars: zip(optimizerScalarNames, control.optimizerScalars).map { JobCheckpoint.Scalar(name: $0, value: $1) })
     }
 
     /// Loads a checkpoint taken from a job built from the same spec.
@@ -148,6 +159,9 @@ extension PreparedJob {
               checkpoint.optimizerState.allSatisfy({ $0.values.count == count }) else {
             throw mismatch("optimizer state", checkpoint.optimizerState.map(\.name).description, optimizerStateNames.description)
         }
+        guard checkpoint.optimizerScalars.map(\.name) == optimizerScalarNames else {
+            throw mismatch("optimizer scalars", checkpoint.optimizerScalars.map(\.name).description, optimizerScalarNames.description)
+        }
         guard checkpoint.step >= 0, checkpoint.badSteps >= 0, checkpoint.historyRecorded >= 0 else {
             throw EngineError(.invalidCheckpoint, subject: "step", "negative counters in the checkpoint")
         }
@@ -172,6 +186,7 @@ extension PreparedJob {
             gradientSquares: checkpoint.gradientSquares, bestLoss: checkpoint.bestLoss, badSteps: checkpoint.badSteps,
             status: status, parameters: checkpoint.parameters,
             optimizerState: checkpoint.optimizerState.flatMap(\.values),
+            optimizerScalars: checkpoint.optimizerScalars.map(\.value),
             history: checkpoint.history, historyRecorded: checkpoint.historyRecorded, model: modelState,
             schedule: schedule))
     }

@@ -7,9 +7,11 @@ import LossKit
 /// Implementation requirements:
 /// - A `struct` holding only hyperparameters: every mutable value lives with the job, so that a
 ///   checkpoint captures it. Per-element state (momentum buffers, moment estimates) is a set of
-///   named slots of one value per parameter; the only scalar state is the update count, which
-///   the engine owns (torch's `state["step"]`), and the momentum a scheduler cycles
-///   (``MomentumCyclable``), which the scheduler's progress holds.
+///   named slots of one value per parameter. The update count is the engine's (torch's
+///   `state["step"]`); any other scalar state (NAdam's `mu_product`, ASGD's `eta` and `mu`) is
+///   named by ``scalarNames`` and also lives with the job, advanced once per step by
+///   ``constants(update:learningRate:scalars:)`` (never per chunk or element); the momentum a
+///   scheduler cycles (``MomentumCyclable``) is held by the scheduler's progress.
 /// - The update is element-wise: element i of the parameters changes from element i of the
 ///   parameters, the gradient and the slots only. The engine relies on it to update chunks of a
 ///   wide job on several threads with results independent of the thread count.
@@ -45,6 +47,24 @@ public protocol Optimizer: Sendable {
     /// `momentum`: the engine passes one only to a ``MomentumCyclable`` optimizer.
     func constants(update: Int, learningRate: Double, momentum: Double?) -> Constants
 
+    /// The scalar state besides the update count, named as in `optimizer.state[p]`
+    /// (`mu_product`, ...); none by default.
+    var scalarNames: [String] { get }
+
+    /// The scalar state before the first update, one value per ``scalarNames`` entry.
+    var initialScalars: [Double] { get }
+
+    /// The constants of update number `update`, advancing the scalar state `scalars` (in
+    /// ``scalarNames`` order) by that update; the default, for optimizers without scalar
+    /// state, is ``constants(update:learningRate:)``.
+    func constants(update: Int, learningRate: Double, scalars: inout [Double]) -> Constants
+
+    /// The form the engine calls, once per step: the momentum a scheduler cycles (or nil) and
+    /// the scalar state. The default uses ``constants(update:learningRate:momentum:)`` for an
+    /// optimizer without scalar state, else ``constants(update:learningRate:scalars:)``; an
+    /// optimizer with both scalar state and a cycled momentum implements this form itself.
+    func constants(update: Int, learningRate: Double, momentum: Double?, scalars: inout [Double]) -> Constants
+
     /// Applies one update to the elements in `range`.
     ///
     /// Slot `s` of element `i` is `state[s * count + i]`.
@@ -61,6 +81,21 @@ extension Optimizer {
 
     public func constants(update: Int, learningRate: Double, momentum: Double?) -> Constants {
         constants(update: update, learningRate: learningRate)
+    }
+
+    public var scalarNames: [String] { [] }
+
+    public var initialScalars: [Double] { [] }
+
+    @inline(__always)
+    public func constants(update: Int, learningRate: Double, scalars: inout [Double]) -> Constants {
+        constants(update: update, learningRate: learningRate)
+    }
+
+    @inline(__always)
+    public func constants(update: Int, learningRate: Double, momentum: Double?, scalars: inout [Double]) -> Constants {
+        scalars.isEmpty ? constants(update: update, learningRate: learningRate, momentum: momentum)
+            : constants(update: update, learningRate: learningRate, scalars: &scalars)
     }
 }
 

@@ -56,6 +56,26 @@ struct CheckpointTests {
                                              "schedulers": .mappings([["name": .string("exponential_lr"), "gamma": .number(0.98)],
                                                                       ["name": .string("step_lr"), "step_size": .integer(10), "gamma": .number(0.5)]])]),
                                          stopping: StoppingRules(maxSteps: 40))),
+        // Scalar optimizer state (mu_product; eta and mu, which lag the scheduled lr by a step).
+        ("wide mse nadam (chunked), decoupled decay", Jobs.wide("mse", count: 1_000, chunkSize: 128, optimizer: "nadam",
+                                                               options: ["lr": .number(0.05), "weight_decay": .number(0.01),
+                                                                         "decoupled_weight_decay": .bool(true)], steps: 60)),
+        ("wide l1 asgd (chunked) + step_lr", Jobs.wide("l1", count: 900, chunkSize: 100, optimizer: "asgd",
+                                                      options: ["lr": .number(0.2), "lambd": .number(0.01), "t0": .number(4)],
+                                                      scheduler: JobSpec.Component("step_lr", options: ["step_size": .integer(5), "gamma": .number(0.7)]),
+                                                      steps: 50)),
+        ("cross entropy (whole) nadam + cosine", Jobs.crossEntropy("nadam", ["lr": .number(0.05), "momentum_decay": .number(0.01)])),
+        ("seed adadelta", Jobs.seed("adadelta", ["lr": .number(2), "rho": .number(0.8)], stopping: StoppingRules(maxSteps: 80))),
+        ("seed adamax + exponential", Jobs.seed("adamax", ["lr": .number(0.3), "weight_decay": .number(0.01)],
+                                                scheduler: JobSpec.Component("exponential_lr", options: ["gamma": .number(0.98)]),
+                                                stopping: StoppingRules(maxSteps: 80))),
+        ("wide mse radam (chunked)", Jobs.wide("mse", count: 700, chunkSize: 64, optimizer: "radam",
+                                               options: ["lr": .number(0.1)], steps: 40)),
+        ("seed rprop + linear_lr", Jobs.seed("rprop", ["lr": .number(0.5), "etas": .tensor(Tensor([0.4, 1.3]))],
+                                             scheduler: JobSpec.Component("linear_lr", options: [:]),
+                                             stopping: StoppingRules(maxSteps: 80))),
+        ("seed adam, decoupled decay", Jobs.seed("adam", ["lr": .number(0.5), "weight_decay": .number(0.1),
+                                                          "decoupled_weight_decay": .bool(true)], stopping: StoppingRules(maxSteps: 80))),
     ]
 
     static func scheduler(_ name: String, _ options: [String: OptionValue]) -> JobSpec.Component {
@@ -162,6 +182,34 @@ struct CheckpointTests {
         #expect(edited != text)
         let decoded = try JobCheckpoint(decoding: Array(edited.utf8))
         #expect(decoded.bestLoss.bitPattern == value.bitPattern || (decoded.bestLoss.isNaN && value.isNaN))
+    }
+
+    @Test("scalar optimizer state is named in the checkpoint, and only there when the optimizer has some")
+    func optimizerScalars() throws {
+        let nadam = try TrainingJob(Jobs.seed("nadam", ["lr": .number(0.1)], stopping: StoppingRules(maxSteps: 10)))
+        nadam.run(steps: 4)
+        let checkpoint = nadam.checkpoint()
+        #expect(checkpoint.optimizerScalars.map(\.name) == ["mu_product"])
+        #expect(checkpoint.optimizerScalars.first.map { $0.value > 0 && $0.value < 1 } == true)
+        let text = String(decoding: try checkpoint.encoded(), as: UTF8.self)
+        #expect(text.contains("\"optimizerScalars\""))
+        #expect(try JobCheckpoint(decoding: checkpoint.encoded()) == checkpoint)
+        // Without its scalars the checkpoint does not restore into the job.
+        var stripped = checkpoint
+        stripped.optimizerScalars = []
+        #expect(!String(decoding: try stripped.encoded(), as: UTF8.self).contains("optimizerScalars"))
+        do {
+            _ = try TrainingJob(Jobs.seed("nadam", ["lr": .number(0.1)], stopping: StoppingRules(maxSteps: 10)),
+                                resumingFrom: JobCheckpoint(decoding: stripped.encoded()))
+            Issue.record("a nadam checkpoint without mu_product was accepted")
+        } catch {
+            #expect(error.code == .invalidCheckpoint && error.subject == "optimizer scalars", "\(error)")
+        }
+        // An optimizer without scalar state writes the layout it always did.
+        let adam = try TrainingJob(Jobs.seed("adam", ["lr": .number(0.1)], stopping: StoppingRules(maxSteps: 10)))
+        adam.run(steps: 3)
+        #expect(adam.checkpoint().optimizerScalars.isEmpty)
+        #expect(!String(decoding: try adam.checkpoint().encoded(), as: UTF8.self).contains("optimizerScalars"))
     }
 
     @Test("a checkpoint only restores into the same kind of job")

@@ -128,7 +128,7 @@ struct EngineTests {
         let job = engine.submit(Jobs.seed(stopping: StoppingRules(maxSteps: 50)), id: "job")
         job.pause()
         job.resume()
-        let failed = engine.submit(Jobs.seed("nadam"), id: "failed")
+        let failed = engine.submit(Jobs.seed("lion"), id: "failed")
         #expect(failed.status.name == "failed")
         #expect(await failed.result().parameters == nil)
         let duplicate = engine.submit(Jobs.seed(), id: "gate")  // the gate runs until cancelled
@@ -157,7 +157,7 @@ struct EngineTests {
         let endless = Jobs.seed("sgd", ["lr": .number(1e-9)], stopping: StoppingRules(maxSteps: .max))
         let gate = engine.submit(endless, id: "gate")
         var job: JobHandle? = engine.submit(endless, id: "job")
-        _ = engine.submit(Jobs.seed("nadam"), id: "failed")
+        _ = engine.submit(Jobs.seed("lion"), id: "failed")
         #expect(engine.jobs.map(\.id) == ["gate", "job"])  // a job that could not be built has ended
         #expect(engine.job("job") === job)
         #expect(engine.submit(Jobs.seed(), id: "job").status == .failed(code: .duplicateName, reason: "a job with id 'job' already exists"))

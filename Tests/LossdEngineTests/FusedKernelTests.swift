@@ -48,6 +48,12 @@ struct FusedKernelTests {
         ("adamw", ["lr": .number(0.05)]),
         ("rmsprop", ["lr": .number(0.01), "momentum": .number(0.5), "centered": .bool(true)]),
         ("adagrad", ["lr": .number(0.3), "lr_decay": .number(0.01)]),
+        ("adadelta", ["lr": .number(2), "weight_decay": .number(0.01)]),
+        ("adamax", ["lr": .number(0.05)]),
+        ("nadam", ["lr": .number(0.05), "weight_decay": .number(0.01), "decoupled_weight_decay": .bool(true)]),
+        ("radam", ["lr": .number(0.05)]),
+        ("asgd", ["lr": .number(0.1), "t0": .number(5)]),
+        ("rprop", ["lr": .number(0.05)]),
     ]
 
     static func spec(_ loss: (String, [String: OptionValue]), _ optimizer: (String, [String: OptionValue]), count: Int) -> JobSpec {

@@ -77,25 +77,52 @@ struct OptimizerFixture: Sendable, CustomTestStringConvertible, Decodable {
     }
 
     private struct Document: Decodable {
+        /// The torch constructor's keyword arguments and defaults, in order, as [name, default]
+        /// pairs (optimizer files only).
+        var signature: [[FixtureValue]]?
         var cases: [OptimizerFixture]
     }
 
-    /// Every fixture of `Fixtures/optim`, file by file.
-    static let all = load("Fixtures/optim")
-
-    /// Every fixture of a fixtures folder, file by file.
-    static func load(_ path: String) -> [OptimizerFixture] {
+    /// The documents of a fixtures folder, file by file.
+    private static func documents(_ path: String) -> [(file: String, document: Document)] {
         let folder = Bundle.module.url(forResource: path, withExtension: nil)!
         let files = try! FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }.sorted()
-        return files.flatMap { file in
+        return files.map { file in
             let data = try! Data(contentsOf: folder.appendingPathComponent(file))
-            return try! JSONDecoder().decode(Document.self, from: data).cases.map { fixture in
+            return (file, try! JSONDecoder().decode(Document.self, from: data))
+        }
+    }
+
+    /// The cases of `documents`, each knowing its file.
+    private static func cases(_ documents: [(file: String, document: Document)]) -> [OptimizerFixture] {
+        documents.flatMap { file, document in
+            document.cases.map { fixture in
                 var fixture = fixture
                 fixture.file = file
                 return fixture
             }
         }
     }
+
+    private static let optimizerDocuments = documents("Fixtures/optim")
+
+    /// Every fixture of `Fixtures/optim`, file by file.
+    static let all: [OptimizerFixture] = cases(optimizerDocuments)
+
+    /// Every fixture of a fixtures folder, file by file.
+    static func load(_ path: String) -> [OptimizerFixture] { cases(documents(path)) }
+
+    /// Per optimizer file (`adam.json` -> `adam`): its torch constructor's keyword arguments with
+    /// their defaults, in the constructor's order.
+    static let signatures: [String: [(name: String, value: FixtureValue)]] = Dictionary(uniqueKeysWithValues:
+        optimizerDocuments.compactMap { file, document in
+            document.signature.map { pairs in
+                (String(file.dropLast(".json".count)), pairs.map { pair in
+                    guard pair.count == 2, case .string(let name) = pair[0] else { fatalError("\(file): bad signature entry") }
+                    return (name, pair[1])
+                })
+            }
+        })
 
     /// Fixtures whose loss is registered (huber arrives from another branch).
     static var runnable: [OptimizerFixture] {
@@ -126,6 +153,21 @@ indirect enum FixtureValue: Sendable, Decodable {
             self = .list(values)
         } else {
             self = .mappings(try container.decode([[String: FixtureValue]].self))
+        }
+    }
+
+    /// Whether `value` (a lossd option default) is this value: numbers compare as doubles,
+    /// lists element by element.
+    func matches(_ value: OptionValue) -> Bool {
+        switch (self, value) {
+        case (.bool(let a), .bool(let b)): a == b
+        case (.integer(let a), .integer(let b)): a == b
+        case (.integer(let a), .number(let b)): Double(a) == b
+        case (.number(let a), .number(let b)): a == b
+        case (.number(let a), .integer(let b)): a == Double(b)
+        case (.list(let a), .tensor(let b)): b.shape == [a.count] && a == b.scalars
+        case (.string(let a), .string(let b)): a == b
+        default: false
         }
     }
 

@@ -9,8 +9,9 @@ struct RegistryTests {
     @Test("names and PyTorch class names resolve to the same entry")
     func names() throws {
         let optimizers = OptimizerRegistry.builtins
-        #expect(optimizers.names == ["sgd", "adam", "adamw", "rmsprop", "adagrad"])
-        for (name, torch) in zip(optimizers.names, ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"]) {
+        #expect(optimizers.names == ["sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "radam", "asgd", "rprop"])
+        for (name, torch) in zip(optimizers.names, ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam",
+                                                    "ASGD", "Rprop"]) {
             #expect(try optimizers.entry(named: torch).descriptor.name == name)
             #expect(try optimizers.entry(named: name).descriptor.pytorchName == torch)
         }
@@ -43,6 +44,13 @@ struct RegistryTests {
         let rmsprop = defaults(RMSprop.descriptor.options)
         #expect(rmsprop["lr"] == .number(0.01) && rmsprop["alpha"] == .number(0.99) && rmsprop["centered"] == .bool(false))
         #expect(defaults(Adagrad.descriptor.options)["eps"] == .number(1e-10))
+        #expect(defaults(Adam.descriptor.options)["decoupled_weight_decay"] == .bool(false))
+        #expect(defaults(AdamW.descriptor.options)["decoupled_weight_decay"] == nil)
+        #expect(defaults(Adadelta.descriptor.options) == ["lr": .number(1), "rho": .number(0.9), "eps": .number(1e-6),
+                                                          "weight_decay": .number(0), "maximize": .bool(false)])
+        #expect(defaults(NAdam.descriptor.options)["momentum_decay"] == .number(4e-3))
+        #expect(defaults(ASGD.descriptor.options)["t0"] == .number(1e6))
+        #expect(defaults(Rprop.descriptor.options)["step_sizes"] == .tensor(Tensor([1e-6, 50])))
         #expect(defaults(StepLR.descriptor.options) == ["step_size": .null, "gamma": .number(0.1)])
         #expect(defaults(LinearLR.descriptor.options) == ["start_factor": .number(1.0 / 3), "end_factor": .number(1), "total_iters": .integer(5)])
         #expect(defaults(CosineAnnealingLR.descriptor.options) == ["T_max": .null, "eta_min": .number(0)])
@@ -65,6 +73,25 @@ struct RegistryTests {
         ("rmsprop", ["alpha": .number(-0.5)], .invalidOption, "alpha"),
         ("adagrad", ["lr_decay": .number(-1)], .invalidOption, "lr_decay"),
         ("adagrad", ["initial_accumulator_value": .number(-1)], .invalidOption, "initial_accumulator_value"),
+        ("adam", ["decoupled_weight_decay": .number(1)], .invalidOption, "decoupled_weight_decay"),
+        ("adamw", ["decoupled_weight_decay": .bool(false)], .unknownOption, "decoupled_weight_decay"),
+        ("adadelta", ["rho": .number(1.01)], .invalidOption, "rho"),
+        ("adadelta", ["rho": .number(-0.1)], .invalidOption, "rho"),
+        ("adadelta", ["lr": .number(0)], .invalidOption, "lr"),
+        ("adamax", ["betas": .tensor(Tensor([0.9, 1]))], .invalidOption, "betas"),
+        ("adamax", ["eps": .number(-1)], .invalidOption, "eps"),
+        ("nadam", ["momentum_decay": .number(-0.004)], .invalidOption, "momentum_decay"),
+        ("nadam", ["betas": .tensor(Tensor([1, 0.999]))], .invalidOption, "betas"),
+        ("nadam", ["weight_decay": .number(-1)], .invalidOption, "weight_decay"),
+        ("radam", ["betas": .tensor(Tensor([0.9]))], .invalidOption, "betas"),
+        ("radam", ["decoupled_weight_decay": .string("yes")], .invalidOption, "decoupled_weight_decay"),
+        ("asgd", ["lambd": .number(-1)], .invalidOption, "lambd"),
+        ("asgd", ["alpha": .number(-1)], .invalidOption, "alpha"),
+        ("asgd", ["weight_decay": .number(-1)], .invalidOption, "weight_decay"),
+        ("rprop", ["etas": .tensor(Tensor([0, 1.2]))], .invalidOption, "etas"),
+        ("rprop", ["etas": .tensor(Tensor([0.5, 1]))], .invalidOption, "etas"),
+        ("rprop", ["etas": .tensor(Tensor([1, 1.2]))], .invalidOption, "etas"),
+        ("rprop", ["step_sizes": .tensor(Tensor([1e-6, 50, 60]))], .invalidOption, "step_sizes"),
     ]
 
     @Test("option checks name the option", arguments: invalid.indices)
@@ -161,7 +188,7 @@ struct RegistryTests {
             #expect(error.subject == "adan")
             #expect(error.message.hasPrefix("unknown optimizer 'adan'"), "\(error)")
             #expect(error.message.contains("did you mean"), "\(error)")
-            #expect(error.message.hasSuffix(" (known: sgd, adam, adamw, rmsprop, adagrad)"), "\(error)")
+            #expect(error.message.hasSuffix(" (known: sgd, adam, adamw, rmsprop, adagrad, adadelta, adamax, nadam, radam, asgd, rprop)"), "\(error)")
         }
         do {
             _ = try SchedulerRegistry.builtins.entry(named: "StepLr")

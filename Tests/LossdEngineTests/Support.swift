@@ -50,6 +50,10 @@ enum Jobs {
             wide("mse", count: 1_000, chunkSize: 50, optimizer: "rmsprop", options: ["lr": .number(0.01), "centered": .bool(true)],
                  scheduler: JobSpec.Component("multi_step_lr", options: ["milestones": .tensor(Tensor([10, 20]))])),
             wide("mse", count: 600, chunkSize: 140, optimizer: "adagrad", options: ["lr": .number(0.3), "lr_decay": .number(0.01)]),
+            // Scalar optimizer state (mu_product; eta and mu), advanced once per step whatever the threads.
+            wide("mse", count: 900, chunkSize: 90, optimizer: "nadam", options: ["lr": .number(0.05)]),
+            wide("l1", count: 700, chunkSize: 70, optimizer: "asgd", options: ["lr": .number(0.2), "t0": .number(3)],
+                 scheduler: JobSpec.Component("exponential_lr", options: ["gamma": .number(0.97)])),
             crossEntropy(),
             // Diverges: the step it is reported at must not depend on threads either.
             wide("mse", count: 800, chunkSize: 60, optimizer: "sgd", options: ["lr": .number(1e5)], steps: 500),

@@ -68,7 +68,8 @@ extension ElementwiseStep {
         if let stop = control.judge(loss: value, squares: squares, output: buffers.parameters, gradientIsFinite: { gradientIsFinite(buffers) }) {
             return stop
         }
-        let constants = optimizer.constants(update: control.step, learningRate: control.learningRate, momentum: control.momentum)
+        let constants = optimizer.constants(update: control.step, learningRate: control.learningRate,
+                                             momentum: control.momentum, scalars: &control.optimizerScalars)
         if let stop = control.advance() {  // the job ends at a step boundary: update applied
             finish(constants)
             return stop

@@ -40,6 +40,8 @@ struct KernelSnapshot {
     var status: JobStatus
     var parameters: [Double]
     var optimizerState: [Double]
+    /// The optimizer's scalar state (``Optimizer/scalarNames`` order).
+    var optimizerScalars: [Double] = []
     var history: [HistoryPoint]
     var historyRecorded: Int
     /// A model job's epochs, accumulators and epoch-rule counters; nil for free-tensor jobs.
@@ -71,6 +73,7 @@ extension StepControl {
         gradientSquares = snapshot.gradientSquares
         bestLoss = snapshot.bestLoss
         badSteps = snapshot.badSteps
+        optimizerScalars = snapshot.optimizerScalars
         history.restore(points: snapshot.history, recorded: snapshot.historyRecorded)
         nextHistoryStep = history.nextStep(after: snapshot.step)
     }

@@ -85,6 +85,12 @@ enum KernelFactory {
         case let optimizer as AdamW: builder.build(optimizer)
         case let optimizer as RMSprop: builder.build(optimizer)
         case let optimizer as Adagrad: builder.build(optimizer)
+        case let optimizer as Adadelta: builder.build(optimizer)
+        case let optimizer as Adamax: builder.build(optimizer)
+        case let optimizer as NAdam: builder.build(optimizer)
+        case let optimizer as RAdam: builder.build(optimizer)
+        case let optimizer as ASGD: builder.build(optimizer)
+        case let optimizer as Rprop: builder.build(optimizer)
         default: nil
         }
     }

@@ -147,7 +147,8 @@ final class ModelKernel<O: Optimizer>: JobKernel, @unchecked Sendable {
                 var squares = 0.0
                 for i in 0..<n { squares += gp[i] * gp[i] }
                 if let stop = c.judge(loss: value, squares: squares, output: nil, gradientIsFinite: { StepControl.allFinite(gp, n) }) { return stop }
-                let constants = optimizer.constants(update: c.step, learningRate: c.learningRate, momentum: c.momentum)
+                let constants = optimizer.constants(update: c.step, learningRate: c.learningRate, momentum: c.momentum,
+                                                    scalars: &c.optimizerScalars)
                 parameters.withUnsafeMutableBufferPointer { p in
                     optimizerSlots.withUnsafeMutableBufferPointer { s in
                         optimizer.apply(constants, range: 0..<n, parameters: p.baseAddress!, gradients: gp, state: s.baseAddress!, count: n)

@@ -51,11 +51,13 @@ struct StepControl {
     var gradientSquares = Double.nan
     var bestLoss = Double.infinity
     var badSteps = 0
+    /// The optimizer's scalar state (``Optimizer/scalarNames``), advanced by each update.
+    var optimizerScalars: [Double]
 
     /// `perEpochMetric`: a model job with validation data, whose metric-reading scheduler
     /// steps once per epoch on the validation loss.
     init(rules: StoppingRules, scheduler: (any LRScheduler)?, baseLearningRate: Double, history: HistoryLog,
-         perEpochMetric: Bool = false) {
+         perEpochMetric: Bool = false, optimizerScalars: [Double] = []) {
         maxSteps = rules.maxSteps
         tolerance = rules.tolerance ?? -.infinity
         patience = rules.patience ?? .max
@@ -68,6 +70,7 @@ struct StepControl {
         nextHistoryStep = history.nextStep(after: 0)
         schedule = SchedulerProgress(learningRate: baseLearningRate, base: baseLearningRate)
         scheduler?.start(&schedule)
+        self.optimizerScalars = optimizerScalars
     }
 
     /// Records step k's loss and gradient (`squares` = sum of g_i^2 in chunk order) and returns the

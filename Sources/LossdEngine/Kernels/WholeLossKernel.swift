@@ -83,7 +83,8 @@ final class WholeLossKernel<O: Optimizer>: JobKernel, @unchecked Sendable {
                     c.judge(loss: value, squares: squares, output: p.baseAddress, gradientIsFinite: { StepControl.allFinite(gp, n) })
                 }
                 if let stop = judged { return stop }
-                let constants = optimizer.constants(update: c.step, learningRate: c.learningRate, momentum: c.momentum)
+                let constants = optimizer.constants(update: c.step, learningRate: c.learningRate, momentum: c.momentum,
+                                                    scalars: &c.optimizerScalars)
                 arguments.tensors[0]!.scalars.withUnsafeMutableBufferPointer { p in
                     state.withUnsafeMutableBufferPointer { s in
                         optimizer.apply(constants, range: 0..<n, parameters: p.baseAddress!, gradients: gp,

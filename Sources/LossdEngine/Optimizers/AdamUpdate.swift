@@ -52,13 +52,8 @@ public struct AdamUpdate: Sendable {
                 index i: Int, count: Int) -> Double {
         // Sound: Optimizer.apply's precondition; slot s of element i is state[s * count + i].
         let m = state, v = state + count, vmax = state + 2 * count
-        var p = parameter
-        var g = maximize ? -gradient : gradient
-        if weightDecay != 0 {
-            if decoupled { p = p * c.decay } else { g = g + weightDecay * p }
-        }
-        m[i] = TorchArithmetic.lerp(m[i], g, 1 - c.beta1)
-        v[i] = v[i] * beta2 + ((1 - beta2) * g) * g
+        let moments = AdamMoments(beta1: c.beta1, beta2: beta2, weightDecay: weightDecay, decoupled: decoupled, maximize: maximize)
+        let (p, _) = moments.update(parameter: parameter, gradient: gradient, decay: c.decay, m: m, v: v, index: i)
         let second: Double
         if amsgrad {
             vmax[i] = TorchArithmetic.maximum(vmax[i], v[i])

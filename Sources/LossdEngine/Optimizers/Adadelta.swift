@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import LossKit
+
+/// Adadelta (PyTorch `torch.optim.Adadelta`), registry name `adadelta`.
+///
+/// Per element, as `_single_tensor_adadelta`:
+///
+///     g     = -grad if maximize else grad ;  g = g + weight_decay * p   (weight_decay != 0)
+///     sq    = sq * rho + ((1 - rho) * g) * g
+///     std   = sqrt(sq + eps)
+///     delta = (sqrt(acc + eps) / std) * g
+///     acc   = acc * rho + ((1 - rho) * delta) * delta
+///     p     = p + (-lr) * delta
+///
+/// - Options (default): `lr` (1.0), `rho` (0.9), `eps` (1e-6), `weight_decay` (0),
+///   `maximize` (false).
+/// - Ranges: lr > 0, 0 <= rho <= 1, eps >= 0, weight_decay >= 0.
+/// - State: `square_avg`, `acc_delta`.
+public struct Adadelta: Optimizer, ElementUpdate {
+    public static let descriptor = ComponentDescriptor(
+        name: "adadelta", pytorchName: "Adadelta", summary: "Adadelta: steps scaled by running RMS of updates over gradients",
+        options: [
+            .lr(1.0),
+            OptionSpec("rho", .number, default: .number(0.9), "coefficient of the running averages, in [0, 1]"),
+            .eps(1e-6),
+            .weightDecay(0),
+            .maximize,
+        ])
+
+    public let learningRate: Double
+    public let rho: Double
+    public let eps: Double
+    public let weightDecay: Double
+    public let maximize: Bool
+
+    public init(options: ComponentOptions) throws(EngineError) {
+        learningRate = try options.positive("lr")
+        rho = options.number("rho")
+        try options.check((0...1).contains(rho), "rho", "must be in [0, 1], got \(rho)")
+        eps = try options.nonNegative("eps")
+        weightDecay = try options.nonNegative("weight_decay")
+        maximize = options.bool("maximize")
+    }
+
+    public var stateNames: [String] { ["square_avg", "acc_delta"] }
+
+    public struct Constants: Sendable {
+        public var learningRate: Double
+    }
+
+    public func constants(update: Int, learningRate: Double) -> Constants {
+        Constants(learningRate: learningRate)
+    }
+
+    public func apply(_ constants: Constants, range: Range<Int>, parameters: UnsafeMutablePointer<Double>,
+                      gradients: UnsafePointer<Double>, state: UnsafeMutablePointer<Double>, count: Int) {
+        applyElements(constants, range: range, parameters: parameters, gradients: gradients, state: state, count: count)
+    }
+}
+
+// MARK: - One element
+
+extension Adadelta {
+    @inline(__always)
+    func update(_ constants: Constants, parameter p: Double, gradient: Double,
+                state: UnsafeMutablePointer<Double>, index i: Int, count: Int) -> Double {
+        // Sound: Optimizer.apply's precondition; square_avg is slot 0, acc_delta slot 1.
+        let square = state, accumulated = state + count
+        var g = maximize ? -gradient : gradient
+        if weightDecay != 0 { g = g + weightDecay * p }
+        square[i] = square[i] * rho + ((1 - rho) * g) * g
+        let std = (square[i] + eps).squareRoot()
+        let delta = ((accumulated[i] + eps).squareRoot() / std) * g
+        accumulated[i] = accumulated[i] * rho + ((1 - rho) * delta) * delta
+        return p + (-constants.learningRate) * delta
+    }
+}

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// The per-element steps the Adam family's single-tensor updates share (`_single_tensor_adam`,
+/// `_single_tensor_nadam`, `_single_tensor_radam`), in their order:
+///
+///     g = -grad if maximize else grad
+///     p = p * (1 - lr * weight_decay)        (decoupled; weight_decay != 0)
+///     g = g + weight_decay * p               (coupled; weight_decay != 0)
+///     m = lerp(m, g, 1 - beta1)
+///     v = v * beta2 + ((1 - beta2) * g) * g
+struct AdamMoments: Sendable {
+    var beta1: Double
+    var beta2: Double
+    var weightDecay: Double
+    var decoupled: Bool
+    var maximize: Bool
+
+    /// Reads `betas` (two values in [0, 1)), `weight_decay` (>= 0) and `maximize`.
+    init(_ options: ComponentOptions, decoupled: Bool) throws(EngineError) {
+        (beta1, beta2) = try options.betas()
+        weightDecay = try options.nonNegative("weight_decay")
+        self.decoupled = decoupled
+        maximize = options.bool("maximize")
+    }
+
+    init(beta1: Double, beta2: Double, weightDecay: Double, decoupled: Bool, maximize: Bool) {
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.weightDecay = weightDecay
+        self.decoupled = decoupled
+        self.maximize = maximize
+    }
+
+    /// Element i: writes m[i] and v[i], returns the decayed parameter and the gradient used.
+    /// `decay` is 1 - lr * weight_decay (read only for decoupled decay).
+    @inline(__always)
+    func update(parameter: Double, gradient: Double, decay: Double, m: UnsafeMutablePointer<Double>,
+                v: UnsafeMutablePointer<Double>, index i: Int) -> (parameter: Double, gradient: Double) {
+        // Sound: the caller's slots hold element i.
+        var p = parameter
+        var g = maximize ? -gradient : gradient
+        if weightDecay != 0 {
+            if decoupled { p = p * decay } else { g = g + weightDecay * p }
+        }
+        m[i] = TorchArithmetic.lerp(m[i], g, 1 - beta1)
+        v[i] = v[i] * beta2 + ((1 - beta2) * g) * g
+        return (p, g)
+    }
+}

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+import LossKit
+
+/// NAdam (PyTorch `torch.optim.NAdam`), registry name `nadam`: Adam with Nesterov momentum.
+///
+/// Per element, update t (1-based), as `_single_tensor_nadam` (not capturable):
+///
+///     g  = -grad if maximize else grad
+///     p  = p * (1 - lr * weight_decay)              (decoupled_weight_decay; weight_decay != 0)
+///     g  = g + weight_decay * p                      (otherwise; weight_decay != 0)
+///     m  = lerp(m, g, 1 - beta1)
+///     v  = v * beta2 + ((1 - beta2) * g) * g
+///     denom = sqrt(v / bc2) + eps
+///     p  = p + (((-lr) * (1 - mu)) / (1 - mu_product) * g) / denom
+///     p  = p + (((-lr) * mu_next) / (1 - mu_product * mu_next) * m) / denom
+///
+/// with, once per step (C pow, as Python's **):
+///
+///     bc2     = 1 - beta2^t
+///     mu      = beta1 * (1 - 0.5 * 0.96^(t * momentum_decay))
+///     mu_next = beta1 * (1 - 0.5 * 0.96^((t + 1) * momentum_decay))
+///     mu_product = mu_product * mu                   (scalar state, 1 before the first update)
+///
+/// - Options (default): `lr` (0.002), `betas` ([0.9, 0.999]), `eps` (1e-8), `weight_decay` (0),
+///   `momentum_decay` (0.004), `decoupled_weight_decay` (false), `maximize` (false).
+/// - Ranges: lr > 0, 0 <= betas[i] < 1, eps >= 0, weight_decay >= 0, momentum_decay >= 0.
+/// - State: `exp_avg`, `exp_avg_sq`; scalar `mu_product`.
+public struct NAdam: Optimizer, ElementUpdate, ScalarStateUpdate {
+    public static let descriptor = ComponentDescriptor(
+        name: "nadam", pytorchName: "NAdam", summary: "NAdam: Adam with Nesterov momentum",
+        options: [
+            .lr(2e-3), .betas, .eps(1e-8), .weightDecay(0),
+            OptionSpec("momentum_decay", .number, default: .number(4e-3), "momentum decay (psi), >= 0"),
+            .decoupledWeightDecay,
+            .maximize,
+        ])
+
+    public let learningRate: Double
+    public let eps: Double
+    public let momentumDecay: Double
+    let moments: AdamMoments
+
+    public init(options: ComponentOptions) throws(EngineError) {
+        learningRate = try options.positive("lr")
+        eps = try options.nonNegative("eps")
+        moments = try AdamMoments(options, decoupled: options.bool("decoupled_weight_decay"))
+        momentumDecay = try options.nonNegative("momentum_decay")
+    }
+
+    public var stateNames: [String] { ["exp_avg", "exp_avg_sq"] }
+
+    public var scalarNames: [String] { ["mu_product"] }
+
+    public var initialScalars: [Double] { [1] }
+
+    public struct Constants: Sendable {
+        public var biasCorrection2: Double
+        /// ((-lr) * (1 - mu)) / (1 - mu_product): the gradient's coefficient.
+        public var gradientRate: Double
+        /// ((-lr) * mu_next) / (1 - mu_product * mu_next): the momentum's coefficient.
+        public var momentumRate: Double
+        /// 1 - lr * weight_decay (decoupled decay).
+        public var decay: Double
+    }
+
+    public func constants(update: Int, learningRate lr: Double, scalars: inout [Double]) -> Constants {
+        let (beta1, beta2) = (moments.beta1, moments.beta2)
+        let step = Double(update)
+        let biasCorrection2 = 1 - pow(beta2, step)
+        let mu = beta1 * (1.0 - 0.5 * pow(0.96, step * momentumDecay))
+        let muNext = beta1 * (1.0 - 0.5 * pow(0.96, (step + 1) * momentumDecay))
+        scalars[0] = scalars[0] * mu
+        let muProduct = scalars[0]
+        let muProductNext = muProduct * muNext
+        return Constants(biasCorrection2: biasCorrection2, gradientRate: (-lr * (1.0 - mu)) / (1.0 - muProduct),
+                         momentumRate: (-lr * muNext) / (1.0 - muProductNext), decay: 1 - lr * moments.weightDecay)
+    }
+
+    public func apply(_ constants: Constants, range: Range<Int>, parameters: UnsafeMutablePointer<Double>,
+                      gradients: UnsafePointer<Double>, state: UnsafeMutablePointer<Double>, count: Int) {
+        applyElements(constants, range: range, parameters: parameters, gradients: gradients, state: state, count: count)
+    }
+}
+
+// MARK: - One element
+
+extension NAdam {
+    @inline(__always)
+    func update(_ c: Constants, parameter: Double, gradient: Double,
+                state: UnsafeMutablePointer<Double>, index i: Int, count: Int) -> Double {
+        // Sound: Optimizer.apply's precondition; exp_avg is slot 0, exp_avg_sq slot 1.
+        let m = state, v = state + count
+        var (p, g) = moments.update(parameter: parameter, gradient: gradient, decay: c.decay, m: m, v: v, index: i)
+        let denom = (v[i] / c.biasCorrection2).squareRoot() + eps
+        p = p + (c.gradientRate * g) / denom
+        return p + (c.momentumRate * m[i]) / denom
+    }
+}
