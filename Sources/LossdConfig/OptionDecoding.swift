@@ -238,7 +238,10 @@ extension JobDecoder {
         }
         guard created, unreadable.isEmpty else { return nil }
         var complete: [String: OptionValue] = [:]
-        for spec in component.descriptor.options { complete[spec.name] = values[spec.name] ?? spec.defaultValue }
+        for spec in component.descriptor.options {
+            let value = values[spec.name] ?? spec.defaultValue
+            if spec.isListed(at: value) { complete[spec.name] = value }
+        }
         return JobSpec.Component(component.descriptor.name, options: complete)
     }
 }

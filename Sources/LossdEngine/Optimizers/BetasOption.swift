@@ -10,9 +10,15 @@ extension OptionSpec {
                                   "coefficients of the running averages of the gradient and its square: [beta1, beta2], each in [0, 1)")
 
     /// `decoupled_weight_decay`: multiply the parameters by 1 - lr * weight_decay instead of
-    /// adding weight_decay * p to the gradient (PyTorch's default: false).
-    static let decoupledWeightDecay = OptionSpec("decoupled_weight_decay", .bool, default: .bool(false),
-                                                 "decay the parameters directly (AdamW-style) instead of through the gradient")
+    /// adding weight_decay * p to the gradient (PyTorch's default: false). Added to Adam after job
+    /// hashes were published: a job that leaves it false keeps it out of its complete options
+    /// (``OptionSpec/omittedAtDefault``), so its hash stays the same.
+    static let decoupledWeightDecay: OptionSpec = {
+        var spec = OptionSpec("decoupled_weight_decay", .bool, default: .bool(false),
+                              "decay the parameters directly (AdamW-style) instead of through the gradient")
+        spec.omittedAtDefault = true
+        return spec
+    }()
 }
 
 extension ComponentOptions {
