@@ -8,6 +8,8 @@ extension OptimizerEntry {
         try builder.register(AdamW.self)
         try builder.register(RMSprop.self)
         try builder.register(Adagrad.self)
+        try builder.register(LBFGS.self)
+        try builder.register(Adafactor.self)
     }
 
     public static let builtinRegistry = OptimizerRegistry.Builder.builtins.build()

@@ -7,6 +7,9 @@ extension JobCheckpoint {
     /// The JSON bytes.
     public func encoded() throws(EngineError) -> [UInt8] {
         func numbers(_ values: [Double]) -> JSONValue { .array(values.map { .number($0) }) }
+        func slotsJSON(_ slots: [Slot]) -> JSONValue {
+            .array(slots.map { .object([("name", .string($0.name)), ("values", numbers($0.values))]) })
+        }
         let members: [(String, JSONValue)] = [
             ("badSteps", .integer(badSteps)),
             ("bestLoss", .number(bestLoss)),
@@ -22,7 +25,8 @@ extension JobCheckpoint {
             ("loss", .string(loss)),
         ] + (model.map { [("model", $0.json)] } ?? []) + [
             ("optimizer", .string(optimizer)),
-            ("optimizerState", .array(optimizerState.map { .object([("name", .string($0.name)), ("values", numbers($0.values))]) })),
+        ] + (optimizerMemory.map { [("optimizerMemory", slotsJSON($0))] } ?? []) + [
+            ("optimizerState", slotsJSON(optimizerState)),
             ("parameters", numbers(parameters)),
             ("randomState", randomState.map { .array($0.map(JSONValue.string)) } ?? .null),
             ("scheduler", scheduler.map(JSONValue.string) ?? .null),
@@ -89,7 +93,8 @@ extension JobCheckpoint {
             parameters: try field("parameters", list(\.doubleValue)), optimizerState: try field("optimizerState", list(slot)),
             history: try field("history", list(point)), historyRecorded: try field("historyRecorded", \.integerValue),
             randomState: try optional("randomState", list(\.stringValue)),
-            model: try optional("model", ModelState.init(json:)))
+            model: try optional("model", ModelState.init(json:)),
+            optimizerMemory: try optional("optimizerMemory", list(slot)))
     }
 }
 

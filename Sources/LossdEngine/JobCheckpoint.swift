@@ -69,6 +69,9 @@ public struct JobCheckpoint: Sendable, Hashable {
     public var randomState: [String]?
     /// A model job's epochs and identity; nil for free-tensor jobs (whose JSON has no `model` key).
     public var model: ModelState? = nil
+    /// A whole-vector optimizer's memory (LBFGS's history, Adafactor's second moments) as named
+    /// vectors; nil for element-wise optimizers (whose JSON has no `optimizerMemory` key).
+    public var optimizerMemory: [Slot]? = nil
 }
 
 // MARK: - Capture and restore
@@ -98,7 +101,8 @@ extension PreparedJob {
                     model: description.model, batches: description.batches, epochs: state.records,
                     epochLossSum: state.epochLossSum, epochBatches: state.epochBatches, epochRows: state.epochRows,
                     epochCorrect: state.epochCorrect, bestEpochLoss: state.bestLoss, badEpochs: state.badEpochs)
-            })
+            },
+            optimizerMemory: kernel.optimizerMemory)
     }
 
     /// Loads a checkpoint taken from a job built from the same spec.
@@ -124,6 +128,10 @@ extension PreparedJob {
               checkpoint.optimizerState.allSatisfy({ $0.values.count == count }) else {
             throw mismatch("optimizer state", checkpoint.optimizerState.map(\.name).description, optimizerStateNames.description)
         }
+        guard kernel.acceptsMemory(checkpoint.optimizerMemory) else {
+            throw EngineError(.invalidCheckpoint, subject: "optimizer memory",
+                              "the checkpoint's optimizer memory (\(checkpoint.optimizerMemory?.map(\.name).description ?? "none")) does not fit the job's \(identity.optimizer)")
+        }
         guard checkpoint.step >= 0, checkpoint.badSteps >= 0, checkpoint.historyRecorded >= 0 else {
             throw EngineError(.invalidCheckpoint, subject: "step", "negative counters in the checkpoint")
         }
@@ -147,7 +155,8 @@ extension PreparedJob {
             gradientSquares: checkpoint.gradientSquares, bestLoss: checkpoint.bestLoss, badSteps: checkpoint.badSteps,
             status: status, parameters: checkpoint.parameters,
             optimizerState: checkpoint.optimizerState.flatMap(\.values),
-            history: checkpoint.history, historyRecorded: checkpoint.historyRecorded, model: modelState))
+            history: checkpoint.history, historyRecorded: checkpoint.historyRecorded, model: modelState,
+            optimizerMemory: checkpoint.optimizerMemory))
     }
 
     /// A model checkpoint's state, checked against this job's model and batches.

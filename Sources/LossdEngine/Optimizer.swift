@@ -15,7 +15,7 @@ import LossKit
 /// - Arithmetic follows `_single_tensor_<name>` in `torch/optim/<name>.py` operation by operation.
 ///   PyTorch's CPU kernels fuse `a + b * c` (add with alpha, addcmul, lerp) into one FMA; lossd
 ///   rounds the product and the sum separately (at most 1 ulp apart per operation).
-public protocol Optimizer: Sendable {
+public protocol Optimizer: TrainingOptimizer {
     /// The registry entry: names and options with PyTorch's defaults.
     static var descriptor: ComponentDescriptor { get }
 

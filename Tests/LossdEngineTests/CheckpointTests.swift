@@ -20,6 +20,17 @@ struct CheckpointTests {
         ("wide mse rmsprop", Jobs.wide("mse", count: 1_000, chunkSize: 128, optimizer: "rmsprop",
                                        options: ["lr": .number(0.02), "momentum": .number(0.3), "centered": .bool(true)], steps: 70)),
         ("cross entropy (whole) + cosine", Jobs.crossEntropy("adagrad", ["lr": .number(0.5), "initial_accumulator_value": .number(0.1)])),
+        ("seed lbfgs, history of 2", Jobs.seed("lbfgs", ["lr": .number(0.5), "max_iter": .integer(3), "history_size": .integer(2)],
+                                               stopping: StoppingRules(maxSteps: 40))),
+        ("cross entropy lbfgs strong_wolfe + cosine", Jobs.crossEntropy("lbfgs", ["line_search_fn": .string("strong_wolfe"),
+                                                                                  "max_iter": .integer(3), "history_size": .integer(3)],
+                                                                          steps: 30)),
+        ("wide mse lbfgs strong_wolfe (one piece)", Jobs.wide("mse", count: 700, chunkSize: 64, optimizer: "lbfgs",
+                                                                options: ["line_search_fn": .string("strong_wolfe"), "max_iter": .integer(2)],
+                                                                steps: 25)),
+        ("wide huber adafactor", Jobs.wide("huber", count: 500, chunkSize: 64, optimizer: "adafactor",
+                                           options: ["lr": .number(0.05), "weight_decay": .number(0.01)], steps: 50)),
+        ("cross entropy adafactor (factored) + cosine", Jobs.crossEntropy("adafactor", ["lr": .number(0.05), "beta2_decay": .number(-0.5)])),
     ]
 
     /// Interruption points: every step near the start, then spread to past the end.

@@ -53,6 +53,10 @@ enum Jobs {
             crossEntropy(),
             // Diverges: the step it is reported at must not depend on threads either.
             wide("mse", count: 800, chunkSize: 60, optimizer: "sgd", options: ["lr": .number(1e5)], steps: 500),
+            // Whole-vector optimizers: one piece whatever the chunks and workers.
+            wide("huber", count: 900, chunkSize: 100, optimizer: "lbfgs", options: ["line_search_fn": .string("strong_wolfe"), "max_iter": .integer(3)],
+                 steps: 40),
+            crossEntropy("adafactor", ["lr": .number(0.05), "weight_decay": .number(0.01)]),
         ]
     }
 }
