@@ -93,6 +93,20 @@ struct DaemonFixture {
             optimizer: {name: sgd, lr: 0.00004, momentum: 0.9}
             max_steps: 30000
             seed: 8
+          - name: lbfgs-huber
+            loss: huber
+            init: {random: normal, shape: [32], mean: 0, std: 3}
+            target: {random: uniform, shape: [32], low: -1, high: 1}
+            optimizer: {name: lbfgs, lr: 0.0005, max_iter: 2, history_size: 5}
+            max_steps: 6000
+            seed: 9
+          - name: adafactor-mse
+            loss: mse
+            init: {random: normal, shape: [4, 8], mean: 0, std: 3}
+            target: {random: uniform, shape: [4, 8], low: -1, high: 1}
+            optimizer: {name: adafactor, lr: 0.0002, weight_decay: 0.01}
+            max_steps: 15000
+            seed: 10
         """
 }
 

@@ -20,7 +20,7 @@ import Glibc
 /// and a job whose checkpoint was left behind resumed from it.
 @Suite("Daemon lifecycle", .timeLimit(.minutes(2)))
 struct LifecycleTests {
-    static let jobs = ["adam-huber", "sgd-mse"]
+    static let jobs = ["adam-huber", "sgd-mse", "lbfgs-huber", "adafactor-mse"]
 
     /// The results of `longJobs` from one uninterrupted `lossd run`, computed once.
     static let reference = Task { () throws -> [String: JSONValue] in
