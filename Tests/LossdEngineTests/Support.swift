@@ -61,6 +61,35 @@ enum Jobs {
     }
 }
 
+/// A loss from outside LossKit (as a plugin's): MSE that fails when `refusal` finds fault with
+/// its input (the message it returns).
+struct OutsideMSE: FallibleLoss {
+    let refusal: @Sendable (Tensor) -> String?
+    let mse = try! MSELoss(options: LossOptions([:], for: MSELoss.descriptor))
+
+    init(refusing refusal: @escaping @Sendable (Tensor) -> String?) {
+        self.refusal = refusal
+    }
+
+    /// Fails on batches of `failingRows` rows.
+    init(failingRows: Int?) {
+        refusal = { input in input.shape[0] == failingRows ? "refused \(failingRows!) rows" : nil }
+    }
+
+    var descriptor: LossDescriptor {
+        LossDescriptor(name: "outside_mse", pytorchName: "OutsideMSE", summary: "MSE from outside LossKit",
+                       arguments: LossDescriptor.inputTarget, options: [])
+    }
+
+    func validate(_ arguments: LossArguments) throws(LossError) -> [Int] { try mse.validate(arguments) }
+
+    func tryEvaluate(_ arguments: LossArguments, output: inout [Double], gradients: inout LossGradients,
+                     workspace: inout [Double]) throws(LossError) {
+        if let message = refusal(arguments[0]) { throw LossError(.evaluationFailed, subject: "outside_mse", message) }
+        mse.evaluate(arguments, output: &output, gradients: &gradients, workspace: &workspace)
+    }
+}
+
 extension Tensor {
     /// The exact bits, for bit-identity checks.
     var bits: [UInt64] { scalars.map(\.bitPattern) }
