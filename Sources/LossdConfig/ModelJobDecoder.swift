@@ -94,15 +94,6 @@ extension JobDecoder {
         let data = train.flatMap { loadData(train: $0, validation: validation) }
         guard valid, let layers, let data, let optimizer = common.optimizer, let train,
               common.loss != nil || common.unavailable != nil else { return nil }
-        if let refusal = (try? registries.optimizers.entry(named: optimizer.name))?.modelJobRefusal {
-            // At the optimizer's name: `optimizer: lbfgs` or `{name: lbfgs, ...}`.
-            var at = (job.value("optimizer") ?? job.node, job.path.key("optimizer"))
-            if case .mapping(let pairs)? = job.value("optimizer")?.content, let pair = pairs.first(where: { $0.key.scalar?.text == "name" }) {
-                at = (pair.value, at.1.key("name"))
-            }
-            diagnostics.report(.invalidValue, at: at.0, path: at.1, refusal)
-            return nil
-        }
 
         // The model against the data, the loss against the targets.
         let features = train.displayName

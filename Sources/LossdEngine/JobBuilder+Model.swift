@@ -60,7 +60,7 @@ extension PreparedJob {
         let setup = ModelKernelSetup(model: model, binding: binding, order: order, rules: rules, train: training,
                                      validation: validation, buffers: buffers, parameters: parameters, control: control)
         let description = ModelDescription(model: model, batches: order)
-        self.init(kernel: try optimizerEntry.makeModelKernel(optimizer, setup),
+        self.init(kernel: optimizerEntry.makeModelKernel(optimizer, setup),
                   identity: JobIdentity(loss: loss.descriptor.name, optimizer: optimizerEntry.descriptor.name, scheduler: schedulerName,
                                         shape: [model.layout.count], chunkSize: spec.chunkSize, model: description),
                   optimizerStateNames: optimizer.stateNames, random: nil, layout: model.layout)

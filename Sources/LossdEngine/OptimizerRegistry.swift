@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import LossKit
+import LossdModel
 
 /// The optimizers lossd knows, by name.
 ///
@@ -18,12 +19,8 @@ public struct OptimizerEntry: ComponentEntry {
     public let make: @Sendable (ComponentOptions) throws(EngineError) -> any TrainingOptimizer
     /// Builds a job's step loop, specialised for this optimizer type.
     let makeKernel: @Sendable (any TrainingOptimizer, KernelSetup) -> any JobKernel
-    /// Why this optimizer cannot train model jobs (`lossd check` reports it at the optimizer);
-    /// nil when it can.
-    public let modelJobRefusal: String?
-    /// Builds a model job's step loop, specialised for this optimizer type; throws when the
-    /// optimizer cannot train model jobs.
-    let makeModelKernel: @Sendable (any TrainingOptimizer, ModelKernelSetup) throws(EngineError) -> any JobKernel
+    /// Builds a model job's step loop, specialised for this optimizer type.
+    let makeModelKernel: @Sendable (any TrainingOptimizer, ModelKernelSetup) -> any JobKernel
 }
 
 extension ComponentRegistry.Builder where Entry == OptimizerEntry {
@@ -33,12 +30,13 @@ extension ComponentRegistry.Builder where Entry == OptimizerEntry {
             descriptor: O.descriptor, origin: origin,
             make: { options throws(EngineError) in try O(options: options) },
             makeKernel: { optimizer, setup in KernelFactory.make(optimizer as! O, setup) },
-            modelJobRefusal: nil,
-            makeModelKernel: { optimizer, setup in ModelKernel(optimizer: optimizer as! O, setup: setup) { $0.runLoop($1) } }))
+            makeModelKernel: { optimizer, setup in
+                ModelKernel(update: ElementwiseModelUpdate(optimizer as! O, count: setup.parameters.count), setup: setup) { $0.runLoop($1) }
+            }))
     }
 
-    /// Registers a whole-vector optimizer type (``WholeVectorOptimizer``): its jobs run
-    /// ``WholeVectorKernel``. A name already taken is an error naming both origins.
+    /// Registers a whole-vector optimizer type (``WholeVectorOptimizer``): its free-tensor jobs
+    /// run ``WholeVectorKernel``, its model jobs ``ModelKernel`` with ``WholeVectorModelUpdate``. A name already taken is an error naming both origins.
     public mutating func register<O: WholeVectorOptimizer>(_ type: O.Type, origin: String = "built-in") throws(EngineError) {
         try add(OptimizerEntry(
             descriptor: O.descriptor, origin: origin,
@@ -48,7 +46,9 @@ extension ComponentRegistry.Builder where Entry == OptimizerEntry {
                                   fallible: setup.loss is any FallibleLoss, parameters: setup.arguments[0].scalars,
                                   shapes: [setup.arguments[0].shape], control: setup.control)
             },
-            modelJobRefusal: WholeVectorModels.refusal(O.descriptor.name).message,
-            makeModelKernel: { optimizer, setup throws(EngineError) in try WholeVectorModels.kernel(optimizer as! O, setup) }))
+            makeModelKernel: { optimizer, setup in
+                ModelKernel(update: WholeVectorModelUpdate(optimizer as! O, shapes: setup.model.layout.entries.map(\.shape)),
+                            setup: setup) { $0.runLoop($1) }
+            }))
     }
 }

@@ -75,25 +75,6 @@ struct ModelJobTests {
         #expect(spec.stopping.maxSteps == 9)
     }
 
-    @Test("A model job with LBFGS or Adafactor is refused at the optimizer's name", arguments: [
-        ("optimizer: {name: sgd, lr: 0.1}", "optimizer: {name: lbfgs, lr: 0.1}", "jobs[0].optimizer.name"),
-        ("optimizer: {name: sgd, lr: 0.1}", "optimizer: Adafactor", "jobs[0].optimizer"),
-    ])
-    func wholeVectorOptimizersRefused(_ written: String, _ replacement: String, _ path: String) throws {
-        let workspace = try Workspace()
-        do {
-            _ = try workspace.load(Self.regressionJob.replacingOccurrences(of: written, with: replacement))
-            Issue.record("accepted")
-        } catch let errors as ConfigErrors {
-            #expect(errors.errors.count == 1)
-            let error = errors.errors[0]
-            #expect(error.code == .invalidValue)
-            #expect(error.path == path)
-            #expect(error.mark.line == 4, "\(error)")
-            #expect(error.message.contains("trains free-tensor jobs only"), "\(error)")
-        }
-    }
-
     @Test("max_steps written with epochs bounds the run; drop_last floors the batches per epoch")
     func stepsAndDropLast() throws {
         let workspace = try Workspace()

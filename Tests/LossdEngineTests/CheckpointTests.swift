@@ -31,6 +31,8 @@ struct CheckpointTests {
         ("wide huber adafactor", Jobs.wide("huber", count: 500, chunkSize: 64, optimizer: "adafactor",
                                            options: ["lr": .number(0.05), "weight_decay": .number(0.01)], steps: 50)),
         ("cross entropy adafactor (factored) + cosine", Jobs.crossEntropy("adafactor", ["lr": .number(0.05), "beta2_decay": .number(-0.5)])),
+        ("model lbfgs strong_wolfe, mini-batches", Jobs.model("lbfgs", ["line_search_fn": .string("strong_wolfe"), "max_iter": .integer(3)])),
+        ("model adafactor (weights factored)", Jobs.model("adafactor", ["lr": .number(0.05)])),
     ]
 
     /// Interruption points: every step near the start, then spread to past the end.

@@ -35,6 +35,14 @@ enum Jobs {
                 stopping: StoppingRules(maxSteps: steps))
     }
 
+    /// A model job: an MLP classifying 23 rows in shuffled batches of 5 (the last of 3), 4 epochs.
+    static func model(_ optimizer: String, _ options: [String: OptionValue]) -> JobSpec {
+        JobSpec(model: ModelJob(layers: ModelJobTests.mlp, train: ModelJobTests.blobs(rows: 23, seed: 4), batchSize: 5, shuffle: true,
+                                epochs: 4, seed: 2),
+                loss: JobSpec.Component("cross_entropy"), optimizer: JobSpec.Component(optimizer, options: options),
+                stopping: StoppingRules(maxSteps: .max))
+    }
+
     /// A mix of narrow, wide and whole-loss jobs covering every optimizer and scheduler. The wide
     /// jobs have 5 to 20 chunks (one with a short last chunk) of tens to hundreds of elements:
     /// enough to spread every step over 8 workers, small enough to run the mix many times.

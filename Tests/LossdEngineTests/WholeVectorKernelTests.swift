@@ -6,7 +6,7 @@ import LossdEngine
 import Testing
 
 /// The step loop of whole-vector optimizers (LBFGS, Adafactor): one piece per job, the memory in
-/// checkpoints, failures inside a step, model jobs refused.
+/// checkpoints, failures inside a step, model jobs.
 @Suite("Whole-vector optimizers")
 struct WholeVectorKernelTests {
     @Test("the chunk size does not cut the vector: every chunk size gives the same bits", arguments: ["lbfgs", "adafactor"])
@@ -74,18 +74,37 @@ struct WholeVectorKernelTests {
         }
     }
 
-    @Test("a model job with a whole-vector optimizer is refused, naming the optimizer", arguments: ["lbfgs", "Adafactor"])
-    func modelJobsRefused(_ optimizer: String) {
-        let train = Dataset(source: "r", rows: 4, featureNames: ["a"], features: [0, 1, 2, 3], targetNames: ["y"], targets: [1, 2, 3, 4])
-        let spec = JobSpec(model: ModelJob(layers: [JobSpec.Component("linear", options: ["in_features": .integer(1), "out_features": .integer(1)])],
-                                           train: train, batchSize: 4, epochs: 2, seed: 1),
-                           loss: JobSpec.Component("mse"), optimizer: JobSpec.Component(optimizer), stopping: StoppingRules(maxSteps: .max))
-        do {
-            _ = try TrainingJob(spec)
-            Issue.record("accepted")
-        } catch {
-            #expect(error.code == .invalidJob && error.subject == "optimizer", "\(error)")
-            #expect(error.message.contains("trains free-tensor jobs only"), "\(error)")
+    @Test("a model job's whole-vector step evaluates its own batch again; a failure names the step", arguments: ["lbfgs", "adafactor"])
+    func modelJobs(_ optimizer: String) throws {
+        var builder = LossRegistry.Builder(LossRegistry.builtins)
+        // Fails once an output exceeds 3 in magnitude: never at the start, soon under LBFGS's lr 500.
+        let bounded = OutsideMSE { input in input.scalars.first { Swift.abs($0) > 3 }.map { "output \($0)" } }
+        try builder.register(descriptor: bounded.descriptor, origin: "test") { _ in bounded }
+        let registries = TrainingRegistries(losses: builder.build())
+        let data = ModelJobTests.blobs(rows: 12, features: 2, seed: 3)
+        let train = Dataset(source: "r", rows: 12, featureNames: data.featureNames, features: data.features.map { $0 * 0.1 },
+                            targetNames: ["y"], targets: data.targets.map { $0 * 0.1 })
+        func spec(_ loss: String, lr: Double) -> JobSpec {
+            JobSpec(model: ModelJob(layers: [JobSpec.Component("linear", options: ["in_features": .integer(2), "out_features": .integer(3)]),
+                                             JobSpec.Component("tanh"),
+                                             JobSpec.Component("linear", options: ["in_features": .integer(3), "out_features": .integer(1)])],
+                                    train: train, batchSize: 4, epochs: 5, seed: 1),
+                    loss: JobSpec.Component(loss), optimizer: JobSpec.Component(optimizer, options: ["lr": .number(lr)]),
+                    stopping: StoppingRules(maxSteps: .max))
         }
+        let job = try TrainingJob(spec("mse", lr: 0.1))
+        #expect(job.run() == .maxSteps)
+        #expect(job.progress.step == 15)
+        #expect(job.epochs.count == 5 && job.epochs.allSatisfy { $0.trainLoss.isFinite })
+        let outside = try TrainingJob(spec("outside_mse", lr: 0.1), registries: registries)
+        #expect(outside.run() == .maxSteps)
+        #expect(outside.parameters.bits == job.parameters.bits)
+        guard optimizer == "lbfgs" else { return }  // Adafactor's relative steps stay small whatever lr
+        let failing = try TrainingJob(spec("outside_mse", lr: 500), registries: registries)
+        guard case .failed(.lossFailed, let reason) = failing.run() else {
+            Issue.record("\(failing.status)")
+            return
+        }
+        #expect(reason.hasPrefix("step ") && reason.contains(": output "), "\(reason)")
     }
 }
