@@ -29,6 +29,11 @@ public import LossKit
 /// Dot products and sums add in index order; PyTorch's (MKL `ddot`, vectorised reductions) add
 /// in another, so trajectories agree to rounding, checked within 1e-9 relative by the goldens.
 ///
+/// At convergence nothing divides 0 by 0: as in PyTorch, a first gradient within tolerance_grad
+/// returns before any update (every later step then does the same), a slope above
+/// -tolerance_change or a loss change below tolerance_change ends the step, and a curvature
+/// y.dot(s) <= 1e-10 leaves the memory (and H_diag) as it was.
+///
 /// - Options (default): `lr` (1), `max_iter` (20), `max_eval` (null: max_iter * 5 // 4),
 ///   `tolerance_grad` (1e-7), `tolerance_change` (1e-9), `history_size` (100),
 ///   `line_search_fn` (null, or `strong_wolfe`), `maximize` (false).
