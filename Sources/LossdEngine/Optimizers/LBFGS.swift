@@ -40,7 +40,7 @@ public import LossKit
 /// - Ranges: lr >= 0 (PyTorch's check). Beyond PyTorch's constructor, inputs its `step` fails
 ///   on are refused: history_size >= 1 (a full history of 0 pops an empty list), max_eval an
 ///   integer (a fractional one leaves the line search's bracket unset), and with strong_wolfe
-///   max_eval >= 1 (fewer leaves it unset too).
+///   and max_iter >= 1, max_eval >= 1 (fewer leaves it unset too).
 /// - Memory (``LBFGSMemory``): `d`, `t`, `old_dirs`, `old_stps`, `ro`, `H_diag`,
 ///   `prev_flat_grad`, `prev_loss`, `n_iter`, `func_evals`, as torch's `state`.
 public struct LBFGS: WholeVectorOptimizer {
@@ -83,7 +83,7 @@ public struct LBFGS: WholeVectorOptimizer {
         historySize = options.integer("history_size")
         try options.check(historySize >= 1, "history_size", "must be >= 1, got \(historySize)")
         strongWolfe = options.optionalChoice("line_search_fn") == "strong_wolfe"
-        if strongWolfe {
+        if strongWolfe && maxIter >= 1 {
             try options.check(maxEval >= 1, "max_eval", "must be >= 1 with line_search_fn 'strong_wolfe', got \(maxEval)")
         }
         maximize = options.bool("maximize")
