@@ -28,8 +28,9 @@ import Foundation
 ///   `weight_decay` (0), `maximize` (false). `foreach` does not apply (one single-tensor path).
 /// - Ranges (PyTorch's constructor): lr >= 0, beta2_decay <= 0, eps1 >= 0, eps2 >= 0, d >= 1,
 ///   weight_decay >= 0.
-/// - Memory: `variance`, or `row_var` and `col_var` (factored), as torch's state; the step
-///   count is the engine's.
+/// - Memory: `variance`, or `row_var` and `col_var` (factored), as torch's state, each name
+///   prefixed with the tensor's index in a model's parameter list (`0.row_var`, as torch's
+///   `state_dict()["state"]` keys them) when there are several; the step count is the engine's.
 public struct Adafactor: WholeVectorOptimizer {
     /// `torch.finfo(torch.float64).eps`, what PyTorch's eps1 None means for float64 parameters.
     public static let float64Epsilon = Double.ulpOfOne
@@ -69,64 +70,9 @@ public struct Adafactor: WholeVectorOptimizer {
         maximize = options.bool("maximize")
     }
 
-    /// The second moment of each parameter tensor.
+    /// The second moment of each parameter tensor, in the parameters' order.
     public struct Memory: Sendable, Hashable {
-        public var tensors: [Moment]
-    }
-
-    /// One tensor's second moment: whole (0 or 1 dimension) or factored by rows and columns.
-    public enum Moment: Sendable, Hashable {
-        case variance([Double])
-        /// Row factors (batch x R) and column factors (batch x C), batch-major, of a tensor of
-        /// shape [..., R, C] whose leading dimensions hold `batch` elements.
-        case factored(rows: [Double], columns: [Double], batch: Int)
-
-        /// The tensor's element count.
-        var count: Int {
-            switch self {
-            case .variance(let values): values.count
-            case .factored(let rows, let columns, let batch): rows.count * columns.count / batch
-            }
-        }
-
-        /// Updates the moment with gradient `g` (the tensor's elements, row-major) and returns
-        /// the variance estimate, one value per element.
-        mutating func update(_ g: [Double], weight: Double, eps1: Double) -> [Double] {
-            switch self {
-            case .variance(var v):
-                for i in v.indices { v[i] = TorchArithmetic.lerp(v[i], g[i] * g[i], weight) }
-                self = .variance(v)
-                return v
-            case .factored(var rowVar, var colVar, let batch):
-                let rows = rowVar.count / batch, columns = colVar.count / batch
-                var estimate = g
-                for b in 0..<batch {
-                    let base = b * rows * columns
-                    for r in 0..<rows {  // vector_norm(g, dim=-1).square_().div_(C)
-                        var squares = 0.0
-                        for c in 0..<columns { squares += g[base + r * columns + c] * g[base + r * columns + c] }
-                        let norm = squares.squareRoot()
-                        rowVar[b * rows + r] = TorchArithmetic.lerp(rowVar[b * rows + r], norm * norm / Double(columns), weight)
-                    }
-                    for c in 0..<columns {  // vector_norm(g, dim=-2).square_().div_(R)
-                        var squares = 0.0
-                        for r in 0..<rows { squares += g[base + r * columns + c] * g[base + r * columns + c] }
-                        let norm = squares.squareRoot()
-                        colVar[b * columns + c] = TorchArithmetic.lerp(colVar[b * columns + c], norm * norm / Double(rows), weight)
-                    }
-                    var rowSum = 0.0  // row_var.mean(dim=-2).clamp_(min=eps1)
-                    for r in 0..<rows { rowSum += rowVar[b * rows + r] }
-                    let rowMean = Adafactor.clamp(rowSum / Double(rows), min: eps1)
-                    for r in 0..<rows {
-                        for c in 0..<columns {
-                            estimate[base + r * columns + c] = rowVar[b * rows + r] * colVar[b * columns + c] / rowMean
-                        }
-                    }
-                }
-                self = .factored(rows: rowVar, columns: colVar, batch: batch)
-                return estimate
-            }
-        }
+        public var tensors: [AdafactorMoment]
     }
 
     public func initialMemory(shapes: [[Int]]) -> Memory {
@@ -196,7 +142,7 @@ public struct Adafactor: WholeVectorOptimizer {
             for i in 0..<n { u[i] = 1 / Self.clamp(u[i], min: floor).squareRoot() * g[i] }
             let denom = Python.max(1.0, VectorMath.norm(u[...]) / (rootN * d))
             let scale = -alpha / denom
-            for i in 0..<n { p[offset - n + i] = p[offset - n + i] + scale * u[i] }
+            for (i, element) in range.enumerated() { p[element] = p[element] + scale * u[i] }
         }
     }
 
