@@ -12,6 +12,8 @@ exactly as a lossd model job does, one step per batch:
     for epoch in 1...epochs:
         for each batch (x_b, y_b):                      # in order; the last batch may be short
             opt.zero_grad(); loss = f(model(x_b), y_b); loss.backward(); opt.step(); sched.step()
+            (LBFGS: loss = opt.step(closure), the closure doing the first three on the same batch
+            as often as the step asks; the step's loss and outputs are its first evaluation)
         validation loss = f(model(x_val), y_val) over the whole validation set (when there is one)
 
 and records the initial parameters (torch's default init under torch.manual_seed, passed to
@@ -166,6 +168,20 @@ CASES = [
      ("binary", 11, 4, 10), False),
     ("mlp cross_entropy smoothing shuffled mini-batch sgd", "mlp-4-8-3-relu",
      ("cross_entropy", "CrossEntropyLoss", {"label_smoothing": 0.1}), SGD, None, 5, 4, ("classes", 12, 4, 3, 11), True),
+    # Whole-vector optimizers: LBFGS's closure evaluates the step's batch as often as it asks;
+    # Adafactor factors each 2-D weight's second moment by rows and columns.
+    ("mlp mse mini-batch lbfgs strong_wolfe", "mlp-3-5-1-tanh", ("mse", "MSELoss", {}),
+     ("lbfgs", "LBFGS", {"line_search_fn": "strong_wolfe", "max_iter": 4, "history_size": 5}), None, 4, 4,
+     ("regression", 11, 3, 1, 12), False),
+    ("linear mse full-batch lbfgs", "linear-3-2", ("mse", "MSELoss", {}), ("lbfgs", "LBFGS", {"lr": 0.5, "max_iter": 5}), None,
+     None, 6, ("regression", 10, 3, 2, 13), False),
+    ("mlp cross_entropy shuffled mini-batch lbfgs", "mlp-4-8-3-relu", ("cross_entropy", "CrossEntropyLoss", {}),
+     ("lbfgs", "LBFGS", {"lr": 0.2, "max_iter": 3, "history_size": 4}), None, 5, 4, ("classes", 12, 4, 3, 14), True),
+    ("mlp cross_entropy mini-batch adafactor", "mlp-4-8-3-relu", ("cross_entropy", "CrossEntropyLoss", {}),
+     ("adafactor", "Adafactor", {"lr": 0.05}), None, 5, 5, ("classes", 12, 4, 3, 15), False),
+    ("mlp huber full-batch adafactor + validation", "mlp-3-5-1-tanh", ("huber", "HuberLoss", {"delta": 1.0}),
+     ("adafactor", "Adafactor", {"lr": 0.05, "weight_decay": 0.1, "beta2_decay": -0.6}), None, None, 6,
+     ("regression", 11, 3, 1, 16), False),
 ]
 SHUFFLE_SEED = 20260
 CLASS_LOSSES = {"cross_entropy", "nll", "multi_margin"}
@@ -202,7 +218,8 @@ def run(index, case):
     class_targets = loss_name in CLASS_LOSSES
     to_target = (lambda t: t.reshape(-1).to(torch.int64)) if class_targets else (lambda t: t)
     loss_fn = getattr(torch.nn, loss_class)(**torch_options(loss_options))
-    opt = getattr(torch.optim, opt_class)(model.parameters(), foreach=False, **opt_options)
+    keywords = dict(opt_options) if opt_class == "LBFGS" else dict(opt_options, foreach=False)  # LBFGS has no foreach
+    opt = getattr(torch.optim, opt_class)(model.parameters(), **keywords)
     sched = None if scheduler is None else getattr(torch.optim.lr_scheduler, scheduler[1])(opt, **scheduler[2])
     rows = x.shape[0]
     size = rows if batch is None else batch
@@ -213,14 +230,28 @@ def run(index, case):
         losses, correct = [], 0
         for start in range(0, rows, size):
             index_rows = torch.tensor(order[start:start + size])
-            opt.zero_grad()
-            out = model(x[index_rows])
             target = to_target(y[index_rows])
-            loss = loss_fn(out, target)
+            if opt_class == "LBFGS":
+                # One step is opt.step(closure); the step's loss and outputs are the first evaluation's.
+                outputs = []
+
+                def closure():
+                    opt.zero_grad()
+                    value = model(x[index_rows])
+                    outputs.append(value.detach())
+                    evaluated = loss_fn(value, target)
+                    evaluated.backward()
+                    return evaluated
+                loss = opt.step(closure)
+                out = outputs[0]
+            else:
+                opt.zero_grad()
+                out = model(x[index_rows])
+                loss = loss_fn(out, target)
+                loss.backward()
+                opt.step()
             if class_targets:
                 correct += int((out.argmax(dim=1) == target).sum())
-            loss.backward()
-            opt.step()
             if sched is not None:
                 sched.step()
             step += 1

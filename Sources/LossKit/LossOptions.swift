@@ -57,6 +57,8 @@ public struct LossOptions: Sendable, Hashable {
             return .number(Double(integer))
         case (.integer, .number(let number)) where number.rounded() == number && abs(number) < 1e15:
             return .integer(Int(number))
+        case (.choice, .null) where spec.defaultValue == .null:
+            return value  // a choice whose PyTorch default is None (LBFGS's line_search_fn)
         case (.choice(let allowed), .string(let string)):
             guard allowed.contains(string) else {
                 throw .option(spec.name, "'\(string)' is not one of \(allowed.map { "'\($0)'" }.joined(separator: ", "))"
@@ -104,6 +106,12 @@ public struct LossOptions: Sendable, Hashable {
     public func choice(_ name: String) -> String {
         if case .string(let value) = value(name) { return value }
         preconditionFailure("option '\(name)' is not a choice")
+    }
+
+    /// A choice option whose default is None: its value, or `nil` for None.
+    public func optionalChoice(_ name: String) -> String? {
+        if case .string(let value) = value(name) { return value }
+        return nil
     }
 
     /// A tensor option, or `nil` for None.

@@ -166,6 +166,7 @@ enum CheckReport {
         case .number(let value): number(value)
         case .string(let string): string
         case .bool(let flag): String(flag)
+        case .tensor(let tensor) where tensor.shape.isEmpty: number(tensor.scalars[0])  // a number given for a tensor option
         case .tensor(let tensor) where tensor.count <= 4: "[" + tensor.scalars.map(number).joined(separator: ",") + "]"
         default: value.description
         }

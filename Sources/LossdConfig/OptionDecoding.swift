@@ -63,6 +63,9 @@ extension JobDecoder {
         case .number:
             return diagnostics.number(node, path, what: what).map(OptionValue.number)
         case .choice(let allowed):
+            if spec.defaultValue == .null, let scalar = node.scalar, ScalarValue(resolving: scalar, tag: node.tag) == .null {
+                return .null  // None, the PyTorch default of this choice
+            }
             guard let text = diagnostics.string(node, path, what: what) else { return nil }
             guard allowed.contains(text) else {
                 diagnostics.report(.invalidValue, at: node, path: path,

@@ -14,6 +14,8 @@ extension OptimizerEntry {
         try builder.register(RAdam.self)
         try builder.register(ASGD.self)
         try builder.register(Rprop.self)
+        try builder.register(LBFGS.self)
+        try builder.register(Adafactor.self)
     }
 
     public static let builtinRegistry = OptimizerRegistry.Builder.builtins.build()

@@ -44,6 +44,9 @@ public struct ComponentOptions: Sendable {
         return nil
     }
 
+    /// A choice option whose PyTorch default is None: the choice, or nil for None.
+    public func optionalChoice(_ name: String) -> String? { options.optionalChoice(name) }
+
     /// A real option PyTorch has no default for.
     public func requiredNumber(_ name: String) throws(EngineError) -> Double {
         guard options.values[name] != nil else { throw missing(name) }

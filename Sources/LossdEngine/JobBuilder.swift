@@ -158,7 +158,7 @@ struct PreparedJob: Sendable {
     /// The spec's optimizer (with its registry entry) and scheduler (with its name), after
     /// checking the stopping rules and sizes.
     static func optimization(_ spec: JobSpec, registries: TrainingRegistries)
-        throws(EngineError) -> (OptimizerEntry, any Optimizer, (any LRScheduler)?, String?) {
+        throws(EngineError) -> (OptimizerEntry, any TrainingOptimizer, (any LRScheduler)?, String?) {
         let optimizerEntry = try registries.optimizers.entry(named: spec.optimizer.name)
         var optimizer = try optimizerEntry.make(options: spec.optimizer.options)
         var scheduler: (any LRScheduler)?

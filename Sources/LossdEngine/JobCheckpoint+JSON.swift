@@ -7,6 +7,9 @@ extension JobCheckpoint {
     /// The JSON bytes.
     public func encoded() throws(EngineError) -> [UInt8] {
         func numbers(_ values: [Double]) -> JSONValue { .array(values.map { .number($0) }) }
+        func slotsJSON(_ slots: [Slot]) -> JSONValue {
+            .array(slots.map { .object([("name", .string($0.name)), ("values", numbers($0.values))]) })
+        }
         let members: [(String, JSONValue)] = [
             ("badSteps", .integer(badSteps)),
             ("bestLoss", .number(bestLoss)),
@@ -24,10 +27,10 @@ extension JobCheckpoint {
             ("loss", .string(loss)),
         ] + (model.map { [("model", $0.json)] } ?? []) + [
             ("optimizer", .string(optimizer)),
-        ] + (optimizerScalars.isEmpty ? [] : [
+        ] + (optimizerMemory.map { [("optimizerMemory", slotsJSON($0))] } ?? []) + (optimizerScalars.isEmpty ? [] : [
             ("optimizerScalars", .array(optimizerScalars.map { .object([("name", .string($0.name)), ("value", .number($0.value))]) })),
         ]) + [
-            ("optimizerState", .array(optimizerState.map { .object([("name", .string($0.name)), ("values", numbers($0.values))]) })),
+            ("optimizerState", slotsJSON(optimizerState)),
             ("parameters", numbers(parameters)),
             ("randomState", randomState.map { .array($0.map(JSONValue.string)) } ?? .null),
             ("scheduler", scheduler.map(JSONValue.string) ?? .null),
@@ -106,7 +109,8 @@ extension JobCheckpoint {
             randomState: try optional("randomState", list(\.stringValue)),
             model: try optional("model", ModelState.init(json:)),
             schedulerState: try optional("schedulerState", SchedulerStateRecord.init(json:)),
-            optimizerScalars: try optional("optimizerScalars", list(scalar)) ?? [])
+            optimizerScalars: try optional("optimizerScalars", list(scalar)) ?? [],
+            optimizerMemory: try optional("optimizerMemory", list(slot)))
     }
 }
 

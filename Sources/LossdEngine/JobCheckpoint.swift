@@ -98,6 +98,9 @@ public struct JobCheckpoint: Sendable, Hashable {
     /// The optimizer's scalar state by torch's names, in ``Optimizer/scalarNames`` order (JSON
     /// key `optimizerScalars`, written only when there is some; a checkpoint without it has none).
     public var optimizerScalars: [Scalar] = []
+    /// A whole-vector optimizer's memory (LBFGS's history, Adafactor's second moments) as named
+    /// vectors; nil for element-wise optimizers (whose JSON has no `optimizerMemory` key).
+    public var optimizerMemory: [Slot]? = nil
 }
 
 // MARK: - Capture and restore
@@ -133,7 +136,8 @@ extension PreparedJob {
                     epoch: control.schedule.epoch, momentum: control.momentum,
                     values: Dictionary(uniqueKeysWithValues: zip(scheduler.stateNames, control.schedule.state.values)))
             },
-            optimizerScalars: zip(optimizerScalarNames, control.optimizerScalars).map { JobCheckpoint.Scalar(name: $0, value: $1) })
+            optimizerScalars: zip(optimizerScalarNames, control.optimizerScalars).map { JobCheckpoint.Scalar(name: $0, value: $1) },
+            optimizerMemory: kernel.optimizerMemory)
     }
 
     /// Loads a checkpoint taken from a job built from the same spec.
@@ -162,6 +166,10 @@ extension PreparedJob {
         guard checkpoint.optimizerScalars.map(\.name) == optimizerScalarNames else {
             throw mismatch("optimizer scalars", checkpoint.optimizerScalars.map(\.name).description, optimizerScalarNames.description)
         }
+        guard kernel.acceptsMemory(checkpoint.optimizerMemory) else {
+            throw EngineError(.invalidCheckpoint, subject: "optimizer memory",
+                              "the checkpoint's optimizer memory (\(checkpoint.optimizerMemory?.map(\.name).description ?? "none")) does not fit the job's \(identity.optimizer)")
+        }
         guard checkpoint.step >= 0, checkpoint.badSteps >= 0, checkpoint.historyRecorded >= 0 else {
             throw EngineError(.invalidCheckpoint, subject: "step", "negative counters in the checkpoint")
         }
@@ -188,7 +196,7 @@ extension PreparedJob {
             optimizerState: checkpoint.optimizerState.flatMap(\.values),
             optimizerScalars: checkpoint.optimizerScalars.map(\.value),
             history: checkpoint.history, historyRecorded: checkpoint.historyRecorded, model: modelState,
-            schedule: schedule))
+            schedule: schedule, optimizerMemory: checkpoint.optimizerMemory))
     }
 
     /// The scheduler's progress from a checkpoint (its rate is the checkpoint's learning rate);

@@ -18,7 +18,7 @@ import LossKit
 /// - Arithmetic follows `_single_tensor_<name>` in `torch/optim/<name>.py` operation by operation.
 ///   PyTorch's CPU kernels fuse `a + b * c` (add with alpha, addcmul, lerp) into one FMA; lossd
 ///   rounds the product and the sum separately (at most 1 ulp apart per operation).
-public protocol Optimizer: Sendable {
+public protocol Optimizer: TrainingOptimizer {
     /// The registry entry: names and options with PyTorch's defaults.
     static var descriptor: ComponentDescriptor { get }
 
@@ -46,13 +46,6 @@ public protocol Optimizer: Sendable {
     /// momentum or beta1 `momentum` in effect (see ``MomentumCyclable``). The default ignores
     /// `momentum`: the engine passes one only to a ``MomentumCyclable`` optimizer.
     func constants(update: Int, learningRate: Double, momentum: Double?) -> Constants
-
-    /// The scalar state besides the update count, named as in `optimizer.state[p]`
-    /// (`mu_product`, ...); none by default.
-    var scalarNames: [String] { get }
-
-    /// The scalar state before the first update, one value per ``scalarNames`` entry.
-    var initialScalars: [Double] { get }
 
     /// The constants of update number `update`, advancing the scalar state `scalars` (in
     /// ``scalarNames`` order) by that update; the default, for optimizers without scalar
@@ -82,10 +75,6 @@ extension Optimizer {
     public func constants(update: Int, learningRate: Double, momentum: Double?) -> Constants {
         constants(update: update, learningRate: learningRate)
     }
-
-    public var scalarNames: [String] { [] }
-
-    public var initialScalars: [Double] { [] }
 
     @inline(__always)
     public func constants(update: Int, learningRate: Double, scalars: inout [Double]) -> Constants {

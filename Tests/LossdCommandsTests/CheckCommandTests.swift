@@ -72,6 +72,19 @@ struct CheckCommandTests {
         #expect(result.stdout.contains("chained_scheduler schedulers=[exponential_lr gamma=0.98, step_lr step_size=10]"), "\(result.stdout)")
     }
 
+    @Test("The job table shows changed optimizer options, a number given for a tensor option as a number")
+    func changedOptions() throws {
+        let text = """
+            jobs:
+              - {name: a, loss: mse, init: [1, 2], target: [3, 4], optimizer: {name: LBFGS, max_eval: 30, line_search_fn: strong_wolfe}, max_steps: 5}
+              - {name: b, loss: mse, init: [[1, 2]], target: [[3, 4]], optimizer: {name: adafactor, eps: [1e-30, 0.01]}, max_steps: 5}
+            """
+        let result = try LossdProcess.run(["check", "-"], stdin: text)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains(" lbfgs max_eval=30 line_search_fn=strong_wolfe "), "\(result.stdout)")
+        #expect(result.stdout.contains(" adafactor eps=[1e-30,0.01] "), "\(result.stdout)")
+    }
+
     @Test("An unreadable or empty file's error has no caret line under nothing", arguments: [
         ("/nonexistent/lossd.yaml", "cannot read /nonexistent/lossd.yaml: No such file or directory"),
         ("/dev/null", "/dev/null is not a regular file"),

@@ -81,6 +81,21 @@ struct JobSpecTests {
         ("optimizer: sgd\n    scheduler: {name: linear_lr, total_iters: 0}", nil),
         ("optimizer: sgd\n    scheduler: {name: linear_lr, start_factor: 0}", "option 'start_factor' of linear_lr: must be in (0, 1], got 0.0"),
         ("optimizer: sgd\n    scheduler: {name: exponential_lr}", "exponential_lr needs the option 'gamma' (PyTorch has no default)"),
+        ("optimizer: {name: lbfgs, line_search_fn: strong_wolfe, max_eval: 7, history_size: 3}", nil),
+        ("optimizer: {name: LBFGS, line_search_fn: null, max_eval: null, maximize: true}", nil),
+        ("optimizer: {name: lbfgs, history_size: 0}", "option 'history_size' of lbfgs: must be >= 1, got 0"),
+        ("optimizer: {name: lbfgs, lr: -1}", "option 'lr' of lbfgs: must be >= 0, got -1.0"),
+        ("optimizer: {name: lbfgs, max_eval: 2.5}", "option 'max_eval' of lbfgs: must be an integer or null, got 2.5"),
+        ("optimizer: {name: lbfgs, line_search_fn: strong_wolfe, max_iter: 2, max_eval: 0}",
+         "option 'max_eval' of lbfgs: must be >= 1 with line_search_fn 'strong_wolfe', got 0"),
+        ("optimizer: {name: lbfgs, line_search_fn: strong_wolfe, max_iter: 0}", nil),
+        ("optimizer: {name: lbfgs, line_search_fn: backtracking}",
+         "lbfgs option 'line_search_fn': 'backtracking' is not one of 'strong_wolfe'"),
+        ("optimizer: {name: adafactor, eps: [1e-30, 0.01], d: 2, beta2_decay: -0.5, weight_decay: 0.1}", nil),
+        ("optimizer: {name: Adafactor, d: 0.5}", "option 'd' of adafactor: must be >= 1, got 0.5"),
+        ("optimizer: {name: adafactor, beta2_decay: 0.2}", "option 'beta2_decay' of adafactor: must be <= 0, got 0.2"),
+        ("optimizer: {name: adafactor, eps: [0.001]}", "option 'eps' of adafactor: must be a list of two numbers [eps1, eps2], got 1 values"),
+        ("optimizer: {name: adafactor, eps: [1e-30, -1]}", "option 'eps' of adafactor: eps2 must be >= 0, got -1.0"),
     ] as [(String, String?)])
     func agreesWithTheEngine(_ components: String, _ message: String?) {
         let text = "jobs:\n  - name: a\n    loss: mse\n    init: [1]\n    target: [2]\n    max_steps: 5\n    " + components + "\n"
@@ -92,5 +107,22 @@ struct JobSpecTests {
         case .failure(let errors):
             #expect(errors.errors.map(\.message) == [message].compactMap { $0 })
         }
+    }
+
+    @Test("A bad LBFGS or Adafactor option is reported at its value", arguments: [
+        ("{name: lbfgs, history_size: 0}", "history_size", 44),
+        ("{name: adafactor, beta2_decay: 0.5}", "beta2_decay", 47),
+    ])
+    func locatedRefusal(_ optimizer: String, _ option: String, _ column: Int) {
+        let text = "jobs:\n  - name: a\n    loss: mse\n    init: [1]\n    target: [2]\n    max_steps: 5\n    optimizer: " + optimizer + "\n"
+        guard case .failure(let errors) = load(text) else {
+            Issue.record("accepted")
+            return
+        }
+        #expect(errors.errors.count == 1)
+        let error = errors.errors[0]
+        #expect(error.code == .outOfRange)
+        #expect(error.path == "jobs[0].optimizer.\(option)")
+        #expect(error.mark.line == 7 && error.mark.column == column, "\(error)")
     }
 }

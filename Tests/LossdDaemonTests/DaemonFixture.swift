@@ -134,6 +134,20 @@ struct DaemonFixture {
             scheduler: {name: chained_scheduler, schedulers: [{name: polynomial_lr, total_iters: 9000, power: 0.5}, {name: exponential_lr, gamma: 0.9999}]}
             max_steps: 12000
             seed: 13
+          - name: lbfgs-huber
+            loss: huber
+            init: {random: normal, shape: [32], mean: 0, std: 3}
+            target: {random: uniform, shape: [32], low: -1, high: 1}
+            optimizer: {name: lbfgs, lr: 0.0005, max_iter: 2, history_size: 5}
+            max_steps: 6000
+            seed: 9
+          - name: adafactor-mse
+            loss: mse
+            init: {random: normal, shape: [4, 8], mean: 0, std: 3}
+            target: {random: uniform, shape: [4, 8], low: -1, high: 1}
+            optimizer: {name: adafactor, lr: 0.0002, weight_decay: 0.01}
+            max_steps: 15000
+            seed: 10
         """
 }
 

@@ -20,7 +20,8 @@ import Glibc
 /// and a job whose checkpoint was left behind resumed from it.
 @Suite("Daemon lifecycle", .timeLimit(.minutes(2)))
 struct LifecycleTests {
-    static let jobs = ["adam-huber", "sgd-mse", "sgd-plateau", "adam-one-cycle", "rmsprop-cyclic", "sgd-sequential", "adamw-chained"]
+    static let jobs = ["adam-huber", "sgd-mse", "sgd-plateau", "adam-one-cycle", "rmsprop-cyclic", "sgd-sequential", "adamw-chained",
+                       "lbfgs-huber", "adafactor-mse"]
 
     /// The results of `longJobs` from one uninterrupted `lossd run`, computed once.
     static let reference = Task { () throws -> [String: JSONValue] in

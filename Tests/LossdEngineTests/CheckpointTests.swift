@@ -76,6 +76,19 @@ struct CheckpointTests {
                                              stopping: StoppingRules(maxSteps: 80))),
         ("seed adam, decoupled decay", Jobs.seed("adam", ["lr": .number(0.5), "weight_decay": .number(0.1),
                                                           "decoupled_weight_decay": .bool(true)], stopping: StoppingRules(maxSteps: 80))),
+        ("seed lbfgs, history of 2", Jobs.seed("lbfgs", ["lr": .number(0.5), "max_iter": .integer(3), "history_size": .integer(2)],
+                                               stopping: StoppingRules(maxSteps: 40))),
+        ("cross entropy lbfgs strong_wolfe + cosine", Jobs.crossEntropy("lbfgs", ["line_search_fn": .string("strong_wolfe"),
+                                                                                  "max_iter": .integer(3), "history_size": .integer(3)],
+                                                                          steps: 30)),
+        ("wide mse lbfgs strong_wolfe (one piece)", Jobs.wide("mse", count: 700, chunkSize: 64, optimizer: "lbfgs",
+                                                                options: ["line_search_fn": .string("strong_wolfe"), "max_iter": .integer(2)],
+                                                                steps: 25)),
+        ("wide huber adafactor", Jobs.wide("huber", count: 500, chunkSize: 64, optimizer: "adafactor",
+                                           options: ["lr": .number(0.05), "weight_decay": .number(0.01)], steps: 50)),
+        ("cross entropy adafactor (factored) + cosine", Jobs.crossEntropy("adafactor", ["lr": .number(0.05), "beta2_decay": .number(-0.5)])),
+        ("model lbfgs strong_wolfe, mini-batches", Jobs.model("lbfgs", ["line_search_fn": .string("strong_wolfe"), "max_iter": .integer(3)])),
+        ("model adafactor (weights factored)", Jobs.model("adafactor", ["lr": .number(0.05)])),
     ]
 
     static func scheduler(_ name: String, _ options: [String: OptionValue]) -> JobSpec.Component {

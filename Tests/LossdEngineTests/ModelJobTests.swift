@@ -309,24 +309,6 @@ struct ModelJobTests {
         }
     }
 
-    /// A loss from outside LossKit (as a plugin's): MSE that fails on batches of `failingRows` rows.
-    struct OutsideMSE: FallibleLoss {
-        let failingRows: Int?
-        let mse = try! MSELoss(options: LossOptions([:], for: MSELoss.descriptor))
-        var descriptor: LossDescriptor {
-            LossDescriptor(name: "outside_mse", pytorchName: "OutsideMSE", summary: "MSE from outside LossKit",
-                           arguments: LossDescriptor.inputTarget, options: [])
-        }
-
-        func validate(_ arguments: LossArguments) throws(LossError) -> [Int] { try mse.validate(arguments) }
-
-        func tryEvaluate(_ arguments: LossArguments, output: inout [Double], gradients: inout LossGradients,
-                         workspace: inout [Double]) throws(LossError) {
-            if arguments[0].shape[0] == failingRows { throw LossError(.evaluationFailed, subject: "outside_mse", "refused \(failingRows!) rows") }
-            mse.evaluate(arguments, output: &output, gradients: &gradients, workspace: &workspace)
-        }
-    }
-
     @Test("a loss from outside LossKit trains as the built-in one; its failure ends only the job, naming the step")
     func outsideLoss() throws {
         func registries(failingRows: Int?) throws -> TrainingRegistries {

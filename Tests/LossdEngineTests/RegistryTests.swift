@@ -9,9 +9,10 @@ struct RegistryTests {
     @Test("names and PyTorch class names resolve to the same entry")
     func names() throws {
         let optimizers = OptimizerRegistry.builtins
-        #expect(optimizers.names == ["sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "radam", "asgd", "rprop"])
+        #expect(optimizers.names == ["sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "radam", "asgd", "rprop",
+                                     "lbfgs", "adafactor"])
         for (name, torch) in zip(optimizers.names, ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam",
-                                                    "ASGD", "Rprop"]) {
+                                                    "ASGD", "Rprop", "LBFGS", "Adafactor"]) {
             #expect(try optimizers.entry(named: torch).descriptor.name == name)
             #expect(try optimizers.entry(named: name).descriptor.pytorchName == torch)
         }
@@ -51,6 +52,18 @@ struct RegistryTests {
         #expect(defaults(NAdam.descriptor.options)["momentum_decay"] == .number(4e-3))
         #expect(defaults(ASGD.descriptor.options)["t0"] == .number(1e6))
         #expect(defaults(Rprop.descriptor.options)["step_sizes"] == .tensor(Tensor([1e-6, 50])))
+        #expect(defaults(LBFGS.descriptor.options) == [
+            "lr": .number(1), "max_iter": .integer(20), "max_eval": .null, "tolerance_grad": .number(1e-7),
+            "tolerance_change": .number(1e-9), "history_size": .integer(100), "line_search_fn": .null, "maximize": .bool(false),
+        ])
+        #expect(defaults(Adafactor.descriptor.options) == [
+            "lr": .number(1e-2), "beta2_decay": .number(-0.8), "eps": .tensor(Tensor([2.220446049250313e-16, 1e-3])),
+            "d": .number(1), "weight_decay": .number(0), "maximize": .bool(false),
+        ])
+        #expect(try LBFGS(options: ComponentOptions([:], for: LBFGS.descriptor)).maxEval == 25)
+        #expect(try LBFGS(options: ComponentOptions(["max_iter": .integer(7)], for: LBFGS.descriptor)).maxEval == 8)
+        #expect(try LBFGS(options: ComponentOptions(["max_iter": .integer(-3)], for: LBFGS.descriptor)).maxEval == -4)
+        #expect(try LBFGS(options: ComponentOptions(["line_search_fn": .null], for: LBFGS.descriptor)).strongWolfe == false)
         #expect(defaults(StepLR.descriptor.options) == ["step_size": .null, "gamma": .number(0.1)])
         #expect(defaults(LinearLR.descriptor.options) == ["start_factor": .number(1.0 / 3), "end_factor": .number(1), "total_iters": .integer(5)])
         #expect(defaults(CosineAnnealingLR.descriptor.options) == ["T_max": .null, "eta_min": .number(0)])
@@ -92,6 +105,21 @@ struct RegistryTests {
         ("rprop", ["etas": .tensor(Tensor([0.5, 1]))], .invalidOption, "etas"),
         ("rprop", ["etas": .tensor(Tensor([1, 1.2]))], .invalidOption, "etas"),
         ("rprop", ["step_sizes": .tensor(Tensor([1e-6, 50, 60]))], .invalidOption, "step_sizes"),
+        ("lbfgs", ["lr": .number(-0.5)], .invalidOption, "lr"),
+        ("lbfgs", ["history_size": .integer(0)], .invalidOption, "history_size"),
+        ("lbfgs", ["max_eval": .number(2.5)], .invalidOption, "max_eval"),
+        ("lbfgs", ["max_eval": .tensor(Tensor([3, 4]))], .invalidOption, "max_eval"),
+        ("lbfgs", ["line_search_fn": .string("strong_wolf")], .invalidOption, "line_search_fn"),
+        ("lbfgs", ["line_search_fn": .string("strong_wolfe"), "max_eval": .integer(0)], .invalidOption, "max_eval"),
+        ("lbfgs", ["max_iter": .number(2.5)], .invalidOption, "max_iter"),
+        ("adafactor", ["lr": .number(-1)], .invalidOption, "lr"),
+        ("adafactor", ["beta2_decay": .number(0.1)], .invalidOption, "beta2_decay"),
+        ("adafactor", ["eps": .tensor(Tensor([-1e-30, 1e-3]))], .invalidOption, "eps"),
+        ("adafactor", ["eps": .tensor(Tensor([1e-30, -1e-3]))], .invalidOption, "eps"),
+        ("adafactor", ["eps": .tensor(Tensor([1e-3]))], .invalidOption, "eps"),
+        ("adafactor", ["d": .number(0.5)], .invalidOption, "d"),
+        ("adafactor", ["weight_decay": .number(-0.1)], .invalidOption, "weight_decay"),
+        ("adafactor", ["foreach": .bool(false)], .unknownOption, "foreach"),
     ]
 
     @Test("option checks name the option", arguments: invalid.indices)
@@ -189,6 +217,7 @@ struct RegistryTests {
             #expect(error.message.hasPrefix("unknown optimizer 'adan'"), "\(error)")
             #expect(error.message.contains("did you mean"), "\(error)")
             #expect(error.message.hasSuffix(" (known: sgd, adam, adamw, rmsprop, adagrad, adadelta, adamax, nadam, radam, asgd, rprop)"), "\(error)")
+            #expect(error.message.hasSuffix(" (known: sgd, adam, adamw, rmsprop, adagrad, lbfgs, adafactor)"), "\(error)")
         }
         do {
             _ = try SchedulerRegistry.builtins.entry(named: "StepLr")

@@ -15,6 +15,8 @@ struct StepSemanticsTests {
         ("adamw", ["lr": .number(1), "weight_decay": .number(0)], JobSpec.Component("exponential_lr", options: ["gamma": .number(0.998)])),
         ("rmsprop", ["lr": .number(0.3)], JobSpec.Component("exponential_lr", options: ["gamma": .number(0.998)])),
         ("adagrad", ["lr": .number(10)], nil),
+        ("lbfgs", [:], nil),
+        ("lbfgs", ["line_search_fn": .string("strong_wolfe"), "history_size": .integer(1)], nil),
     ]
 
     @Test("the seed job converges with each optimizer", arguments: converging.indices)

@@ -35,6 +35,14 @@ enum Jobs {
                 stopping: StoppingRules(maxSteps: steps))
     }
 
+    /// A model job: an MLP classifying 23 rows in shuffled batches of 5 (the last of 3), 4 epochs.
+    static func model(_ optimizer: String, _ options: [String: OptionValue]) -> JobSpec {
+        JobSpec(model: ModelJob(layers: ModelJobTests.mlp, train: ModelJobTests.blobs(rows: 23, seed: 4), batchSize: 5, shuffle: true,
+                                epochs: 4, seed: 2),
+                loss: JobSpec.Component("cross_entropy"), optimizer: JobSpec.Component(optimizer, options: options),
+                stopping: StoppingRules(maxSteps: .max))
+    }
+
     /// A mix of narrow, wide and whole-loss jobs covering every optimizer and scheduler. The wide
     /// jobs have 5 to 20 chunks (one with a short last chunk) of tens to hundreds of elements:
     /// enough to spread every step over 8 workers, small enough to run the mix many times.
@@ -64,7 +72,40 @@ enum Jobs {
             seed("adam", ["lr": .number(0.3)], scheduler: JobSpec.Component("chained_scheduler", options: ["schedulers": .mappings([
                 ["name": .string("constant_lr")], ["name": .string("cosine_annealing_lr"), "T_max": .integer(20)],
             ])]), stopping: StoppingRules(maxSteps: 120)),
+            // Whole-vector optimizers: one piece whatever the chunks and workers.
+            wide("huber", count: 900, chunkSize: 100, optimizer: "lbfgs", options: ["line_search_fn": .string("strong_wolfe"), "max_iter": .integer(3)],
+                 steps: 40),
+            crossEntropy("adafactor", ["lr": .number(0.05), "weight_decay": .number(0.01)]),
         ]
+    }
+}
+
+/// A loss from outside LossKit (as a plugin's): MSE that fails when `refusal` finds fault with
+/// its input (the message it returns).
+struct OutsideMSE: FallibleLoss {
+    let refusal: @Sendable (Tensor) -> String?
+    let mse = try! MSELoss(options: LossOptions([:], for: MSELoss.descriptor))
+
+    init(refusing refusal: @escaping @Sendable (Tensor) -> String?) {
+        self.refusal = refusal
+    }
+
+    /// Fails on batches of `failingRows` rows.
+    init(failingRows: Int?) {
+        refusal = { input in input.shape[0] == failingRows ? "refused \(failingRows!) rows" : nil }
+    }
+
+    var descriptor: LossDescriptor {
+        LossDescriptor(name: "outside_mse", pytorchName: "OutsideMSE", summary: "MSE from outside LossKit",
+                       arguments: LossDescriptor.inputTarget, options: [])
+    }
+
+    func validate(_ arguments: LossArguments) throws(LossError) -> [Int] { try mse.validate(arguments) }
+
+    func tryEvaluate(_ arguments: LossArguments, output: inout [Double], gradients: inout LossGradients,
+                     workspace: inout [Double]) throws(LossError) {
+        if let message = refusal(arguments[0]) { throw LossError(.evaluationFailed, subject: "outside_mse", message) }
+        mse.evaluate(arguments, output: &output, gradients: &gradients, workspace: &workspace)
     }
 }
 

@@ -27,6 +27,10 @@ protocol JobKernel: AnyObject, Sendable {
     var optimizerState: [Double] { get }
     /// Restores numbers from a checkpoint of the same job.
     func restore(_ snapshot: KernelSnapshot)
+    /// A whole-vector optimizer's memory as named vectors (nil for element-wise optimizers).
+    var optimizerMemory: [JobCheckpoint.Slot]? { get }
+    /// Whether a checkpoint's optimizer memory fits this job (checked before ``restore(_:)``).
+    func acceptsMemory(_ entries: [JobCheckpoint.Slot]?) -> Bool
 }
 
 /// The numbers that make up a kernel's state (a checkpoint without its metadata).
@@ -48,6 +52,8 @@ struct KernelSnapshot {
     var model: ModelTrainingState? = nil
     /// The scheduler's epoch, rate, momentum and state; nil without a scheduler.
     var schedule: SchedulerProgress? = nil
+    /// A whole-vector optimizer's memory; nil for element-wise optimizers.
+    var optimizerMemory: [JobCheckpoint.Slot]? = nil
 }
 
 /// What a kernel is built from (JobBuilder prepares it).
@@ -83,6 +89,8 @@ extension JobKernel {
     var progress: JobProgress { control.progress }
     var epochs: [EpochRecord] { [] }
     var modelState: ModelTrainingState? { nil }
+    var optimizerMemory: [JobCheckpoint.Slot]? { nil }
+    func acceptsMemory(_ entries: [JobCheckpoint.Slot]?) -> Bool { entries == nil }
 
     /// The status a run of `loop` leaves: the final status again once the job ended, `.maxSteps`
     /// once max_steps updates are done (a job restored there), else what `loop` returns. Every

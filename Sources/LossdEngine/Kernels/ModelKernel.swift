@@ -6,7 +6,7 @@ import LossdModel
 import LossdSync
 
 /// The step loop of a model job: one step is one batch, on one thread. Specialised for the
-/// optimizer; every buffer is sized when the job is built (no allocation per step).
+/// optimizer's update (``ModelUpdate``); every buffer is sized when the job is built.
 ///
 /// Step k (``BatchOrder`` says which rows), as `torch.optim` does it:
 ///
@@ -14,18 +14,19 @@ import LossdSync
 ///     L_k, dL/dy = loss(y, y_b)                                    (the loss's analytic gradient)
 ///     g_k = dL/dparameters                                         (Sequential.backward)
 ///     judge: diverged if L_k or g_k is not finite (no update)      (StepControl)
-///     update k over the flat parameter vector, then the scheduler's step (on L_k)
+///     update k over the flat parameter vector (``ModelUpdate``), then the scheduler's step (on L_k)
 ///     after an epoch's last batch: with validation data, the validation loss and the step
 ///     of a scheduler that reads it (ReduceLROnPlateau: once per epoch, not per batch);
 ///     the epoch record, then tolerance / patience on its loss
 ///
-/// One parameter group over the flat vector in `state_dict` order equals torch's per-tensor
-/// updates, because every `torch.optim` update is element-wise.
-final class ModelKernel<O: Optimizer>: JobKernel, @unchecked Sendable {
+/// The update is the optimizer's part (``ModelUpdate``): an element-wise optimizer over the flat
+/// vector, or a whole-vector one (LBFGS, Adafactor) that may evaluate the same batch again
+/// inside the step, as `opt.step(closure)` with a closure over the current batch does; the step
+/// reports its first evaluation.
+final class ModelKernel<U: ModelUpdate>: JobKernel, @unchecked Sendable {
     // @unchecked Sendable: see JobKernel's ownership rule (never touched by two threads at once).
     let model: Sequential
     let binding: ModelLoss
-    let optimizer: O
     let order: BatchOrder
     let rules: EpochRules
     private let train: Dataset
@@ -38,7 +39,7 @@ final class ModelKernel<O: Optimizer>: JobKernel, @unchecked Sendable {
     private(set) var state: ModelTrainingState
     private var parameters: [Double]
     private var gradient: [Double]
-    private var optimizerSlots: [Double]
+    private var update: U
     private var workspace: SequentialWorkspace
     /// Loss buffers for a full batch and, when the last one is short, for it.
     private var buffers: [ModelLossBuffers]
@@ -48,9 +49,9 @@ final class ModelKernel<O: Optimizer>: JobKernel, @unchecked Sendable {
     /// ``runLoop(_:)``, passed in from a site where O is concrete (see OptimizerRegistry).
     private let loop: (ModelKernel, Int) -> JobStatus
 
-    init(optimizer: O, setup: ModelKernelSetup, loop: @escaping (ModelKernel, Int) -> JobStatus) {
+    init(update: U, setup: ModelKernelSetup, loop: @escaping (ModelKernel, Int) -> JobStatus) {
         self.loop = loop
-        self.optimizer = optimizer
+        self.update = update
         model = setup.model
         binding = setup.binding
         order = setup.order
@@ -64,14 +65,15 @@ final class ModelKernel<O: Optimizer>: JobKernel, @unchecked Sendable {
         state = ModelTrainingState()
         parameters = setup.parameters
         gradient = Array(repeating: 0, count: setup.parameters.count)
-        optimizerSlots = optimizer.initialStateBuffer(count: setup.parameters.count)
         workspace = setup.model.makeWorkspace(rows: setup.order.batchSize)
         buffers = setup.buffers
         rowOrder = Array(0..<setup.order.rows)
     }
 
     var parameterValues: [Double] { parameters }
-    var optimizerState: [Double] { optimizer.stateNames.isEmpty ? [] : optimizerSlots }
+    var optimizerState: [Double] { update.optimizerState }
+    var optimizerMemory: [JobCheckpoint.Slot]? { update.optimizerMemory }
+    func acceptsMemory(_ entries: [JobCheckpoint.Slot]?) -> Bool { update.acceptsMemory(entries) }
     var epochs: [EpochRecord] { state.records }
     var modelState: ModelTrainingState? { state }
 
@@ -86,7 +88,7 @@ final class ModelKernel<O: Optimizer>: JobKernel, @unchecked Sendable {
         control.restore(snapshot)
         status = snapshot.status
         parameters = snapshot.parameters
-        if !optimizer.stateNames.isEmpty { optimizerSlots = snapshot.optimizerState }
+        update.restore(snapshot)
         state = snapshot.model ?? ModelTrainingState()
         rowOrderEpoch = -1
     }
@@ -99,8 +101,6 @@ final class ModelKernel<O: Optimizer>: JobKernel, @unchecked Sendable {
     func runLoop(_ budget: Int) -> JobStatus {
         var c = control
         defer { control = c }
-        let n = parameters.count, optimizer = self.optimizer
-        let width = model.inputWidth
         for _ in 0..<budget {
             let epoch = c.step / order.batchesPerEpoch, batch = c.step % order.batchesPerEpoch
             if rowOrderEpoch != epoch {
@@ -108,27 +108,12 @@ final class ModelKernel<O: Optimizer>: JobKernel, @unchecked Sendable {
                 rowOrderEpoch = epoch
             }
             let rows = order.rows(ofBatch: batch), first = batch * order.batchSize
-            let rowOrder = self.rowOrder  // shares the storage; released before the next fill
-            // MARK: Forward
-            train.features.withUnsafeBufferPointer { features in
-                workspace.withInput { input in
-                    // Sound: rowOrder holds row numbers < N, features N x width values, the
-                    // workspace's input batchSize x width >= rows x width.
-                    copyRows(rows, width: width, from: features.baseAddress!, into: input.baseAddress!) { rowOrder[first + $0] }
-                }
-            }
-            model.forwardWrittenInput(rows: rows, parameters: parameters, workspace: &workspace)
             let slot = rows == order.batchSize ? 0 : 1
-            workspace.output.withUnsafeBufferPointer { output in
-                // Sound: the workspace's output holds at least rows x C values.
-                buffers[slot].loadOutputs(output.baseAddress!, atRow: 0, count: rows)
-            }
-            buffers[slot].loadTargets(train.targets) { rowOrder[first + $0] }
-            // MARK: Loss
+            // MARK: Forward, loss, backward
             if binding.fallible != nil { WorkerContext.setStep(c.step + 1) }  // for the plugin-call board
             let value: Double
             do throws(LossError) {
-                value = try buffers[slot].evaluate(binding)
+                value = try evaluateBatch(rows: rows, first: first, slot: slot, at: parameters, gradient: &gradient)
             } catch {
                 return .failed(code: .lossFailed, reason: "step \(c.step + 1): \(error.message)")
             }
@@ -138,25 +123,24 @@ final class ModelKernel<O: Optimizer>: JobKernel, @unchecked Sendable {
                 state.epochCorrect += classified.correct
                 countedRows = classified.counted
             }
-            // MARK: Backward, judge, update
-            model.backward(outputGradient: buffers[slot].gradients.buffers[0], rows: rows, parameters: parameters,
-                           workspace: &workspace, parameterGradient: &gradient)
+            // MARK: Judge, update
+            let n = parameters.count
             let stop: JobStatus? = gradient.withUnsafeBufferPointer { g in
-                // Sound: the gradient, the parameters and each optimizer slot hold n elements.
+                // Sound: the gradient holds n elements.
                 let gp = g.baseAddress!
                 var squares = 0.0
                 for i in 0..<n { squares += gp[i] * gp[i] }
-                if let stop = c.judge(loss: value, squares: squares, output: nil, gradientIsFinite: { StepControl.allFinite(gp, n) }) { return stop }
-                let constants = optimizer.constants(update: c.step, learningRate: c.learningRate, momentum: c.momentum,
-                                                    scalars: &c.optimizerScalars)
-                parameters.withUnsafeMutableBufferPointer { p in
-                    optimizerSlots.withUnsafeMutableBufferPointer { s in
-                        optimizer.apply(constants, range: 0..<n, parameters: p.baseAddress!, gradients: gp, state: s.baseAddress!, count: n)
-                    }
-                }
-                return nil
+                return c.judge(loss: value, squares: squares, output: nil, gradientIsFinite: { StepControl.allFinite(gp, n) })
             }
             if let stop { return stop }
+            do throws(LossError) {
+                try update.apply(update: c.step, learningRate: c.learningRate, momentum: c.momentum, scalars: &c.optimizerScalars,
+                                 loss: value, gradient: gradient, parameters: &parameters) { (x, g) throws(LossError) in
+                    try evaluateBatch(rows: rows, first: first, slot: slot, at: x, gradient: &g)
+                }
+            } catch {
+                return .failed(code: .lossFailed, reason: "step \(c.step): \(error.message)")
+            }
             let end = c.advance()
             state.epochLossSum += value
             state.epochBatches += 1
@@ -167,6 +151,31 @@ final class ModelKernel<O: Optimizer>: JobKernel, @unchecked Sendable {
             if let end { return end }
         }
         return .running
+    }
+
+    /// The loss of the batch of `rows` rows from position `first` of the epoch's row order (in
+    /// loss buffers `slot`) at `parameters`, its gradient written to `gradient`.
+    @inline(__always)
+    private func evaluateBatch(rows: Int, first: Int, slot: Int, at parameters: [Double], gradient: inout [Double]) throws(LossError) -> Double {
+        let width = model.inputWidth
+        let rowOrder = self.rowOrder  // shares the storage; released before the next fill
+        train.features.withUnsafeBufferPointer { features in
+            workspace.withInput { input in
+                // Sound: rowOrder holds row numbers < N, features N x width values, the
+                // workspace's input batchSize x width >= rows x width.
+                copyRows(rows, width: width, from: features.baseAddress!, into: input.baseAddress!) { rowOrder[first + $0] }
+            }
+        }
+        model.forwardWrittenInput(rows: rows, parameters: parameters, workspace: &workspace)
+        workspace.output.withUnsafeBufferPointer { output in
+            // Sound: the workspace's output holds at least rows x C values.
+            buffers[slot].loadOutputs(output.baseAddress!, atRow: 0, count: rows)
+        }
+        buffers[slot].loadTargets(train.targets) { rowOrder[first + $0] }
+        let value = try buffers[slot].evaluate(binding)
+        model.backward(outputGradient: buffers[slot].gradients.buffers[0], rows: rows, parameters: parameters,
+                       workspace: &workspace, parameterGradient: &gradient)
+        return value
     }
 
     /// Records epoch `number` (a partial one when max_steps ended it) and, for a whole epoch,
