@@ -138,10 +138,16 @@ indirect enum FixtureValue: Sendable, Decodable {
     case list([Double])
     case string(String)
     case mappings([[String: FixtureValue]])
+    /// PyTorch's None (a signature's default, such as LBFGS's `max_eval`).
+    case null
+    /// A list with None entries (Adafactor's `eps` default `(None, 1e-3)`).
+    case optionalList([Double?])
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
-        if let value = try? container.decode(String.self) {
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(String.self) {
             self = .string(value)
         } else if let value = try? container.decode(Bool.self) {
             self = .bool(value)
@@ -151,6 +157,8 @@ indirect enum FixtureValue: Sendable, Decodable {
             self = .number(value)
         } else if let values = try? container.decode([Double].self) {
             self = .list(values)
+        } else if let values = try? container.decode([Double?].self) {
+            self = .optionalList(values)
         } else {
             self = .mappings(try container.decode([[String: FixtureValue]].self))
         }
@@ -167,6 +175,10 @@ indirect enum FixtureValue: Sendable, Decodable {
         case (.number(let a), .integer(let b)): a == Double(b)
         case (.list(let a), .tensor(let b)): b.shape == [a.count] && a == b.scalars
         case (.string(let a), .string(let b)): a == b
+        case (.null, .null): true
+        // A None entry of a pair stands for float64's machine epsilon (Adafactor's eps1 rule).
+        case (.optionalList(let a), .tensor(let b)):
+            b.shape == [a.count] && zip(a, b.scalars).allSatisfy { ($0 ?? Double.ulpOfOne) == $1 }
         default: false
         }
     }
@@ -179,6 +191,8 @@ indirect enum FixtureValue: Sendable, Decodable {
         case .list(let values): .tensor(Tensor(values))
         case .string(let value): .string(value)
         case .mappings(let items): .mappings(items.map { $0.mapValues(\.option) })
+        case .null: .null
+        case .optionalList(let values): .tensor(Tensor(values.map { $0 ?? Double.ulpOfOne }))
         }
     }
 }
