@@ -134,6 +134,21 @@ struct DaemonFixture {
             scheduler: {name: chained_scheduler, schedulers: [{name: polynomial_lr, total_iters: 9000, power: 0.5}, {name: exponential_lr, gamma: 0.9999}]}
             max_steps: 12000
             seed: 13
+          - name: nadam-mse
+            loss: mse
+            init: {random: normal, shape: [16], mean: 0, std: 3}
+            target: {random: uniform, shape: [16], low: -1, high: 1}
+            optimizer: {name: nadam, lr: 0.0003, decoupled_weight_decay: true, weight_decay: 0.01}
+            max_steps: 12000
+            seed: 14
+          - name: asgd-l1
+            loss: l1
+            init: {random: normal, shape: [16], mean: 0, std: 3}
+            target: {random: uniform, shape: [16], low: -1, high: 1}
+            optimizer: {name: asgd, lr: 0.0002, t0: 100}
+            scheduler: {name: exponential_lr, gamma: 0.9999}
+            max_steps: 12000
+            seed: 15
           - name: lbfgs-huber
             loss: huber
             init: {random: normal, shape: [32], mean: 0, std: 3}

@@ -21,7 +21,7 @@ import Glibc
 @Suite("Daemon lifecycle", .timeLimit(.minutes(2)))
 struct LifecycleTests {
     static let jobs = ["adam-huber", "sgd-mse", "sgd-plateau", "adam-one-cycle", "rmsprop-cyclic", "sgd-sequential", "adamw-chained",
-                       "lbfgs-huber", "adafactor-mse"]
+                       "nadam-mse", "asgd-l1", "lbfgs-huber", "adafactor-mse"]
 
     /// The results of `longJobs` from one uninterrupted `lossd run`, computed once.
     static let reference = Task { () throws -> [String: JSONValue] in
