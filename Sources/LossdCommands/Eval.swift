@@ -28,7 +28,8 @@ extension Lossd {
                 """
         )
 
-        @Argument(help: "The loss, by registry or PyTorch name (see 'lossd losses'). Omit with --json.")
+        @Argument(help: "The loss, by registry or PyTorch name (see 'lossd losses'). Omit with --json.",
+                  completion: .list(LossRegistry.builtins.names))
         var loss: String?
 
         @Option(help: "The input tensor (the first argument of the loss) as JSON.")

@@ -24,7 +24,7 @@ public struct Lossd: AsyncParsableCommand {
             See lossd(8).
             """,
         version: LossdVersion.current,
-        subcommands: [Run.self, Serve.self, Reload.self, Check.self, Losses.self, Eval.self, Status.self, Results.self, Plot.self, Predict.self]
+        subcommands: [Run.self, Serve.self, Reload.self, Check.self, Losses.self, Optimizers.self, Schedulers.self, Eval.self, Status.self, Results.self, Plot.self, Predict.self]
     )
 
     public init() {}

@@ -18,7 +18,7 @@ extension Lossd {
                 """
         )
 
-        @Argument(help: "Show one loss in detail (registry or PyTorch name).")
+        @Argument(help: "Show one loss in detail (registry or PyTorch name).", completion: .list(LossRegistry.builtins.names))
         var name: String?
 
         @Flag(help: "Print JSON instead of a table.")

@@ -69,7 +69,7 @@ struct DocumentationTests {
         let help = try JSONValue(parsing: dump.stdout)
         guard case .array(let all)? = help["command"]?["subcommands"] else { Issue.record("no subcommands"); return }
         let commands = all.filter { $0["commandName"] != .string("help") }
-        #expect(commands.count == 10)
+        #expect(commands.count == 12)
         /// The text of a command's section (up to the next section), or of OPTIONS.
         func section(_ heading: String) -> String {
             guard let start = page.range(of: heading) else { return "" }

@@ -173,13 +173,13 @@ _lossd() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    run|serve|reload|check|losses|eval|status|results|plot|predict|help)
+    run|serve|reload|check|losses|optimizers|schedulers|eval|status|results|plot|predict|help)
         # Offer subcommand argument completions
         "_lossd_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'run serve reload check losses eval status results plot predict help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run serve reload check losses optimizers schedulers eval status results plot predict help' -- "${cur}"))
         ;;
     esac
 }
@@ -283,6 +283,46 @@ _lossd_losses() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __lossd_add_completions -W 'l1'$'\n''mse'$'\n''cross_entropy'$'\n''nll'$'\n''bce'$'\n''bce_with_logits'$'\n''smooth_l1'$'\n''huber'$'\n''kl_div'$'\n''poisson_nll'$'\n''gaussian_nll'$'\n''soft_margin'$'\n''multilabel_soft_margin'$'\n''hinge_embedding'$'\n''margin_ranking'$'\n''cosine_embedding'$'\n''multi_margin'$'\n''multilabel_margin'$'\n''triplet_margin'$'\n''triplet_margin_with_distance'$'\n''ctc'
+        return
+        ;;
+    esac
+}
+
+_lossd_optimizers() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __lossd_offer_flags_options 1
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __lossd_add_completions -W 'sgd'$'\n''adam'$'\n''adamw'$'\n''rmsprop'$'\n''adagrad'$'\n''adadelta'$'\n''adamax'$'\n''nadam'$'\n''radam'$'\n''asgd'$'\n''rprop'$'\n''lbfgs'$'\n''adafactor'
+        return
+        ;;
+    esac
+}
+
+_lossd_schedulers() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __lossd_offer_flags_options 1
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __lossd_add_completions -W 'step_lr'$'\n''multi_step_lr'$'\n''exponential_lr'$'\n''cosine_annealing_lr'$'\n''linear_lr'$'\n''constant_lr'$'\n''polynomial_lr'$'\n''cosine_annealing_warm_restarts'$'\n''cyclic_lr'$'\n''one_cycle_lr'$'\n''reduce_lr_on_plateau'$'\n''sequential_lr'$'\n''chained_scheduler'
+        return
+        ;;
+    esac
 }
 
 _lossd_eval() {
@@ -310,6 +350,14 @@ _lossd_eval() {
         return
         ;;
     '--precision')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __lossd_add_completions -W 'l1'$'\n''mse'$'\n''cross_entropy'$'\n''nll'$'\n''bce'$'\n''bce_with_logits'$'\n''smooth_l1'$'\n''huber'$'\n''kl_div'$'\n''poisson_nll'$'\n''gaussian_nll'$'\n''soft_margin'$'\n''multilabel_soft_margin'$'\n''hinge_embedding'$'\n''margin_ranking'$'\n''cosine_embedding'$'\n''multi_margin'$'\n''multilabel_margin'$'\n''triplet_margin'$'\n''triplet_margin_with_distance'$'\n''ctc'
         return
         ;;
     esac
