@@ -18,7 +18,7 @@ import Glibc
 /// Each moment to stop or kill at is an event seen in the state directory, never a delay, and
 /// each verdict holds wherever the moment falls: results equal the uninterrupted run bit for bit,
 /// and a job whose checkpoint was left behind resumed from it.
-@Suite("Daemon lifecycle", .timeLimit(.minutes(2)))
+@Suite("Daemon lifecycle", .timeLimit(.minutes(5)))
 struct LifecycleTests {
     static let jobs = ["adam-huber", "sgd-mse", "sgd-plateau", "adam-one-cycle", "rmsprop-cyclic", "sgd-sequential", "adamw-chained",
                        "nadam-mse", "asgd-l1", "lbfgs-huber", "adafactor-mse"]
