@@ -41,7 +41,8 @@ PROBLEMS = {
                       ([0.1, 0.2, 0.3, 1.0, -1.0, 0.5], [2, 3]), ([2, 0], [2], "long")),
 }
 
-OPTIMIZER_CLASSES = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop", "adagrad": "Adagrad"}
+OPTIMIZER_CLASSES = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop", "adagrad": "Adagrad",
+                     "adamax": "Adamax", "nadam": "NAdam", "radam": "RAdam"}
 
 SCHEDULER_CLASSES = {
     "step_lr": "StepLR", "multi_step_lr": "MultiStepLR", "exponential_lr": "ExponentialLR",
@@ -55,6 +56,13 @@ NOT_OPTIONS = {"self", "optimizer", "last_epoch", "verbose", "scale_fn"}
 SGD = ("sgd", {"lr": 0.05, "momentum": 0.9})
 ADAM = ("adam", {"lr": 0.1})
 PLAIN_SGD = ("sgd", {"lr": 0.01})
+# Adam's relatives with betas: cycle_momentum sets their beta1 too.
+ADAMAX = ("adamax", {"lr": 0.1})
+NADAM = ("nadam", {"lr": 0.1})
+RADAM = ("radam", {"lr": 0.1})
+DECAYED_BETAS = [("adamax", {"lr": 0.05, "weight_decay": 0.01}),
+                 ("nadam", {"lr": 0.05, "weight_decay": 0.01, "decoupled_weight_decay": True, "momentum_decay": 0.01}),
+                 ("radam", {"lr": 0.05, "weight_decay": 0.01})]
 
 # MARK: - Cases: (group, scheduler name, options, [(optimizer, options)])
 
@@ -115,6 +123,15 @@ CASES = [
                                                                {"name": "exponential_lr", "gamma": 0.99},
                                                                {"name": "multi_step_lr", "milestones": [0, 30], "gamma": 0.5}]},
      [SGD, ADAM]),
+    # cycle_momentum on Adamax, NAdam and RAdam (beta1), after the cases above so that their
+    # groups only gain cases.
+    ("cyclic_lr", "cyclic_lr", {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 6}, [ADAMAX, NADAM, RADAM]),
+    ("cyclic_lr", "cyclic_lr", {"base_lr": 0.005, "max_lr": 0.08, "step_size_up": 5, "mode": "exp_range",
+                                "gamma": 0.99, "base_momentum": 0.7, "max_momentum": 0.95}, DECAYED_BETAS),
+    ("one_cycle_lr", "one_cycle_lr", {"max_lr": 0.1, "total_steps": 200}, [ADAMAX, NADAM, RADAM]),
+    ("one_cycle_lr", "one_cycle_lr", {"max_lr": 0.05, "total_steps": 250, "three_phase": True,
+                                      "base_momentum": 0.8, "max_momentum": 0.9, "div_factor": 10.0,
+                                      "final_div_factor": 100.0}, DECAYED_BETAS),
 ]
 
 

@@ -11,7 +11,7 @@
 /// default ignores it). A scheduler that cycles momentum with an optimizer that does not
 /// conform is refused (`lossd check` names the option `cycle_momentum`).
 ///
-/// Conforming: SGD and RMSprop (`momentum`), Adam and AdamW (`betas[0]`).
+/// Conforming: SGD and RMSprop (`momentum`); Adam, AdamW, Adamax, NAdam and RAdam (`betas[0]`).
 public protocol MomentumCyclable: Optimizer {
     /// The param-group value the scheduler sets.
     static var cycledMomentum: CycledMomentum { get }
@@ -26,6 +26,6 @@ public protocol MomentumCyclable: Optimizer {
 public enum CycledMomentum: String, Sendable {
     /// `param_group["momentum"]` (SGD, RMSprop).
     case momentum
-    /// `param_group["betas"][0]` (Adam, AdamW).
+    /// `param_group["betas"][0]` (Adam, AdamW, Adamax, NAdam, RAdam).
     case beta1
 }

@@ -55,7 +55,7 @@ public protocol Optimizer: TrainingOptimizer {
     /// The form the engine calls, once per step: the momentum a scheduler cycles (or nil) and
     /// the scalar state. The default uses ``constants(update:learningRate:momentum:)`` for an
     /// optimizer without scalar state, else ``constants(update:learningRate:scalars:)``; an
-    /// optimizer with both scalar state and a cycled momentum implements this form itself.
+    /// optimizer with both scalar state and a cycled momentum (NAdam) implements this form itself.
     func constants(update: Int, learningRate: Double, momentum: Double?, scalars: inout [Double]) -> Constants
 
     /// Applies one update to the elements in `range`.

@@ -69,6 +69,7 @@ struct CheckpointTests {
         ("seed adamax + exponential", Jobs.seed("adamax", ["lr": .number(0.3), "weight_decay": .number(0.01)],
                                                 scheduler: JobSpec.Component("exponential_lr", options: ["gamma": .number(0.98)]),
                                                 stopping: StoppingRules(maxSteps: 80))),
+        ("wide mse nadam (chunked) + one cycle, beta1 cycled", cycledNAdam),
         ("wide mse radam (chunked)", Jobs.wide("mse", count: 700, chunkSize: 64, optimizer: "radam",
                                                options: ["lr": .number(0.1)], steps: 40)),
         ("seed rprop + linear_lr", Jobs.seed("rprop", ["lr": .number(0.5), "etas": .tensor(Tensor([0.4, 1.3]))],
@@ -90,6 +91,14 @@ struct CheckpointTests {
         ("model lbfgs strong_wolfe, mini-batches", Jobs.model("lbfgs", ["line_search_fn": .string("strong_wolfe"), "max_iter": .integer(3)])),
         ("model adafactor (weights factored)", Jobs.model("adafactor", ["lr": .number(0.05)])),
     ]
+
+    /// Scalar state (mu_product) and a cycled beta1 together: each step's mu takes the beta1 the
+    /// scheduler set, so a checkpoint must carry both.
+    static let cycledNAdam = Jobs.wide("mse", count: 1_000, chunkSize: 96, optimizer: "nadam",
+                                       options: ["lr": .number(0.05), "weight_decay": .number(0.01), "momentum_decay": .number(0.01)],
+                                       scheduler: scheduler("one_cycle_lr", ["max_lr": .number(0.1), "total_steps": .integer(45),
+                                                                             "base_momentum": .number(0.8), "max_momentum": .number(0.95)]),
+                                       steps: 45)
 
     static func scheduler(_ name: String, _ options: [String: OptionValue]) -> JobSpec.Component {
         JobSpec.Component(name, options: options)
@@ -119,6 +128,27 @@ struct CheckpointTests {
             #expect(status == final, "status after resuming at \(point)")
             #expect(resumed.parameters.bits == reference.parameters.bits, "parameters after resuming at \(point)")
             #expect(resumed.history == reference.history, "history after resuming at \(point)")
+            #expect(try resumed.checkpoint().encoded() == expected, "state after resuming at \(point)")
+        }
+    }
+
+    @Test("nadam with a cycled beta1 (one_cycle_lr, chunked) resumes bit-identical from every step")
+    func cycledNAdamEveryStep() throws {
+        let reference = try TrainingJob(Self.cycledNAdam)
+        let final = reference.run()
+        #expect(final.isFinal)
+        let expected = try reference.checkpoint().encoded()
+        let steps = reference.progress.step
+        #expect(steps == 45)
+        for point in 0...steps {
+            let first = try TrainingJob(Self.cycledNAdam)
+            first.run(steps: point)
+            let checkpoint = first.checkpoint()
+            #expect(checkpoint.optimizerScalars.map(\.name) == ["mu_product"])
+            #expect(checkpoint.schedulerState?.momentum != nil, "cycled beta1 at \(point)")
+            let resumed = try TrainingJob(Self.cycledNAdam, resumingFrom: JobCheckpoint(decoding: checkpoint.encoded()))
+            #expect(resumed.run() == final, "status after resuming at \(point)")
+            #expect(resumed.parameters.bits == reference.parameters.bits, "parameters after resuming at \(point)")
             #expect(try resumed.checkpoint().encoded() == expected, "state after resuming at \(point)")
         }
     }

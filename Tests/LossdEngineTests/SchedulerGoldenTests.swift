@@ -82,10 +82,10 @@ struct SchedulerGoldenTests {
         }
     }
 
-    @Test("cycled momentum matches PyTorch (SGD and RMSprop momentum, Adam and AdamW beta1)")
+    @Test("cycled momentum matches PyTorch (SGD and RMSprop momentum; Adam, AdamW, Adamax, NAdam and RAdam beta1)")
     func cycledMomentum() throws {
         let cycled = Self.fixtures.filter { $0.steps.contains { $0.momentum != nil } }
-        #expect(Set(cycled.map(\.optimizer.name)) == ["sgd", "adam", "adamw", "rmsprop"])
+        #expect(Set(cycled.map(\.optimizer.name)) == ["sgd", "adam", "adamw", "rmsprop", "adamax", "nadam", "radam"])
         for fixture in cycled {
             let job = try TrainingJob(fixture.spec)
             var taken = 0

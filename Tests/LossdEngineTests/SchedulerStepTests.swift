@@ -20,7 +20,8 @@ struct SchedulerStepTests {
     }
 
     @Test("cycle_momentum needs an optimizer with momentum or betas", arguments: [
-        ("sgd", true), ("rmsprop", true), ("adam", true), ("adamw", true), ("adagrad", false),
+        ("sgd", true), ("rmsprop", true), ("adam", true), ("adamw", true), ("adamax", true), ("nadam", true), ("radam", true),
+        ("adagrad", false), ("adadelta", false), ("asgd", false), ("rprop", false), ("lbfgs", false), ("adafactor", false),
     ])
     func cycleMomentumNeedsMomentum(_ optimizer: String, _ accepted: Bool) throws {
         for (name, options) in [("cyclic_lr", ["base_lr": OptionValue.number(0.01), "max_lr": .number(0.1)]),

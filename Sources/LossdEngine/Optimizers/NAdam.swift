@@ -23,11 +23,15 @@ import LossKit
 ///     mu_next = beta1 * (1 - 0.5 * 0.96^((t + 1) * momentum_decay))
 ///     mu_product = mu_product * mu                   (scalar state, 1 before the first update)
 ///
+/// beta1 is `param_group["betas"][0]` of the step: the option, or the value a scheduler with
+/// `cycle_momentum` set (``MomentumCyclable``), used by the lerp, mu and mu_next; mu_product
+/// is then the product of the mus of every step, each with its own beta1.
+///
 /// - Options (default): `lr` (0.002), `betas` ([0.9, 0.999]), `eps` (1e-8), `weight_decay` (0),
 ///   `momentum_decay` (0.004), `decoupled_weight_decay` (false), `maximize` (false).
 /// - Ranges: lr > 0, 0 <= betas[i] < 1, eps >= 0, weight_decay >= 0, momentum_decay >= 0.
 /// - State: `exp_avg`, `exp_avg_sq`; scalar `mu_product`.
-public struct NAdam: Optimizer, ElementUpdate, ScalarStateUpdate {
+public struct NAdam: Optimizer, ElementUpdate, ScalarStateUpdate, MomentumCyclable {
     public static let descriptor = ComponentDescriptor(
         name: "nadam", pytorchName: "NAdam", summary: "NAdam: Adam with Nesterov momentum",
         options: [
@@ -56,6 +60,8 @@ public struct NAdam: Optimizer, ElementUpdate, ScalarStateUpdate {
     public var initialScalars: [Double] { [1] }
 
     public struct Constants: Sendable {
+        /// beta1 of this update (the option, or a scheduler's cycled value).
+        public var beta1: Double
         public var biasCorrection2: Double
         /// ((-lr) * (1 - mu)) / (1 - mu_product): the gradient's coefficient.
         public var gradientRate: Double
@@ -65,8 +71,27 @@ public struct NAdam: Optimizer, ElementUpdate, ScalarStateUpdate {
         public var decay: Double
     }
 
-    public func constants(update: Int, learningRate lr: Double, scalars: inout [Double]) -> Constants {
-        let (beta1, beta2) = (moments.beta1, moments.beta2)
+    public func constants(update: Int, learningRate: Double, scalars: inout [Double]) -> Constants {
+        constants(update: update, learningRate: learningRate, momentum: nil, scalars: &scalars)
+    }
+
+    /// A scheduler's `cycle_momentum` sets beta1 (`betas[0]`).
+    public static let cycledMomentum = CycledMomentum.beta1
+
+    /// The state is the same whatever beta1 is: NAdam itself.
+    public func cyclingMomentum() -> NAdam { self }
+
+    /// The constants of update `update` with beta1 `momentum`, from ``initialScalars``: right
+    /// for the first update only (the engine calls the form with the job's scalar state).
+    public func constants(update: Int, learningRate: Double, momentum: Double?) -> Constants {
+        var scalars = initialScalars
+        return constants(update: update, learningRate: learningRate, momentum: momentum, scalars: &scalars)
+    }
+
+    /// The engine's form: beta1 `momentum` (nil: the option) enters mu, mu_next and the lerp,
+    /// and mu_product advances by this step's mu.
+    public func constants(update: Int, learningRate lr: Double, momentum: Double?, scalars: inout [Double]) -> Constants {
+        let (beta1, beta2) = (momentum ?? moments.beta1, moments.beta2)
         let step = Double(update)
         let biasCorrection2 = 1 - pow(beta2, step)
         let mu = beta1 * (1.0 - 0.5 * pow(0.96, step * momentumDecay))
@@ -74,7 +99,7 @@ public struct NAdam: Optimizer, ElementUpdate, ScalarStateUpdate {
         scalars[0] = scalars[0] * mu
         let muProduct = scalars[0]
         let muProductNext = muProduct * muNext
-        return Constants(biasCorrection2: biasCorrection2, gradientRate: (-lr * (1.0 - mu)) / (1.0 - muProduct),
+        return Constants(beta1: beta1, biasCorrection2: biasCorrection2, gradientRate: (-lr * (1.0 - mu)) / (1.0 - muProduct),
                          momentumRate: (-lr * muNext) / (1.0 - muProductNext), decay: 1 - lr * moments.weightDecay)
     }
 
@@ -92,6 +117,8 @@ extension NAdam {
                 state: UnsafeMutablePointer<Double>, index i: Int, count: Int) -> Double {
         // Sound: Optimizer.apply's precondition; exp_avg is slot 0, exp_avg_sq slot 1.
         let m = state, v = state + count
+        var moments = self.moments
+        moments.beta1 = c.beta1
         var (p, g) = moments.update(parameter: parameter, gradient: gradient, decay: c.decay, m: m, v: v, index: i)
         let denom = (v[i] / c.biasCorrection2).squareRoot() + eps
         p = p + (c.gradientRate * g) / denom

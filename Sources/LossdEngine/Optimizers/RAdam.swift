@@ -23,11 +23,14 @@ import LossKit
 ///     rho_inf = 2 / (1 - beta2) - 1 ,  rho_t = rho_inf - ((2 * t) * beta2^t) / bc2
 ///     rect = ((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))^0.5
 ///
+/// beta1 is `param_group["betas"][0]` of the step: the option, or the value a scheduler with
+/// `cycle_momentum` set (``MomentumCyclable``), used by both the lerp and bc1.
+///
 /// - Options (default): `lr` (0.001), `betas` ([0.9, 0.999]), `eps` (1e-8), `weight_decay` (0),
 ///   `decoupled_weight_decay` (false), `maximize` (false).
 /// - Ranges: lr > 0, 0 <= betas[i] < 1, eps >= 0, weight_decay >= 0.
 /// - State: `exp_avg`, `exp_avg_sq`.
-public struct RAdam: Optimizer, ElementUpdate {
+public struct RAdam: Optimizer, ElementUpdate, MomentumCyclable {
     public static let descriptor = ComponentDescriptor(
         name: "radam", pytorchName: "RAdam", summary: "RAdam: Adam with a rectified adaptive learning rate",
         options: [.lr(1e-3), .betas, .eps(1e-8), .weightDecay(0), .decoupledWeightDecay, .maximize])
@@ -45,6 +48,8 @@ public struct RAdam: Optimizer, ElementUpdate {
     public var stateNames: [String] { ["exp_avg", "exp_avg_sq"] }
 
     public struct Constants: Sendable {
+        /// beta1 of this update (the option, or a scheduler's cycled value).
+        public var beta1: Double
         public var learningRate: Double
         public var biasCorrection1: Double
         /// bc2^0.5.
@@ -55,8 +60,18 @@ public struct RAdam: Optimizer, ElementUpdate {
         public var decay: Double
     }
 
-    public func constants(update: Int, learningRate lr: Double) -> Constants {
-        let (beta1, beta2) = (moments.beta1, moments.beta2)
+    public func constants(update: Int, learningRate: Double) -> Constants {
+        constants(update: update, learningRate: learningRate, momentum: nil)
+    }
+
+    /// A scheduler's `cycle_momentum` sets beta1 (`betas[0]`).
+    public static let cycledMomentum = CycledMomentum.beta1
+
+    /// The state is the same whatever beta1 is: RAdam itself.
+    public func cyclingMomentum() -> RAdam { self }
+
+    public func constants(update: Int, learningRate lr: Double, momentum: Double?) -> Constants {
+        let (beta1, beta2) = (momentum ?? moments.beta1, moments.beta2)
         let step = Double(update)
         let biasCorrection1 = 1 - pow(beta1, step)
         let biasCorrection2 = 1 - pow(beta2, step)
@@ -66,7 +81,7 @@ public struct RAdam: Optimizer, ElementUpdate {
         if rhoT > 5.0 {
             rect = pow((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT), 0.5)
         }
-        return Constants(learningRate: lr, biasCorrection1: biasCorrection1,
+        return Constants(beta1: beta1, learningRate: lr, biasCorrection1: biasCorrection1,
                          biasCorrection2Sqrt: pow(biasCorrection2, 0.5), rect: rect, decay: 1 - lr * moments.weightDecay)
     }
 
@@ -84,6 +99,8 @@ extension RAdam {
                 state: UnsafeMutablePointer<Double>, index i: Int, count: Int) -> Double {
         // Sound: Optimizer.apply's precondition; exp_avg is slot 0, exp_avg_sq slot 1.
         let m = state, v = state + count
+        var moments = self.moments
+        moments.beta1 = c.beta1
         let (p, _) = moments.update(parameter: parameter, gradient: gradient, decay: c.decay, m: m, v: v, index: i)
         let corrected = m[i] / c.biasCorrection1
         // param.add_(x, alpha=-1.0): p + (-1) * x, which is p - x exactly.

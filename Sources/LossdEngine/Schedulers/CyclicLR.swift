@@ -18,7 +18,8 @@ import LossKit
 /// `scale_mode` is accepted as PyTorch spells it but, as in PyTorch without a `scale_fn`, the
 /// mode decides it (cycle for the triangular modes, iterations for exp_range). With
 /// `cycle_momentum` the optimizer's `momentum` (SGD, RMSprop) or beta1 (`betas[0]`: Adam,
-/// AdamW) follows the momentum above; an optimizer without either is refused, as in PyTorch.
+/// AdamW, Adamax, NAdam, RAdam) follows the momentum above; an optimizer without either is
+/// refused, as in PyTorch.
 ///
 /// - Options (default): `base_lr` (required), `max_lr` (required), `step_size_up` (2000),
 ///   `step_size_down` (None: step_size_up), `mode` (triangular), `gamma` (1.0), `scale_mode`
