@@ -64,6 +64,18 @@ public struct ComponentOptions: Sendable {
         options.tensor(name)?.scalars
     }
 
+    /// A list option's values, or nil when it is null; refuses a single number or a nested list
+    /// (PyTorch iterates such an option, which fails on a number).
+    public func list(_ name: String) throws(EngineError) -> [Double]? {
+        guard let tensor = options.tensor(name) else { return nil }
+        let first = tensor.scalars.first ?? 0
+        let written = first.rounded() == first && abs(first) < 1e15 ? "\(Int(first))" : "\(first)"
+        try check(tensor.shape.count == 1, name, tensor.shape.isEmpty
+                  ? "must be a list, got the single number \(written)"
+                  : "must be a flat list, got a nested list of shape \(Tensor.describe(tensor.shape))")
+        return tensor.scalars
+    }
+
     /// Throws `invalidOption` naming `name` unless `condition` holds.
     public func check(_ condition: Bool, _ name: String, _ message: @autoclosure () -> String) throws(EngineError) {
         if !condition { throw EngineError.option(name, of: component, message()) }

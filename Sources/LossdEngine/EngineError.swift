@@ -68,7 +68,7 @@ public struct EngineError: Error, Sendable, Equatable, CustomStringConvertible {
 // MARK: - Helpers
 
 extension EngineError {
-    /// An out-of-range option of `component`: `option 'lr' of adam: must be > 0, got -1.0`.
+    /// An out-of-range option of `component`: `option 'lr' of adam: must be >= 0, got -1.0`.
     static func option(_ name: String, of component: String, _ message: String) -> EngineError {
         EngineError(.invalidOption, subject: name, "option '\(name)' of \(component): \(message)")
     }

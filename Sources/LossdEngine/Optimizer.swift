@@ -93,7 +93,7 @@ extension Optimizer {
 extension OptionSpec {
     /// `lr` with the optimizer's PyTorch default.
     static func lr(_ value: Double) -> OptionSpec {
-        OptionSpec("lr", .number, default: .number(value), "learning rate, > 0")
+        OptionSpec("lr", .number, default: .number(value), "learning rate, >= 0")
     }
 
     /// `weight_decay` (L2 penalty added to the gradient, or decoupled for AdamW).

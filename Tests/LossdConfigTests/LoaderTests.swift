@@ -299,7 +299,7 @@ struct LoaderTests {
                 loss: msee
                 init: [1, 2]
                 target: [1, 2]
-                optimizer: {name: sgd, lr: 0}
+                optimizer: {name: sgd, lr: -1}
                 max_steps: -1
               - name: a
                 loss: mse

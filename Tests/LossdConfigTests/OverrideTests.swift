@@ -129,7 +129,7 @@ struct OverrideTests {
         Refusal(overrides: ["jobs.seed-mse.target.3=1"], number: 1, column: 22, message: "'3' is not one of its indices (0 to 2)"),
         // The value itself: YAML syntax, then the usual checks, located in the override.
         Refusal(overrides: ["jobs.seed-mse.init=[1, 2"], number: 1, column: 25, message: "the value is not valid YAML"),
-        Refusal(overrides: ["jobs.seed-mse.optimizer.lr=-1"], number: 1, column: 28, message: "must be > 0"),
+        Refusal(overrides: ["jobs.seed-mse.optimizer.lr=-1"], number: 1, column: 28, message: "must be >= 0"),
         Refusal(overrides: ["jobs.seed-mse.optimizer.lr=fast"], number: 1, column: 28, message: "lr"),
         Refusal(overrides: ["jobs.seed-mse.target=[1, 2]"], number: 1, column: 22, message: "shape (2,) must match input shape (3,)"),
         Refusal(overrides: ["daemon.workers=0"], number: 1, column: 16, message: "workers must be auto or 1 to 1024"),

@@ -72,7 +72,7 @@ struct RegistryTests {
     /// (component, options, expected code, expected subject)
     static let invalid: [(String, [String: OptionValue], EngineError.Code, String)] = [
         ("sgd", ["lr": .number(-1)], .invalidOption, "lr"),
-        ("sgd", ["lr": .number(0)], .invalidOption, "lr"),
+        ("sgd", ["lr": .number(-0.1)], .invalidOption, "lr"),
         ("sgd", ["momentum": .number(-0.1)], .invalidOption, "momentum"),
         ("sgd", ["nesterov": .bool(true)], .invalidOption, "nesterov"),
         ("sgd", ["lrr": .number(0.1)], .unknownOption, "lrr"),
@@ -90,7 +90,7 @@ struct RegistryTests {
         ("adamw", ["decoupled_weight_decay": .bool(false)], .unknownOption, "decoupled_weight_decay"),
         ("adadelta", ["rho": .number(1.01)], .invalidOption, "rho"),
         ("adadelta", ["rho": .number(-0.1)], .invalidOption, "rho"),
-        ("adadelta", ["lr": .number(0)], .invalidOption, "lr"),
+        ("adadelta", ["lr": .number(-1)], .invalidOption, "lr"),
         ("adamax", ["betas": .tensor(Tensor([0.9, 1]))], .invalidOption, "betas"),
         ("adamax", ["eps": .number(-1)], .invalidOption, "eps"),
         ("nadam", ["momentum_decay": .number(-0.004)], .invalidOption, "momentum_decay"),

@@ -23,7 +23,7 @@ import LossKit
 ///
 /// - Options (default): `lr` (0.01), `lambd` (1e-4), `alpha` (0.75), `t0` (1e6),
 ///   `weight_decay` (0), `maximize` (false).
-/// - Ranges: lr > 0, lambd >= 0, alpha >= 0, weight_decay >= 0.
+/// - Ranges: lr >= 0, lambd >= 0, alpha >= 0, weight_decay >= 0.
 /// - State: `ax`; scalars `eta`, `mu`.
 public struct ASGD: Optimizer, ElementUpdate, ScalarStateUpdate {
     public static let descriptor = ComponentDescriptor(
@@ -45,7 +45,7 @@ public struct ASGD: Optimizer, ElementUpdate, ScalarStateUpdate {
     public let maximize: Bool
 
     public init(options: ComponentOptions) throws(EngineError) {
-        learningRate = try options.positive("lr")
+        learningRate = try options.nonNegative("lr")
         lambd = try options.nonNegative("lambd")
         alpha = try options.nonNegative("alpha")
         t0 = options.number("t0")

@@ -15,7 +15,7 @@ import LossKit
 ///
 /// - Options (default): `lr` (1.0), `rho` (0.9), `eps` (1e-6), `weight_decay` (0),
 ///   `maximize` (false).
-/// - Ranges: lr > 0, 0 <= rho <= 1, eps >= 0, weight_decay >= 0.
+/// - Ranges: lr >= 0, 0 <= rho <= 1, eps >= 0, weight_decay >= 0.
 /// - State: `square_avg`, `acc_delta`.
 public struct Adadelta: Optimizer, ElementUpdate {
     public static let descriptor = ComponentDescriptor(
@@ -35,7 +35,7 @@ public struct Adadelta: Optimizer, ElementUpdate {
     public let maximize: Bool
 
     public init(options: ComponentOptions) throws(EngineError) {
-        learningRate = try options.positive("lr")
+        learningRate = try options.nonNegative("lr")
         rho = options.number("rho")
         try options.check((0...1).contains(rho), "rho", "must be in [0, 1], got \(rho)")
         eps = try options.nonNegative("eps")

@@ -59,7 +59,7 @@ public struct Adafactor: WholeVectorOptimizer {
         learningRate = try options.nonNegative("lr")
         beta2Decay = options.number("beta2_decay")
         try options.check(beta2Decay <= 0, "beta2_decay", "must be <= 0, got \(beta2Decay)")
-        let eps = options.numbers("eps") ?? []
+        let eps = try options.list("eps") ?? []
         try options.check(eps.count == 2, "eps", "must be a list of two numbers [eps1, eps2], got \(eps.count) values")
         try options.check(eps[0] >= 0, "eps", "eps1 must be >= 0, got \(eps[0])")
         try options.check(eps[1] >= 0, "eps", "eps2 must be >= 0, got \(eps[1])")

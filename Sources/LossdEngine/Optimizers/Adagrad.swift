@@ -13,7 +13,7 @@ import LossKit
 ///
 /// - Options (default): `lr` (0.01), `lr_decay` (0), `weight_decay` (0),
 ///   `initial_accumulator_value` (0), `eps` (1e-10), `maximize` (false).
-/// - Ranges: lr > 0 and every other number >= 0.
+/// - Ranges: lr >= 0 and every other number >= 0 (as PyTorch checks).
 /// - State: `sum`, starting at initial_accumulator_value.
 public struct Adagrad: Optimizer, ElementUpdate {
     public static let descriptor = ComponentDescriptor(
@@ -35,7 +35,7 @@ public struct Adagrad: Optimizer, ElementUpdate {
     public let maximize: Bool
 
     public init(options: ComponentOptions) throws(EngineError) {
-        learningRate = try options.positive("lr")
+        learningRate = try options.nonNegative("lr")
         learningRateDecay = try options.nonNegative("lr_decay")
         weightDecay = try options.nonNegative("weight_decay")
         initialAccumulator = try options.nonNegative("initial_accumulator_value")

@@ -14,7 +14,7 @@ import LossKit
 ///
 /// - Options (default): `lr` (0.001), `betas` ([0.9, 0.999]), `eps` (1e-8), `weight_decay` (0),
 ///   `amsgrad` (false), `maximize` (false), `decoupled_weight_decay` (false).
-/// - Ranges: lr > 0, 0 <= betas[i] < 1, eps >= 0, weight_decay >= 0.
+/// - Ranges: lr >= 0, 0 <= betas[i] < 1, eps >= 0, weight_decay >= 0.
 /// - State: `exp_avg`, `exp_avg_sq`, and `max_exp_avg_sq` with amsgrad.
 public struct Adam: Optimizer, ElementUpdate, MomentumCyclable {
     public static let descriptor = ComponentDescriptor(
@@ -63,7 +63,7 @@ public struct Adam: Optimizer, ElementUpdate, MomentumCyclable {
 
     /// Reads and range-checks the shared options.
     static func read(_ options: ComponentOptions, decoupled: Bool) throws(EngineError) -> (Double, AdamUpdate) {
-        let lr = try options.positive("lr")
+        let lr = try options.nonNegative("lr")
         let (beta1, beta2) = try options.betas()
         let update = AdamUpdate(beta1: beta1, beta2: beta2, eps: try options.nonNegative("eps"),
                                 weightDecay: try options.nonNegative("weight_decay"), amsgrad: options.bool("amsgrad"),

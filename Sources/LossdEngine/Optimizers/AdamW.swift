@@ -13,7 +13,7 @@ import LossKit
 /// - Options (default): `lr` (0.001), `betas` ([0.9, 0.999]), `eps` (1e-8), `weight_decay` (0.01),
 ///   `amsgrad` (false), `maximize` (false). PyTorch's AdamW constructor has no
 ///   `decoupled_weight_decay`: it passes true to Adam's, so lossd's `adamw` has none either.
-/// - Ranges: lr > 0, 0 <= betas[i] < 1, eps >= 0, weight_decay >= 0.
+/// - Ranges: lr >= 0, 0 <= betas[i] < 1, eps >= 0, weight_decay >= 0.
 /// - State: `exp_avg`, `exp_avg_sq`, and `max_exp_avg_sq` with amsgrad.
 public struct AdamW: Optimizer, ElementUpdate, MomentumCyclable {
     public static let descriptor = ComponentDescriptor(

@@ -17,7 +17,7 @@ import LossKit
 ///
 /// - Options (default): `lr` (0.002), `betas` ([0.9, 0.999]), `eps` (1e-8), `weight_decay` (0),
 ///   `maximize` (false).
-/// - Ranges: lr > 0, 0 <= betas[i] < 1, eps >= 0, weight_decay >= 0.
+/// - Ranges: lr >= 0, 0 <= betas[i] < 1, eps >= 0, weight_decay >= 0.
 /// - State: `exp_avg`, `exp_inf`.
 public struct Adamax: Optimizer, ElementUpdate, MomentumCyclable {
     public static let descriptor = ComponentDescriptor(
@@ -32,7 +32,7 @@ public struct Adamax: Optimizer, ElementUpdate, MomentumCyclable {
     public let maximize: Bool
 
     public init(options: ComponentOptions) throws(EngineError) {
-        learningRate = try options.positive("lr")
+        learningRate = try options.nonNegative("lr")
         eps = try options.nonNegative("eps")
         (beta1, beta2) = try options.betas()
         weightDecay = try options.nonNegative("weight_decay")

@@ -24,7 +24,7 @@ extension OptionSpec {
 extension ComponentOptions {
     /// Reads `betas` and checks it is two numbers, each in [0, 1).
     func betas() throws(EngineError) -> (Double, Double) {
-        let betas = numbers("betas") ?? []
+        let betas = try list("betas") ?? []
         try check(betas.count == 2, "betas", "must be a list of two numbers [beta1, beta2], got \(betas.count) values")
         for (index, beta) in betas.enumerated() {
             try check((0..<1).contains(beta), "betas", "beta\(index + 1) must be in [0, 1), got \(beta)")
@@ -34,7 +34,7 @@ extension ComponentOptions {
 
     /// Reads the list option `name` and checks it holds two numbers.
     func pair(_ name: String, _ meaning: String) throws(EngineError) -> (Double, Double) {
-        let values = numbers(name) ?? []
+        let values = try list(name) ?? []
         try check(values.count == 2, name, "must be a list of two numbers \(meaning), got \(values.count) values")
         return (values[0], values[1])
     }

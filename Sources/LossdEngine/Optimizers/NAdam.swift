@@ -29,7 +29,7 @@ import LossKit
 ///
 /// - Options (default): `lr` (0.002), `betas` ([0.9, 0.999]), `eps` (1e-8), `weight_decay` (0),
 ///   `momentum_decay` (0.004), `decoupled_weight_decay` (false), `maximize` (false).
-/// - Ranges: lr > 0, 0 <= betas[i] < 1, eps >= 0, weight_decay >= 0, momentum_decay >= 0.
+/// - Ranges: lr >= 0, 0 <= betas[i] < 1, eps >= 0, weight_decay >= 0, momentum_decay >= 0.
 /// - State: `exp_avg`, `exp_avg_sq`; scalar `mu_product`.
 public struct NAdam: Optimizer, ElementUpdate, ScalarStateUpdate, MomentumCyclable {
     public static let descriptor = ComponentDescriptor(
@@ -47,7 +47,7 @@ public struct NAdam: Optimizer, ElementUpdate, ScalarStateUpdate, MomentumCyclab
     let moments: AdamMoments
 
     public init(options: ComponentOptions) throws(EngineError) {
-        learningRate = try options.positive("lr")
+        learningRate = try options.nonNegative("lr")
         eps = try options.nonNegative("eps")
         moments = try AdamMoments(options, decoupled: options.bool("decoupled_weight_decay"))
         momentumDecay = try options.nonNegative("momentum_decay")

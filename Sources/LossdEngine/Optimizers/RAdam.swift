@@ -28,7 +28,7 @@ import LossKit
 ///
 /// - Options (default): `lr` (0.001), `betas` ([0.9, 0.999]), `eps` (1e-8), `weight_decay` (0),
 ///   `decoupled_weight_decay` (false), `maximize` (false).
-/// - Ranges: lr > 0, 0 <= betas[i] < 1, eps >= 0, weight_decay >= 0.
+/// - Ranges: lr >= 0, 0 <= betas[i] < 1, eps >= 0, weight_decay >= 0.
 /// - State: `exp_avg`, `exp_avg_sq`.
 public struct RAdam: Optimizer, ElementUpdate, MomentumCyclable {
     public static let descriptor = ComponentDescriptor(
@@ -40,7 +40,7 @@ public struct RAdam: Optimizer, ElementUpdate, MomentumCyclable {
     let moments: AdamMoments
 
     public init(options: ComponentOptions) throws(EngineError) {
-        learningRate = try options.positive("lr")
+        learningRate = try options.nonNegative("lr")
         eps = try options.nonNegative("eps")
         moments = try AdamMoments(options, decoupled: options.bool("decoupled_weight_decay"))
     }

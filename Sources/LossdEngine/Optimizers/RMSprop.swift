@@ -16,7 +16,7 @@ import LossKit
 ///
 /// - Options (default): `lr` (0.01), `alpha` (0.99), `eps` (1e-8), `weight_decay` (0),
 ///   `momentum` (0), `centered` (false), `maximize` (false).
-/// - Ranges: lr > 0, alpha >= 0, eps >= 0, weight_decay >= 0, momentum >= 0.
+/// - Ranges: lr >= 0, alpha >= 0, eps >= 0, weight_decay >= 0, momentum >= 0.
 /// - State: `square_avg`, then `momentum_buffer` (momentum > 0), then `grad_avg` (centered).
 ///
 /// With a scheduler cycling the momentum (``MomentumCyclable``) the `momentum_buffer` slot
@@ -45,7 +45,7 @@ public struct RMSprop: Optimizer, ElementUpdate, MomentumCyclable {
     public private(set) var hasMomentumBuffer: Bool
 
     public init(options: ComponentOptions) throws(EngineError) {
-        learningRate = try options.positive("lr")
+        learningRate = try options.nonNegative("lr")
         alpha = try options.nonNegative("alpha")
         eps = try options.nonNegative("eps")
         weightDecay = try options.nonNegative("weight_decay")

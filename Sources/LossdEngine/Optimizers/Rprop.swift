@@ -18,7 +18,7 @@ import LossKit
 ///
 /// - Options (default): `lr` (0.01), `etas` ([0.5, 1.2]: etaminus, etaplus),
 ///   `step_sizes` ([1e-6, 50]: step_size_min, step_size_max), `maximize` (false).
-/// - Ranges: lr > 0, 0 < etaminus < 1 < etaplus (PyTorch checks no range on step_sizes).
+/// - Ranges: lr >= 0, 0 < etaminus < 1 < etaplus (PyTorch checks no range on step_sizes).
 /// - State: `prev`, `step_size`.
 public struct Rprop: Optimizer, ElementUpdate {
     public static let descriptor = ComponentDescriptor(
@@ -40,7 +40,7 @@ public struct Rprop: Optimizer, ElementUpdate {
     public let maximize: Bool
 
     public init(options: ComponentOptions) throws(EngineError) {
-        learningRate = try options.positive("lr")
+        learningRate = try options.nonNegative("lr")
         (etaMinus, etaPlus) = try options.pair("etas", "[etaminus, etaplus]")
         try options.check(0 < etaMinus && etaMinus < 1 && 1 < etaPlus, "etas",
                           "must satisfy 0 < etaminus < 1 < etaplus, got \(etaMinus), \(etaPlus)")

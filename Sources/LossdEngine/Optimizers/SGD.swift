@@ -14,7 +14,7 @@ import LossKit
 ///
 /// - Options (default): `lr` (0.001), `momentum` (0), `dampening` (0), `weight_decay` (0),
 ///   `nesterov` (false), `maximize` (false).
-/// - Ranges: lr > 0, momentum >= 0, weight_decay >= 0; nesterov needs momentum > 0 and dampening 0.
+/// - Ranges: lr >= 0, momentum >= 0, weight_decay >= 0; nesterov needs momentum > 0 and dampening 0.
 /// - State: `momentum_buffer` when momentum != 0 (torch's buffer is None before the first update),
 ///   or when a scheduler cycles the momentum (``MomentumCyclable``: `momentum` is then the
 ///   scheduler's value of the update, and the momentum branch runs when it is != 0).
@@ -40,7 +40,7 @@ public struct SGD: Optimizer, ElementUpdate, MomentumCyclable {
     public private(set) var hasMomentumBuffer: Bool
 
     public init(options: ComponentOptions) throws(EngineError) {
-        learningRate = try options.positive("lr")
+        learningRate = try options.nonNegative("lr")
         momentum = try options.nonNegative("momentum")
         dampening = options.number("dampening")
         weightDecay = try options.nonNegative("weight_decay")

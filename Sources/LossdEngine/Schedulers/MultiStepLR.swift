@@ -24,7 +24,7 @@ public struct MultiStepLR: RecursiveLRScheduler {
     public let gamma: Double
 
     public init(options: ComponentOptions) throws(EngineError) {
-        guard let values = options.numbers("milestones") else {
+        guard let values = try options.list("milestones") else {
             throw EngineError(.missingOption, subject: "milestones", "multi_step_lr needs the option 'milestones' (PyTorch has no default)")
         }
         var counts: [Int: Int] = [:]

@@ -36,7 +36,7 @@ public struct SequentialLR: LRScheduler {
 
     public init(options: ComponentOptions) throws(EngineError) {
         children = try ChildSchedulers(options)
-        guard let values = options.numbers("milestones") else {
+        guard let values = try options.list("milestones") else {
             throw EngineError(.missingOption, subject: "milestones", "sequential_lr needs the option 'milestones' (PyTorch has no default)")
         }
         var milestones: [Int] = []
