@@ -48,10 +48,18 @@ public protocol BuiltinLoss: Loss {
     /// Creates the loss. Options are already checked for names and types; range checks
     /// (`beta >= 0`, `p` in {1, 2}, ...) happen here.
     init(options: LossOptions) throws(LossError)
+
+    /// What the registry creates from `options`: by default `Self(options:)`; an
+    /// ``ElementWeightedLoss`` given a `weight` wraps itself in a ``WeightedElementLoss``.
+    static func make(_ options: LossOptions) throws(LossError) -> any Loss
 }
 
 extension BuiltinLoss {
     public var descriptor: LossDescriptor { Self.descriptor }
+
+    public static func make(_ options: LossOptions) throws(LossError) -> any Loss {
+        try Self(options: options)
+    }
 }
 
 /// The tensor arguments of one evaluation, in descriptor order.

@@ -58,7 +58,7 @@ public struct LossRegistry: Sendable {
 
         /// Registers a built-in loss type.
         public mutating func register<L: BuiltinLoss>(_ type: L.Type, origin: String = "built-in") throws(LossError) {
-            try register(descriptor: L.descriptor, origin: origin) { options throws(LossError) in try L(options: options) }
+            try register(descriptor: L.descriptor, origin: origin) { options throws(LossError) in try L.make(options) }
         }
 
         /// Registers a loss by descriptor and factory (plugins come through here). A name or alias

@@ -64,7 +64,7 @@ extension JobDecoder {
             }
         }
         // PyTorch evaluates it (to +-inf or NaN), but no step of a job could use it.
-        if let weighted = loss as? any ElementWeightedLoss, weighted.meansOverZeroWeightSum {
+        if let weighted = loss as? any ElementWeightCarrying, weighted.meansOverZeroWeightSum {
             report(LossError(.invalidValue, subject: "weight",
                              "weight: sums to 0, and reduction 'mean' divides by sum(weight): every step's loss would be infinite or NaN "
                                  + "(as PyTorch computes it); use reduction 'sum' or weights with a non-zero sum"),

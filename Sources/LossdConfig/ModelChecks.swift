@@ -26,7 +26,7 @@ extension JobDecoder {
                                "\(descriptor.name) also takes \(others): a model job trains with a loss of the model's output and the data's targets only")
             return false
         }
-        if let weighted = loss as? any ElementWeightedLoss, weighted.weight != nil {
+        if loss is any ElementWeightCarrying {
             var at = (lossNode, job.path.key("loss"))
             if case .mapping(let pairs) = lossNode.content, let pair = pairs.first(where: { $0.key.scalar?.text == "weight" }) {
                 at = (pair.value, job.path.key("loss").key("weight"))

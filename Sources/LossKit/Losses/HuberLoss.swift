@@ -12,7 +12,7 @@
 ///
 /// Equals `delta * smooth_l1(beta = delta)`; with delta == 1 the two losses coincide.
 ///
-/// With `weight` w (``ElementWeight``; `huber_loss` only, the class has no such argument), the
+/// With `weight` w (``ElementWeight``, evaluated by ``WeightedElementLoss``; `huber_loss` only, the class has no such argument), the
 /// weighted per-element loss is averaged over N, not over sum(w) as `l1_loss`/`mse_loss` do:
 ///
 ///     none -> [l_i w_i] ;  sum -> sum_i l_i w_i ;  mean -> (1/N) sum_i l_i w_i
@@ -40,13 +40,11 @@ public struct HuberLoss: BuiltinLoss, ElementWeightedLoss {
 
     public let reduction: Reduction
     public let delta: Double
-    public let weight: Tensor?
     public static let weightedMean = ElementWeight.MeanDivisor.count
 
     public init(options: LossOptions) throws(LossError) {
         reduction = options.reduction
         delta = options.number("delta")
-        weight = options.tensor("weight")
         guard delta > 0 else {
             throw .option("delta", "must be > 0 (huber_loss does not support non-positive values for delta), got \(delta)")
         }
@@ -55,7 +53,6 @@ public struct HuberLoss: BuiltinLoss, ElementWeightedLoss {
     public func validate(_ arguments: LossArguments) throws(LossError) -> [Int] {
         let shape = try Pointwise.validate(arguments, reduction)
         try Validation.requireFloatingType(arguments[1], "target", reason: "Found dtype Long but expected Double")
-        try ElementWeight.validate(weight, input: arguments[0])
         return shape
     }
 

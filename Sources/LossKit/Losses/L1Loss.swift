@@ -6,7 +6,7 @@
 ///     Reduction:    mean -> (1/N) sum_i l_i ;  sum -> sum_i l_i ;  none -> [l_i]
 ///     Gradient:     dL/dx_i =  s * sgn(x_i - y_i),  dL/dy_i = -s * sgn(x_i - y_i),  s = 1/N (mean) or 1
 ///
-/// With `weight` w (``ElementWeight``; `l1_loss` only, the class has no such argument):
+/// With `weight` w (``ElementWeight``, evaluated by ``WeightedElementLoss``; `l1_loss` only, the class has no such argument):
 ///
 ///     none -> [l_i w_i] ;  sum -> sum_i l_i w_i ;  mean -> (sum_i l_i w_i) / (sum_i w_i)
 ///     dL/dx_i = (a w_i) sgn(x_i - y_i),  dL/dy_i = (a w_i) (-sgn(x_i - y_i)),
@@ -24,18 +24,14 @@ public struct L1Loss: BuiltinLoss, ElementWeightedLoss {
         arguments: LossDescriptor.inputTarget, options: [.reduction, ElementWeight.option(mean: weightedMean)])
 
     public let reduction: Reduction
-    public let weight: Tensor?
     public static let weightedMean = ElementWeight.MeanDivisor.weightSum
 
     public init(options: LossOptions) {
         reduction = options.reduction
-        weight = options.tensor("weight")
     }
 
     public func validate(_ arguments: LossArguments) throws(LossError) -> [Int] {
-        let shape = try Pointwise.validate(arguments, reduction)
-        try ElementWeight.validate(weight, input: arguments[0])
-        return shape
+        try Pointwise.validate(arguments, reduction)
     }
 
     @inlinable
