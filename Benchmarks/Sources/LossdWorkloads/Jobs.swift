@@ -4,7 +4,7 @@ import LossKit
 import LossdConfig
 public import LossdEngine
 
-/// The measured jobs: MSE + plain SGD, as the C reference (`reference/fused_sgd.c`) runs them.
+/// The measured jobs: MSE + plain SGD (or Adam), as the C references (`reference/best_loops.c`) run them.
 public enum Jobs {
     /// The seed job's tensors: [10, 10, 10] toward [30, 20, 50].
     public static let seedInit: [Double] = [10, 10, 10]
@@ -23,11 +23,11 @@ public enum Jobs {
     }
 
     /// A wide job of `count` elements: 10 toward 30, 20, 50, 30, ... (lr 1e-3, as in the C reference).
-    public static func wide(count: Int, maxSteps: Int) -> JobSpec {
+    public static func wide(count: Int, maxSteps: Int, optimizer: String = "sgd") -> JobSpec {
         let target = (0..<count).map { seedTarget[$0 % 3] }
         return JobSpec(initialization: .tensor(Tensor(repeating: 10, shape: [count])), target: Tensor(target),
                        loss: JobSpec.Component("mse"),
-                       optimizer: JobSpec.Component("sgd", options: ["lr": .number(1e-3)]),
+                       optimizer: JobSpec.Component(optimizer, options: ["lr": .number(1e-3)]),
                        stopping: StoppingRules(maxSteps: maxSteps))
     }
 

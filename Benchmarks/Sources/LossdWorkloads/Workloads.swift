@@ -35,8 +35,8 @@ public enum Workloads {
     }
 
     /// A wide job run by `TrainingJob` on the calling thread (its chunks in one loop).
-    public static func wideJobInline(count: Int, steps: Int) throws -> Timing {
-        let job = try TrainingJob(Jobs.wide(count: count, maxSteps: steps + 1))
+    public static func wideJobInline(count: Int, steps: Int, optimizer: String = "sgd") throws -> Timing {
+        let job = try TrainingJob(Jobs.wide(count: count, maxSteps: steps + 1, optimizer: optimizer))
         job.run(steps: 1)  // the first write copies the parameters out of the spec
         let start = Clock.now()
         job.run(steps: steps)
@@ -47,8 +47,8 @@ public enum Workloads {
     /// A wide job on an engine with `workers` workers. Timed from the end of its first step to
     /// its result, so that building the job (copying and checking 2 x `count` doubles) is not
     /// counted: steps per second of the step loop with the engine's chunk phases.
-    public static func wideJob(count: Int, steps: Int, workers: Int) async -> Timing {
-        let spec = Jobs.wide(count: count, maxSteps: steps)
+    public static func wideJob(count: Int, steps: Int, workers: Int, optimizer: String = "sgd") async -> Timing {
+        let spec = Jobs.wide(count: count, maxSteps: steps, optimizer: optimizer)
         let engine = TrainingEngine(EngineConfiguration(workers: workers))
         defer { engine.shutdown() }
         let handle = engine.submit(spec)

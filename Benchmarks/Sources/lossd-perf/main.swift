@@ -91,6 +91,9 @@ if wanted("wide") {
         emit("wide.w\(workers).ns_per_step", wide[workers]!.nanosecondsPerStep)
         emit("wide.w\(workers).elements_per_s", wide[workers]!.elementsPerSecond)
     }
+    // Adam on the same job, 1 worker (against the C Adam loop of compare.sh).
+    let adam = await best(runs) { await Workloads.wideJob(count: wideCount, steps: wideSteps, workers: 1, optimizer: "adam") }
+    emit("wide.adam.w1.ns_per_step", adam.nanosecondsPerStep)
 }
 
 if wanted("jobs") {
