@@ -3,7 +3,7 @@
 """PyTorch eager and numpy on lossd's benchmark jobs, for scale (compare.sh runs it).
 
 MSE + SGD in float64: the seed job ([10, 10, 10] -> [30, 20, 50], lr 1e-9) and the wide job
-(10^7 elements, lr 1e-3), as Benchmarks/reference/fused_sgd.c runs them; and the model jobs,
+(10^7 elements, lr 1e-3), as Benchmarks/reference/best_loops.c runs them; and the model jobs,
 one epoch of a linear model 32->1 and of an MLP 32-64-64-1 (relu) on 100,000 rows, batch 256,
 lr 0.01, as Benchmarks/reference/model_epoch.c runs them (same data, same initial parameters,
 so the first epoch's loss must agree). Prints `key value` lines: microseconds per step, and
