@@ -42,7 +42,8 @@ let package = Package(
         // elementary functions come from swift-numerics' RealModule.
         .target(name: "LossKit", dependencies: [.product(name: "RealModule", package: "swift-numerics")]),
 
-        // AVX2 kernels for Linear's matrix products, chosen at run time (see linear_avx2.c).
+        // AVX2 kernels for Linear's matrix products, chosen at run time (see linear_avx2.c), and
+        // the vector square root of the optimizers' element updates (lossd_lanes.h).
         .target(name: "CLossdKernels"),
 
         // Layers with analytic backward, nn.Sequential over a flat parameter vector, the layer
@@ -56,7 +57,7 @@ let package = Package(
 
         // The training engine: optimizers, schedulers, jobs and the worker pool that runs them;
         // checkpoints are JSON through LossdJSON.
-        .target(name: "LossdEngine", dependencies: ["LossKit", "LossdData", "LossdModel", "LossdSync", "LossdJSON", .product(name: "DequeModule", package: "swift-collections")]),
+        .target(name: "LossdEngine", dependencies: ["LossKit", "LossdData", "LossdModel", "LossdSync", "LossdJSON", "CLossdKernels", .product(name: "DequeModule", package: "swift-collections")]),
 
         // Datasets for model jobs: CSV and NumPy files streamed into row-major arrays with located
         // errors, seeded synthetic data, deterministic splits, one shared copy per file.
@@ -107,7 +108,7 @@ let package = Package(
         .target(
             name: "LossdState",
             dependencies: [
-                "LossKit", "LossdEngine", "LossdJSON", "LossdPlot", "LossdSync",
+                "LossKit", "LossdEngine", "LossdJSON", "LossdModel", "LossdPlot", "LossdSync",
                 .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]

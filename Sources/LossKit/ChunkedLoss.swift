@@ -7,13 +7,17 @@
 /// threads and adds the chunk sums in chunk order; with that order fixed, the result does not
 /// depend on how many threads took part:
 ///
-///     s_c   = sum_{i in chunk c} l_i            (evaluateChunk, i in order)
+///     s_c   = sum_{i in chunk c} l_i            (evaluateChunk, in LaneSum's order)
 ///     total = ((0 + s_0) + s_1) + ...           (the caller, c in order)
 ///     value = chunkedValue(total)               (mean -> total / N ; sum, none -> total)
 ///     g_i   = dl_i/dx_i * chunkScale            (evaluateChunk writes it)
 ///
 /// For `reduction: none` the value is the sum of the outputs, whose gradient `g` is.
-/// With a single chunk, value and gradient are bit-identical to ``Loss/evaluate(_:output:gradients:workspace:)``.
+/// ``LaneSum`` fixes the order within a chunk: 8 lanes, element i into lane (i - chunk start)
+/// mod 8, the lanes added pairwise; a chunk under 64 elements is summed in index order. So a
+/// single chunk under 64 elements gives the value and gradient of
+/// ``Loss/evaluate(_:output:gradients:workspace:)`` bit for bit; a longer one, the same gradient
+/// and a value within rounding of it.
 public protocol ChunkedLoss: Loss {
     /// Whether these validated arguments can be evaluated chunk by chunk.
     func supportsChunks(_ arguments: LossArguments) -> Bool
@@ -21,7 +25,7 @@ public protocol ChunkedLoss: Loss {
     /// The factor applied to every per-element derivative: 1/N for `mean`, else 1.
     func chunkScale(count: Int) -> Double
 
-    /// Returns sum_{i in range} l(input[i], target[i]), summed in index order, and writes
+    /// Returns sum_{i in range} l(input[i], target[i]), summed in ``LaneSum``'s order, and writes
     /// `gradient[i] = dl/dx_i * scale` for every i in `range`. Touches nothing outside `range`.
     ///
     /// - Precondition: `input`, `target` and `gradient` hold at least `range.upperBound` elements.

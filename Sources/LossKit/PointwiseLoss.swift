@@ -58,14 +58,18 @@ extension PointwiseLoss {
     @inlinable
     public func evaluateChunk(_ range: Range<Int>, input: UnsafePointer<Double>, target: UnsafePointer<Double>,
                               gradient: UnsafeMutablePointer<Double>, scale: Double) -> Double {
-        var total = 0.0
         // Sound: the caller guarantees every pointer covers range.upperBound elements.
-        for i in range {
+        LaneSum.sum(range, pair: { i in
+            let l = elements(SIMD2(input[i], input[i &+ 1]), SIMD2(target[i], target[i &+ 1]))
+            let g = l.dInput * scale
+            gradient[i] = g[0]
+            gradient[i &+ 1] = g[1]
+            return l.value
+        }, single: { i in
             let l = element(input[i], target[i])
-            total += l.value
             gradient[i] = l.dInput * scale
-        }
-        return total
+            return l.value
+        })
     }
 
     @inlinable

@@ -99,6 +99,8 @@ enum CheckReport {
         text += "daemon: workers \(daemon.workers), report every \(format(daemon.reportInterval)), checkpoint every \(format(daemon.checkpointInterval))\n"
         text += "  state directory: \(daemon.stateDirectory)\n"
         if let jobs = daemon.jobsDirectory { text += "  jobs directory: \(jobs)\n" }
+        let memory = configuration.memory
+        text += "  memory: about \(ByteSize.format(memory.estimate)) for the enabled jobs, limit \(memory.limit)\n"
         for plugin in registries.losses.plugins {
             text += "  \(plugin.origin): \(plugin.losses.joined(separator: ", "))\n"
         }

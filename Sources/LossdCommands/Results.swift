@@ -102,19 +102,24 @@ extension Lossd {
                     return
                 }
                 var names: [String]
+                let catalog: StateReader.ResultCatalog
                 do throws(StateReader.ReadError) {
                     names = try reader.jobNames()
+                    catalog = try reader.resultCatalog()
                     if allRuns { names = Array(Set(names + (try reader.archivedJobNames()))).sorted() }
                 } catch {
                     throw StateLocation.commandError(error, directory: reader.directory)
                 }
-                for name in try JobSelection(patterns: jobs).select(names) {
-                    do throws(StateReader.ReadError) {
-                        if let result = try reader.result(name) { results.append(allRuns ? Self.marked(result, run: "current") : result) }
+                let selected = try JobSelection(patterns: jobs).select(names)
+                if (format ?? .json) == .json, sort == nil, !best, groupBy.isEmpty, !allRuns {
+                    try Self.printDocuments(selected, reader, catalog, top: top)
+                    return
+                }
+                for name in selected {
+                    try Self.reading(reader) { () throws(StateReader.ReadError) -> Void? in
+                        if let result = try reader.result(name, in: catalog) { results.append(allRuns ? Self.marked(result, run: "current") : result) }
                         if allRuns { results += try reader.archivedResults(name).map { Self.marked($0, run: "archived") } }
-                    } catch {
-                        if error.kind == .permission { throw StateLocation.commandError(error, directory: reader.directory) }
-                        Console.warning("skipped \(error)")
+                        return ()
                     }
                 }
                 let key = sort.map { ResultsOrder.resolve($0, in: results) }
@@ -176,6 +181,35 @@ extension Lossd {
                 do { print(try ResultsDocument.csv(rows: ResultsStudy.csvRows(groups, axes: groupBy, key: key)), terminator: "") } catch {
                     throw CommandError(.dataError, "cannot write CSV: \(error)")
                 }
+            }
+        }
+
+        /// The JSON array of the jobs' result documents as the index or the files hold them
+        /// (what parsing and writing them out would print), written in pieces of about 1 MB.
+        static func printDocuments(_ names: [String], _ reader: StateReader, _ catalog: StateReader.ResultCatalog, top: Int?) throws(CommandError) {
+            var output: [UInt8] = [UInt8(ascii: "[")]
+            var count = 0
+            for name in names where count < top ?? .max {
+                guard let document = try reading(reader, { () throws(StateReader.ReadError) in try reader.resultBytes(name, in: catalog) }) else { continue }
+                if count > 0 { output += [UInt8(ascii: ","), UInt8(ascii: " ")] }
+                output += document
+                count += 1
+                if output.count >= 1 << 20 {
+                    FileHandle.standardOutput.write(Data(output))
+                    output.removeAll(keepingCapacity: true)
+                }
+            }
+            FileHandle.standardOutput.write(Data(output + Array("]\n".utf8)))
+        }
+
+        /// What `body` reads of a job; nil, with a warning, when a file of it is unreadable
+        /// (permission denied stops the command).
+        @discardableResult
+        static func reading<T>(_ reader: StateReader, _ body: () throws(StateReader.ReadError) -> T?) throws(CommandError) -> T? {
+            do throws(StateReader.ReadError) { return try body() } catch {
+                if error.kind == .permission { throw StateLocation.commandError(error, directory: reader.directory) }
+                Console.warning("skipped \(error)")
+                return nil
             }
         }
 

@@ -61,8 +61,10 @@ extension Lossd {
                 do throws(StateReader.ReadError) { overview = try StateOverview.read(reader, selects: { JobFilter($0).selects($1) }) } catch {
                     throw StateLocation.commandError(error, directory: reader.directory)
                 }
-                let chosen = Set(try JobSelection(patterns: jobs).select(overview.jobs.map(\.name)))
-                overview.jobs.removeAll { !chosen.contains($0.name) }
+                if !jobs.isEmpty {
+                    let chosen = Set(try JobSelection(patterns: jobs).select(overview.jobs.map(\.name)))
+                    overview.jobs.removeAll { !chosen.contains($0.name) }
+                }
             } catch {
                 throw Console.fail(error)
             }

@@ -3,6 +3,10 @@
 /// Bounds on what a configuration may cost to load. Every input, however hostile, is rejected
 /// with an error once it would exceed one of them; none is reached by a configuration written by
 /// hand. The defaults keep a load under about 100 MB of memory and a second of time.
+///
+/// They bound what a file spells out. What it only asks for (random tensors, data files) is
+/// bounded by memory instead: each job's ``MemoryEstimate`` against `daemon.memory_limit`
+/// (``MemoryBudget``).
 public struct ConfigLimits: Sendable, Hashable {
     /// Bytes in one file (4 MiB).
     public var maxFileBytes: Int = 4 << 20
@@ -18,10 +22,17 @@ public struct ConfigLimits: Sendable, Hashable {
     public var maxAliasMarkers: Int = 100_000
     /// Nodes of one file once aliases are expanded (1,000,000): a "billion laughs" file stops here.
     public var maxExpandedNodes: Int = 1_000_000
-    /// Elements of one tensor, literal or random (2^22 = 4,194,304).
+    /// Elements of one literal tensor (2^22 = 4,194,304). A random tensor has no such bound: its
+    /// size in bytes must fit in an `Int` and within the memory limit.
     public var maxTensorElements: Int = 1 << 22
-    /// Elements of all tensors of all jobs together, sweeps expanded (2^24 = 16,777,216).
+    /// Elements of all literal tensors of all jobs together, sweeps expanded (2^24 = 16,777,216):
+    /// a literal shared by many jobs (an alias, `defaults`, a sweep) is checked and hashed once
+    /// per job.
     public var maxTotalTensorElements: Int = 1 << 24
+    /// Bytes of one random tensor, whatever `daemon.memory_limit` says (no bound beyond the
+    /// memory limit and the physical memory by default; a harness that must bound each load,
+    /// such as the fuzz target, sets it).
+    public var maxRandomTensorBytes: Int = .max
     /// Jobs after sweep expansion, in all files together (1,000,000). The one bound above the
     /// 100 MB / one second budget: loading a sweep costs about 2 KB and 30 µs per job
     /// (100,000 jobs: 220 MB, 3 s; 1,000,000: 1.8 GB, 40 s).

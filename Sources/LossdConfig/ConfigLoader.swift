@@ -49,6 +49,8 @@ public struct ConfigLoader: Sendable {
     public var overrides: [String] = []
     /// `--only`: the jobs kept after every job is checked; a pattern that selects no job is an error.
     public var only = JobFilter([])
+    /// The memory limit when `daemon.memory_limit` is not set (default: ``MemoryLimit/machine``).
+    public var defaultMemoryLimit = MemoryLimit.machine
 
     public init(registries: TrainingRegistries = .builtins, limits: ConfigLimits = .default,
                 environment: [String: String] = [:], workingDirectory: String? = nil, datasets: DatasetLoader = DatasetLoader()) {
@@ -136,6 +138,7 @@ private final class Session {
             if let node = map.value("daemon") {
                 jobsDirectory = decodeDaemon(node, into: &daemon, directory: directory, absoluteDirectory: absoluteDirectory)
             }
+            decoder.tensors.memoryLimit = (daemon.memoryLimit ?? loader.defaultMemoryLimit).perTensor.capped(at: limits.maxRandomTensorBytes)
             loadPlugins(daemon.plugins)
             if let node = map.value("defaults"),
                let defaults = diagnostics.mapping(node, KeyPath.root.key("defaults"), what: "defaults", allowed: JobDecoder.defaultKeys) {
@@ -145,8 +148,14 @@ private final class Session {
             if let jobsDirectory, loader.readsDropIns { dropIns = readDropIns(jobsDirectory.display, node: jobsDirectory.node) }
         }
         filterJobs()
+        let writers: Int
+        switch daemon.workers {
+        case .auto: writers = SystemCPUs.available
+        case .count(let count): writers = count
+        }
+        let memory = checkMemory(limit: daemon.memoryLimit ?? loader.defaultMemoryLimit, writers: writers)
         guard diagnostics.isClean else { throw ConfigErrors(diagnostics.sortedErrors, truncated: diagnostics.truncated) }
-        return LossdConfiguration(file: name, dropIns: dropIns, daemon: daemon, jobs: jobs, pluginProblems: pluginProblems)
+        return LossdConfiguration(file: name, dropIns: dropIns, daemon: daemon, jobs: jobs, pluginProblems: pluginProblems, memory: memory)
     }
 
     /// Runs the plugin hook and reports what did not load: as errors, or (daemon) as problems
@@ -193,6 +202,11 @@ private final class Session {
                                    + " (jobs: \(known.isEmpty ? "none" : ConfigOverride.list(known)))")
         }
         jobs = jobs.filter { filter.selects($0.name) }
+    }
+
+    /// Checks the enabled jobs against `limit` (``MemoryBudget/check(_:limit:diagnostics:)``).
+    func checkMemory(limit: MemoryLimit, writers: Int) -> MemoryBudget {
+        MemoryBudget.check(jobs, limit: limit, writers: writers, diagnostics: diagnostics)
     }
 
     // MARK: - Files
@@ -255,7 +269,7 @@ private final class Session {
     /// Reads `daemon:`; returns the drop-in directory (as displayed) and its node, if set.
     func decodeDaemon(_ node: ConfigNode, into daemon: inout DaemonSettings, directory: String, absoluteDirectory: String) -> (String, ConfigNode)? {
         let path = KeyPath.root.key("daemon")
-        let keys = ["workers", "report_interval", "checkpoint_interval", "state_directory", "jobs_directory", "plugins"]
+        let keys = ["workers", "report_interval", "checkpoint_interval", "state_directory", "jobs_directory", "plugins", "memory_limit"]
         guard let map = diagnostics.mapping(node, path, what: "daemon", allowed: keys) else { return nil }
         if let value = map.value("workers") {
             let workersPath = path.key("workers")
@@ -276,6 +290,7 @@ private final class Session {
         if let value = map.value("state_directory"), let text = pathString(value, path.key("state_directory"), what: "state_directory") {
             daemon.stateDirectory = Paths.resolve(text, against: absoluteDirectory)
         }
+        if let value = map.value("memory_limit") { daemon.memoryLimit = memoryLimit(value, path.key("memory_limit")) }
         if let value = map.value("plugins"), let items = diagnostics.sequence(value, path.key("plugins"), what: "plugins") {
             for (index, item) in items.enumerated() {
                 guard let text = pathString(item, path.key("plugins").index(index), what: "a plugin path or name") else { continue }
@@ -297,6 +312,25 @@ private final class Session {
             return nil
         }
         return text
+    }
+
+    /// `memory_limit`: bytes (`8589934592`), a size (`8G`, `512M`), a share of the physical
+    /// memory (`50%`) or `none`; nil (reported) otherwise.
+    func memoryLimit(_ node: ConfigNode, _ path: KeyPath) -> MemoryLimit? {
+        guard let text = diagnostics.string(node, path, what: "memory_limit") else { return nil }
+        let location = ConfigLocation(file: diagnostics.fileName(of: node.location) ?? name, mark: node.location.mark)
+        if text == "none" { return MemoryLimit(bytes: nil, origin: .none) }
+        if text.hasSuffix("%"), let percent = Double(text.dropLast()), percent > 0, percent <= 100,
+           let physical = MemoryLimit.physicalMemory(proc: "/proc") {
+            let bytes = max(Int((Double(physical) * percent / 100).rounded(.down)), 1)
+            return MemoryLimit(bytes: bytes, origin: .configuredShare(location, percent: percent, physical: physical))
+        }
+        guard let bytes = ByteSize.parse(text) else {
+            diagnostics.report(.invalidValue, at: node, path: path,
+                               "memory_limit must be a size in bytes, with K, M, G or T for powers of 1024 (e.g. 8G, 512M), a share of the physical memory (e.g. 50%), or none; got '\(text)'")
+            return nil
+        }
+        return MemoryLimit(bytes: bytes, origin: .configured(location))
     }
 
     /// Reads a `jobs:` list of `file`.

@@ -29,6 +29,9 @@ public struct DaemonSettings: Sendable, Hashable {
     public var jobsDirectory: String?
     /// Loss plugins, in the order written: absolute paths, or bare names for the plugin search path.
     public var plugins: [PluginReference] = []
+    /// `memory_limit`: what the jobs may need together, or nil when not set (the loader then uses
+    /// ``MemoryLimit/machine``).
+    public var memoryLimit: MemoryLimit?
 
     public init(stateDirectory: String) {
         self.stateDirectory = stateDirectory
@@ -47,9 +50,14 @@ public struct LossdConfiguration: Sendable, Hashable {
     /// Plugins of `daemon.plugins` that failed to load, located at their list item. Only a loader
     /// with ``ConfigLoader/pluginProblemsFailJobsOnly`` returns them; otherwise they are errors.
     public var pluginProblems: [ConfigError]
+    /// The memory the enabled jobs need together (``MemoryEstimate``, data shared by several
+    /// jobs counted once) and the limit it was checked against.
+    public var memory: MemoryBudget
 
-    public init(file: String, dropIns: [String], daemon: DaemonSettings, jobs: [JobConfiguration], pluginProblems: [ConfigError] = []) {
+    public init(file: String, dropIns: [String], daemon: DaemonSettings, jobs: [JobConfiguration], pluginProblems: [ConfigError] = [],
+                memory: MemoryBudget = MemoryBudget(estimate: 0, limit: MemoryLimit(bytes: nil, origin: .none))) {
         self.file = file
+        self.memory = memory
         self.dropIns = dropIns
         self.daemon = daemon
         self.jobs = jobs

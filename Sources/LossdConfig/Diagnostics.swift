@@ -33,6 +33,13 @@ final class Diagnostics {
         return files.indices.contains(file) ? files[file].name : nil
     }
 
+    /// The position `source` names, in the file of that name registered last (a file read twice
+    /// is registered twice with the same text).
+    func location(of source: ConfigLocation) -> Location {
+        let file = files.lastIndex { $0.name == source.file } ?? 0
+        return Location(file: Int32(file), line: Int32(source.mark.line), column: Int32(source.mark.column))
+    }
+
     /// Whether no error has been reported.
     var isClean: Bool { errors.isEmpty && !truncated }
 

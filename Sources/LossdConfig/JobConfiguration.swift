@@ -48,6 +48,10 @@ public struct JobConfiguration: Sendable, Hashable {
     /// Set when the job's loss is unknown because a plugin failed to load (daemon mode only): the
     /// located error the job fails with. ``loss`` then holds the name as written and no options.
     public var unavailable: ConfigError?
+    /// What the job holds in memory while loaded in the daemon, estimated from its sizes, loss
+    /// and optimizer (``MemoryBudget`` sums it over the jobs); the fixed overhead alone when the
+    /// optimizer is unknown.
+    public var memory = MemoryEstimate()
 
     public init(
         name: String, enabled: Bool = true, loss: JobSpec.Component, initial: TensorSpec, target: TensorSpec,

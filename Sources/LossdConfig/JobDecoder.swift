@@ -19,9 +19,11 @@ final class JobDecoder {
     var tensors: TensorDecoder
     /// The `defaults` entries of the main file.
     var defaults: [MappingView.Entry] = []
-    /// Tensor elements of all jobs decoded so far.
+    /// Literal tensor elements of all jobs decoded so far.
     private(set) var totalElements = 0
     private var reportedTotal = false
+    /// ``madeOptimizer(_:)``'s cache.
+    private var optimizers: [JobSpec.Component: any TrainingOptimizer] = [:]
 
     /// Every key a job may have.
     static let jobKeys = [
@@ -122,8 +124,11 @@ final class JobDecoder {
 
     /// Letters, digits, `.`, `_`, `-`; starting with a letter or a digit; not too long.
     func checkName(_ name: String, _ node: ConfigNode, _ path: KeyPath, generated: Bool = false) -> Bool {
-        let allowed = name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0)) }
-        let first = name.unicodeScalars.first.map { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) } ?? false
+        func alphanumeric(_ scalar: Unicode.Scalar) -> Bool {
+            ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+        }
+        let allowed = name.unicodeScalars.allSatisfy { alphanumeric($0) || "._-".unicodeScalars.contains($0) }
+        let first = name.unicodeScalars.first.map(alphanumeric) ?? false
         let label = generated ? "generated job name" : "job name"
         guard allowed, first else {
             diagnostics.report(.invalidName, at: node, path: path,
@@ -230,13 +235,14 @@ final class JobDecoder {
         guard valid, common.loss != nil || common.unavailable != nil, let initial, let target, let inputs,
               let optimizer = common.optimizer, let maxSteps, let initialNode, let targetNode else { return nil }
 
-        // Bound the work and memory of all jobs together, then check the tensors against the loss.
-        let elements = initial.count + target.count + inputs.values.reduce(0) { $0 + $1.count }
-        totalElements += elements
+        // Bound the checking work of all jobs' literal tensors together (random ones are bounded
+        // by memory, see MemoryBudget), then check the tensors against the loss.
+        let literals = ([initial, target] + inputs.values).reduce(0) { $0 + $1.literalCount }
+        totalElements += literals
         guard totalElements <= limits.maxTotalTensorElements else {
             if !reportedTotal {
                 diagnostics.report(.limit, at: node, path: path,
-                                   "the tensors of all jobs hold more than \(limits.maxTotalTensorElements) elements (reached at \(label))")
+                                   "the literal tensors of all jobs hold more than \(limits.maxTotalTensorElements) elements (reached at \(label))")
                 reportedTotal = true
             }
             return nil
@@ -249,7 +255,15 @@ final class JobDecoder {
         if let lossNode = job.value("loss"), case .mapping(let pairs) = lossNode.content {
             for pair in pairs { if let key = pair.key.scalar?.text, key != "name" { nodes["loss." + key] = pair.value } }
         }
-        if let loss = common.loss {
+        var memory = MemoryEstimate()
+        if let made = madeOptimizer(optimizer) {
+            memory = .freeTensor(loss: common.loss?.loss, optimizer: made, parameterShape: initial.shape, target: target.count,
+                                 inputs: inputs.values.reduce(0) { MemoryEstimate.sum([$0, $1.count]) })
+        }
+        // A job that cannot fit alone is refused by MemoryBudget (if it is to run); its random
+        // tensors are not stood in for by placeholders here, which could exhaust the memory.
+        let fits = tensors.memoryLimit.bytes.map { memory.total <= $0 } ?? true
+        if let loss = common.loss, fits {
             guard checkArguments(loss.loss, initial: initial, target: target, inputs: inputs, nodes: nodes,
                                  job: node, path, label: label) else { return nil }
         }
@@ -272,7 +286,16 @@ final class JobDecoder {
             stopping: StoppingRules(maxSteps: maxSteps, tolerance: common.tolerance, patience: common.patience, minDelta: common.minDelta),
             seed: common.seed, source: source, sweep: sweep, unavailable: common.unavailable?.error)
         configuration.metrics = common.metrics.map(\.metric)
+        configuration.memory = memory
         return configuration
+    }
+
+    /// The optimizer a job's estimate asks for its state size, made once per name and options.
+    func madeOptimizer(_ component: JobSpec.Component) -> (any TrainingOptimizer)? {
+        if let made = optimizers[component] { return made }
+        let made = try? registries.optimizers.entry(named: component.name).make(options: component.options)
+        optimizers[component] = made
+        return made
     }
 
     /// `metrics: [mae, ...]`: known names, each at most once.

@@ -132,11 +132,18 @@ extension JobDecoder {
         // Without max_steps, epochs x batches per epoch bounds the run.
         let steps = maxSteps ?? epochs!.multipliedReportingOverflow(by: perEpoch).partialValue
         let empty = TensorSpec.literal(Tensor(shape: [0], scalars: []))
-        return JobConfiguration(
+        var job = JobConfiguration(
             name: name, enabled: common.enabled, loss: common.loss?.configuration ?? common.unavailable!.configuration,
             initial: empty, target: empty, optimizer: optimizer, scheduler: common.scheduler,
             stopping: StoppingRules(maxSteps: max(steps, 1), tolerance: common.tolerance, patience: common.patience, minDelta: common.minDelta),
             seed: common.seed, source: source, sweep: sweep, unavailable: common.unavailable?.error, model: configuration)
+        if let made = madeOptimizer(optimizer) {
+            let train = data.train.dataset
+            job.memory = .model(optimizer: made, shapes: model.layout.entries.map(\.shape), widths: model.widths,
+                                batchSize: min(batchSize ?? train.rows, train.rows), validationRows: data.validation?.dataset.rows ?? 0,
+                                dataElements: MemoryEstimate.sum([train.elementCount, data.validation?.dataset.elementCount ?? 0]))
+        }
+        return job
     }
 
     private func isNull(_ node: ConfigNode) -> Bool {

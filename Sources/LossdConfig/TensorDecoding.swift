@@ -8,6 +8,9 @@ import LossdEngine
 struct TensorDecoder {
     let diagnostics: Diagnostics
     let limits: ConfigLimits
+    /// A random tensor larger than this (in bytes) is refused where it is written; set once the
+    /// `daemon` section is read.
+    var memoryLimit = MemoryLimit(bytes: nil, origin: .none)
     /// Results by node position: a tensor shared by many jobs (defaults, sweeps, aliases) is read once.
     private var cache: [Location: TensorSpec?] = [:]
 
@@ -175,12 +178,17 @@ struct TensorDecoder {
             guard let extent = diagnostics.integer(item, shapePath.index(index), what: "a shape extent") else { return nil }
             guard diagnostics.require(extent >= 1, item, shapePath.index(index), "shape extents must be >= 1, got \(extent)") else { return nil }
             let (product, overflow) = total.multipliedReportingOverflow(by: extent)
-            guard !overflow, product <= limits.maxTensorElements else {
-                diagnostics.report(.limit, at: node, path: shapePath, "\(what) has more than \(limits.maxTensorElements) elements")
+            guard !overflow, product <= Int.max / 8 else {
+                diagnostics.report(.limit, at: node, path: shapePath, "\(what) has more elements than memory can address (shape \(Tensor.describe(shape + [extent])) ...)")
                 return nil
             }
             total = product
             shape.append(extent)
+        }
+        if let limit = memoryLimit.bytes, MemoryEstimate.bytes(total) > limit {
+            diagnostics.report(.limit, at: node, path: shapePath,
+                               "\(what) has \(total) elements (\(ByteSize.format(MemoryEstimate.bytes(total)))), more than the memory limit \(memoryLimit)")
+            return nil
         }
         return shape
     }

@@ -21,6 +21,12 @@ public enum TensorSpec: Sendable, Hashable {
 
     /// The number of elements.
     public var count: Int { shape.reduce(1, *) }
+
+    /// The number of elements written out in the file: ``count`` for a literal, 0 for a random tensor.
+    var literalCount: Int {
+        if case .literal(let tensor) = self { return tensor.count }
+        return 0
+    }
 }
 
 /// A tensor drawn at random: a distribution and a shape.

@@ -81,6 +81,9 @@ public enum DaemonLauncher {
         if store.sweptTemporaries > 0 {
             logger.notice("removed \(store.sweptTemporaries) temporary file(s) left by interrupted writes in \(store.directory)")
         }
+        if store.indexRepair.indexed > 0 {
+            logger.notice("indexed \(store.indexRepair.indexed) result(s) of \(store.directory)/results in results.index")
+        }
         var workers: Int?
         if case .count(let count) = configuration.daemon.workers { workers = count }
         if let override = options.workers { workers = override }

@@ -96,11 +96,12 @@ public final class DaemonService: Service, Sendable {
     public func run() async throws {
         // SIGHUP is trapped before READY=1: a reload requested right after start must not kill us.
         let hangups = mode == .serve ? await Self.hangups() : nil
-        let summary = supervisor.summary()
-        statusFile.write(supervisor, reportInterval: settings.withLock { $0.reportInterval }, running: true)
+        let rows = supervisor.rows()
+        let summary = supervisor.summary(of: rows)
+        statusFile.write(jobs: rows, summary: summary.statusLine, reportInterval: settings.withLock { $0.reportInterval }, running: true)
         notifier.send(.ready(status: summary.statusLine))
-        logger.notice("lossd ready: \(supervisor.rows().count) jobs from \(configPath), \(supervisor.engine.workerCount) workers",
-                      metadata: ["MESSAGE_ID": "\(MessageID.daemonReady.hex)", "LOSSD_JOBS": "\(supervisor.rows().count)",
+        logger.notice("lossd ready: \(rows.count) jobs from \(configPath), \(supervisor.engine.workerCount) workers",
+                      metadata: ["MESSAGE_ID": "\(MessageID.daemonReady.hex)", "LOSSD_JOBS": "\(rows.count)",
                                  "LOSSD_CONFIG": "\(configPath)"])
         let watchdog = notifier.watchdogInterval.map { interval in
             Watchdog(interval: interval, notifier: notifier, logger: logger, snapshot: { [engine = supervisor.engine] in engine.workerSnapshot() })

@@ -12,9 +12,9 @@ import LossdSync
 /// Swift's cooperative threads (with thousands of jobs ending together they would starve the
 /// daemon's status and watchdog loops).
 ///
-/// A job's commit, in this order: `history/<job>.csv`, `charts/<job>.svg`, a model job's
-/// `models/<job>.safetensors`, `results/<job>.json` (each fsync'd and renamed into place), the fsync of their directories, and only then the
-/// removal of `checkpoints/<job>.ckpt`. The first write that fails stops the job's commit and is
+/// A job's commit, in this order: `history/<job>.csv` (written, or for a streamed history synced), `charts/<job>.svg`, a model job's
+/// `models/<job>.safetensors`, `results/<job>.json` (each fsync'd and renamed into place), the fsync of their directories, the
+/// result's line of `results.index` (see `ResultIndex`), and only then the removal of `checkpoints/<job>.ckpt`. The first write that fails stops the job's commit and is
 /// returned: its checkpoint stays, and the caller keeps the ``PendingResult`` to write again.
 ///
 /// Jobs that end while the writer is busy are committed together (up to ``batchLimit``): their
@@ -72,10 +72,19 @@ final class ResultWriter: Sendable {
 
     /// Commits `jobs` (see the type's documentation); returns, per job, its first failed write.
     func commit(_ jobs: [PendingResult]) -> [AtomicFile.WriteError?] {
+        var documents: [String?] = []
         let failures = jobs.map { job -> AtomicFile.WriteError? in
             let name = job.record.name
             do throws(AtomicFile.WriteError) {
-                if let rows = job.history {
+                if let stream = job.stream {
+                    try stream.sync()
+                    let rows: [HistoryRow]
+                    do throws(StateReader.ReadError) { rows = try stream.rows() } catch {
+                        throw AtomicFile.WriteError(path: error.path, reason: error.reason)
+                    }
+                    try store.writeChart(name, svg: JobChart.chart(for: job.record, history: rows, epochs: []).svg(),
+                                         syncingDirectory: false)
+                } else if let rows = job.history {
                     try store.writeHistory(name, rows, epochs: job.epochs, configuredLearningRate: job.configuredLearningRate,
                                            metrics: job.metricNames, syncingDirectory: false)
                     try store.writeChart(name, svg: JobChart.chart(for: job.record, history: rows, epochs: job.epochs ?? []).svg(),
@@ -84,22 +93,24 @@ final class ResultWriter: Sendable {
                 if let parameters = job.modelParameters {
                     try store.writeModel(name, bytes: ModelFile.encode(parameters, job: name), syncingDirectory: false)
                 }
-                try store.writeResult(job.record, syncingDirectory: false)
+                documents.append(try store.writeResult(job.record, syncingDirectory: false))
                 return nil
             } catch {
+                documents.append(nil)
                 return error
             }
         }
         guard failures.contains(where: { $0 == nil }) else { return failures }
         // The renames are durable once their directories are synced; a sync that fails leaves
         // every job of the batch unsaved (their files may or may not survive a crash).
-        let folders = (jobs.contains { $0.history != nil } ? ["history", "charts"] : [])
+        let folders = (jobs.contains { $0.history != nil || $0.stream != nil } ? ["history", "charts"] : [])
             + (jobs.contains { $0.modelParameters != nil } ? ["models"] : []) + ["results"]
         for folder in folders {
             do throws(AtomicFile.WriteError) { try AtomicFile.syncDirectory("\(store.directory)/\(folder)") } catch {
                 return failures.map { $0 ?? error }
             }
         }
+        store.indexResults(zip(jobs, documents).compactMap { job, document in document.map { (job.record, $0) } })
         for (job, failure) in zip(jobs, failures) where failure == nil {
             store.removeCheckpoint(job.record.name, syncingDirectory: false)
         }
@@ -120,8 +131,12 @@ final class ResultWriter: Sendable {
 /// What a job that ended leaves on disk, kept in memory until it is written.
 struct PendingResult: Sendable {
     var record: JobRecord
-    /// Its loss curve (history and chart); nil for a job that never ran (result only).
+    /// Its loss curve (history and chart); nil for a job that never ran (result only) and for a
+    /// job whose history was streamed.
     var history: [HistoryRow]?
+    /// The history written while the job ran, complete but perhaps not synced (the commit syncs
+    /// it and draws the chart from it); nil for a model job.
+    var stream: HistoryStream?
     /// A model job's epochs (history columns and chart); nil for a free-tensor job.
     var epochs: [EpochRecord]?
     /// A model job's trained parameters by `state_dict` name (`models/<job>.safetensors`); nil

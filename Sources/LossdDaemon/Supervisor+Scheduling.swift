@@ -10,10 +10,33 @@ public import LossdSync
 
 /// Starting, restarting and retiring jobs.
 extension Supervisor {
+    /// How many jobs are submitted to the engine at once (their results not yet written); the
+    /// others wait, in configuration order, holding only their configuration. A study with
+    /// early stopping is submitted whole (its members wait for each other at rungs).
+    public static let admissionWindow = 1024
+
     /// Schedules every enabled job of `configuration` (see the type's documentation).
     public func start(_ configuration: LossdConfiguration) {
         rungs.register(configuration.jobs.filter(\.enabled))
-        for job in configuration.jobs where job.enabled { schedule(job) }
+        for job in configuration.jobs where job.enabled { enqueue(job) }
+        admitWaiting()
+    }
+
+    /// Adds `job` to the jobs waiting for the admission window (a study member with early
+    /// stopping is scheduled at once).
+    func enqueue(_ job: JobConfiguration) {
+        guard job.sweep?.earlyStopping == nil else { return schedule(job) }
+        state.withLock { s in
+            s.put(Managed(config: job, startedAt: Timestamp.now(), runStart: now()))
+            s.waiting.append(job.name)
+        }
+        jobsChanged()
+    }
+
+    /// Schedules waiting jobs while the admission window has room: at the start, and whenever a
+    /// windowed job's result is written or a job is removed; never once the stop began.
+    func admitWaiting() {
+        while !stopping.withLock({ $0 }), let job = state.withLock({ $0.nextAdmission(window: Self.admissionWindow) }) { schedule(job) }
     }
 
     /// Remembers the plugin calls a previous process died in (``PluginCallBoard/open(path:)``):
@@ -27,6 +50,7 @@ extension Supervisor {
     /// Submits `job` to the engine, resuming it or not as the ``ResumePolicy`` decides.
     func schedule(_ job: JobConfiguration) {
         var managed = Managed(config: job, startedAt: Timestamp.now(), runStart: now())
+        managed.windowed = state.withLock { $0.jobs[job.name]?.windowed ?? false }
         if let unavailable = job.unavailable {
             failUnavailable(managed, unavailable)
             return
@@ -51,23 +75,46 @@ extension Supervisor {
             break
         }
         let registries = self.registries
-        let spec = job.spec(losses: registries.losses)
+        var spec = job.spec(losses: registries.losses)
         managed.model = spec.model.map {
             ModelSummary(layers: $0.layers, features: $0.train.featureNames, targets: $0.train.targetNames)
         }
-        var handle = engine.submit(spec, id: nextEngineID(job.name), resumingFrom: checkpoint, registries: registries,
-                                   pausingAt: rungs.firstPause(job, from: checkpoint?.step ?? 0))
-        if checkpoint != nil, case .failed(_, let reason) = handle.status {
+        var refusal: String?
+        if let resumed = checkpoint {
+            spec.historyOutput = streamHistory(&managed, spec, keepingRows: resumed.historyRecorded - resumed.history.count)
+            if spec.historyOutput == nil, managed.history != nil { refusal = "its history file lacks the rows its checkpoint counts" }
+        } else {
+            spec.historyOutput = streamHistory(&managed, spec, keepingRows: 0)
+        }
+        var handle = refusal == nil ? engine.submit(spec, id: nextEngineID(job.name), resumingFrom: checkpoint, registries: registries,
+                                                    pausingAt: rungs.firstPause(job, from: checkpoint?.step ?? 0)) : nil
+        if refusal == nil, case .failed(_, let reason)? = handle?.status { refusal = reason }
+        if checkpoint != nil, let reason = refusal {
             policy.refused(job.name, reason: reason)
             managed.resumed = false
             managed.elapsedBefore = 0
             managed.startedAt = Timestamp.now()
+            spec.historyOutput = streamHistory(&managed, spec, keepingRows: 0)
             handle = engine.submit(spec, id: nextEngineID(job.name), registries: registries, pausingAt: rungs.firstPause(job, from: 0))
         }
         managed.handle = handle
         insert(managed)
+        guard let handle else { return }
         if managed.resumed, let step = checkpoint?.step { state.withLock { $0.checkpointedStep[job.name] = step } }
         for event in state.withLock({ $0.early.removeValue(forKey: handle.id) }) ?? [] { self.handle(event) }
+    }
+
+    /// Sets up the streamed history of a free-tensor job with history (see ``HistoryStream``) and
+    /// returns it; `keepingRows`: the rows a resumed job's checkpoint counts as written. Returns
+    /// nil (keeping the stream in `managed`) when the file lacks them, and for a model job.
+    private func streamHistory(_ managed: inout Managed, _ spec: JobSpec, keepingRows rows: Int) -> HistoryStream? {
+        managed.history = nil
+        guard spec.model == nil, spec.historyInterval > 0 else { return nil }
+        let stream = HistoryStream(path: store.historyPath(managed.config.name),
+                                   configuredLearningRate: PendingResult.configuredLearningRate(managed.config.optimizer),
+                                   metrics: managed.config.metrics.map(\.name))
+        managed.history = stream
+        return stream.resume(keepingRows: rows) ? stream : nil
     }
 
     /// A job whose loss is unknown because its plugin failed to load: it ends `failed` at once,
@@ -88,7 +135,7 @@ extension Supervisor {
     /// before) is written and it joins the finished jobs; returns its record.
     private func failWithoutRunning(_ managed: Managed, _ status: JobStatus, steps: Int = 0) -> JobRecord {
         var managed = managed
-        var record = managed.record(status, nil, elapsed: 0)
+        var record = managed.resultRecord(status, nil, elapsed: 0)
         record.steps = steps
         record.bestLoss = .nan
         record.finishedAt = record.startedAt
@@ -131,10 +178,11 @@ extension Supervisor {
                 } catch {
                     logger.warning("job \(name): cannot archive its earlier run (\(error)); its files are set aside as .corrupt",
                                    metadata: ["LOSSD_JOB": "\(name)"])
-                    for path in [store.resultPath(name), store.historyPath(name), store.chartPath(name), store.modelPath(name),
-                                 store.checkpointPath(name)] { AtomicFile.setAside(path) }
+                    let arrays = store.arraysPath(name).map { [$0] } ?? []
+                    for path in [store.resultPath(name), store.outputPath(name), store.historyPath(name), store.chartPath(name), store.modelPath(name),
+                                 store.checkpointPath(name)] + arrays { AtomicFile.setAside(path) }
                 }
-                schedule(job)
+                enqueue(job)
             } else if removed.contains(name) {
                 await retire(managed, keepCheckpoint: true)
                 // It no longer holds up its study's rung.
@@ -142,7 +190,8 @@ extension Supervisor {
             }
         }
         rungs.register(plan.added)
-        for job in plan.added { schedule(job) }
+        for job in plan.added { enqueue(job) }
+        admitWaiting()
         return plan.summary
     }
 

@@ -9,9 +9,14 @@ import LossdSync
 
 /// Runs the configured jobs on the engine and keeps the state directory in step with them.
 ///
-/// - Start: a job resumes from what it left in the state directory (see ``ResumePolicy``).
-/// - End of a job: `history/<job>.csv`, `charts/<job>.svg` and `results/<job>.json` are written,
-///   then its checkpoint removed (see ``ResultWriter``). A write that fails keeps the job's
+/// - Start: at most ``admissionWindow`` jobs are submitted at once; the others wait, holding
+///   only their configuration. A job resumes from what it left in the state directory (see
+///   ``ResumePolicy``) when it is submitted.
+/// - While a job runs: a free-tensor job's `history/<job>.csv` grows block by block
+///   (``HistoryStream``), synced before each of its checkpoints.
+/// - End of a job: `history/<job>.csv` is completed (or, for a model job, written),
+///   `charts/<job>.svg` and `results/<job>.json` are written, then its checkpoint removed (see
+///   ``ResultWriter``). A write that fails keeps the job's
 ///   result in memory and its checkpoint on disk, to be written again (see ``PendingWrites``).
 /// - Reload: new and changed jobs start, removed ones stop with a checkpoint, unchanged ones run
 ///   on (see ``ReloadPlan``).
@@ -22,9 +27,9 @@ import LossdSync
 public final class Supervisor: Sendable {
     /// One configured job and what the supervisor knows of it.
     struct Managed: Sendable {
-        var config: JobConfiguration
+        @Boxed var config: JobConfiguration
         var handle: JobHandle?
-        var finished: JobRecord?
+        @Boxed var finished: JobRecord?
         /// Wall-clock start of the job's first run (kept across restarts).
         var startedAt: Double
         /// Training seconds before this process's run of the job.
@@ -36,6 +41,15 @@ public final class Supervisor: Sendable {
         /// A model job's model as its result describes it before training (layers, data columns,
         /// from its engine spec); nil for a free-tensor job.
         var model: ModelSummary?
+        /// A free-tensor job's history, written while it runs (see ``HistoryStream``); nil for a
+        /// model job (written at its end and at checkpoints) and before the job is submitted.
+        var history: HistoryStream?
+        /// Submitted through the admission window (``Supervisor/admissionWindow``): until its
+        /// result is written it holds a place there.
+        var windowed = false
+
+        /// Whether it holds a place in the admission window.
+        var occupiesWindow: Bool { windowed && finished == nil }
 
         /// The job as its configuration and `progress` describe it.
         func record(_ status: JobStatus, _ progress: JobProgress?, elapsed: Double) -> JobRecord {
@@ -45,9 +59,16 @@ public final class Supervisor: Sendable {
                 scheduler: config.scheduler?.name, startedAt: startedAt, elapsedSeconds: elapsed, resumed: resumed,
                 configHash: config.hash.description)
             record.model = model
+            if let progress { record.update(progress) }
+            return record
+        }
+
+        /// The record of its result file: ``record(_:_:elapsed:)`` with the effective
+        /// configuration and the study (built only for the result: rows do not show them).
+        func resultRecord(_ status: JobStatus, _ progress: JobProgress?, elapsed: Double) -> JobRecord {
+            var record = record(status, progress, elapsed: elapsed)
             record.settings = JobSettings.config(config)
             record.study = JobSettings.study(config)
-            if let progress { record.update(progress) }
             return record
         }
     }
@@ -65,25 +86,82 @@ public final class Supervisor: Sendable {
         /// The step of the last checkpoint written (or resumed from) per job: a sweep skips a job
         /// that has not moved since.
         var checkpointedStep: [String: Int] = [:]
+        /// Jobs waiting for a place in the admission window, in configuration order, from
+        /// `waitingHead` on (a name whose job was removed or submitted since is skipped).
+        var waiting: [String] = []
+        var waitingHead = 0
+        /// The jobs that hold a place in the admission window (``Managed/occupiesWindow``).
+        private(set) var admitted = 0
 
         var allFinished: Bool { finishedCount == order.count }
+
+        /// The next waiting job, given a place in the window; nil when the window is full or
+        /// none waits.
+        mutating func nextAdmission(window: Int) -> JobConfiguration? {
+            while admitted < window, waitingHead < waiting.count {
+                let name = waiting[waitingHead]
+                waitingHead += 1
+                if waitingHead == waiting.count {
+                    waiting = []
+                    waitingHead = 0
+                }
+                guard var managed = jobs[name], managed.handle == nil, managed.finished == nil, !managed.windowed else { continue }
+                managed.windowed = true
+                put(managed)
+                return managed.config
+            }
+            return nil
+        }
 
         /// Adds or replaces a job (keeping its place in `order`).
         mutating func put(_ managed: Managed) {
             let name = managed.config.name
             if let old = jobs[name] {
                 if old.finished != nil { finishedCount -= 1 }
+                if old.occupiesWindow { admitted -= 1 }
             } else {
                 order.append(name)
             }
             if managed.finished != nil { finishedCount += 1 }
+            if managed.occupiesWindow { admitted += 1 }
+            var managed = managed
+            if let record = managed.finished {
+                managed.finished = Self.kept(record)
+                managed.config = Self.kept(managed.config)
+            }
             jobs[name] = managed
+        }
+
+        /// What the daemon keeps of a finished job's record, for its rows (``rows()``): its file
+        /// has the rest (output, configuration, study, options, hash).
+        static func kept(_ record: JobRecord) -> JobRecord {
+            var kept = record
+            kept.output = nil
+            kept.settings = nil
+            kept.study = nil
+            kept.optimizerOptions = [:]
+            kept.configHash = ""
+            return kept
+        }
+
+        /// What the daemon keeps of a finished job's configuration: its name, hash, stopping
+        /// rules and study, for its rows, reloads and rungs; not its tensors, options or model.
+        static func kept(_ config: JobConfiguration) -> JobConfiguration {
+            var kept = config
+            kept.initial = .literal(Tensor(shape: [0], scalars: []))
+            kept.target = kept.initial
+            kept.inputs = [:]
+            kept.optimizer.options = [:]
+            kept.scheduler?.options = [:]
+            kept.model = nil
+            return kept
         }
 
         /// Forgets a job.
         mutating func remove(_ name: String) {
             guard let old = jobs.removeValue(forKey: name) else { return }
             if old.finished != nil { finishedCount -= 1 }
+            if old.occupiesWindow { admitted -= 1 }
             order.removeAll { $0 == name }
             checkpointedStep[name] = nil
         }
@@ -92,8 +170,13 @@ public final class Supervisor: Sendable {
         mutating func finish(_ name: String, _ record: JobRecord) {
             guard jobs[name] != nil else { return }
             if jobs[name]?.finished == nil { finishedCount += 1 }
-            jobs[name]?.finished = record
-            jobs[name]?.handle = nil
+            if jobs[name]?.occupiesWindow == true { admitted -= 1 }
+            guard var managed = jobs[name] else { return }
+            managed.finished = Self.kept(record)
+            managed.config = Self.kept(managed.config)
+            managed.handle = nil
+            managed.history = nil
+            jobs[name] = managed
             checkpointedStep[name] = nil
         }
     }
@@ -119,6 +202,8 @@ public final class Supervisor: Sendable {
     private let finalizing = Locked<[String: Task<Void, Never>]>([:])
     /// Checkpoint requests of ``checkpointRunning()`` that a worker has not answered yet, by job.
     private let requests = Locked<[String: Task<Void, Never>]>([:])
+    /// Set when ``stopAll(giveUpAfter:sleep:batch:onBatch:)`` begins: no waiting job is submitted after.
+    let stopping = Locked(false)
     /// How long a worker may stay inside one slice of steps before its job is shown as stuck.
     let stuckAfter: Duration
     private let finishedCondition: AsyncCondition
@@ -215,14 +300,19 @@ public final class Supervisor: Sendable {
     /// Writes the history, chart and result of a job that ended (on the writer thread), then
     /// drops its checkpoint; when a write fails the job is kept as unsaved (see ``commit(_:)``).
     func finalize(_ name: String, _ handle: JobHandle) async {
+        defer { _ = finalizing.withLock { $0.removeValue(forKey: handle.id) } }
         let result = await handle.result()
         guard let managed = state.withLock({ $0.jobs[name] }), managed.handle === handle else { return }
-        var record = managed.record(result.status, result.progress, elapsed: elapsed(managed))
+        var record = managed.resultRecord(result.status, result.progress, elapsed: elapsed(managed))
         record.finishedAt = Timestamp.now()
         record.output = result.parameters ?? Tensor(repeating: .nan, shape: managed.config.initial.shape)
-        var job = PendingResult(record: record, history: ResultWriter.rows(Array(result.history), final: result.progress),
+        let rows = ResultWriter.rows(Array(result.history), final: result.progress)
+        // A streamed history gets its last rows now: the result waiting for the writer holds none.
+        managed.history?.finish(rows)
+        var job = PendingResult(record: record, history: managed.history == nil ? rows : nil,
                                 configuredLearningRate: PendingResult.configuredLearningRate(managed.config.optimizer),
                                 metricNames: managed.config.metrics.map(\.name))
+        job.stream = managed.history
         if managed.model != nil { job.addModel(epochs: result.epochs, parameters: result.namedParameters) }
         if !managed.config.metrics.isEmpty {
             job.record.metrics = JobMetrics.now(managed.config, handle)
@@ -232,6 +322,7 @@ public final class Supervisor: Sendable {
         // The record replaces the handle: the engine lets go of a job that ended, so dropping the
         // handle frees its tensors, optimizer state and history.
         state.withLock { s in s.finish(name, record) }
+        admitWaiting()
         // A checkpoint write already under way when the job ended can land after `commit`
         // removed the file and before `finish` above: `storeCheckpoint` saw no record then, so the
         // superseded checkpoint is dropped here (a write landing later sees the record itself).
@@ -295,6 +386,8 @@ public final class Supervisor: Sendable {
         let stored = StateStore.StoredCheckpoint(configHash: managed.config.hash.description, startedAt: managed.startedAt,
                                                  elapsedSeconds: elapsed(managed), checkpoint: checkpoint)
         do throws(AtomicFile.WriteError) {
+            // The rows the checkpoint counts as written are durable before it is.
+            try managed.history?.sync()
             try store.writeCheckpoint(name, stored)
         } catch {
             checkpointFailed(name, error)
@@ -307,6 +400,7 @@ public final class Supervisor: Sendable {
             if state.withLock({ $0.jobs[name]?.finished != nil }), pending.problem(name) == nil { store.removeCheckpoint(name) }
             return
         }
+        guard managed.history == nil else { return checkpointSaved(name) }
         do throws(AtomicFile.WriteError) {
             try store.writeHistory(name, ResultWriter.rows(checkpoint.history, final: handle.progress),
                                    epochs: managed.model.map { _ in checkpoint.model?.epochs ?? [] },
@@ -334,6 +428,7 @@ public final class Supervisor: Sendable {
     public func stopAll(giveUpAfter: Duration = .seconds(5), sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
                         batch: Int = stopBatch, onBatch: () -> Void = {}) async -> [String] {
         rungs.stop()
+        stopping.withLock { $0 = true }
         let jobs = unfinished().filter { $0.handle != nil }
         for managed in jobs { managed.handle?.pause() }
         let unsettled = jobs.compactMap(\.handle).filter { !$0.isSettled }
@@ -417,7 +512,12 @@ public final class Supervisor: Sendable {
 
     /// Counts and the best loss, for `STATUS=` and the terminal.
     public func summary() -> Summary {
-        var summary = Summary(rows())
+        summary(of: rows())
+    }
+
+    /// ``summary()`` of rows already taken (``rows()``).
+    public func summary(of rows: [JobRecord]) -> Summary {
+        var summary = Summary(rows)
         summary.stuck = stuckJobs().map { "\($0.name) \(Int($0.duration.components.seconds))s" }
         return summary
     }

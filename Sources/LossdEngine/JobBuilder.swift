@@ -140,7 +140,8 @@ struct PreparedJob: Sendable {
         // MARK: Optimizer, scheduler, rules
         let (optimizerEntry, optimizer, scheduler, schedulerName) = try PreparedJob.optimization(spec, registries: registries)
         let history = HistoryLog(interval: spec.historyInterval, capacity: spec.historyCapacity, maxSteps: spec.stopping.maxSteps,
-                                 constantLearningRate: scheduler == nil ? optimizer.learningRate : nil, metrics: metrics)
+                                 constantLearningRate: scheduler == nil ? optimizer.learningRate : nil, metrics: metrics,
+                                 output: spec.historyOutput)
         let control = StepControl(rules: spec.stopping, scheduler: scheduler,
                                   baseLearningRate: optimizer.learningRate, history: history,
                                   optimizerScalars: optimizer.initialScalars)

@@ -48,6 +48,9 @@ public struct JobSpec: Sendable {
     /// Metrics measured besides the loss (``Metric``), in this order: per history row of a
     /// free-tensor job, per epoch of a model job, and at the end. They never change the training.
     public var metrics: [Metric] = []
+    /// Receives a free-tensor job's history in blocks as it is recorded (``HistoryOutput``); nil
+    /// keeps the most recent ``historyCapacity`` points in memory. Model jobs keep theirs.
+    public var historyOutput: (any HistoryOutput)?
 
     /// The default ``chunkSize``: 4096 doubles (32 KiB per buffer, a chunk stays in L1/L2 cache).
     public static let defaultChunkSize = 4096

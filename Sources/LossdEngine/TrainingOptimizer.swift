@@ -23,10 +23,20 @@ public protocol TrainingOptimizer: Sendable {
 
     /// The scalar state before the first update, one value per ``scalarNames`` entry.
     var initialScalars: [Double] { get }
+
+    /// The float64 values the optimizer keeps from step to step (and allocates inside a step, in
+    /// proportion to the parameters) for parameter tensors of `shapes`: what a job's memory
+    /// estimate counts as optimizer state (``MemoryEstimate``). The default is one value per
+    /// element per ``stateNames`` slot.
+    func stateElements(shapes: [[Int]]) -> Int
 }
 
 extension TrainingOptimizer {
     public var scalarNames: [String] { [] }
 
     public var initialScalars: [Double] { [] }
+
+    public func stateElements(shapes: [[Int]]) -> Int {
+        MemoryEstimate.product(stateNames.count, MemoryEstimate.sum(shapes.map(MemoryEstimate.elements)))
+    }
 }

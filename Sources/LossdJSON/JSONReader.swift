@@ -23,7 +23,12 @@ public struct JSONReader {
     }
 
     mutating func skipWhitespace() {
-        while position < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[position]) { position += 1 }
+        while position < bytes.count {
+            switch bytes[position] {
+            case 0x20, 0x0A, 0x0D, 0x09: position += 1
+            default: return
+            }
+        }
     }
 
     mutating func parseDocument() throws(JSONSyntaxError) -> JSONValue {
@@ -102,7 +107,10 @@ public struct JSONReader {
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw error("expected a string key") }
             let keyStart = position
             let key = try parseString()
-            guard seen.insert(key).inserted else { throw error("duplicate key '\(key)'", at: keyStart) }
+            // A few keys are compared directly; hashing pays off for more.
+            let isDuplicate = members.count < 16 ? members.contains { $0.0 == key } : !seen.insert(key).inserted
+            if members.count == 15 { seen = Set(members.map(\.0) + [key]) }
+            guard !isDuplicate else { throw error("duplicate key '\(key)'", at: keyStart) }
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':' after key") }
             position += 1
@@ -128,6 +136,13 @@ public struct JSONReader {
 
     mutating func parseString() throws(JSONSyntaxError) -> String {
         position += 1
+        // Most strings have no escape: one validation of their bytes.
+        var end = position
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\""), let text = String(validating: bytes[position..<end], as: UTF8.self) {
+            position = end + 1
+            return text
+        }
         var scalars = String.UnicodeScalarView()
         var run: [UInt8] = []
         func flush(_ run: inout [UInt8], into scalars: inout String.UnicodeScalarView, _ reader: JSONReader) throws(JSONSyntaxError) {

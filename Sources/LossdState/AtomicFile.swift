@@ -35,28 +35,36 @@ public enum AtomicFile {
     /// rename is durable only once the caller has synced the directory (``syncDirectory(_:)``):
     /// what a writer of many files into one directory does once for all of them.
     public static func write(_ bytes: [UInt8], to path: String, syncingDirectory: Bool = true) throws(WriteError) {
+        try write(to: path, syncingDirectory: syncingDirectory) { (emit: Emit) throws(WriteError) in try emit(bytes[...]) }
+    }
+
+    /// Appends a piece to the temporary file of ``write(to:syncingDirectory:_:)``.
+    public typealias Emit = (ArraySlice<UInt8>) throws(WriteError) -> Void
+
+    /// Replaces `path` atomically and durably, as ``write(_:to:syncingDirectory:)`` does, with
+    /// what `produce` emits piece by piece (content larger than what should be held in memory).
+    public static func write(to path: String, syncingDirectory: Bool = true,
+                             _ produce: (_ emit: Emit) throws(WriteError) -> Void) throws(WriteError) {
         let directory = parent(of: path)
         // Unique per write, so that two writers of one path in this process never share it.
         let temporary = "\(directory)/.\(basename(of: path)).\(getpid()).\(writes.add(1, ordering: .relaxed).newValue).tmp"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw failure(path, "cannot create") }
-        var written = 0
-        while written < bytes.count {
-            // Sound: the pointer addresses `bytes`' storage, valid for this call; count is in bounds.
-            let result = bytes.withUnsafeBytes { raw in
-                Glibc.write(descriptor, raw.baseAddress! + written, raw.count - written)
+        do throws(WriteError) {
+            try produce { (piece: ArraySlice<UInt8>) throws(WriteError) in
+                var written = 0
+                while written < piece.count {
+                    // Sound: the pointer addresses `piece`'s storage, valid for this call; count is in bounds.
+                    let result = piece.withUnsafeBytes { raw in Glibc.write(descriptor, raw.baseAddress! + written, raw.count - written) }
+                    if result < 0 {
+                        if errno == EINTR { continue }
+                        throw failure(path, "cannot write")
+                    }
+                    written += result
+                }
             }
-            if result < 0 {
-                if errno == EINTR { continue }
-                let error = failure(path, "cannot write")
-                close(descriptor)
-                unlink(temporary)
-                throw error
-            }
-            written += result
-        }
-        guard fsync(descriptor) == 0 else {
-            let error = failure(path, "cannot fsync")
+            guard fsync(descriptor) == 0 else { throw failure(path, "cannot fsync") }
+        } catch {
             close(descriptor)
             unlink(temporary)
             throw error
@@ -81,6 +89,8 @@ public enum AtomicFile {
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
         var result: [UInt8] = []
+        var info = stat()
+        if fstat(descriptor, &info) == 0, info.st_size > 0 { result.reserveCapacity(Int(info.st_size)) }
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
             let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress!, $0.count) }

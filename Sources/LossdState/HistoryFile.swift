@@ -33,15 +33,33 @@ public enum HistoryFile {
     /// from a checkpoint written before the job had metrics).
     public static func text(_ rows: [HistoryRow], epochs: [EpochRecord]?, configuredLearningRate: Double? = nil,
                             metrics: [String] = []) -> String {
-        var header = columns + (epochs == nil ? [] : epochColumns)
-        if configuredLearningRate != nil { header.append(configuredColumn) }
-        header += metrics
-        var text = header.joined(separator: ",") + "\n"
+        var text = header(model: epochs != nil, configuredLearningRate: configuredLearningRate, metrics: metrics)
+        guard epochs != nil else { return text + lines(rows, configuredLearningRate: configuredLearningRate, metricCount: metrics.count) }
         let configured = configuredLearningRate.map { [JSONValue.format($0)] } ?? []
         for line in lines(rows, epochs: epochs) {
-            let measured = epochs == nil ? line.row?.metrics ?? [] : line.epoch?.metrics ?? []
+            let measured = line.epoch?.metrics ?? []
             let metricCells = measured.count == metrics.count ? measured.map(JSONValue.format) : Array(repeating: "", count: metrics.count)
             text += (line.cells + configured + metricCells).joined(separator: ",") + "\n"
+        }
+        return text
+    }
+
+    /// The header line (with its newline): a model job's adds the epoch columns.
+    static func header(model: Bool, configuredLearningRate: Double?, metrics: [String]) -> String {
+        var header = columns + (model ? epochColumns : [])
+        if configuredLearningRate != nil { header.append(configuredColumn) }
+        header += metrics
+        return header.joined(separator: ",") + "\n"
+    }
+
+    /// The lines of a free-tensor job's `rows` (each with its newline), as ``text(_:epochs:configuredLearningRate:metrics:)``
+    /// writes them after the header.
+    static func lines(_ rows: some Sequence<HistoryRow>, configuredLearningRate: Double?, metricCount: Int) -> String {
+        let configured = configuredLearningRate.map { [JSONValue.format($0)] } ?? []
+        var text = ""
+        for row in rows {
+            let metricCells = row.metrics.count == metricCount ? row.metrics.map(JSONValue.format) : Array(repeating: "", count: metricCount)
+            text += (cells(row) + configured + metricCells).joined(separator: ",") + "\n"
         }
         return text
     }

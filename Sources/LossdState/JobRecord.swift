@@ -107,8 +107,12 @@ public struct JobRecord: Sendable, Hashable {
 
     // MARK: - Result files
 
-    /// The document written to `results/<job>.json`.
-    public var resultJSON: JSONValue {
+    /// The document written to `results/<job>.json`, with the output inline.
+    public var resultJSON: JSONValue { resultJSON(outputFile: nil) }
+
+    /// The document written to `results/<job>.json`; with `outputFile`, `output` names the
+    /// safetensors file that holds it instead (``OutputFile``).
+    public func resultJSON(outputFile: OutputFile?) -> JSONValue {
         let output = self.output ?? Tensor(shape: [0], scalars: [])
         return .object([
             ("name", .string(name)),
@@ -120,7 +124,7 @@ public struct JobRecord: Sendable, Hashable {
             ("best_loss", .number(bestLoss)),
             ("grad_norm", .number(gradientNorm)),
             ("lr", .number(learningRate)),
-            ("output", output.nestedJSON),
+            ("output", outputFile?.json ?? output.nestedJSON),
             ("shape", .array(output.shape.map { .integer($0) })),
             ("loss_function", .string(lossFunction)),
             ("loss_options", Self.json(lossOptions)),
@@ -138,13 +142,22 @@ public struct JobRecord: Sendable, Hashable {
     }
 
     /// Reads a result document back (also those written before `status_code` existed); nil when
-    /// a required field is missing or mistyped.
-    public init?(result json: JSONValue) {
+    /// a required field is missing or mistyped, or when its output is in a file (``OutputFile``)
+    /// that is not in `directory` (the result's folder) or does not match.
+    public init?(result json: JSONValue, directory: String? = nil) {
         guard let name = json["name"]?.stringValue, let statusName = json[JobStatus.CodingKeys.name.rawValue]?.stringValue,
               let status = JobStatus(name: statusName, detail: json[JobStatus.CodingKeys.detail.rawValue]?.stringValue,
                                      code: json[JobStatus.CodingKeys.code.rawValue]?.stringValue),
               let steps = json["steps"]?.integerValue, let hash = json["config_hash"]?.stringValue,
-              let output = json["output"], var tensor = try? Tensor(json: output, path: "output") else { return nil }
+              let output = json["output"] else { return nil }
+        var tensor: Tensor
+        if let file = OutputFile(json: output) {
+            guard let directory, let read = file.read(in: directory) else { return nil }
+            tensor = read
+        } else {
+            guard let inline = try? Tensor(json: output, path: "output") else { return nil }
+            tensor = inline
+        }
         if let shape = json["shape"]?.arrayValue?.compactMap(\.integerValue), shape.reduce(1, *) == tensor.count {
             tensor = Tensor(shape: shape, scalars: tensor.scalars)
         }

@@ -3,7 +3,8 @@
 public import LossdEngine
 
 /// Every job of a state directory and where it stands, merged from the daemon's `status.json`,
-/// the results and the checkpoints: what `lossd status` prints.
+/// the results (through `results.index`, see ``ResultIndex``) and the checkpoints: what
+/// `lossd status` prints.
 ///
 /// - A result of the job's current run (finished at or after the run started) wins: the job has ended.
 /// - Otherwise, while the daemon that wrote `status.json` runs, its line is the job's live state.
@@ -95,6 +96,7 @@ public struct StateOverview: Sendable {
         }
         let running = daemon.map(isLive) ?? false
         let files = try reader.jobNames()
+        let catalog = try reader.resultCatalog(documents: false)
         let entries = Dictionary((daemon?.jobs ?? []).map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var order = daemon?.jobs.map(\.name) ?? []
         order += files.filter { entries[$0] == nil }
@@ -102,19 +104,21 @@ public struct StateOverview: Sendable {
         var jobs: [Job] = []
         for name in order {
             let entry = entries[name]
-            var result: StateReader.StoredResult?
+            var result = catalog.summary(name)
             var checkpoint: StateReader.CheckpointSummary?
-            do throws(StateReader.ReadError) {
-                result = try reader.result(name)
-            } catch {
-                if error.kind == .permission { throw error }
-                warnings.append(error.description)
+            if result == nil {
+                do throws(StateReader.ReadError) {
+                    result = try reader.result(name)?.record
+                } catch {
+                    if error.kind == .permission { throw error }
+                    warnings.append(error.description)
+                }
             }
-            if let record = result?.record, let entry, !entry.status.isFinal,
+            if let record = result, let entry, !entry.status.isFinal,
                !((record.finishedAt ?? .nan) >= entry.startedAt) {
                 result = nil  // a result left by an earlier configuration of a job that now runs again
             }
-            if let record = result?.record {
+            if let record = result {
                 jobs.append(Job(name: name, standing: .job(record.status), step: record.steps, maxSteps: entry?.maxSteps,
                                 loss: record.loss, bestLoss: record.bestLoss, elapsedSeconds: record.elapsedSeconds,
                                 startedAt: record.startedAt, finishedAt: record.finishedAt, source: .result, epoch: record.epoch))

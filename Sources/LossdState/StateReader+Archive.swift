@@ -21,7 +21,7 @@ extension StateReader {
             do throws(JSONSyntaxError) { json = try JSONValue(parsing: text) } catch {
                 throw ReadError(kind: .invalid, path: "\(directory)/\(path)", reason: "not JSON: \(error)")
             }
-            guard let record = JobRecord(result: json), record.name == job else {
+            guard let record = JobRecord(result: json, directory: "\(directory)/archive/\(job)/\(hash)"), record.name == job else {
                 throw ReadError(kind: .invalid, path: "\(directory)/\(path)", reason: "not a lossd result for job \(job)")
             }
             results.append(StoredResult(json: json, record: record))

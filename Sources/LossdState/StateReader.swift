@@ -65,19 +65,7 @@ public struct StateReader: Sendable {
 
     /// The names of the files in `folder` (none when the folder does not exist yet).
     func list(_ folder: String) throws(ReadError) -> [String] {
-        let path = "\(directory)/\(folder)"
-        guard let handle = opendir(path) else {
-            if errno == ENOENT { return [] }
-            throw Self.failure(path)
-        }
-        defer { closedir(handle) }
-        var names: [String] = []
-        while let entry = readdir(handle) {
-            // Sound: d_name is a NUL-terminated array inside the entry readdir returned.
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name != ".", name != ".." { names.append(name) }
-        }
-        return names
+        try entries(folder).map(\.name)
     }
 
     /// Subdirectories that hold a state directory of their own (`/var/lib/lossd/NAME` of the
@@ -103,11 +91,16 @@ public struct StateReader: Sendable {
     public func result(_ job: String) throws(ReadError) -> StoredResult? {
         let path = "\(directory)/results/\(job).json"
         guard let text = try read(path) else { return nil }
+        return try storedResult(text, job: job, path: path)
+    }
+
+    /// The result document `text` of `job`, read from `path`.
+    func storedResult(_ text: String, job: String, path: String) throws(ReadError) -> StoredResult {
         let json: JSONValue
         do throws(JSONSyntaxError) { json = try JSONValue(parsing: text) } catch {
             throw ReadError(kind: .invalid, path: path, reason: "not JSON: \(error)")
         }
-        guard let record = JobRecord(result: json), record.name == job else {
+        guard let record = JobRecord(result: json, directory: "\(directory)/results"), record.name == job else {
             throw ReadError(kind: .invalid, path: path, reason: "not a lossd result for job \(job)")
         }
         return StoredResult(json: json, record: record)

@@ -6,6 +6,7 @@ import Glibc
 /// overwritten. A run is archived under the hash of the configuration that made it:
 ///
 ///     archive/<job>/<hash>/result.json        the result it wrote (results/<job>.json)
+///     archive/<job>/<hash>/<job>.output.safetensors   its output, when large (OutputFile)
 ///     archive/<job>/<hash>/history.csv        its history
 ///     archive/<job>/<hash>/chart.svg          its chart
 ///     archive/<job>/<hash>/model.safetensors  a model job's trained parameters
@@ -29,8 +30,11 @@ extension StateStore {
         if result {
             moves += [(historyPath(job), "history.csv"), (chartPath(job), "chart.svg"), (modelPath(job), "model.safetensors")]
         }
-        if checkpoint { moves.append((checkpointPath(job), "checkpoint.ckpt")) }
-        if result { moves.append((resultPath(job), "result.json")) }  // last: see the type's comment
+        if checkpoint {
+            if let arrays = arraysPath(job) { moves.append((arrays, String(arrays.split(separator: "/").last!))) }
+            moves.append((checkpointPath(job), "checkpoint.ckpt"))
+        }
+        if result { moves += [(outputPath(job), OutputFile.name(job)), (resultPath(job), "result.json")] }  // last: see the type's comment
         let present = moves.filter { access($0.from, F_OK) == 0 }
         guard !present.isEmpty else { return [] }
         let folder = archivePath(job, hash: hash)

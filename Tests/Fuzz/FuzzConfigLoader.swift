@@ -14,6 +14,9 @@ public func fuzzConfigLoader(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt
     var loader = ConfigLoader(workingDirectory: "/nonexistent")
     loader.readsDropIns = false
     loader.loadsData = false
+    // Random tensors are bounded by memory (up to the machine's, if a file says memory_limit:
+    // none); their placeholders must stay under the fuzzer's allocation limit.
+    loader.limits.maxRandomTensorBytes = 32 << 20
     do throws(ConfigErrors) {
         let configuration = try loader.load(bytes: bytes, name: "fuzz.yaml")
         precondition(configuration.jobs.allSatisfy { !$0.name.isEmpty })

@@ -62,8 +62,9 @@ swiftc -sanitize=fuzzer,address -parse-as-library -g \
     -o "$scratch/fuzz-config-loader" 2>&1 | { grep -v "Cannot export local symbol" || true; }
 test -x "$scratch/fuzz-config-loader"
 
-# A valid input may hold random tensors of up to 2^22 elements, checked with placeholders (32 MB
-# each), so a single input can legitimately take ~100 MB; ASan's quarantine adds to the RSS.
+# A valid input may hold random tensors of up to 32 MB (the target's maxRandomTensorBytes),
+# checked with placeholders, so a single input can legitimately take ~100 MB; ASan's quarantine
+# adds to the RSS.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-quarantine_size_mb=64:detect_leaks=1}"
 options=(-rss_limit_mb=2048 -malloc_limit_mb=256 -timeout=10 -max_len=65536 -dict=Tests/Fuzz/yaml.dict "-artifact_prefix=$scratch/")
 echo "== replaying the seed corpus"

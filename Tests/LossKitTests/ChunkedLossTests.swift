@@ -68,4 +68,30 @@ struct ChunkedLossTests {
         #expect(Closeness.firstMismatch(actual: [value], expected: [expected], rtol: 1e-12) == nil)
         #expect(gradient.map(\.bitPattern) == evaluation.gradients["input"]!.scalars.map(\.bitPattern))
     }
+
+    /// LaneSum's order written out: one accumulator under 64 elements, else element i into lane
+    /// (i - start) mod 8 and the lanes added ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)).
+    static func laneSum(_ terms: ArraySlice<Double>) -> Double {
+        if terms.count < 64 { return terms.reduce(0, +) }
+        var lanes = [Double](repeating: 0, count: 8)
+        for (offset, term) in terms.enumerated() { lanes[offset % 8] += term }
+        return ((lanes[0] + lanes[4]) + (lanes[2] + lanes[6])) + ((lanes[1] + lanes[5]) + (lanes[3] + lanes[7]))
+    }
+
+    @Test("a chunk sums in the documented lane order, lanes counted from its start",
+          arguments: [0..<1000, 5..<1000, 3..<67, 10..<73, 900..<1000])
+    func laneOrder(_ range: Range<Int>) throws {
+        let loss = try #require(try LossRegistry.builtins.makeLoss("mse", options: ["reduction": .string("sum")]) as? any ChunkedLoss)
+        let (input, target) = Self.arguments(1000)
+        var gradient = Array(repeating: Double.nan, count: 1000)
+        let sum = input.scalars.withUnsafeBufferPointer { x in
+            target.scalars.withUnsafeBufferPointer { y in
+                gradient.withUnsafeMutableBufferPointer { g in
+                    loss.evaluateChunk(range, input: x.baseAddress!, target: y.baseAddress!, gradient: g.baseAddress!, scale: 1)
+                }
+            }
+        }
+        let terms = zip(input.scalars, target.scalars).map { ($0 - $1) * ($0 - $1) }
+        #expect(sum.bitPattern == Self.laneSum(terms[range]).bitPattern)
+    }
 }

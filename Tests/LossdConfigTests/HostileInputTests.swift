@@ -126,10 +126,12 @@ struct HostileInputTests {
         expectRejected(Array("jobs: &loop [*loop]\n".utf8), codes: [.limit])
     }
 
-    @Test("A random tensor of 10^12 elements and sweeps of 10^8 jobs are refused without allocating")
+    @Test("A random tensor of 10^12 elements (also with memory_limit: none) and sweeps of 10^8 jobs are refused without allocating")
     func hugeWork() {
         let tensor = "jobs:\n  - {name: big, loss: mse, init: {random: normal, shape: [1000000, 1000000]}, target: [1], optimizer: sgd, max_steps: 1}\n"
         expectRejected(Array(tensor.utf8), codes: [.limit])
+        // A file that lifts the memory limit still cannot ask for more than the machine holds.
+        expectRejected(Array(("daemon: {memory_limit: none}\n" + tensor).utf8), codes: [.limit])
         let values = "[" + (1...100).map(String.init).joined(separator: ", ") + "]"
         let sweep = "jobs:\n  - name: grid\n    sweep: {seed: \(values), max_steps: \(values), optimizer.lr: \(values), optimizer.momentum: \(values)}\n"
         expectRejected(Array(sweep.utf8), codes: [.limit])

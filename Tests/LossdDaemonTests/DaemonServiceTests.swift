@@ -14,7 +14,7 @@ import Testing
 /// entries, the report, checkpoint and watchdog loops stepped by a manual clock, reload, graceful
 /// stop and resume. No test waits for a length of time: each waits for an event (a message, an
 /// entry, a held worker) and then checks what happened.
-@Suite("Daemon service in-process", .timeLimit(.minutes(1)))
+@Suite("Daemon service in-process", .timeLimit(.minutes(10)))
 struct DaemonServiceTests {
     /// A YAML job list entry.
     static func job(_ name: String, loss: String = "mse", shape: Int = 16, optimizer: String = "{name: sgd, lr: 0.000001}",
@@ -46,9 +46,9 @@ struct DaemonServiceTests {
 
     /// Waits for `condition`; when it has not held for a second of real time, moves `clock` on by
     /// a report interval and waits again (a checkpoint sweep still writing the previous one, on a
-    /// busy machine, skips a due sweep: the next interval makes it). At most 30 intervals.
+    /// busy machine, skips a due sweep: the next interval makes it). At most 120 intervals.
     static func ticking(_ clock: ManualClock, _ condition: () -> Bool) async -> Bool {
-        for _ in 0..<30 {
+        for _ in 0..<120 {
             if await eventually(within: 1, condition) { return true }
             await clock.advance(by: .seconds(1))
         }

@@ -18,7 +18,7 @@ import Glibc
 /// Each moment to stop or kill at is an event seen in the state directory, never a delay, and
 /// each verdict holds wherever the moment falls: results equal the uninterrupted run bit for bit,
 /// and a job whose checkpoint was left behind resumed from it.
-@Suite("Daemon lifecycle", .timeLimit(.minutes(5)))
+@Suite("Daemon lifecycle", .timeLimit(.minutes(10)))
 struct LifecycleTests {
     static let jobs = ["adam-huber", "sgd-mse", "sgd-plateau", "adam-one-cycle", "rmsprop-cyclic", "sgd-sequential", "adamw-chained",
                        "nadam-mse", "asgd-l1", "lbfgs-huber", "adafactor-mse"]
@@ -33,8 +33,14 @@ struct LifecycleTests {
         guard jobs.allSatisfy({ fixture.exists(fixture.state() + "/history/\($0).csv") }) else {
             throw ReferenceRunFailed(stderr: "a job has no loss curve: \(result.stderr)")
         }
+        histories.withLock { histories in
+            for job in jobs { histories[job] = try? String(contentsOfFile: fixture.state() + "/history/\(job).csv", encoding: .utf8) }
+        }
         return Dictionary(uniqueKeysWithValues: jobs.map { ($0, fixture.result($0) ?? .null) })
     }
+
+    /// The history files of the uninterrupted run, set by ``reference``.
+    static let histories = Locked<[String: String]>([:])
 
     struct ReferenceRunFailed: Error {
         var stderr: String
@@ -46,8 +52,12 @@ struct LifecycleTests {
         let restart = try await LossdProcess.finish(["run", fixture.config, "--state-dir", fixture.state()])
         #expect(restart.status == 0, "\(comment): \(restart.stderr)")
         let reference = try await Self.reference.value
+        let histories = Self.histories.withLock { $0 }
         for job in jobs {
             #expect(fixture.result(job)?.resultBits == reference[job]?.resultBits, "\(comment): \(job)")
+            // Written while the jobs ran, cut by the stop, resumed: the same file, row for row.
+            let history = try? String(contentsOfFile: fixture.state() + "/history/\(job).csv", encoding: .utf8)
+            #expect(history != nil && history == histories[job], "\(comment): the history of \(job)")
         }
         for job in left {
             #expect(fixture.result(job)?["resumed"] == .bool(true), "\(comment): \(job) had a checkpoint: \(restart.stderr)")
@@ -70,6 +80,37 @@ struct LifecycleTests {
         for job in Self.jobs {
             #expect(reference[job]?["resumed"] == .bool(false), "\(job)")
         }
+    }
+
+    /// A free-tensor job's history is written while it runs, a block of rows at a time, and
+    /// ends complete: one row per recorded step.
+    @Test func aRunningJobsHistoryGrowsBeforeItEnds() async throws {
+        let fixture = DaemonFixture("streamed")
+        defer { fixture.remove() }
+        fixture.write("""
+            jobs:
+              - name: slow
+                loss: mse
+                init: {random: normal, shape: [16], mean: 0, std: 3}
+                target: {random: uniform, shape: [16], low: -1, high: 1}
+                optimizer: {name: sgd, lr: 0.00001}
+                max_steps: 3000000
+            """)
+        let child = try LossdChild(["run", fixture.config, "--state-dir", fixture.state()], logPath: fixture.log("run"))
+        let path = fixture.state() + "/history/slow.csv"
+        @Sendable func rows() -> Int? { (try? String(contentsOfFile: path, encoding: .utf8)).map { $0.split(separator: "\n").count - 1 } }
+        let seen = Locked<(rows: Int, finished: Bool)?>(nil)
+        // Signal 0 sends nothing: the call only polls, every millisecond, while the run goes on.
+        _ = await child.signal(0) {
+            guard let rows = rows(), rows > 0 else { return false }
+            seen.withLock { $0 = (rows, fixture.result("slow") != nil) }
+            return true
+        }
+        #expect(await child.exit() == 0)
+        let partial = try #require(seen.withLock { $0 }, "the history never appeared while the run went on")
+        #expect(!partial.finished && partial.rows % 128 == 0, "first seen with \(partial.rows) rows")
+        // Step 1, then every 3,000th step: 1,001 rows.
+        #expect(rows() == 1_001)
     }
 
     @Test func sigtermThenRestartIsBitIdentical() async throws {

@@ -17,7 +17,7 @@ import Glibc
 /// Model jobs through the daemon: a run writes the result's model section, the epoch columns of
 /// the history and `models/<job>.safetensors`; `kill -9` and a restart end bit-identical to an
 /// uninterrupted run, model file included; a reload adds and changes model jobs.
-@Suite("Model jobs in the daemon", .timeLimit(.minutes(2)))
+@Suite("Model jobs in the daemon", .timeLimit(.minutes(10)))
 struct ModelJobDaemonTests {
     /// 64 rows, `x1,x2,y,class`: y = 3 x1 - 2 x2 + 1 (exactly), class = how many of x1, x2 are positive.
     static let data: String = {

@@ -29,15 +29,20 @@ struct ReloadCommandTests {
         return environment
     }
 
-    @Test func eachReloadAppliesTheFileWrittenBeforeItOrRejectsIt() async throws {
-        let directory = Self.directory("storm")
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+    /// A `lossd serve` of one job in a new directory, once ready, and the `lossd reload --wait` that reloads it.
+    static func serve(_ label: String) async throws -> (directory: String, config: String, state: String, child: LossdChild, reload: [String]) {
+        let directory = Self.directory(label)
         let config = directory + "/lossd.yaml", state = directory + "/state"
         try Self.config(jobs: 1).write(toFile: config, atomically: true, encoding: .utf8)
         let child = try LossdChild(["serve", "--config", config, "--state-dir", state], logPath: directory + "/serve.log")
-        defer { child.signal(SIGKILL) }
         #expect(await eventually { FileManager.default.fileExists(atPath: state + "/status.json") }, "lossd serve became ready")
-        let reload = ["reload", "--pid", "\(child.pid)", "--wait", "--state-dir", state]
+        return (directory, config, state, child, ["reload", "--pid", "\(child.pid)", "--wait", "--state-dir", state])
+    }
+
+    @Test func eachReloadAppliesTheFileWrittenBeforeItOrRejectsIt() async throws {
+        let (directory, config, state, child, reload) = try await Self.serve("storm")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        defer { child.signal(SIGKILL) }
 
         // A storm: each file adds one job; each reload must have read its own file.
         for count in 2...31 {
@@ -59,6 +64,23 @@ struct ReloadCommandTests {
         try Self.config(jobs: 3).write(toFile: config, atomically: true, encoding: .utf8)
         let applied = try LossdProcess.run(reload, environment: Self.environment)
         #expect(applied.status == 0 && applied.stdout.contains("0 added, 0 changed, 28 removed, 3 unchanged"), "\(applied.stdout)\(applied.stderr)")
+        child.signal(SIGTERM)
+        #expect(await child.exit() == 0)
+    }
+
+    @Test func aReloadOverTheMemoryLimitIsRejectedAtItsJob() async throws {
+        let (directory, config, _, child, reload) = try await Self.serve("memory")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        defer { child.signal(SIGKILL) }
+
+        try (Self.config(jobs: 1).replacingOccurrences(of: "jobs:\n", with: "daemon: {memory_limit: 20M}\njobs:\n")
+            + "  - {name: wide, loss: mse, init: {random: normal, shape: [2000000]}, target: {random: normal, shape: [2000000]}, "
+            + "optimizer: sgd, max_steps: 10}\n").write(toFile: config, atomically: true, encoding: .utf8)
+        let rejected = try LossdProcess.run(reload, environment: Self.environment)
+        #expect(rejected.status == 1)
+        #expect(rejected.stderr.contains("\(config):4:5: error: job 'wide' needs about 31 MiB (parameters 15 MiB, target 15 MiB, "
+            + "bookkeeping 4.0 KiB) and 31 MiB more while its checkpoint is written: more than the memory limit 20 MiB"), "\(rejected.stderr)")
+        #expect(child.process.isRunning)
         child.signal(SIGTERM)
         #expect(await child.exit() == 0)
     }

@@ -75,7 +75,7 @@ struct StatusCommandTests {
 
         // Live: the daemon is running, both long jobs run with their max_steps and an ETA.
         var live = JSONValue.null
-        #expect(await eventually(within: 30, every: Self.pollInterval) {
+        #expect(await eventually(within: 120, every: Self.pollInterval) {
             guard let status = Self.poll(fixture.state()) else { return false }
             live = status
             return status["daemon"]?["running"] == .bool(true)
@@ -96,7 +96,7 @@ struct StatusCommandTests {
 
         // The step moves on between two looks.
         let first = Self.integer(adam["step"]) ?? 0
-        #expect(await eventually(within: 10, every: Self.pollInterval) { (Self.integer(Self.job(Self.poll(fixture.state()) ?? .null, "long-adam")?["step"]) ?? 0) > first })
+        #expect(await eventually(within: 60, every: Self.pollInterval) { (Self.integer(Self.job(Self.poll(fixture.state()) ?? .null, "long-adam")?["step"]) ?? 0) > first })
 
         // The table says the same.
         let table = try LossdProcess.run(["status", "--state-dir", fixture.state()])
@@ -129,7 +129,7 @@ struct StatusCommandTests {
         defer { fixture.remove() }
         fixture.write(Self.config)
         let child = try LossdChild(["serve", "--config", fixture.config, "--state-dir", fixture.state(), "--workers", "1"], logPath: fixture.log("serve"))
-        #expect(await eventually(within: 30, every: Self.pollInterval) {
+        #expect(await eventually(within: 120, every: Self.pollInterval) {
             fixture.exists(fixture.state() + "/checkpoints/long-adam.ckpt") && fixture.exists(fixture.state() + "/status.json")
         })
         child.signal(SIGKILL)

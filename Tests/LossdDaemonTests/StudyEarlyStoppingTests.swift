@@ -15,7 +15,7 @@ import Glibc
 /// rung rule, and `lossd run` on an 81-job study for 1 and 2 workers, after kill -9 at several
 /// moments, and against the full grid. Serialized: each test runs whole studies of lossd
 /// processes, and side by side (under ThreadSanitizer) they starved the rest of the suite.
-@Suite("Study early stopping", .serialized, .timeLimit(.minutes(3)))
+@Suite("Study early stopping", .serialized, .timeLimit(.minutes(10)))
 struct StudyEarlyStoppingTests {
     // MARK: - The rule
 

@@ -2,6 +2,7 @@
 
 import Foundation
 import LossKit
+import LossdConfig
 @testable import LossdDaemon
 import LossdEngine
 import LossdState
@@ -21,6 +22,38 @@ struct SupervisorPartsTests {
         #expect(ids.job(of: "a~2") == "a" && ids.job(of: "b") == "b" && ids.job(of: "c") == nil)
         #expect(ids.isNewest("a~3") && !ids.isNewest("a~2") && !ids.isNewest("a") && ids.isNewest("b"))
         #expect(EngineIDs.id("a", submission: 1) == "a" && EngineIDs.id("a", submission: 4) == "a~4")
+    }
+
+    static func job(_ name: String) -> JobConfiguration {
+        JobConfiguration(name: name, loss: .init("mse"), initial: .literal(Tensor([1.0])), target: .literal(Tensor([0.0])),
+                         optimizer: .init("sgd"), stopping: StoppingRules(maxSteps: 10),
+                         source: ConfigLocation(file: "lossd.yaml", mark: Mark(line: 1, column: 1)))
+    }
+
+    /// Waiting jobs take places in the admission window in order; a job's end or removal frees its
+    /// place, a job removed or submitted while it waited is skipped.
+    @Test func theAdmissionWindowAdmitsInOrderAndFreesPlaces() {
+        var state = Supervisor.State()
+        for name in ["a", "b", "c", "d", "e"] {
+            state.put(Supervisor.Managed(config: Self.job(name), startedAt: 0, runStart: 0))
+            state.waiting.append(name)
+        }
+        #expect(state.nextAdmission(window: 2)?.name == "a")
+        #expect(state.nextAdmission(window: 2)?.name == "b")
+        #expect(state.nextAdmission(window: 2) == nil && state.admitted == 2)
+        // A submission replaces the record and keeps its place.
+        var submitted = Supervisor.Managed(config: Self.job("a"), startedAt: 0, runStart: 0)
+        submitted.windowed = true
+        state.put(submitted)
+        #expect(state.admitted == 2)
+        state.finish("a", JobRecord(name: "a", status: .maxSteps, lossFunction: "mse", optimizer: "sgd", startedAt: 0))
+        #expect(state.admitted == 1)
+        state.remove("c")
+        #expect(state.nextAdmission(window: 2)?.name == "d", "c was removed while it waited")
+        state.remove("b")
+        #expect(state.nextAdmission(window: 2)?.name == "e")
+        #expect(state.nextAdmission(window: 3) == nil && state.admitted == 2 && state.waiting.isEmpty)
+        #expect(!state.allFinished)
     }
 
     @Test func aConditionWakesItsWaitersOnceItHolds() async {

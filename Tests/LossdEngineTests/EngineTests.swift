@@ -9,7 +9,7 @@ import Testing
 /// The multi-threaded engine: results independent of worker count and interruptions, fairness,
 /// control latency, checkpoints of running jobs, status events. Serialized: the latency test
 /// measures wall-clock time, which engines running beside it on a small machine would distort.
-@Suite("Training engine", .serialized, .timeLimit(.minutes(5)))
+@Suite("Training engine", .serialized, .timeLimit(.minutes(10)))
 struct EngineTests {
     /// Short slices and batches, so that jobs are interrupted and moved between threads often.
     static func engine(workers: Int) -> TrainingEngine {
@@ -83,7 +83,7 @@ struct EngineTests {
         let handles = (0..<1000).map { _ in
             engine.submit(Jobs.seed("sgd", ["lr": .number(1e-6)], stopping: StoppingRules(maxSteps: .max)))
         }
-        let allStarted = await eventually(within: 60) { handles.allSatisfy { $0.progress.step > 0 } }
+        let allStarted = await eventually(within: 120) { handles.allSatisfy { $0.progress.step > 0 } }
         #expect(allStarted, "\(handles.filter { $0.progress.step == 0 }.count) jobs never ran")
         for handle in handles { handle.cancel() }
         for handle in handles { #expect(await handle.result().status == .cancelled) }
@@ -168,7 +168,7 @@ struct EngineTests {
         #expect(engine.jobs.map(\.id) == ["gate"])
         job = nil
         // The worker that ended the job lets go of it when its slice returns, just after.
-        let deadline = ContinuousClock.now + TestTiming.bound(.seconds(2))
+        let deadline = ContinuousClock.now + TestTiming.bound(.seconds(30))
         while ended != nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(1)) }
         #expect(ended == nil, "the engine still holds a job that ended")
         // Its id is free again.

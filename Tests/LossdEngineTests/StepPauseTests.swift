@@ -6,7 +6,7 @@ import Testing
 
 /// A job that pauses by itself at a given step (what a study's rungs use): it stops exactly
 /// there whatever its batch of steps, goes on from there bit for bit, and can be pruned.
-@Suite("Pausing at a step", .timeLimit(.minutes(2)))
+@Suite("Pausing at a step", .timeLimit(.minutes(10)))
 struct StepPauseTests {
     static func engine(workers: Int) -> TrainingEngine {
         TrainingEngine(EngineConfiguration(workers: workers, sliceDuration: .microseconds(300), batchDuration: .microseconds(60)))

@@ -100,7 +100,7 @@ final class WorkerPool: ChunkExecutor, Sendable {
         phase.reset()
         let wake: [Int] = state.withLock { state in
             state.phases.append(phase)
-            let count = Swift.min(state.idle.count, phase.chunks - 1)
+            let count = Swift.min(state.idle.count, phase.claims - 1)
             let woken = Array(state.idle.suffix(count))
             state.idle.removeLast(count)
             return woken

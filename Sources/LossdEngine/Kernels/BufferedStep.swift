@@ -21,9 +21,11 @@ struct BufferedStep<L: ChunkedLoss, O: Optimizer>: ElementwiseStep {
         if let constants = pending { update(constants, range, buffers) }
         let g = buffers.gradient
         let total = loss.evaluateChunk(range, input: buffers.parameters, target: buffers.target, gradient: g, scale: scale)
-        var squares = 0.0
         // Sound: the gradient buffer holds `count` elements (keepsGradient).
-        for i in range { squares += g[i] * g[i] }
+        let squares = LaneSum.sum(range, pair: { i in
+            let pair = SIMD2(g[i], g[i &+ 1])
+            return pair * pair
+        }, single: { i in g[i] * g[i] })
         return (total, squares)
     }
 

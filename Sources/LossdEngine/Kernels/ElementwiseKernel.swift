@@ -7,7 +7,9 @@ import LossKit
 ///
 /// The elements are cut into chunks of `chunkSize` (fixed by the job, never by the thread count).
 /// Per step, each chunk applies the pending update k-1 and evaluates step k, yielding its loss
-/// sum and gradient sum of squares; the step adds them in chunk order. A narrow job (or one run
+/// sum and gradient sum of squares (each in ``LaneSum``'s order: 8 lanes, element i into lane
+/// (i - chunk start) mod 8, the lanes added pairwise; one accumulator under 64 elements); the
+/// step adds them in chunk order. A narrow job (or one run
 /// without an executor) goes through the chunks in one tight loop; a wide job run by the engine
 /// hands the chunks of each pass to the workers. Every element sees the same operations either
 /// way, so results are bit-identical.

@@ -24,7 +24,8 @@ struct ElementBuffers {
 ///     x_i  = update(x_i, g_i)     (update k-1, when pending)
 ///     l, g = l(x_i, y_i), dl/dx * s
 ///
-/// and returns the chunk's loss sum and gradient sum of squares, each in index order. Every
+/// and returns the chunk's loss sum and gradient sum of squares, each in ``LaneSum``'s order
+/// (8 lanes, element i into lane (i - chunk start) mod 8; one accumulator under 64 elements). Every
 /// element sees the same operations whichever thread runs its chunk and however the steps are
 /// split into runs, so results are bit-identical across worker counts and resumes.
 ///
@@ -46,7 +47,7 @@ protocol ElementwiseStep {
     static var keepsGradient: Bool { get }
 
     /// Applies `pending` (update k-1) on `range` if given, then evaluates step k there:
-    /// (loss sum, gradient sum of squares), each in index order.
+    /// (loss sum, gradient sum of squares), each in ``LaneSum``'s order.
     func pass(_ pending: O.Constants?, _ range: Range<Int>, _ buffers: ElementBuffers) -> (Double, Double)
 
     /// Applies update k on `range` (its gradient being step k's), leaving it at a step boundary.

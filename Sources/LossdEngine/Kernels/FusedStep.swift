@@ -11,6 +11,8 @@ import LossKit
 ///     x_i = update(x_i, g)               (update k-1, written back)
 ///     l, g = l(x_i, y_i), dl/dx * s      (step k: summed into the chunk's loss and |g|^2)
 ///
+/// The chunk's sums take the elements in ``LaneSum``'s order (8 lanes, from 64 elements).
+///
 /// So a wide job reads x and y and writes x once per step (24 bytes per element), as a
 /// hand-written loop would, with the arithmetic of ``BufferedStep`` bit for bit.
 struct FusedStep<L: PointwiseLoss, O: ElementUpdate>: ElementwiseStep {
@@ -29,27 +31,24 @@ struct FusedStep<L: PointwiseLoss, O: ElementUpdate>: ElementwiseStep {
     @inline(__always)
     private func evaluate(_ range: Range<Int>, _ buffers: ElementBuffers) -> (Double, Double) {
         let p = buffers.parameters, t = buffers.target
-        var total = 0.0, squares = 0.0
         // Sound: ElementBuffers' sizes, and a range within `count`.
-        for i in range {
+        return LaneSum.sums(range, pair: { i in
+            let l = loss.elements(SIMD2(p[i], p[i &+ 1]), SIMD2(t[i], t[i &+ 1]))
+            let g = l.dInput * scale
+            return (l.value, g * g)
+        }, single: { i in
             let l = loss.element(p[i], t[i])
             let g = l.dInput * scale
-            total += l.value
-            squares += g * g
-        }
-        return (total, squares)
+            return (l.value, g * g)
+        })
     }
 
     /// Applies update k-1 on `range`, then evaluates step k there.
     @inline(__always)
     private func updateAndEvaluate(_ constants: O.Constants, _ range: Range<Int>, _ buffers: ElementBuffers) -> (Double, Double) {
         let p = buffers.parameters, t = buffers.target, s = buffers.state, n = buffers.count
-        // Sound: as in evaluate.
-        // Two elements per iteration, in vector lanes (ElementPair); the sums still take the
-        // elements one at a time, in index order, as lanes of [total, squares].
-        var sums = SIMD2<Double>(0, 0)
-        var i = range.lowerBound
-        while i &+ 1 < range.upperBound {
+        // Sound: as in evaluate. Two elements at a time, in vector lanes (ElementPair).
+        return LaneSum.sums(range, pair: { i in
             let y = SIMD2(t[i], t[i &+ 1])
             let before = SIMD2(p[i], p[i &+ 1])
             let x = optimizer.update(constants, parameters: before, gradients: loss.elements(before, y).dInput * scale,
@@ -58,23 +57,16 @@ struct FusedStep<L: PointwiseLoss, O: ElementUpdate>: ElementwiseStep {
             p[i &+ 1] = x[1]
             let l = loss.elements(x, y)
             let g = l.dInput * scale
-            let squared = g * g
-            sums += SIMD2(l.value[0], squared[0])
-            sums += SIMD2(l.value[1], squared[1])
-            i &+= 2
-        }
-        var total = sums[0], squares = sums[1]
-        if i < range.upperBound {
+            return (l.value, g * g)
+        }, single: { i in
             let y = t[i]
             let x = optimizer.update(constants, parameter: p[i], gradient: loss.element(p[i], y).dInput * scale,
                                      state: s, index: i, count: n)
             p[i] = x
             let l = loss.element(x, y)
             let g = l.dInput * scale
-            total += l.value
-            squares += g * g
-        }
-        return (total, squares)
+            return (l.value, g * g)
+        })
     }
 
     @inline(__always)

@@ -36,6 +36,10 @@ public struct HistoryPoint: Sendable, Hashable, Codable {
 /// histories reuse memory instead of faulting in fresh pages. Allocation, growth and the ring's
 /// wrap-around happen in ``makeRoom()``, when the cursor reaches its limit.
 ///
+/// With a ``HistoryOutput`` the log keeps one block (``historyBlockSize`` points at most): when
+/// the block is full, the next record first hands it to the output and starts a new block there
+/// (in ``makeRoom()`` too), so the step loops are unchanged and the latest point is always kept.
+///
 /// A job with metrics keeps one more column per metric, measured by its ``MetricEvaluator`` on
 /// the loss's input (the fitted tensor) when a point is recorded, never at the other steps: a
 /// step loop without metrics does exactly the work it did before they existed.
@@ -54,6 +58,8 @@ final class HistoryLog {
     let metrics: MetricEvaluator?
     /// The metric columns (0 without metrics).
     let metricCount: Int
+    /// Receives each full block of points; nil: the ring keeps the latest `capacity` points.
+    let output: (any HistoryOutput)?
     /// The loss, norm and (with a scheduler) rate columns; the metric columns follow.
     private let baseColumns: Int
     private let columns: Int
@@ -76,9 +82,11 @@ final class HistoryLog {
     /// How many points were ever recorded.
     var recorded: Int { earlierLaps + cursor }
 
-    init(interval: Int, capacity: Int, maxSteps: Int, constantLearningRate: Double?, metrics: MetricEvaluator? = nil) {
+    init(interval: Int, capacity: Int, maxSteps: Int, constantLearningRate: Double?, metrics: MetricEvaluator? = nil,
+         output: (any HistoryOutput)? = nil) {
         self.interval = interval
-        self.capacity = Swift.max(capacity, 1)
+        self.output = output
+        self.capacity = Swift.max(output == nil ? capacity : Swift.min(capacity, historyBlockSize), 1)
         self.constantLearningRate = constantLearningRate
         self.metrics = metrics
         metricCount = metrics?.metrics.count ?? 0
@@ -135,12 +143,16 @@ final class HistoryLog {
         metrics.evaluate(output) { j, value in base[j * allocated] = value }
     }
 
-    /// Makes `cursor` < `limit`: takes or grows the storage while filling, or wraps the full ring
-    /// to its oldest point.
+    /// Makes `cursor` < `limit`: takes or grows the storage while filling, hands a full block to
+    /// the output, or wraps the full ring to its oldest point.
     @inline(never)
     private func makeRoom() {
         if !wrapped, cursor < capacity {
             grow(to: Swift.min(capacity, Swift.max(2 * allocated, expectedPoints)))
+        } else if let output {
+            output.write(orderedPoints)
+            earlierLaps += cursor
+            cursor = 0
         } else {
             earlierLaps += cursor
             cursor = 0
@@ -210,14 +222,18 @@ final class HistoryLog {
 
     /// Restores points (oldest first; see ``accepts(_:recorded:)``) and the total recorded count
     /// from a checkpoint.
+    /// With an output, points beyond one block (a checkpoint written without one) are handed to
+    /// it first.
     func restore(points restored: [HistoryPoint], recorded total: Int) {
+        if let output, restored.count > capacity { output.write(Array(restored.dropLast(capacity))) }
         let points = Array(restored.suffix(capacity))
         cursor = 0
         wrapped = false
         if points.count > allocated { grow(to: points.count) }
         // A full ring that has overwritten points continues at the same place: the oldest point
         // sits where the next record goes, total % capacity.
-        let ring = points.count == capacity && total > capacity
+        // (With an output, a full block is handed over at the next record instead.)
+        let ring = output == nil && points.count == capacity && total > capacity
         let oldest = ring ? total % capacity : 0
         for (index, point) in points.enumerated() {
             let slot = (oldest + index) % capacity

@@ -17,7 +17,7 @@ import LossKit
 ///   `maximize` (false).
 /// - Ranges: lr >= 0, 0 <= rho <= 1, eps >= 0, weight_decay >= 0.
 /// - State: `square_avg`, `acc_delta`.
-public struct Adadelta: Optimizer, ElementUpdate {
+public struct Adadelta: Optimizer, LaneUpdate {
     public static let descriptor = ComponentDescriptor(
         name: "adadelta", pytorchName: "Adadelta", summary: "Adadelta: steps scaled by running RMS of updates over gradients",
         options: [
@@ -63,16 +63,19 @@ public struct Adadelta: Optimizer, ElementUpdate {
 
 extension Adadelta {
     @inline(__always)
-    func update(_ constants: Constants, parameter p: Double, gradient: Double,
-                state: UnsafeMutablePointer<Double>, index i: Int, count: Int) -> Double {
-        // Sound: Optimizer.apply's precondition; square_avg is slot 0, acc_delta slot 1.
-        let square = state, accumulated = state + count
+    func update<V: ElementLanes>(_ constants: Constants, lanes p: V, gradient: V,
+                                 state: UnsafeMutablePointer<Double>, index i: Int, count: Int) -> V {
+        // Sound: Optimizer.apply's precondition; square_avg is slot 0, acc_delta slot 1, and V's
+        // lanes from i lie within.
+        let square = state + i, accumulated = state + count + i
         var g = maximize ? -gradient : gradient
-        if weightDecay != 0 { g = g + weightDecay * p }
-        square[i] = square[i] * rho + ((1 - rho) * g) * g
-        let std = (square[i] + eps).squareRoot()
-        let delta = ((accumulated[i] + eps).squareRoot() / std) * g
-        accumulated[i] = accumulated[i] * rho + ((1 - rho) * delta) * delta
-        return p + (-constants.learningRate) * delta
+        if weightDecay != 0 { g = g + V(broadcast: weightDecay) * p }
+        let squares = V(loading: square) * V(broadcast: rho) + (V(broadcast: 1 - rho) * g) * g
+        squares.store(to: square)
+        let std = (squares + V(broadcast: eps)).laneSquareRoot()
+        let before = V(loading: accumulated)
+        let delta = ((before + V(broadcast: eps)).laneSquareRoot() / std) * g
+        (before * V(broadcast: rho) + (V(broadcast: 1 - rho) * delta) * delta).store(to: accumulated)
+        return p + V(broadcast: -constants.learningRate) * delta
     }
 }

@@ -84,6 +84,18 @@ public struct Adafactor: WholeVectorOptimizer {
         })
     }
 
+    /// The second moment (factored into rows and columns for a tensor of two or more
+    /// dimensions, else one value per element) and the step's update vector and squared
+    /// gradient (two values per element).
+    public func stateElements(shapes: [[Int]]) -> Int {
+        MemoryEstimate.sum(shapes.map { shape in
+            let count = MemoryEstimate.elements(shape)
+            guard shape.count >= 2 else { return MemoryEstimate.product(3, count) }
+            let (batch, rows, columns) = Self.factors(shape)
+            return MemoryEstimate.sum([MemoryEstimate.product(batch, rows + columns), MemoryEstimate.product(2, count)])
+        })
+    }
+
     public func savedMemory(_ memory: Memory) -> [JobCheckpoint.Slot] {
         let prefixed = memory.tensors.count > 1
         return memory.tensors.enumerated().flatMap { index, moment in

@@ -15,7 +15,7 @@ import LossKit
 ///   `initial_accumulator_value` (0), `eps` (1e-10), `maximize` (false).
 /// - Ranges: lr >= 0 and every other number >= 0 (as PyTorch checks).
 /// - State: `sum`, starting at initial_accumulator_value.
-public struct Adagrad: Optimizer, ElementUpdate {
+public struct Adagrad: Optimizer, LaneUpdate {
     public static let descriptor = ComponentDescriptor(
         name: "adagrad", pytorchName: "Adagrad", summary: "Adagrad: per-element rates from accumulated squared gradients",
         options: [
@@ -66,13 +66,14 @@ public struct Adagrad: Optimizer, ElementUpdate {
 
 extension Adagrad {
     @inline(__always)
-    func update(_ constants: Constants, parameter p: Double, gradient: Double,
-                state sum: UnsafeMutablePointer<Double>, index i: Int, count: Int) -> Double {
-        // Sound: Optimizer.apply's precondition; `sum` is slot 0.
+    func update<V: ElementLanes>(_ constants: Constants, lanes p: V, gradient: V,
+                                 state sum: UnsafeMutablePointer<Double>, index i: Int, count: Int) -> V {
+        // Sound: Optimizer.apply's precondition; `sum` is slot 0, and V's lanes from i lie within.
         var g = maximize ? -gradient : gradient
-        if weightDecay != 0 { g = g + weightDecay * p }
-        sum[i] = sum[i] + g * g
-        let std = sum[i].squareRoot() + eps
-        return p + (constants.negativeRate * g) / std
+        if weightDecay != 0 { g = g + V(broadcast: weightDecay) * p }
+        let total = V(loading: sum + i) + g * g
+        total.store(to: sum + i)
+        let std = total.laneSquareRoot() + V(broadcast: eps)
+        return p + (V(broadcast: constants.negativeRate) * g) / std
     }
 }

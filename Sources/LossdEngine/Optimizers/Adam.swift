@@ -16,7 +16,7 @@ import LossKit
 ///   `amsgrad` (false), `maximize` (false), `decoupled_weight_decay` (false).
 /// - Ranges: lr >= 0, 0 <= betas[i] < 1, eps >= 0, weight_decay >= 0.
 /// - State: `exp_avg`, `exp_avg_sq`, and `max_exp_avg_sq` with amsgrad.
-public struct Adam: Optimizer, ElementUpdate, MomentumCyclable {
+public struct Adam: Optimizer, LaneUpdate, MomentumCyclable {
     public static let descriptor = ComponentDescriptor(
         name: "adam", pytorchName: "Adam", summary: "Adam: adaptive moment estimation",
         options: adamOptions(weightDecay: 0) + [.decoupledWeightDecay])
@@ -76,8 +76,8 @@ public struct Adam: Optimizer, ElementUpdate, MomentumCyclable {
 
 extension Adam {
     @inline(__always)
-    func update(_ constants: AdamUpdate.Constants, parameter: Double, gradient: Double,
-                state: UnsafeMutablePointer<Double>, index: Int, count: Int) -> Double {
+    func update<V: ElementLanes>(_ constants: AdamUpdate.Constants, lanes parameter: V, gradient: V,
+                                 state: UnsafeMutablePointer<Double>, index: Int, count: Int) -> V {
         update.update(constants, parameter: parameter, gradient: gradient, state: state, index: index, count: count)
     }
 }

@@ -31,19 +31,22 @@ struct AdamMoments: Sendable {
         self.maximize = maximize
     }
 
-    /// Element i: writes m[i] and v[i], returns the decayed parameter and the gradient used.
-    /// `decay` is 1 - lr * weight_decay (read only for decoupled decay).
+    /// Element i (or elements i, i + 1, ... in `V`'s lanes): writes m[i] and v[i], returns the
+    /// decayed parameter, the gradient used and the new m and v. `decay` is 1 - lr * weight_decay
+    /// (read only for decoupled decay).
     @inline(__always)
-    func update(parameter: Double, gradient: Double, decay: Double, m: UnsafeMutablePointer<Double>,
-                v: UnsafeMutablePointer<Double>, index i: Int) -> (parameter: Double, gradient: Double) {
-        // Sound: the caller's slots hold element i.
+    func update<V: ElementLanes>(parameter: V, gradient: V, decay: Double, m: UnsafeMutablePointer<Double>,
+                                 v: UnsafeMutablePointer<Double>, index i: Int) -> (parameter: V, gradient: V, m: V, v: V) {
+        // Sound: the caller's slots hold the elements from i on that V's lanes cover.
         var p = parameter
         var g = maximize ? -gradient : gradient
         if weightDecay != 0 {
-            if decoupled { p = p * decay } else { g = g + weightDecay * p }
+            if decoupled { p = p * V(broadcast: decay) } else { g = g + V(broadcast: weightDecay) * p }
         }
-        m[i] = TorchArithmetic.lerp(m[i], g, 1 - beta1)
-        v[i] = v[i] * beta2 + ((1 - beta2) * g) * g
-        return (p, g)
+        let first = TorchArithmetic.lerp(V(loading: m + i), g, 1 - beta1)
+        let second = V(loading: v + i) * V(broadcast: beta2) + (V(broadcast: 1 - beta2) * g) * g
+        first.store(to: m + i)
+        second.store(to: v + i)
+        return (p, g, first, second)
     }
 }

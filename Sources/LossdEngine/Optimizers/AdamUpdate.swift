@@ -46,22 +46,21 @@ public struct AdamUpdate: Sendable {
                          decay: 1 - learningRate * weightDecay)
     }
 
-    /// One element: the new parameter; writes m, v (and vmax) of element i.
+    /// One element, or consecutive ones in `V`'s lanes from element i: the new parameters;
+    /// writes their m, v (and vmax). Lane by lane the scalar formula, so both forms round alike.
     @inline(__always)
-    func update(_ c: Constants, parameter: Double, gradient: Double, state: UnsafeMutablePointer<Double>,
-                index i: Int, count: Int) -> Double {
+    func update<V: ElementLanes>(_ c: Constants, parameter: V, gradient: V, state: UnsafeMutablePointer<Double>,
+                                 index i: Int, count: Int) -> V {
         // Sound: Optimizer.apply's precondition; slot s of element i is state[s * count + i].
-        let m = state, v = state + count, vmax = state + 2 * count
+        let m = state, v = state + count, vmax = state + 2 * count + i
         let moments = AdamMoments(beta1: c.beta1, beta2: beta2, weightDecay: weightDecay, decoupled: decoupled, maximize: maximize)
-        let (p, _) = moments.update(parameter: parameter, gradient: gradient, decay: c.decay, m: m, v: v, index: i)
-        let second: Double
+        let (p, _, first, second) = moments.update(parameter: parameter, gradient: gradient, decay: c.decay, m: m, v: v, index: i)
+        var denominator = second
         if amsgrad {
-            vmax[i] = TorchArithmetic.maximum(vmax[i], v[i])
-            second = vmax[i]
-        } else {
-            second = v[i]
+            denominator = V.torchMaximum(V(loading: vmax), second)
+            denominator.store(to: vmax)
         }
-        let denom = second.squareRoot() / c.biasCorrection2Sqrt + eps
-        return p + (c.negativeStepSize * m[i]) / denom
+        let denom = denominator.laneSquareRoot() / V(broadcast: c.biasCorrection2Sqrt) + V(broadcast: eps)
+        return p + (V(broadcast: c.negativeStepSize) * first) / denom
     }
 }

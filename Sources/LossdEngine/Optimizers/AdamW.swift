@@ -15,7 +15,7 @@ import LossKit
 ///   `decoupled_weight_decay`: it passes true to Adam's, so lossd's `adamw` has none either.
 /// - Ranges: lr >= 0, 0 <= betas[i] < 1, eps >= 0, weight_decay >= 0.
 /// - State: `exp_avg`, `exp_avg_sq`, and `max_exp_avg_sq` with amsgrad.
-public struct AdamW: Optimizer, ElementUpdate, MomentumCyclable {
+public struct AdamW: Optimizer, LaneUpdate, MomentumCyclable {
     public static let descriptor = ComponentDescriptor(
         name: "adamw", pytorchName: "AdamW", summary: "Adam with decoupled weight decay",
         options: Adam.adamOptions(weightDecay: 1e-2))
@@ -52,8 +52,8 @@ public struct AdamW: Optimizer, ElementUpdate, MomentumCyclable {
 
 extension AdamW {
     @inline(__always)
-    func update(_ constants: AdamUpdate.Constants, parameter: Double, gradient: Double,
-                state: UnsafeMutablePointer<Double>, index: Int, count: Int) -> Double {
+    func update<V: ElementLanes>(_ constants: AdamUpdate.Constants, lanes parameter: V, gradient: V,
+                                 state: UnsafeMutablePointer<Double>, index: Int, count: Int) -> V {
         update.update(constants, parameter: parameter, gradient: gradient, state: state, index: index, count: count)
     }
 }

@@ -36,3 +36,27 @@ extension ElementUpdate {
         }
     }
 }
+
+/// An ``ElementUpdate`` written once, generic over ``ElementLanes``: its scalar and SIMD2 forms
+/// are the same code, so the pair form is lane by lane the scalar formula (vector arithmetic
+/// rounds per lane) and the fused loop updates two elements per instruction.
+protocol LaneUpdate: ElementUpdate {
+    /// Element `index`, or consecutive elements from `index` in `V`'s lanes: their new values;
+    /// writes their state slots (slot `s` of element i at `state[s * count + i]`).
+    func update<V: ElementLanes>(_ constants: Constants, lanes parameter: V, gradient: V,
+                                 state: UnsafeMutablePointer<Double>, index: Int, count: Int) -> V
+}
+
+extension LaneUpdate {
+    @inline(__always)
+    func update(_ constants: Constants, parameter: Double, gradient: Double,
+                state: UnsafeMutablePointer<Double>, index: Int, count: Int) -> Double {
+        update(constants, lanes: parameter, gradient: gradient, state: state, index: index, count: count)
+    }
+
+    @inline(__always)
+    func update(_ constants: Constants, parameters: SIMD2<Double>, gradients: SIMD2<Double>,
+                state: UnsafeMutablePointer<Double>, index: Int, count: Int) -> SIMD2<Double> {
+        update(constants, lanes: parameters, gradient: gradients, state: state, index: index, count: count)
+    }
+}

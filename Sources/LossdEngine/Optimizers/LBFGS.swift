@@ -91,6 +91,13 @@ public struct LBFGS: WholeVectorOptimizer {
 
     public func initialMemory(shapes: [[Int]]) -> LBFGSMemory { LBFGSMemory() }
 
+    /// `history_size` pairs of vectors (`old_dirs`, `old_stps`), `d` and `prev_flat_grad`, and
+    /// the step's own vectors (the flat gradient, `y`, `s`, `q` and the line search's point):
+    /// (2 `history_size` + 6) values per element.
+    public func stateElements(shapes: [[Int]]) -> Int {
+        MemoryEstimate.product(2 * historySize + 6, MemoryEstimate.sum(shapes.map(MemoryEstimate.elements)))
+    }
+
     public func savedMemory(_ memory: LBFGSMemory) -> [JobCheckpoint.Slot] { memory.slots }
 
     public func restoredMemory(_ entries: [JobCheckpoint.Slot], shapes: [[Int]]) -> LBFGSMemory? {

@@ -31,7 +31,7 @@ import LossKit
 ///   `momentum_decay` (0.004), `decoupled_weight_decay` (false), `maximize` (false).
 /// - Ranges: lr >= 0, 0 <= betas[i] < 1, eps >= 0, weight_decay >= 0, momentum_decay >= 0.
 /// - State: `exp_avg`, `exp_avg_sq`; scalar `mu_product`.
-public struct NAdam: Optimizer, ElementUpdate, ScalarStateUpdate, MomentumCyclable {
+public struct NAdam: Optimizer, LaneUpdate, ScalarStateUpdate, MomentumCyclable {
     public static let descriptor = ComponentDescriptor(
         name: "nadam", pytorchName: "NAdam", summary: "NAdam: Adam with Nesterov momentum",
         options: [
@@ -113,15 +113,16 @@ public struct NAdam: Optimizer, ElementUpdate, ScalarStateUpdate, MomentumCyclab
 
 extension NAdam {
     @inline(__always)
-    func update(_ c: Constants, parameter: Double, gradient: Double,
-                state: UnsafeMutablePointer<Double>, index i: Int, count: Int) -> Double {
-        // Sound: Optimizer.apply's precondition; exp_avg is slot 0, exp_avg_sq slot 1.
+    func update<V: ElementLanes>(_ c: Constants, lanes parameter: V, gradient: V,
+                                 state: UnsafeMutablePointer<Double>, index i: Int, count: Int) -> V {
+        // Sound: Optimizer.apply's precondition; exp_avg is slot 0, exp_avg_sq slot 1, and V's
+        // lanes from i lie within.
         let m = state, v = state + count
         var moments = self.moments
         moments.beta1 = c.beta1
-        var (p, g) = moments.update(parameter: parameter, gradient: gradient, decay: c.decay, m: m, v: v, index: i)
-        let denom = (v[i] / c.biasCorrection2).squareRoot() + eps
-        p = p + (c.gradientRate * g) / denom
-        return p + (c.momentumRate * m[i]) / denom
+        var (p, g, first, second) = moments.update(parameter: parameter, gradient: gradient, decay: c.decay, m: m, v: v, index: i)
+        let denom = (second / V(broadcast: c.biasCorrection2)).laneSquareRoot() + V(broadcast: eps)
+        p = p + (V(broadcast: c.gradientRate) * g) / denom
+        return p + (V(broadcast: c.momentumRate) * first) / denom
     }
 }

@@ -30,7 +30,7 @@ import LossKit
 ///   `decoupled_weight_decay` (false), `maximize` (false).
 /// - Ranges: lr >= 0, 0 <= betas[i] < 1, eps >= 0, weight_decay >= 0.
 /// - State: `exp_avg`, `exp_avg_sq`.
-public struct RAdam: Optimizer, ElementUpdate, MomentumCyclable {
+public struct RAdam: Optimizer, LaneUpdate, MomentumCyclable {
     public static let descriptor = ComponentDescriptor(
         name: "radam", pytorchName: "RAdam", summary: "RAdam: Adam with a rectified adaptive learning rate",
         options: [.lr(1e-3), .betas, .eps(1e-8), .weightDecay(0), .decoupledWeightDecay, .maximize])
@@ -95,19 +95,20 @@ public struct RAdam: Optimizer, ElementUpdate, MomentumCyclable {
 
 extension RAdam {
     @inline(__always)
-    func update(_ c: Constants, parameter: Double, gradient: Double,
-                state: UnsafeMutablePointer<Double>, index i: Int, count: Int) -> Double {
-        // Sound: Optimizer.apply's precondition; exp_avg is slot 0, exp_avg_sq slot 1.
+    func update<V: ElementLanes>(_ c: Constants, lanes parameter: V, gradient: V,
+                                 state: UnsafeMutablePointer<Double>, index i: Int, count: Int) -> V {
+        // Sound: Optimizer.apply's precondition; exp_avg is slot 0, exp_avg_sq slot 1, and V's
+        // lanes from i lie within.
         let m = state, v = state + count
         var moments = self.moments
         moments.beta1 = c.beta1
-        let (p, _) = moments.update(parameter: parameter, gradient: gradient, decay: c.decay, m: m, v: v, index: i)
-        let corrected = m[i] / c.biasCorrection1
+        let (p, _, first, second) = moments.update(parameter: parameter, gradient: gradient, decay: c.decay, m: m, v: v, index: i)
+        let corrected = first / V(broadcast: c.biasCorrection1)
         // param.add_(x, alpha=-1.0): p + (-1) * x, which is p - x exactly.
         if let rect = c.rect {
-            let adaptive = (1 / (v[i].squareRoot() + eps)) * c.biasCorrection2Sqrt
-            return p - ((corrected * c.learningRate) * adaptive) * rect
+            let adaptive = (V(broadcast: 1) / (second.laneSquareRoot() + V(broadcast: eps))) * V(broadcast: c.biasCorrection2Sqrt)
+            return p - ((corrected * V(broadcast: c.learningRate)) * adaptive) * V(broadcast: rect)
         }
-        return p - corrected * c.learningRate
+        return p - corrected * V(broadcast: c.learningRate)
     }
 }

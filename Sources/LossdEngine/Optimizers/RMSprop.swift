@@ -21,7 +21,7 @@ import LossKit
 ///
 /// With a scheduler cycling the momentum (``MomentumCyclable``) the `momentum_buffer` slot
 /// always exists and `momentum` is the scheduler's value of the update.
-public struct RMSprop: Optimizer, ElementUpdate, MomentumCyclable {
+public struct RMSprop: Optimizer, LaneUpdate, MomentumCyclable {
     public static let descriptor = ComponentDescriptor(
         name: "rmsprop", pytorchName: "RMSprop", summary: "RMSprop: gradient scaled by a running RMS",
         options: [
@@ -91,29 +91,32 @@ public struct RMSprop: Optimizer, ElementUpdate, MomentumCyclable {
 
 extension RMSprop {
     @inline(__always)
-    func update(_ constants: Constants, parameter p: Double, gradient: Double,
-                state: UnsafeMutablePointer<Double>, index i: Int, count: Int) -> Double {
+    func update<V: ElementLanes>(_ constants: Constants, lanes p: V, gradient: V,
+                                 state: UnsafeMutablePointer<Double>, index i: Int, count: Int) -> V {
         // Sound: Optimizer.apply's precondition; the slots are laid out as in `stateNames`.
-        let square = state
-        let buffer = state + count
-        let gradAverage = state + (hasMomentumBuffer ? 2 : 1) * count
+        let square = state + i
+        let buffer = state + count + i
+        let gradAverage = state + (hasMomentumBuffer ? 2 : 1) * count + i
         let momentum = constants.momentum
         let weight = 1 - alpha
         var g = maximize ? -gradient : gradient
-        if weightDecay != 0 { g = g + weightDecay * p }
-        square[i] = square[i] * alpha + (weight * g) * g
-        var average: Double
+        if weightDecay != 0 { g = g + V(broadcast: weightDecay) * p }
+        let squares = V(loading: square) * V(broadcast: alpha) + (V(broadcast: weight) * g) * g
+        squares.store(to: square)
+        var average: V
         if centered {
-            gradAverage[i] = TorchArithmetic.lerp(gradAverage[i], g, weight)
-            average = (square[i] + (-gradAverage[i]) * gradAverage[i]).squareRoot()
+            let mean = TorchArithmetic.lerp(V(loading: gradAverage), g, weight)
+            mean.store(to: gradAverage)
+            average = (squares + (-mean) * mean).laneSquareRoot()
         } else {
-            average = square[i].squareRoot()
+            average = squares.laneSquareRoot()
         }
-        average = average + eps
+        average = average + V(broadcast: eps)
         if hasMomentumBuffer && momentum > 0 {
-            buffer[i] = buffer[i] * momentum + g / average
-            return p + (-constants.learningRate) * buffer[i]
+            let b = V(loading: buffer) * V(broadcast: momentum) + g / average
+            b.store(to: buffer)
+            return p + V(broadcast: -constants.learningRate) * b
         }
-        return p + ((-constants.learningRate) * g) / average
+        return p + (V(broadcast: -constants.learningRate) * g) / average
     }
 }

@@ -18,7 +18,7 @@ import LossKit
 /// - State: `momentum_buffer` when momentum != 0 (torch's buffer is None before the first update),
 ///   or when a scheduler cycles the momentum (``MomentumCyclable``: `momentum` is then the
 ///   scheduler's value of the update, and the momentum branch runs when it is != 0).
-public struct SGD: Optimizer, ElementUpdate, MomentumCyclable {
+public struct SGD: Optimizer, LaneUpdate, MomentumCyclable {
     public static let descriptor = ComponentDescriptor(
         name: "sgd", pytorchName: "SGD", summary: "stochastic gradient descent, optionally with (Nesterov) momentum",
         options: [
@@ -87,17 +87,17 @@ public struct SGD: Optimizer, ElementUpdate, MomentumCyclable {
 
 extension SGD {
     @inline(__always)
-    func update(_ constants: Constants, parameter p: Double, gradient: Double,
-                state: UnsafeMutablePointer<Double>, index i: Int, count: Int) -> Double {
-        // Sound: the momentum buffer is slot 0, `count` elements, and i < count.
+    func update<V: ElementLanes>(_ constants: Constants, lanes p: V, gradient: V,
+                                 state: UnsafeMutablePointer<Double>, index i: Int, count: Int) -> V {
+        // Sound: the momentum buffer is slot 0, `count` elements, and V's lanes from i lie within.
         var g = maximize ? -gradient : gradient
-        if weightDecay != 0 { g = g + weightDecay * p }
+        if weightDecay != 0 { g = g + V(broadcast: weightDecay) * p }
         let momentum = constants.momentum
         if hasMomentumBuffer && momentum != 0 {
-            let b = constants.isFirst ? g : state[i] * momentum + (1 - dampening) * g
-            state[i] = b
-            g = nesterov ? g + momentum * b : b
+            let b = constants.isFirst ? g : V(loading: state + i) * V(broadcast: momentum) + V(broadcast: 1 - dampening) * g
+            b.store(to: state + i)
+            g = nesterov ? g + V(broadcast: momentum) * b : b
         }
-        return p + (-constants.learningRate) * g
+        return p + V(broadcast: -constants.learningRate) * g
     }
 }

@@ -5,9 +5,10 @@ enum TorchArithmetic {
     /// `torch.lerp(start, end, weight)` (ATen `lerp`): the form depends on the weight's size.
     ///
     ///     |w| < 0.5 -> start + w * (end - start) ;  else -> end - (end - start) * (1 - w)
+    /// Lane by lane with ``ElementLanes`` (the weight is one for all).
     @inline(__always)
-    static func lerp(_ start: Double, _ end: Double, _ weight: Double) -> Double {
-        Swift.abs(weight) < 0.5 ? start + weight * (end - start) : end - (end - start) * (1 - weight)
+    static func lerp<V: ElementLanes>(_ start: V, _ end: V, _ weight: Double) -> V {
+        Swift.abs(weight) < 0.5 ? start + V(broadcast: weight) * (end - start) : end - (end - start) * V(broadcast: 1 - weight)
     }
 
     /// `torch.maximum`: the larger value, NaN if either is NaN.
