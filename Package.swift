@@ -86,7 +86,7 @@ let package = Package(
         // MARK: - Configuration
         // The YAML configuration: libyaml's document loader, the schema, located errors, sweeps, drop-ins.
         // Jobs decode into the engine's types, checked by its registries; daemon.plugins load through LossdPlugins.
-        .target(name: "LossdConfig", dependencies: ["LossKit", "CYAML", "LossdEngine", "LossdPlugins", "LossdData", "LossdModel"]),
+        .target(name: "LossdConfig", dependencies: ["LossKit", "CYAML", "LossdEngine", "LossdPlugins", "LossdData", "LossdModel", .product(name: "HeapModule", package: "swift-collections")]),
 
         // MARK: - Loss plugins
         // The plugin ABI: the public C header lossd/plugin.h (header-only).

@@ -35,6 +35,10 @@ extension Lossd {
                 replaces a key that is set, +KEY=VALUE adds one, and an error in an override is
                 reported as override N 'TEXT':LINE:COLUMN: error: MESSAGE.
                   lossd check configs/seed.yaml jobs.seed-mse.optimizer.lr=0.1 --only seed-mse
+
+                --shard I/N lists only the jobs of shard I of N (as lossd run --shard runs them),
+                with the shard's share of the work and its state directory.
+                  lossd check sweep.yaml --shard 2/4
                 """
         )
 
@@ -48,6 +52,8 @@ extension Lossd {
         @Option(help: ArgumentHelp("List only the jobs this selects: a job's or sweep's name, or a shell pattern (repeatable).",
                                    valueName: "pattern"))
         var only: [String] = []
+
+        @OptionGroup var sharding: ShardOptions
 
         @Flag(name: .shortAndLong, help: "Print nothing when the file is valid.")
         var quiet = false
@@ -70,7 +76,8 @@ extension Lossd {
             var loader = ConfigLoader.production(plugins: plugins, environment: ProcessInfo.processInfo.environment, losses: losses)
             loader.overrides = overrides
             loader.only = JobFilter(only)
-            let configuration: LossdConfiguration
+            loader.shard = try sharding.selection()
+            var configuration: LossdConfiguration
             let registries: TrainingRegistries
             do throws(ConfigErrors) {
                 (configuration, registries) = config == "-" ? try loader.loadStandardInputWithRegistries() : try loader.loadWithRegistries(path: config)
@@ -82,6 +89,7 @@ extension Lossd {
                 let name = config == "-" ? ConfigLoader.standardInputName : config
                 throw Console.fail(CommandError(.config, "\(name): \(count)\(error.truncated ? "+" : "") error\(count == 1 ? "" : "s")"))
             }
+            if let shard = loader.shard { configuration.daemon.stateDirectory = shard.stateDirectory(base: configuration.daemon.stateDirectory) }
             if !quiet {
                 print(CheckReport.render(configuration, registries: registries), terminator: "")
             }
@@ -98,6 +106,7 @@ enum CheckReport {
         text += dropIns == 0 ? "\n" : " (\(dropIns) drop-in file\(dropIns == 1 ? "" : "s"))\n"
         text += "daemon: workers \(daemon.workers), report every \(format(daemon.reportInterval)), checkpoint every \(format(daemon.checkpointInterval))\n"
         text += "  state directory: \(daemon.stateDirectory)\n"
+        if let shard = configuration.shard { text += "  \(shard.summary)\n" }
         if let jobs = daemon.jobsDirectory { text += "  jobs directory: \(jobs)\n" }
         let memory = configuration.memory
         text += "  memory: about \(ByteSize.format(memory.estimate)) for the enabled jobs, limit \(memory.limit)\n"

@@ -35,7 +35,7 @@ struct JobSelection {
     @Sendable static func complete(_ words: [String], _ index: Int, _ prefix: String) -> [String] {
         var location = StateLocation()
         if let flag = words.firstIndex(of: "--state-dir"), flag + 1 < words.count, flag + 1 != index {
-            location.stateDir = words[flag + 1]
+            location.stateDir = [words[flag + 1]]
         }
         guard let directory = try? location.resolve(), let names = try? StateReader(directory: directory).jobNames() else { return [] }
         return names.filter { $0.hasPrefix(prefix) }

@@ -72,8 +72,7 @@ extension Lossd {
 
         public func run() throws {
             do throws(CommandError) {
-                let reader = try location.reader()
-                let chart = try PlotBuilder(reader: reader, patterns: jobs).chart(title: title, scale: scale, width: width, height: height)
+                let chart = try PlotBuilder(states: try location.stateSet(), patterns: jobs).chart(title: title, scale: scale, width: width, height: height)
                 try write(chart.svg())
             } catch {
                 throw Console.fail(error)
@@ -98,25 +97,25 @@ extension LossChart.Scale: ExpressibleByArgument {}
 
 /// Collects the curves `lossd plot` draws.
 struct PlotBuilder {
-    let reader: StateReader
+    let states: StateSet
     let patterns: [String]
 
     func chart(title: String?, scale: LossChart.Scale, width: Int, height: Int) throws(CommandError) -> LossChart {
-        let names: [String]
-        do throws(StateReader.ReadError) { names = try reader.jobNames() } catch {
-            throw StateLocation.commandError(error, directory: reader.directory)
-        }
-        let selected = try JobSelection(patterns: patterns).select(names)
+        let found = try states.jobs(documents: false)
+        let selected = try JobSelection(patterns: patterns).select(found.names)
         // Where unfinished jobs stand (running, stopped), for the legend.
-        let live = (try? StateOverview.read(reader)).map { overview in
-            Dictionary(overview.jobs.compactMap { job in
-                job.standing == .unknown ? nil : (job.name, job.step.map { "\(job.standing.name) at step \($0)" } ?? job.standing.name)
-            }, uniquingKeysWith: { first, _ in first })
-        } ?? [:]
+        var live: [String: String] = [:]
+        for (index, reader) in states.readers.enumerated() {
+            guard let overview = try? StateOverview.read(reader) else { continue }
+            for job in overview.jobs where job.standing != .unknown && found.owner[job.name] == index {
+                live[job.name] = job.step.map { "\(job.standing.name) at step \($0)" } ?? job.standing.name
+            }
+        }
         var series: [LossSeries] = []
         var drawn: [String] = []
         var missing: [String] = []
         for name in selected {
+            let reader = states.readers[found.owner[name]!]
             do throws(StateReader.ReadError) {
                 guard let (history, epochs) = try reader.historyWithEpochs(name), !history.isEmpty || epochs?.isEmpty == false else {
                     missing.append(name)
@@ -131,7 +130,7 @@ struct PlotBuilder {
         }
         guard !series.isEmpty else {
             let what = patterns.isEmpty ? "no job" : "none of \(selected.joined(separator: ", "))"
-            throw CommandError(.noInput, "\(what) in \(reader.directory) has a history yet (histories are written at checkpoints and when a job ends)")
+            throw CommandError(.noInput, "\(what) in \(states.description) has a history yet (histories are written at checkpoints and when a job ends)")
         }
         if !patterns.isEmpty, !missing.isEmpty { Console.warning("no history yet for \(missing.joined(separator: ", "))") }
         return LossChart(title: title ?? defaultTitle(drawn), subtitle: subtitle(series), series: series,
@@ -150,7 +149,7 @@ struct PlotBuilder {
 
     func subtitle(_ series: [LossSeries]) -> String {
         let points = series.reduce(0) { $0 + $1.points.count }
-        return "\(reader.directory): \(points) recorded steps"
+        return "\(states.description): \(points) recorded steps"
     }
 }
 

@@ -43,6 +43,11 @@ extension Lossd {
                   lossd results loss-study --group-by loss --group-by optimizer.lr
                   lossd results --prune-stale
                   python3 -c 'import pandas; print(pandas.read_csv("lr-grid.csv"))'
+
+                Several state directories (--state-dir given more than once, or a quoted
+                pattern: --state-dir 'sweep/shard-*') are read as one; 'lossd results merge OUT
+                DIR...' writes them into one directory (see lossd results merge --help; to
+                select a job named merge, write it as a pattern: '[m]erge').
                 """
         )
 
@@ -90,7 +95,7 @@ extension Lossd {
         public func run() throws {
             var results: [StateReader.StoredResult] = []
             do throws(CommandError) {
-                let reader = try location.reader()
+                let set = try location.stateSet()
                 if let top, top < 1 { throw CommandError(.usage, "--top must be at least 1, not \(top)") }
                 if allRuns && !groupBy.isEmpty {
                     // An archived run is another configuration of the same job: averaged with the
@@ -98,24 +103,18 @@ extension Lossd {
                     throw CommandError(.usage, "--group-by cannot be combined with --all-runs: an archived run has another configuration than the job's current one")
                 }
                 if pruneStale {
-                    try Self.prune(reader)
+                    guard set.readers.count == 1 else { throw CommandError(.usage, "--prune-stale works on one state directory at a time") }
+                    try Self.prune(set.readers[0])
                     return
                 }
-                var names: [String]
-                let catalog: StateReader.ResultCatalog
-                do throws(StateReader.ReadError) {
-                    names = try reader.jobNames()
-                    catalog = try reader.resultCatalog()
-                    if allRuns { names = Array(Set(names + (try reader.archivedJobNames()))).sorted() }
-                } catch {
-                    throw StateLocation.commandError(error, directory: reader.directory)
-                }
-                let selected = try JobSelection(patterns: jobs).select(names)
+                let found = try set.jobs(archived: allRuns)
+                let selected = try JobSelection(patterns: jobs).select(found.names)
                 if (format ?? .json) == .json, sort == nil, !best, groupBy.isEmpty, !allRuns {
-                    try Self.printDocuments(selected, reader, catalog, top: top)
+                    try Self.printDocuments(selected, set, found, top: top)
                     return
                 }
                 for name in selected {
+                    let owner = found.owner[name]!, reader = set.readers[owner], catalog = found.catalogs[owner]
                     try Self.reading(reader) { () throws(StateReader.ReadError) -> Void? in
                         if let result = try reader.result(name, in: catalog) { results.append(allRuns ? Self.marked(result, run: "current") : result) }
                         if allRuns { results += try reader.archivedResults(name).map { Self.marked($0, run: "archived") } }
@@ -186,10 +185,11 @@ extension Lossd {
 
         /// The JSON array of the jobs' result documents as the index or the files hold them
         /// (what parsing and writing them out would print), written in pieces of about 1 MB.
-        static func printDocuments(_ names: [String], _ reader: StateReader, _ catalog: StateReader.ResultCatalog, top: Int?) throws(CommandError) {
+        static func printDocuments(_ names: [String], _ set: StateSet, _ found: StateSet.Jobs, top: Int?) throws(CommandError) {
             var output: [UInt8] = [UInt8(ascii: "[")]
             var count = 0
             for name in names where count < top ?? .max {
+                let owner = found.owner[name]!, reader = set.readers[owner], catalog = found.catalogs[owner]
                 guard let document = try reading(reader, { () throws(StateReader.ReadError) in try reader.resultBytes(name, in: catalog) }) else { continue }
                 if count > 0 { output += [UInt8(ascii: ","), UInt8(ascii: " ")] }
                 output += document

@@ -3,6 +3,22 @@
 public import ArgumentParser
 import LossdDaemon
 
+/// `--lock-timeout DURATION` (`30s`, `5m`; `0` exits at once, the default).
+enum LockTimeout {
+    static func parse(_ text: String?) throws -> Duration {
+        guard let text else { return .zero }
+        if text == "0" { return .zero }
+        // The units of the configuration's durations (report_interval, checkpoint_interval).
+        for (unit, milliseconds) in [("ms", 1.0), ("s", 1_000), ("m", 60_000), ("h", 3_600_000)] where text.hasSuffix(unit) {
+            if let amount = Double(text.dropLast(unit.count)), amount >= 0, amount * milliseconds <= 86_400_000,
+               text.dropLast(unit.count).allSatisfy({ $0.isNumber || $0 == "." }) {
+                return .milliseconds(amount * milliseconds)
+            }
+        }
+        throw ValidationError("--lock-timeout '\(text)': expected a duration up to 24h such as 30s, 5m or 1h")
+    }
+}
+
 extension Lossd {
     /// `lossd run`: every job of a configuration, in the foreground, to its end.
     public struct Run: AsyncParsableCommand {
@@ -15,9 +31,12 @@ extension Lossd {
                 one resumes from its checkpoint. On a terminal a live table shows each job.
 
                 Exit status: 0 every job converged, reached max_steps or was pruned by its study's
-                early stopping (or SIGINT/SIGTERM stopped the run after checkpointing), 1 a job diverged or failed, 73 the state directory
+                early stopping (or SIGINT/SIGTERM stopped the run after checkpointing; with --shard
+                that is 75 instead while a job is unfinished, so that a scheduler does not count the
+                shard done), 1 a job diverged or failed, 73 the state directory
                 cannot be used or another lossd run or serve holds its lock (one writer per state
-                directory; status, results and plot need no lock), 78 the configuration is invalid.
+                directory; status, results and plot need no lock; --lock-timeout 5m waits that long
+                for it first), 78 the configuration is invalid.
 
                 Overrides (after the file) change the configuration before it is checked:
                 KEY=VALUE replaces a key that is set (jobs.NAME.KEY... for the job of that name,
@@ -27,10 +46,19 @@ extension Lossd {
                 --only PATTERN (repeatable) runs only the jobs it selects: a job's name, a sweep's
                 name, or a shell pattern; every job is still checked.
 
+                --shard I/N runs only shard I (from 0) of N: every job (sweeps expanded) is in
+                exactly one shard, the shards balanced by elements x max_steps, the same on every
+                machine (see lossd(8), SHARDS); the state directory is then STATE/shard-I, so
+                that shards never share a file. --shard auto takes I and N from a Slurm array
+                task (SLURM_ARRAY_TASK_ID, _COUNT, _MIN) or, with --shards N, from a Kubernetes
+                Indexed Job (JOB_COMPLETION_INDEX). lossd results merge OUT STATE/shard-* joins
+                the shards' results.
+
                 Examples:
                   lossd run configs/seed.yaml --state-dir /tmp/seed-state
                   lossd run configs/seed.yaml jobs.seed-mse.optimizer.lr=0.1 daemon.workers=1
                   lossd run configs/seed.yaml --only 'seed-*' +defaults.patience=50
+                  lossd run sweep.yaml --shard auto --state-dir /shared/sweep   # in a Slurm array task
                 """
         )
 
@@ -51,15 +79,24 @@ extension Lossd {
         @Option(help: "Worker threads (overrides daemon.workers; default: one per CPU).")
         var workers: Int?
 
+        @OptionGroup var sharding: ShardOptions
+
+        @Option(help: ArgumentHelp("Wait this long for another lossd to release the state directory (e.g. 5m) instead of exiting 73.",
+                                   valueName: "duration"))
+        var lockTimeout: String?
+
         public init() {}
 
         public func validate() throws {
             if let workers, workers < 1 || workers > 1024 { throw ValidationError("--workers must be between 1 and 1024") }
+            _ = try LockTimeout.parse(lockTimeout)
         }
 
         public func run() async throws {
-            let status = await DaemonLauncher.run(.init(mode: .run, configPath: config, stateDirectory: stateDir, workers: workers,
-                                                        overrides: overrides, only: only))
+            var options = DaemonLauncher.Options(mode: .run, configPath: config, stateDirectory: stateDir, workers: workers,
+                                                 overrides: overrides, only: only, shard: try sharding.selection())
+            options.lockTimeout = try LockTimeout.parse(lockTimeout)
+            let status = await DaemonLauncher.run(options)
             if status != 0 { throw ExitCode(status) }
         }
     }
@@ -90,6 +127,8 @@ extension Lossd {
         @Option(help: "Worker threads (overrides daemon.workers).")
         var workers: Int?
 
+        @OptionGroup var sharding: ShardOptions
+
         public init() {}
 
         public func validate() throws {
@@ -97,7 +136,8 @@ extension Lossd {
         }
 
         public func run() async throws {
-            let status = await DaemonLauncher.run(.init(mode: .serve, configPath: config, stateDirectory: stateDir, workers: workers))
+            let status = await DaemonLauncher.run(.init(mode: .serve, configPath: config, stateDirectory: stateDir, workers: workers,
+                                                        shard: try sharding.selection()))
             if status != 0 { throw ExitCode(status) }
         }
     }

@@ -54,24 +54,36 @@ extension Lossd {
         public init() {}
 
         public func run() throws {
-            let reader: StateReader
-            var overview: StateOverview
+            var overviews: [StateOverview] = []
             do throws(CommandError) {
-                reader = try location.reader()
-                do throws(StateReader.ReadError) { overview = try StateOverview.read(reader, selects: { JobFilter($0).selects($1) }) } catch {
-                    throw StateLocation.commandError(error, directory: reader.directory)
+                let set = try location.stateSet()
+                for reader in set.readers {
+                    do throws(StateReader.ReadError) { overviews.append(try StateOverview.read(reader, selects: { JobFilter($0).selects($1) })) } catch {
+                        throw StateLocation.commandError(error, directory: reader.directory)
+                    }
+                }
+                if overviews.count > 1 {
+                    // A job in several directories is shown once, from the one StateSet reads it from.
+                    let found = try set.jobs(documents: false)
+                    for index in overviews.indices { overviews[index].jobs.removeAll { found.owner[$0.name] != index } }
                 }
                 if !jobs.isEmpty {
-                    let chosen = Set(try JobSelection(patterns: jobs).select(overview.jobs.map(\.name)))
-                    overview.jobs.removeAll { !chosen.contains($0.name) }
+                    let chosen = Set(try JobSelection(patterns: jobs).select(overviews.flatMap { $0.jobs.map(\.name) }))
+                    for index in overviews.indices { overviews[index].jobs.removeAll { !chosen.contains($0.name) } }
                 }
             } catch {
                 throw Console.fail(error)
             }
-            for warning in overview.warnings { Console.warning("skipped \(warning)") }
-            let reload = ReloadRecord.read(in: overview.directory)
-            print(json ? StatusReport.json(overview, now: Date().timeIntervalSince1970, reload: reload).serialized()
-                       : StatusReport.table(overview, now: Date().timeIntervalSince1970, reload: reload), terminator: json ? "\n" : "")
+            for warning in overviews.flatMap(\.warnings) { Console.warning("skipped \(warning)") }
+            let now = Date().timeIntervalSince1970
+            if overviews.count == 1, let overview = overviews.first {
+                let reload = ReloadRecord.read(in: overview.directory)
+                print(json ? StatusReport.json(overview, now: now, reload: reload).serialized()
+                           : StatusReport.table(overview, now: now, reload: reload), terminator: json ? "\n" : "")
+            } else {
+                print(json ? StatusReport.json(several: overviews, now: now).serialized() : StatusReport.table(several: overviews, now: now),
+                      terminator: json ? "\n" : "")
+            }
         }
     }
 }
@@ -79,6 +91,30 @@ extension Lossd {
 /// The two renderings of a ``StateOverview``.
 enum StatusReport {
     // MARK: - Table
+
+    /// Several directories as one: each directory's daemon line, then one table of their jobs.
+    static func table(several overviews: [StateOverview], now: Double) -> String {
+        var text = ""
+        for overview in overviews {
+            text += "state directory: \(overview.directory)\n  daemon: \(daemonLine(overview, now: now))\n"
+            if let line = reloadLine(overview, ReloadRecord.read(in: overview.directory)) { text += "  " + line + "\n" }
+        }
+        let merged = StateOverview(directory: overviews.map(\.directory).joined(separator: ", "), daemon: nil, daemonRunning: false,
+                                   jobs: overviews.flatMap(\.jobs), warnings: [])
+        return text + (merged.jobs.isEmpty ? "no jobs\n" : jobTable(merged))
+    }
+
+    /// Several directories as one document: `state_directories` (each with its daemon), then
+    /// the jobs of all, as for one directory.
+    static func json(several overviews: [StateOverview], now: Double) -> JSONValue {
+        let merged = StateOverview(directory: "", daemon: nil, daemonRunning: false, jobs: overviews.flatMap(\.jobs),
+                                   warnings: overviews.flatMap(\.warnings))
+        let directories = overviews.map { overview in
+            JSONValue.object([("state_directory", .string(overview.directory)), ("daemon", json(overview, now: now)["daemon"] ?? .null)])
+        }
+        guard case .object(let fields) = json(merged, now: now) else { return .null }
+        return .object([("state_directories", .array(directories))] + fields.filter { !["state_directory", "daemon"].contains($0.0) })
+    }
 
     static func table(_ overview: StateOverview, now: Double, reload: ReloadRecord? = nil) -> String {
         var text = "state directory: \(overview.directory)\n"
@@ -90,6 +126,12 @@ enum StatusReport {
             return text + "no jobs; state directories inside: \(nested.joined(separator: ", ")) "
                 + "(lossd status --state-dir \(overview.directory)/\(first))\n"
         }
+        return text + jobTable(overview)
+    }
+
+    /// The jobs' table, the summary line and the notes under it.
+    static func jobTable(_ overview: StateOverview) -> String {
+        var text = ""
         // Model jobs' epoch columns, only when a job has finished an epoch.
         let epochs = overview.jobs.contains { $0.epoch != nil }
         let header = ["JOB", "STATUS", "STEP / MAX", "LOSS", "BEST LOSS"] + (epochs ? ["EPOCH", "VAL LOSS", "ACCURACY"] : [])

@@ -49,6 +49,8 @@ public struct ConfigLoader: Sendable {
     public var overrides: [String] = []
     /// `--only`: the jobs kept after every job is checked; a pattern that selects no job is an error.
     public var only = JobFilter([])
+    /// `--shard I/N`: only the shard's jobs (``ShardPlan``) are kept, before `--only` applies.
+    public var shard: ShardSelection?
     /// The memory limit when `daemon.memory_limit` is not set (default: ``MemoryLimit/machine``).
     public var defaultMemoryLimit = MemoryLimit.machine
 
@@ -113,6 +115,8 @@ private final class Session {
     var pluginProblems: [ConfigError] = []
     /// The main file is standard input, not the file `name`.
     var readsStandardInput = false
+    /// What `--shard` kept.
+    var shardReport: ShardReport?
 
     init(loader: ConfigLoader, name: String) {
         self.loader = loader
@@ -155,7 +159,9 @@ private final class Session {
         }
         let memory = checkMemory(limit: daemon.memoryLimit ?? loader.defaultMemoryLimit, writers: writers)
         guard diagnostics.isClean else { throw ConfigErrors(diagnostics.sortedErrors, truncated: diagnostics.truncated) }
-        return LossdConfiguration(file: name, dropIns: dropIns, daemon: daemon, jobs: jobs, pluginProblems: pluginProblems, memory: memory)
+        var configuration = LossdConfiguration(file: name, dropIns: dropIns, daemon: daemon, jobs: jobs, pluginProblems: pluginProblems, memory: memory)
+        configuration.shard = shardReport
+        return configuration
     }
 
     /// Runs the plugin hook and reports what did not load: as errors, or (daemon) as problems
@@ -190,8 +196,21 @@ private final class Session {
         return failed ? nil : root
     }
 
-    /// Keeps the jobs `--only` selects; reports a pattern that selects none.
+    /// Keeps the jobs of `--shard`'s shard, then those `--only` selects; reports a pattern that
+    /// selects no job of the configuration (a shard may hold none of a pattern's jobs: it then
+    /// runs nothing).
     func filterJobs() {
+        if let shard = loader.shard, diagnostics.isClean {
+            let works = jobs.map(ShardPlan.work)
+            let shards = ShardPlan.assign(zip(jobs, works).map { ShardPlan.Item(name: $0.name, work: $1) }, shards: shard.count)
+            let kept = jobs.indices.filter { shards[$0] == shard.index }
+            func total(_ values: some Sequence<UInt64>) -> UInt64 {
+                values.reduce(0) { $0.addingReportingOverflow($1).overflow ? .max : $0 + $1 }
+            }
+            shardReport = ShardReport(selection: shard, jobs: kept.count, totalJobs: jobs.count,
+                                      work: total(kept.map { works[$0] }), totalWork: total(works))
+            jobs = kept.map { jobs[$0] }
+        }
         let filter = loader.only
         guard !filter.patterns.isEmpty, diagnostics.isClean else { return }
         for pattern in filter.patterns where !names.keys.contains(where: { JobFilter.matches($0, pattern) }) {

@@ -53,6 +53,8 @@ public struct LossdConfiguration: Sendable, Hashable {
     /// The memory the enabled jobs need together (``MemoryEstimate``, data shared by several
     /// jobs counted once) and the limit it was checked against.
     public var memory: MemoryBudget
+    /// The shard `--shard` kept (``ConfigLoader/shard``), nil without one.
+    public var shard: ShardReport?
 
     public init(file: String, dropIns: [String], daemon: DaemonSettings, jobs: [JobConfiguration], pluginProblems: [ConfigError] = [],
                 memory: MemoryBudget = MemoryBudget(estimate: 0, limit: MemoryLimit(bytes: nil, origin: .none))) {

@@ -3,7 +3,7 @@
 import Foundation
 import Logging
 import LossKit
-import LossdConfig
+public import LossdConfig
 import LossdEngine
 import LossdPlugins
 import LossdState
@@ -26,9 +26,14 @@ public enum DaemonLauncher {
         public var overrides: [String]
         /// `--only`: the jobs to run (see ``JobFilter``).
         public var only: [String]
+        /// `--shard`: only this shard's jobs, into `STATE/shard-I` (see ``ShardSelection``).
+        public var shard: ShardSelection?
+        /// `--lock-timeout`: how long to wait for another lossd to release the state directory.
+        public var lockTimeout: Duration = .zero
 
         public init(mode: DaemonService.Mode, configPath: String, stateDirectory: String? = nil, workers: Int? = nil,
-                    overrides: [String] = [], only: [String] = []) {
+                    overrides: [String] = [], only: [String] = [], shard: ShardSelection? = nil) {
+            self.shard = shard
             self.mode = mode
             self.configPath = configPath
             self.stateDirectory = stateDirectory
@@ -39,7 +44,7 @@ public enum DaemonLauncher {
     }
 
     /// Exit statuses: 0 done (run: every job converged, reached max_steps or was pruned; or stopped by a
-    /// signal with every unfinished job checkpointed, except jobs abandoned because their worker
+    /// signal with every unfinished job checkpointed (with `--shard`, 75 then), except jobs abandoned because their worker
     /// was stuck inside a step: those keep their previous checkpoint and resume from it, which is
     /// what a restart after any stop does, so the stop itself succeeded), 1 a job diverged or failed (run),
     /// 73 the state directory cannot be created or another lossd holds its lock,
@@ -54,6 +59,7 @@ public enum DaemonLauncher {
         loader.pluginProblemsFailJobsOnly = true
         loader.overrides = options.overrides
         loader.only = JobFilter(options.only)
+        loader.shard = options.shard
         let configuration: LossdConfiguration
         let registries: TrainingRegistries
         do throws(ConfigErrors) {
@@ -68,16 +74,20 @@ public enum DaemonLauncher {
         let logger = LogSetup.logger(display: display, environment: ProcessInfo.processInfo.environment, journal: SystemdJournal())
         let notifier = SystemdNotifier()
         logPlugins(configuration, registries.losses, logger: logger)
-        let stateDirectory = options.stateDirectory.map { absolute($0) } ?? configuration.daemon.stateDirectory
+        var stateDirectory = options.stateDirectory.map { absolute($0) } ?? configuration.daemon.stateDirectory
+        if let shard = options.shard { stateDirectory = shard.stateDirectory(base: stateDirectory) }
         let store: StateStore, lock: StateDirectoryLock
         do throws(StateDirectoryLock.Failure) {
-            (store, lock) = try StateStore.locked(directory: stateDirectory, command: CommandLine.arguments)
+            (store, lock) = try lockStateDirectory(stateDirectory, timeout: options.lockTimeout, logger: logger)
         } catch {
             logger.error("\(error)")
             notifier.send(.stopping(status: "\(error)"))
             return 73
         }
         defer { withExtendedLifetime(lock) {} }
+        if let report = configuration.shard {
+            logger.notice("\(report.summary), state directory \(store.directory)", metadata: ["LOSSD_SHARD": "\(report.selection)"])
+        }
         if store.sweptTemporaries > 0 {
             logger.notice("removed \(store.sweptTemporaries) temporary file(s) left by interrupted writes in \(store.directory)")
         }
@@ -117,7 +127,34 @@ public enum DaemonLauncher {
         let logIsStandardError = logger.handler is PlainLogHandler || logger.handler is TerminalLogHandler
         if await !unsavedWorkReported(supervisor, logger: logger, toStandardError: !logIsStandardError) { return 74 }
         if options.mode == .run, !service.wasStopped, supervisor.anyFailed { return 1 }
+        // A shard stopped before its jobs ended (preempted, cancelled, out of time) must not look
+        // done to its scheduler: Slurm's afterok and a Kubernetes Indexed Job both read exit 0
+        // as a finished shard. 75 (EX_TEMPFAIL): run it again and it resumes from its checkpoints.
+        if options.mode == .run, options.shard != nil, service.wasStopped, !supervisor.allFinished {
+            logger.notice("stopped before every job of shard \(options.shard!) ended; exit 75: run it again to resume from the checkpoints")
+            return 75
+        }
         return 0
+    }
+
+    /// Takes the state directory's lock; while another lossd holds it (a requeued cluster task
+    /// whose predecessor is still stopping), waits up to `timeout`, polling every 500 ms.
+    static func lockStateDirectory(_ directory: String, timeout: Duration, logger: Logger) throws(StateDirectoryLock.Failure)
+        -> (StateStore, StateDirectoryLock) {
+        let deadline = ContinuousClock.now + timeout
+        var waiting = false
+        while true {
+            do throws(StateDirectoryLock.Failure) {
+                return try StateStore.locked(directory: directory, command: CommandLine.arguments)
+            } catch {
+                guard case .inUse = error, ContinuousClock.now < deadline else { throw error }
+                if !waiting {
+                    logger.notice("\(error); waiting up to \(timeout) for it (--lock-timeout)")
+                    waiting = true
+                }
+                Thread.sleep(forTimeInterval: 0.5)
+            }
+        }
     }
 
     /// Hands the plugin calls a previous process died in (`STATE/plugin-calls`, read under the

@@ -82,6 +82,14 @@ public struct StateOverview: Sendable {
     /// Files that could not be read (and were skipped).
     public var warnings: [String]
 
+    public init(directory: String, daemon: DaemonStatus? = nil, daemonRunning: Bool, jobs: [Job], warnings: [String]) {
+        self.directory = directory
+        self.daemon = daemon
+        self.daemonRunning = daemonRunning
+        self.jobs = jobs
+        self.warnings = warnings
+    }
+
     /// Reads `reader`'s directory; `isLive` tells whether the daemon of a status file still runs.
     /// `selects(patterns, name)` tells whether the daemon's `--only` patterns select a job (the
     /// config's job filter): one they do not select is not stale.

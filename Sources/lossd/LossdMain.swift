@@ -17,6 +17,11 @@ enum LossdMain {
         case "serve": SignalRelay.install([SIGTERM, SIGINT, SIGHUP], arrivedEarlier: earlier)
         default: break
         }
+        // `lossd results merge`: see Lossd.Results.Merge for why it is started here.
+        if CommandLine.arguments.dropFirst().prefix(2) == ["results", "merge"] {
+            Lossd.Results.Merge.main(Array(CommandLine.arguments.dropFirst(3)))
+            return
+        }
         await Lossd.main()
     }
 

@@ -251,7 +251,7 @@ done
 }
 
 # The scenarios of the other files (each defines one function; see its header).
-for file in plugin disk-full-scenario faulty-plugin-scenarios reload-storm-scenario lock-scenario scale-scenario model-scenario; do
+for file in plugin disk-full-scenario faulty-plugin-scenarios reload-storm-scenario lock-scenario scale-scenario model-scenario shard-scenario; do
     # shellcheck source=/dev/null
     source "$root/Tests/Integration/${file/#plugin/plugin-scenario}.sh"
 done
@@ -267,6 +267,7 @@ wanted reload-storm && reload_storm_scenario
 wanted lock && lock_scenario
 wanted scale && scale_scenario
 wanted model && model_scenario
+wanted shard && shard_scenario
 wanted base && hardening_scenario
 
 echo "scenarios took $((SECONDS - started)) s"

@@ -188,7 +188,7 @@ _lossd_run() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=(--only)
-    non_repeating_options=(--state-dir --workers)
+    non_repeating_options=(--state-dir --workers --shard --shards --lock-timeout)
     __lossd_offer_flags_options -1
 
     # Offer option value completions
@@ -202,6 +202,15 @@ _lossd_run() {
     '--workers')
         return
         ;;
+    '--shard')
+        return
+        ;;
+    '--shards')
+        return
+        ;;
+    '--lock-timeout')
+        return
+        ;;
     esac
 }
 
@@ -209,7 +218,7 @@ _lossd_serve() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --state-dir --workers)
+    non_repeating_options=(--config --state-dir --workers --shard --shards)
     __lossd_offer_flags_options 0
 
     # Offer option value completions
@@ -223,14 +232,20 @@ _lossd_serve() {
     '--workers')
         return
         ;;
+    '--shard')
+        return
+        ;;
+    '--shards')
+        return
+        ;;
     esac
 }
 
 _lossd_reload() {
     repeating_flags=()
     non_repeating_flags=(--wait --version -h --help)
-    repeating_options=()
-    non_repeating_options=(--pid --timeout --state-dir --config)
+    repeating_options=(--state-dir)
+    non_repeating_options=(--pid --timeout --config)
     __lossd_offer_flags_options 0
 
     # Offer option value completions
@@ -256,12 +271,18 @@ _lossd_check() {
     repeating_flags=()
     non_repeating_flags=(--quiet -q --no-snippets --version -h --help)
     repeating_options=(--only --plugin)
-    non_repeating_options=()
+    non_repeating_options=(--shard --shards)
     __lossd_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--only')
+        return
+        ;;
+    '--shard')
+        return
+        ;;
+    '--shards')
         return
         ;;
     '--plugin')
@@ -366,8 +387,8 @@ _lossd_eval() {
 _lossd_status() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
-    repeating_options=()
-    non_repeating_options=(--state-dir --config)
+    repeating_options=(--state-dir)
+    non_repeating_options=(--config)
     __lossd_offer_flags_options -1
 
     # Offer option value completions
@@ -394,8 +415,8 @@ _lossd_status() {
 _lossd_results() {
     repeating_flags=()
     non_repeating_flags=(--with-output --all-runs --reverse --best --prune-stale --version -h --help)
-    repeating_options=(--group-by)
-    non_repeating_options=(--state-dir --config --format --sort --top)
+    repeating_options=(--state-dir --group-by)
+    non_repeating_options=(--config --format --sort --top)
     __lossd_offer_flags_options -1
 
     # Offer option value completions
@@ -435,8 +456,8 @@ _lossd_results() {
 _lossd_plot() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
-    repeating_options=()
-    non_repeating_options=(--state-dir --config --output -o --title --scale --width --height)
+    repeating_options=(--state-dir)
+    non_repeating_options=(--config --output -o --title --scale --width --height)
     __lossd_offer_flags_options -1
 
     # Offer option value completions
@@ -480,8 +501,8 @@ _lossd_plot() {
 _lossd_predict() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
-    repeating_options=()
-    non_repeating_options=(--data --targets --model --state-dir --config -o --output)
+    repeating_options=(--state-dir)
+    non_repeating_options=(--data --targets --model --config -o --output)
     __lossd_offer_flags_options 1
 
     # Offer option value completions

@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# A throwaway single-node Slurm cluster run as plain processes (no systemd), everything under DIR:
+# its own munge key and munged, a generated slurm.conf, slurmctld and slurmd. The system's
+# /etc/slurm and /etc/munge are never read or written.
+#
+#   Tests/Slurm/slurm-cluster.sh start DIR   # (re)starts the cluster; prints SLURM_CONF=DIR/slurm.conf
+#   . DIR/env                               # then sbatch, squeue, scontrol... talk to it
+#   Tests/Slurm/slurm-cluster.sh stop DIR    # stops the daemons; safe to repeat
+#
+# Needs root (slurmd runs jobs as their submitter) and Debian's slurmctld, slurmd, slurm-client
+# and munge packages, installed when missing. LOSSD_SLURM_PORT (default 6817) is slurmctld's
+# port, slurmd's is the next one: set it when a system Slurm already uses 6817/6818.
+set -euo pipefail
+
+usage() { echo "usage: $0 start|stop DIR" >&2; exit 64; }
+[ $# -eq 2 ] || usage
+action="$1"
+mkdir -p "$2"
+dir="$(cd "$2" && pwd)"
+port="${LOSSD_SLURM_PORT:-6817}"
+
+log() { echo "slurm-cluster: $*" >&2; }
+
+# Sends TERM to the daemon whose pid file is given, waits up to 30 s, then KILLs it. The process
+# name is checked too, so a stale pid file never hits a recycled pid.
+stop_daemon() {
+    local name="$1" pidfile="$2" pid i
+    [ -s "$pidfile" ] || return 0
+    pid="$(cat "$pidfile")"
+    if [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$name" ]; then
+        kill -TERM "$pid" 2>/dev/null || true
+        for ((i = 0; i < 150; i++)); do
+            [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$name" ] || break
+            sleep 0.2
+        done
+        if [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$name" ]; then
+            log "$name ($pid) ignored SIGTERM for 30 s; killing it"
+            kill -KILL "$pid" 2>/dev/null || true
+            sleep 0.5
+        fi
+    fi
+    rm -f "$pidfile"
+}
+
+# Cancels every job and waits for the queue to drain: slurmstepd and the jobs' processes outlive
+# a stopped slurmd, and would go on writing into directories about to be removed.
+cancel_jobs() {
+    [ -s "$dir/slurmctld.pid" ] && [ "$(cat "/proc/$(cat "$dir/slurmctld.pid")/comm" 2>/dev/null)" = slurmctld ] || return 0
+    export SLURM_CONF="$dir/slurm.conf"
+    local ids
+    ids="$(squeue -h -o %F 2>/dev/null | sort -u)" || return 0
+    [ -n "$ids" ] || return 0
+    # shellcheck disable=SC2086 # one argument per id
+    scancel $ids || true
+    # KillWait (10 s) for the jobs to stop, and some slack.
+    wait_for 30 queue_empty || log "jobs still queued after 30 s: $(squeue -h -o %i | paste -sd ' ')"
+}
+queue_empty() { [ -z "$(squeue -h -o %i)" ]; }
+
+stop() {
+    cancel_jobs
+    # slurmd first, so running jobs' steps are torn down before the controller goes away, and
+    # munged last, because both daemons authenticate through it while shutting down.
+    stop_daemon slurmd "$dir/slurmd.pid"
+    stop_daemon slurmctld "$dir/slurmctld.pid"
+    stop_daemon munged "$dir/munged.pid"
+}
+
+# Polls COMMAND until it succeeds or SECONDS pass.
+wait_for() {
+    local seconds="$1"; shift
+    local deadline=$((SECONDS + seconds))
+    until "$@" >/dev/null 2>&1; do
+        [ $SECONDS -lt $deadline ] || return 1
+        sleep 0.5
+    done
+}
+
+fail() {  # fail MESSAGE LOG...: says what did not come up, with the end of its logs
+    log "$1"
+    shift
+    local file
+    for file in "$@"; do
+        [ -f "$file" ] && { echo "--- $file" >&2; tail -n 20 "$file" >&2; }
+    done
+    exit 1
+}
+
+start() {
+    [ "$(id -u)" -eq 0 ] || { log "needs root"; exit 1; }
+    "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/Scripts/install-deps" slurmctld slurmd slurm-client munge
+    # A second start restarts the cluster from clean state instead of stacking daemons.
+    stop
+    rm -rf "$dir/state" "$dir/spool"
+    mkdir -p "$dir/state" "$dir/spool" "$dir/log"
+    # munged refuses sockets, keys and logs in directories others can write to.
+    chmod 0700 "$dir"
+
+    if [ ! -s "$dir/munge.key" ]; then
+        if ! mungekey --create --keyfile="$dir/munge.key" 2>/dev/null; then
+            dd if=/dev/urandom of="$dir/munge.key" bs=1024 count=1 status=none
+        fi
+        chmod 0400 "$dir/munge.key"
+    fi
+    # --force: munged will not otherwise run as root.
+    munged --force --socket="$dir/munge.socket" --key-file="$dir/munge.key" \
+        --pid-file="$dir/munged.pid" --log-file="$dir/log/munged.log" --seed-file="$dir/munged.seed"
+    wait_for 20 test -S "$dir/munge.socket" || fail "munged did not start" "$dir/log/munged.log"
+
+    local host node
+    host="$(hostname -s)"
+    # The node line as slurmd itself sees this machine (CPUs, sockets, cores, threads, memory),
+    # so the node never registers with fewer resources than configured and gets drained.
+    node="$(slurmd -C | head -n 1)"
+    [[ $node == NodeName=* ]] || fail "slurmd -C printed no node line: $node"
+    cat >"$dir/slurm.conf" <<CONF
+# Generated by slurm-cluster.sh: a single-node test cluster. Every path is under $dir.
+ClusterName=lossd-test
+SlurmctldHost=$host
+SlurmctldPort=$port
+SlurmdPort=$((port + 1))
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+CredType=cred/munge
+# Both munge plugins read the socket from AuthInfo, so the system's munged is never used.
+AuthInfo=socket=$dir/munge.socket,cred_expire=10
+# Plain processes, no cgroups: works in containers and without systemd.
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+MpiDefault=none
+SchedulerType=sched/backfill
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+StateSaveLocation=$dir/state
+SlurmdSpoolDir=$dir/spool
+SlurmctldPidFile=$dir/slurmctld.pid
+SlurmdPidFile=$dir/slurmd.pid
+SlurmctldLogFile=$dir/log/slurmctld.log
+SlurmdLogFile=$dir/log/slurmd.log
+SlurmctldDebug=info
+SlurmdDebug=info
+JobRequeue=1
+ReturnToService=2
+KillWait=10
+SlurmctldTimeout=30
+SlurmdTimeout=30
+# Finished jobs stay in the controller for an hour: without slurmdbd (no sacct) their exit codes
+# are only readable through scontrol show job.
+MinJobAge=3600
+$node
+PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
+CONF
+    printf 'export SLURM_CONF=%q\n' "$dir/slurm.conf" >"$dir/env"
+    export SLURM_CONF="$dir/slurm.conf"
+
+    # -c: start from empty state (no jobs from an earlier run of this directory).
+    slurmctld -c -f "$dir/slurm.conf" || fail "slurmctld did not start" "$dir/log/slurmctld.log"
+    wait_for 30 scontrol ping || fail "slurmctld does not answer" "$dir/log/slurmctld.log"
+    slurmd -f "$dir/slurm.conf" || fail "slurmd did not start" "$dir/log/slurmd.log"
+    wait_for 60 node_idle "$host" || {
+        sinfo -N -l >&2 || true
+        fail "node $host did not become idle" "$dir/log/slurmd.log" "$dir/log/slurmctld.log"
+    }
+    echo "SLURM_CONF=$dir/slurm.conf"
+}
+
+node_idle() { [ "$(sinfo -h -n "$1" -o %T)" = idle ]; }
+
+case "$action" in
+    start) start ;;
+    stop) stop ;;
+    *) usage ;;
+esac
