@@ -46,7 +46,7 @@ for name in sorted(seen):
     if kind:
         print(kind, name, targets[name]["path"])
 ')
-for module in RealModule _NumericsShims DequeModule ContainersPreview InternalCollectionsUtilities; do
+for module in RealModule _NumericsShims DequeModule HeapModule ContainersPreview InternalCollectionsUtilities; do
     objects+=("$bin/$module.build"/*.o)
 done
 module_maps=(-Xcc "-fmodule-map-file=$bin/CLossdPlugin.build/module.modulemap"
