@@ -103,7 +103,7 @@ struct StateMerge {
         var plan: [String: Found] = [:]
         var order: [String] = []
         var conflicts: [String] = []
-        var unfinished: [String] = []
+        var unfinished: [(job: String, directory: String)] = []
         var duplicates = 0
         do throws(StateReader.ReadError) {
             let catalog = try target.resultCatalog()
@@ -116,7 +116,7 @@ struct StateMerge {
                 let catalog = try source.resultCatalog()
                 let finished = catalog.names
                 let results = Set(finished)
-                unfinished += try source.jobNames().filter { !results.contains($0) }.map { "\($0) (\(source.directory))" }
+                unfinished += try source.jobNames().filter { !results.contains($0) }.map { ($0, source.directory) }
                 for name in finished {
                     guard let hash = try Self.hash(name, source, catalog) else { continue }
                     if let earlier = plan[name] {
@@ -153,9 +153,11 @@ struct StateMerge {
             throw CommandError(.cannotCreate, "cannot sync \(store.directory): \(error)")
         }
         _ = store.reconcileResultIndex()
-        if !unfinished.isEmpty {
-            Console.warning("\(unfinished.count) unfinished job\(unfinished.count == 1 ? "" : "s") left out (no result yet): "
-                            + unfinished.prefix(10).joined(separator: ", ") + (unfinished.count > 10 ? ", ..." : ""))
+        // A job unfinished in one directory but finished in another (moved between shards) is merged.
+        let left = unfinished.filter { plan[$0.job] == nil && existing[$0.job] == nil }.map { "\($0.job) (\($0.directory))" }
+        if !left.isEmpty {
+            Console.warning("\(left.count) unfinished job\(left.count == 1 ? "" : "s") left out (no result yet): "
+                            + left.prefix(10).joined(separator: ", ") + (left.count > 10 ? ", ..." : ""))
         }
         let kept = plan.count - order.count
         return "merged \(order.count) result\(order.count == 1 ? "" : "s") from \(sources.count) director\(sources.count == 1 ? "y" : "ies") into \(store.directory)"

@@ -161,7 +161,7 @@ struct ShardCommandTests {
         #expect(!FileManager.default.fileExists(atPath: directory + "/s/shard-0"))
     }
 
-    @Test("A shard stopped by SIGTERM before its jobs ended exits 75; without --shard the same stop exits 0")
+    @Test("A shard stopped by SIGTERM before its jobs ended exits 75 and its merge names the unfinished job; without --shard the same stop exits 0")
     func stoppedShardIsNotDone() async throws {
         let directory = try Self.directory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -174,6 +174,10 @@ struct ShardCommandTests {
         #expect(await child.exit() == 75)
         let log = (try? String(contentsOfFile: directory + "/run.log", encoding: .utf8)) ?? ""
         #expect(log.contains("exit 75: run it again to resume"), "\(log)")
+        // Merged now, the unfinished job is named and left out.
+        let merge = try LossdProcess.run(["results", "merge", directory + "/out", directory + "/s/shard-0"])
+        #expect(merge.status == 0 && merge.stdout.hasPrefix("merged 0 results from 1 directory"), "\(merge.stdout)\(merge.stderr)")
+        #expect(merge.stderr.contains("1 unfinished job left out (no result yet): wide (\(directory)/s/shard-0)"), "\(merge.stderr)")
         // Without --shard, a stop after checkpointing is still a success (exit 0).
         let plain = try LossdChild(["run", directory + "/sweep.yaml", "--only", "wide", "--state-dir", directory + "/p"] + long,
                                    logPath: directory + "/plain.log")
